@@ -1,0 +1,63 @@
+"""Bilingual (English / Chinese) labels for what users read.
+
+Each module registers its own labels with :func:`register`; :func:`t` looks one up.
+Code, logs and docs stay in English; tables, maps and reports follow ``lang``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+_LABELS: dict[str, dict[str, str]] = {}
+
+
+def register(labels: dict[str, tuple[str, str]]) -> None:
+    """Add labels as ``{key: (english, chinese)}``; a key registered twice keeps the last pair."""
+    for key, (en, zh) in labels.items():
+        _LABELS[key] = {"en": en, "zh": zh}
+
+
+def t(key: str, lang: str = "en", **fmt: object) -> str:
+    """Return the label ``key`` in ``lang`` (falls back to English, then to the key itself)."""
+    entry = _LABELS.get(key)
+    text = key if entry is None else entry.get(lang) or entry["en"]
+    return text.format(**fmt) if fmt else text
+
+
+def check_lang(lang: str) -> Lang:
+    if lang not in LANGS:
+        from cleanfreight.errors import InputError
+
+        raise InputError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
+register(
+    {
+        "enterprise_id": ("Enterprise ID", "企业编号"),
+        "name": ("Name", "名称"),
+        "industry": ("Industry", "行业"),
+        "district": ("District / county", "区县"),
+        "clean_ratio": ("Clean-transport ratio", "清洁运输比例"),
+        "target": ("Target", "目标"),
+        "tonnes_total": ("Total tonnes", "总运量(吨)"),
+        "tonnes_clean": ("Clean tonnes", "清洁运量(吨)"),
+        "gap_tonnes": ("Gap to target (t)", "距目标缺口(吨)"),
+        "meets_target": ("Meets target", "是否达标"),
+        "yes": ("yes", "是"),
+        "no": ("no", "否"),
+        "city": ("City", "全市"),
+        "rulebook": ("Rulebook", "核算规则"),
+        "co2_t": ("CO2 (t)", "二氧化碳(吨)"),
+        "nox_kg": ("NOx (kg)", "氮氧化物(千克)"),
+        "pm25_kg": ("PM2.5 (kg)", "细颗粒物(千克)"),
+        "road_tkm": ("Road tonne-km", "公路吨公里"),
+        "illustrative": (
+            "Illustrative sample data: names and figures are not real enterprise data.",
+            "示意性样例数据：企业名称与数据均非真实企业数据。",
+        ),
+    }
+)

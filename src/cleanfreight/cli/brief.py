@@ -1,0 +1,9 @@
+"""`cleanfreight brief` commands (placeholder until the feature lands)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `brief` commands to ``app``."""

@@ -1,0 +1,9 @@
+"""`cleanfreight dispatch` commands (placeholder until the feature lands)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `dispatch` commands to ``app``."""
