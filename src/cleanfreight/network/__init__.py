@@ -1,1 +1,52 @@
-"""cleanfreight.network"""
+"""The network engine: roads (OSM XML/PBF, GraphML), rail, stations, CRS conversion, snapping, matrices.
+
+Names are imported lazily so ``import cleanfreight`` and the CLI stay fast; the public surface is
+listed in ``__all__``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cleanfreight.network.crs import (
+        METRIC_CRS,
+        bd09_to_wgs84,
+        gcj02_to_bd09,
+        gcj02_to_wgs84,
+        to_wgs84,
+        wgs84_to_gcj02,
+    )
+    from cleanfreight.network.engine import (
+        Network,
+        NetworkFiles,
+        flow_distances,
+        load_network,
+        load_sample_network,
+    )
+    from cleanfreight.network.matrix import TravelMatrix, road_matrix
+    from cleanfreight.network.multimodal import build_multimodal, multimodal_matrix
+    from cleanfreight.network.rail import load_rail, load_rail_osm, load_stations
+    from cleanfreight.network.roads import TruckProfile, graph_summary, load_roads
+    from cleanfreight.network.snap import snap
+
+_EXPORTS = {
+    "METRIC_CRS": "crs", "bd09_to_wgs84": "crs", "gcj02_to_bd09": "crs", "gcj02_to_wgs84": "crs",
+    "to_wgs84": "crs", "wgs84_to_gcj02": "crs",
+    "Network": "engine", "NetworkFiles": "engine", "flow_distances": "engine", "load_network": "engine",
+    "load_sample_network": "engine",
+    "TravelMatrix": "matrix", "road_matrix": "matrix",
+    "build_multimodal": "multimodal", "multimodal_matrix": "multimodal",
+    "load_rail": "rail", "load_rail_osm": "rail", "load_stations": "rail",
+    "TruckProfile": "roads", "graph_summary": "roads", "load_roads": "roads",
+    "snap": "snap",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"cleanfreight.network.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'cleanfreight.network' has no attribute {name!r}")

@@ -1,0 +1,214 @@
+"""Baseline clean-transport report from the declared mode splits.
+
+For every enterprise: tonnes in and out by mode, the clean ratio under a rulebook (clean tonnes /
+bulk tonnes in + out), the gap to the target in tonnes, the compliant share of the remaining road
+tonnage, road tonne-km and CO2 / NOx / PM2.5 / cost from the cited factors. City figures are
+tonnage-weighted (sum of clean tonnes / sum of tonnes), not an average of ratios.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cleanfreight.accounting.emissions import intensity_table
+from cleanfreight.accounting.factors import Factors, load_factors
+from cleanfreight.accounting.modes import MODES
+from cleanfreight.accounting.rulebooks import Rulebook, load_rulebook
+from cleanfreight.enterprises import Roster
+
+__all__ = ["BaselineReport", "baseline_report", "ratio_table"]
+
+log = logging.getLogger(__name__)
+
+DETOUR_FACTOR = 1.3
+"""Road km per straight-line km used only when neither a declared nor a network distance exists."""
+
+
+@dataclass(frozen=True)
+class BaselineReport:
+    """Result of :func:`baseline_report`.
+
+    Attributes
+    ----------
+    enterprises
+        One row per enterprise (ids, names, location, tonnes, ratios, emissions, ``t_<mode>`` columns).
+    lines
+        One row per flow and mode with tonnes and per-tonne intensities (the audit trail).
+    city
+        City totals: ``city_clean_ratio``, ``target``, ``enterprises_total``, ``enterprises_meeting_target`` ...
+    rulebook
+        The rulebook used.
+    """
+
+    enterprises: pd.DataFrame
+    lines: pd.DataFrame
+    city: dict[str, object]
+    rulebook: Rulebook
+    factors: Factors = field(repr=False)
+
+    def summary(self) -> dict[str, object]:
+        """The JSON summary written by ``cleanfreight demo`` (``summary.json``)."""
+        return {**self.city, "rulebook": self.rulebook.name, "rulebook_source": self.rulebook.source}
+
+
+def ratio_table(lines: pd.DataFrame, rulebook: Rulebook, keys: list[str]) -> pd.DataFrame:
+    """Aggregate ``lines`` (columns ``mode``, ``tonnes``, ``direction`` + ``keys``) into ratio columns.
+
+    Shared by the baseline, the ledger and the planner so every figure is computed the same way.
+    """
+    df = lines.copy()
+    df["is_clean"] = df["mode"].map(rulebook.is_clean)
+    df["is_compliant"] = df["mode"].map(rulebook.is_compliant)
+    df["t_clean"] = np.where(df["is_clean"], df["tonnes"], 0.0)
+    df["t_compliant"] = np.where(df["is_compliant"], df["tonnes"], 0.0)
+    df["t_in"] = np.where(df["direction"] == "in", df["tonnes"], 0.0)
+    df["t_out"] = np.where(df["direction"] == "out", df["tonnes"], 0.0)
+    df["t_ne_road"] = np.where(df["mode"] == "truck_ne", df["tonnes"], 0.0)
+    g = df.groupby(keys, sort=True)
+    out = pd.DataFrame({
+        "tonnes_total": g["tonnes"].sum(),
+        "tonnes_in": g["t_in"].sum(),
+        "tonnes_out": g["t_out"].sum(),
+        "tonnes_clean": g["t_clean"].sum(),
+        "tonnes_compliant": g["t_compliant"].sum(),
+        "tonnes_ne_road": g["t_ne_road"].sum(),
+    })
+    total = out["tonnes_total"].replace(0, np.nan)
+    out["clean_ratio"] = (out["tonnes_clean"] / total).fillna(0.0)
+    out["target"] = rulebook.target
+    out["meets_target"] = out["clean_ratio"] >= rulebook.target - 1e-9
+    out["gap_tonnes"] = np.maximum(0.0, rulebook.target * out["tonnes_total"] - out["tonnes_clean"])
+    road_rest = out["tonnes_total"] - out["tonnes_clean"]
+    out["road_compliance"] = ((out["tonnes_compliant"] - out["tonnes_clean"]) / road_rest.replace(0, np.nan)).fillna(1.0)
+    if rulebook.ne_share_of_shortfall is not None:
+        need = rulebook.ne_share_of_shortfall * out["gap_tonnes"]
+        out["ne_shortfall_ok"] = out["tonnes_ne_road"] >= need - 1e-6
+    by_mode = df.pivot_table(index=keys, columns="mode", values="tonnes", aggfunc="sum", fill_value=0.0)
+    by_mode = by_mode.reindex(columns=[m for m in MODES if m in by_mode.columns]).add_prefix("t_")
+    return out.join(by_mode).reset_index()
+
+
+def _estimate_distances(roster: Roster, regions: pd.DataFrame | None) -> pd.DataFrame:
+    """Per-flow road/rail/short-haul km from declarations, else straight line x detour factor."""
+    flows = roster.flows.merge(roster.enterprises[["enterprise_id", "lon", "lat"]], on="enterprise_id", how="left")
+    out = pd.DataFrame({"flow_id": flows["flow_id"], "road_km": flows["road_km"], "rail_km": flows["rail_km"]})
+    out["short_haul_km"] = np.nan
+    if regions is not None and len(regions):
+        reg = regions.set_index("region_id")
+        r = flows["region_id"].map(lambda x: x if x in reg.index else None)
+        known = r.notna()
+        glon = r[known].map(reg["lon"]).astype(float)
+        glat = r[known].map(reg["lat"]).astype(float)
+        straight = _haversine_km(flows.loc[known, "lon"], flows.loc[known, "lat"], glon, glat)
+        beyond = r[known].map(reg["road_km_beyond"]).astype(float).fillna(0.0)
+        est = straight * DETOUR_FACTOR + beyond
+        out.loc[known & out["road_km"].isna(), "road_km"] = est[known & out["road_km"].isna()]
+        rail = r[known].map(reg["rail_km"]).astype(float)
+        out.loc[known & out["rail_km"].isna(), "rail_km"] = rail[known & out["rail_km"].isna()]
+    return out
+
+
+def _haversine_km(lon1: pd.Series, lat1: pd.Series, lon2: pd.Series, lat2: pd.Series) -> pd.Series:
+    p1, p2 = np.radians(lat1.astype(float)), np.radians(lat2.astype(float))
+    dphi = p2 - p1
+    dl = np.radians(lon2.astype(float) - lon1.astype(float))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 6371.0088 * 2 * np.arcsin(np.sqrt(a))
+
+
+def baseline_report(
+    roster: Roster,
+    rulebook: Rulebook | str | None = None,
+    factors: Factors | None = None,
+    *,
+    distances: pd.DataFrame | None = None,
+    regions: pd.DataFrame | None = None,
+) -> BaselineReport:
+    """Clean-transport ratios, tonnage and emissions per enterprise and city-wide from declared mode splits.
+
+    Parameters
+    ----------
+    roster
+        Enterprises, flows and mode splits (:func:`cleanfreight.enterprises.load_enterprises`).
+    rulebook
+        A :class:`Rulebook` or preset name (default ``changzhi-2024``).
+    factors
+        Emission and cost factors (default: the cited presets).
+    distances
+        Per-flow ``flow_id, road_km, rail_km, short_haul_km`` (e.g. from the network engine,
+        :func:`cleanfreight.network.flow_distances`); missing values fall back to the declared
+        ones, then to straight line x :data:`DETOUR_FACTOR` from ``regions``.
+    regions
+        The regions table (``regions.csv``), for distance fall-backs.
+    """
+    rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook or "changzhi-2024")
+    fx = factors or load_factors()
+    est = _estimate_distances(roster, regions)
+    if distances is not None:
+        d = distances.set_index("flow_id")
+        est = est.set_index("flow_id")
+        for col in ("road_km", "rail_km", "short_haul_km"):
+            if col in d:
+                est[col] = d[col].reindex(est.index).combine_first(est[col])
+        est = est.reset_index()
+    lines = roster.flow_modes().merge(est, on="flow_id", how="left", suffixes=("_declared", ""))
+    lines = lines[[rb.is_bulk(c) for c in lines["commodity"]]].copy()
+    missing = lines["road_km"].isna() | lines["rail_km"].isna()
+    if missing.any():
+        log.warning("%d flow lines have no distance; emissions for them are counted as zero", int(missing.sum()))
+    for col in ("road_km", "rail_km", "short_haul_km"):
+        lines[col] = lines[col].fillna(0.0)
+    inten = intensity_table(lines, fx)
+    lines = lines.join(inten.add_suffix("_per_t"))
+    for col in ("co2_kg", "nox_g", "pm25_g", "cost_cny", "road_tkm", "rail_tkm", "energy_kwh"):
+        lines[col] = lines[f"{col}_per_t"] * lines["tonnes"]
+    lines["is_clean"] = lines["mode"].map(rb.is_clean)
+
+    table = ratio_table(lines, rb, ["enterprise_id"])
+    sums = lines.groupby("enterprise_id")[["co2_kg", "nox_g", "pm25_g", "cost_cny", "road_tkm", "rail_tkm"]].sum()
+    table = table.merge(sums.reset_index(), on="enterprise_id", how="left")
+    table["co2_t"] = table.pop("co2_kg") / 1000.0
+    table["nox_kg"] = table.pop("nox_g") / 1000.0
+    table["pm25_kg"] = table.pop("pm25_g") / 1000.0
+    rail_only = rb.rail_only_out_of_province
+    if rail_only and regions is not None and "in_province" in regions:
+        out_prov = set(regions.loc[~regions["in_province"].astype(str).str.lower().isin(["true", "1", "yes"]),
+                                   "region_id"])
+        bad = lines[(lines["direction"] == "out") & lines["commodity"].isin(rail_only)
+                    & lines["region_id"].isin(out_prov) & ~lines["mode"].map(lambda m: MODES[m].uses_rail)]
+        road_out = bad.groupby("enterprise_id")["tonnes"].sum()
+        table["out_of_province_by_road_t"] = table["enterprise_id"].map(road_out).fillna(0.0)
+    ent_cols = ["enterprise_id", "name_zh", "name_en", "industry", "district", "lon", "lat", "existing_spur"]
+    ent = roster.enterprises[[c for c in ent_cols if c in roster.enterprises]]
+    table = ent.merge(table, on="enterprise_id", how="left")
+    table = table.fillna({c: 0.0 for c in table.columns if c.startswith("t_") or c.startswith("tonnes")})
+    table["clean_ratio"] = table["clean_ratio"].fillna(0.0)
+    table["meets_target"] = table["meets_target"].fillna(False).astype(bool)
+    table["rank"] = table["clean_ratio"].rank(ascending=False, method="min").astype(int)
+
+    tot = float(table["tonnes_total"].sum())
+    clean = float(table["tonnes_clean"].sum())
+    city: dict[str, object] = {
+        "city_clean_ratio": clean / tot if tot else 0.0,
+        "target": rb.target,
+        "enterprises_total": len(table),
+        "enterprises_meeting_target": int(table["meets_target"].sum()),
+        "tonnes_total": tot,
+        "tonnes_clean": clean,
+        "gap_tonnes": float(max(0.0, rb.target * tot - clean)),
+        "gap_tonnes_sum_of_enterprises": float(table["gap_tonnes"].sum()),
+        "road_tkm": float(table["road_tkm"].sum()),
+        "rail_tkm": float(table["rail_tkm"].sum()),
+        "co2_t": float(table["co2_t"].sum()),
+        "nox_kg": float(table["nox_kg"].sum()),
+        "pm25_kg": float(table["pm25_kg"].sum()),
+        "cost_cny": float(table["cost_cny"].sum()),
+        "tonnes_by_mode": {m[2:]: float(table[m].sum()) for m in table.columns if m.startswith("t_")},
+    }
+    if "out_of_province_by_road_t" in table:
+        city["out_of_province_coal_coke_by_road_t"] = float(table["out_of_province_by_road_t"].sum())
+    return BaselineReport(table, lines, city, rb, fx)

@@ -1,0 +1,252 @@
+"""Vocabularies and SQL expressions that normalise raw ledger values.
+
+Normalisation runs as SQL inside DuckDB over each chunk of raw (all-text) rows, which is what
+makes the import fast. Each ``*_sql`` function takes the SQL expression of a raw text column and
+returns the expression of the normalised value (``NULL`` when it cannot be understood).
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- full-width -> half-width -------------------------------------------------------------------
+_HALF = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_FULL = "".join(chr(ord(c) + 0xFEE0) for c in _HALF)
+_SPACES = "\u3000\u00a0"
+_WIDE_RE = r"[\x{ff10}-\x{ff5a}\x{3000}\x{a0}]"
+
+
+def _q(text: str) -> str:
+    """Quote ``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def halfwidth_sql(expr: str) -> str:
+    """Full-width letters and digits to half-width, special spaces to plain spaces.
+
+    ``translate`` is slow, so it only runs on values that hold such a character.
+    """
+    return (
+        f"(CASE WHEN regexp_matches({expr}, {_q(_WIDE_RE)}) "
+        f"THEN translate({expr}, {_q(_FULL + _SPACES)}, {_q(_HALF + '  ')}) ELSE {expr} END)"
+    )
+
+
+def clean_text_sql(expr: str) -> str:
+    """Trimmed text, ``NULL`` when empty."""
+    return f"nullif(trim({halfwidth_sql(expr)}), '')"
+
+
+# --- plates --------------------------------------------------------------------------------------
+PLATE_PATTERN = r"[\x{4e00}-\x{9fa5}][A-Z][A-Z0-9]{5,6}[挂学]?"
+
+
+def plate_sql(expr: str) -> str:
+    """Plate without spaces, dots or dashes, upper case, half-width (``晋Ｄ １２３４５`` -> ``晋D12345``)."""
+    return f"nullif(upper(regexp_replace({halfwidth_sql(expr)}, '[\\s·.\\-]', '', 'g')), '')"
+
+
+def plate_valid_sql(expr: str) -> str:
+    return f"regexp_full_match({expr}, {_q(PLATE_PATTERN)})"
+
+
+# --- emission stages -----------------------------------------------------------------------------
+#: cleaned spelling -> stage code ('0'..'6', 'd' battery-electric, 'h' hydrogen fuel cell)
+STAGES: dict[str, str] = {}
+_ROMAN = {"0": "0", "I": "1", "II": "2", "III": "3", "IV": "4", "V": "5", "VI": "6"}
+_ROMAN_UNI = {"Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5", "Ⅵ": "6"}
+_CN_NUM = {"零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6"}
+for _k, _v in (_ROMAN | _ROMAN_UNI | _CN_NUM).items():
+    STAGES[_k] = _v
+for _d in "0123456":
+    STAGES[_d] = _d
+for _k in ("D", "电", "电动", "纯电", "纯电动", "新能源", "EV", "BEV", "ELECTRIC", "BATTERYELECTRIC", "换电"):
+    STAGES[_k] = "d"
+for _k in ("H", "氢", "氢能", "氢燃料", "燃料电池", "氢燃料电池", "FCEV", "FUELCELL", "HYDROGEN"):
+    STAGES[_k] = "h"
+
+#: words removed before looking a stage up (``国六`` -> ``六``, ``China VI`` -> ``VI``, ``Euro 6`` -> ``6``)
+_STAGE_NOISE = r"\s|国|CHINA|EURO|阶段|排放|标准|STAGE|[-_.()（）]"
+
+
+def stage_sql(expr: str) -> str:
+    """Emission stage code from any common spelling, ``NULL`` if unknown."""
+    key = f"upper(regexp_replace(upper({halfwidth_sql(expr)}), {_q(_STAGE_NOISE)}, '', 'g'))"
+    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in STAGES.items())
+    return f"(CASE {key} {whens} ELSE NULL END)"
+
+
+def stage_mode_sql(stage: str, short_haul: str) -> str:
+    """Mode of a gate record from its stage code and whether it is a rail short-haul leg."""
+    return (
+        f"(CASE WHEN {short_haul} THEN (CASE WHEN {stage} IN ('d','h') THEN 'rail_station_ne' "
+        f"ELSE 'rail_station_diesel' END) "
+        f"WHEN {stage} IN ('d','h') THEN 'truck_ne' WHEN {stage} = '6' THEN 'truck_cn6' ELSE 'truck_cn5' END)"
+    )
+
+
+# --- directions ----------------------------------------------------------------------------------
+DIRECTIONS: dict[str, str] = {}
+for _k in ("in", "i", "1", "inbound", "arrival", "进", "进厂", "入", "入厂", "到", "到达", "收", "卸", "卸车", "进货"):
+    DIRECTIONS[_k] = "in"
+for _k in ("out", "o", "2", "outbound", "dispatch", "出", "出厂", "发", "发送", "发出", "装", "装车", "出货"):
+    DIRECTIONS[_k] = "out"
+
+
+def direction_sql(expr: str) -> str:
+    key = f"lower(regexp_replace({halfwidth_sql(expr)}, '\\s', '', 'g'))"
+    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in DIRECTIONS.items())
+    return f"(CASE {key} {whens} ELSE NULL END)"
+
+
+# --- cargo -> commodity --------------------------------------------------------------------------
+#: ordered (substring, commodity) rules; the first match wins, so specific names come first
+CARGO_RULES: tuple[tuple[str, str], ...] = (
+    ("粉煤灰", "fly_ash"),
+    ("fly ash", "fly_ash"),
+    ("煤矸石", "other_bulk"),
+    ("焦油", "chemicals"),
+    ("粗苯", "chemicals"),
+    ("甲醇", "chemicals"),
+    ("硫酸", "chemicals"),
+    ("尿素", "chemicals"),
+    ("化工", "chemicals"),
+    ("煤", "coal"),
+    ("coal", "coal"),
+    ("焦", "coke"),
+    ("兰炭", "coke"),
+    ("coke", "coke"),
+    ("废钢", "scrap"),
+    ("scrap", "scrap"),
+    ("渣", "slag"),
+    ("slag", "slag"),
+    ("铁矿", "iron_ore"),
+    ("铁精粉", "iron_ore"),
+    ("精粉", "iron_ore"),
+    ("球团", "iron_ore"),
+    ("烧结矿", "iron_ore"),
+    ("iron ore", "iron_ore"),
+    ("ore", "iron_ore"),
+    ("石灰", "limestone"),
+    ("白云石", "limestone"),
+    ("limestone", "limestone"),
+    ("lime", "limestone"),
+    ("熟料", "clinker"),
+    ("clinker", "clinker"),
+    ("水泥", "cement"),
+    ("cement", "cement"),
+    ("石膏", "gypsum"),
+    ("gypsum", "gypsum"),
+    ("钢", "steel"),
+    ("螺纹", "steel"),
+    ("线材", "steel"),
+    ("板材", "steel"),
+    ("steel", "steel"),
+    ("砂石", "other_bulk"),
+    ("骨料", "other_bulk"),
+)
+
+
+def commodity_sql(expr: str) -> str:
+    """Bulk commodity of a cargo name; ``'other'`` for unknown cargo (flagged by checks)."""
+    low = f"lower({halfwidth_sql(expr)})"
+    whens = " ".join(f"WHEN {low} LIKE {_q('%' + k + '%')} THEN {_q(v)}" for k, v in CARGO_RULES)
+    return f"(CASE {whens} ELSE 'other' END)"
+
+
+# --- timestamps ----------------------------------------------------------------------------------
+TIME_FORMATS: tuple[str, ...] = (
+    "%Y%m%d %H%M%S",
+    "%Y%m%d%H%M%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M:%S",
+    "%Y年%m月%d日",
+    "%Y/%m/%d",
+    "%Y-%m-%d",
+    "%Y.%m.%d",
+    "%Y%m%d",
+)
+
+
+def timestamp_sql(expr: str) -> str:
+    """Timestamp from ISO, ``yyyymmdd hhmmss``, ``2026/3/5 8:05``, Chinese dates or an Excel serial."""
+    t = f"trim({halfwidth_sql(expr)})"
+    fmts = "[" + ", ".join(_q(f) for f in TIME_FORMATS) + "]"
+    serial = (
+        f"CASE WHEN regexp_full_match({t}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') THEN TIMESTAMP '1899-12-30' + "
+        f"to_seconds(CAST(round(CAST({t} AS DOUBLE) * 86400) AS BIGINT)) END"
+    )
+    return f"coalesce(try_cast({t} AS TIMESTAMP), try_strptime({t}, {fmts}), {serial})"
+
+
+# --- units ---------------------------------------------------------------------------------------
+KG_WORDS = ("kg", "千克", "公斤")
+T_WORDS = ("t", "吨", "tonnes", "tons", "ton", "tonne")
+
+
+def unit_factor_sql(expr: str) -> str:
+    """Factor to tonnes of a per-row unit column (``NULL`` when the unit is not understood)."""
+    key = f"lower(trim({halfwidth_sql(expr)}))"
+    kg = ", ".join(_q(w) for w in KG_WORDS)
+    t = ", ".join(_q(w) for w in T_WORDS)
+    return f"(CASE WHEN {key} IN ({kg}) THEN 0.001 WHEN {key} IN ({t}) THEN 1.0 ELSE NULL END)"
+
+
+def number_sql(expr: str) -> str:
+    """A number written with thousands separators or full-width digits, ``NULL`` if not a number."""
+    return f"try_cast(replace(replace(trim({halfwidth_sql(expr)}), ',', ''), '，', '') AS DOUBLE)"
+
+
+def unit_of_header(header: str) -> str | None:
+    """``'kg'`` or ``'t'`` when a header names its unit (``运输量(kg)``, ``净重（千克）``), else ``None``."""
+    m = re.search(r"[(（\[]\s*([^)）\]]+?)\s*[)）\]]", header)
+    if not m:
+        return None
+    word = m.group(1).strip().lower()
+    if word in KG_WORDS:
+        return "kg"
+    if word in T_WORDS:
+        return "t"
+    return None
+
+
+# --- places --------------------------------------------------------------------------------------
+_PLACE_SUFFIX = r"(火车站|站货场|货场|货运站|车站|站|station|freight yard)$"
+
+
+def place_key_sql(expr: str) -> str:
+    """A place name without station suffixes, lower case, for matching station names."""
+    return f"lower(regexp_replace(trim({halfwidth_sql(expr)}), {_q(_PLACE_SUFFIX)}, ''))"
+
+
+def place_key(name: str) -> str:
+    """Python twin of :func:`place_key_sql` for building the list of station keys."""
+    return re.sub(_PLACE_SUFFIX, "", name.strip()).lower()
+
+
+def in_list_sql(expr: str, values: list[str]) -> str:
+    if not values:
+        return "FALSE"
+    return f"coalesce({expr} IN ({', '.join(_q(v) for v in values)}), FALSE)"
+
+
+def meter_kind_sql(expr: str) -> str:
+    """``conveyor`` or ``pipeline`` from a meter kind or a meter name."""
+    low = f"lower({halfwidth_sql(expr)})"
+    return (
+        f"(CASE WHEN {low} LIKE '%pipe%' OR {low} LIKE '%管道%' OR {low} LIKE '%管输%' THEN 'pipeline' "
+        f"WHEN {low} LIKE '%conveyor%' OR {low} LIKE '%belt%' OR {low} LIKE '%皮带%' OR {low} LIKE '%输送%' "
+        f"OR {low} LIKE '%廊%' THEN 'conveyor' ELSE NULL END)"
+    )
+
+
+def quote(text: str) -> str:
+    """Public alias of the SQL literal quoting used in this module."""
+    return _q(text)

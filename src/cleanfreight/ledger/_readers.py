@@ -1,0 +1,356 @@
+"""Reading ledger exports in chunks: encoding detection, header mapping, CSV and XLSX.
+
+Every reader yields pandas DataFrames of text with canonical column names plus ``_row`` (the
+1-based line of the CSV file or row of the worksheet), so memory stays bounded by the chunk size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cleanfreight.errors import InputError, Problem
+from cleanfreight.ledger._normalise import unit_of_header
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("gate", "rail", "meter")
+
+#: canonical field -> header spellings (compared after :func:`header_key`)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "timestamp": (
+        "进出厂时间", "进出时间", "过车时间", "通行时间", "过磅时间", "称重时间", "日期时间", "时间", "计量时间",
+        "timestamp", "datetime", "time", "passage_time", "gate_time", "ts",
+    ),
+    "date": ("日期", "发货日期", "到达日期", "运单日期", "承运日期", "票据日期", "date", "day"),
+    "plate": ("车牌号码", "车牌号", "车牌", "号牌号码", "车号", "plate", "plate_no", "license_plate", "plate_number"),
+    "reg_date": ("注册日期", "注册登记日期", "registration_date", "reg_date"),
+    "vin": ("vin", "vin码", "车辆识别代号", "车辆识别代码", "车架号"),
+    "engine_no": ("发动机号码", "发动机号", "engine_no", "engine_number"),
+    "stage": ("排放阶段", "排放标准", "排放等级", "emission_stage", "stage", "emission_standard"),
+    "cargo": ("运输货物名称", "货物名称", "货物", "品名", "物料名称", "物料", "货名", "cargo", "goods", "commodity"),
+    "tonnes": (
+        "运输量", "净重", "重量", "吨数", "实际重量", "计费重量", "运量", "数量", "计量值", "tonnes", "weight",
+        "net_weight", "quantity", "amount", "tons",
+    ),
+    "unit": ("单位", "计量单位", "unit", "units"),
+    "fleet": ("车队名称", "车队", "运输单位", "承运单位", "fleet", "carrier"),
+    "direction": ("进出方向", "方向", "进出厂", "进出类型", "进出", "发到", "发/到", "收发", "direction", "in_out", "inout"),
+    "enterprise_id": ("企业编号", "企业代码", "企业id", "单位编号", "enterprise_id", "company_id", "enterprise"),
+    "enterprise_name": ("企业名称", "单位名称", "enterprise_name", "company_name", "company"),
+    "origin": ("起运地", "起点", "发货地", "始发地", "发货地点", "origin", "from"),
+    "destination": ("目的地", "终点", "收货地", "到达地", "收货地点", "destination", "to"),
+    "waybill_no": ("货票号", "货票号码", "运单号", "票号", "货票", "waybill_no", "waybill", "waybill_number"),
+    "station": ("车站", "站名", "装卸站", "发站", "到站", "货场", "station", "station_id", "station_name"),
+    "spur": ("专用线", "专用线名称", "专用线编号", "spur", "spur_id", "spur_line"),
+    "wagons": ("车数", "车辆数", "wagons", "cars"),
+    "meter_id": ("计量点", "计量设备", "表号", "计量点编号", "皮带秤", "meter_id", "meter"),
+    "meter_kind": ("输送方式", "计量类型", "meter_kind", "transport_kind"),
+}
+
+_ALIAS_INDEX: dict[str, str] = {}
+for _field, _aliases in HEADER_ALIASES.items():
+    for _a in _aliases:
+        _ALIAS_INDEX.setdefault(_a.lower(), _field)
+
+FIELDS: tuple[str, ...] = tuple(HEADER_ALIASES)
+
+
+def header_key(header: str) -> str:
+    """Header without BOM, spaces, ``*`` and a parenthesised unit, lower case."""
+    h = str(header).replace("\ufeff", "").strip()
+    h = re.sub(r"[(（\[][^)）\]]*[)）\]]", "", h)
+    return re.sub(r"[\s*＊]", "", h).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    """How to read an export whose headers the built-in aliases do not cover.
+
+    Loaded from a TOML or YAML file (``--mapping``)::
+
+        kind = "gate"            # gate | rail | meter (default: guessed from the headers)
+        unit = "kg"              # unit of the tonnes column when the header does not say
+        encoding = "gb18030"     # default: detected
+        sheet = "台账"            # XLSX sheet (default: the first)
+        [columns]                # canonical field = header in the file
+        timestamp = "过车时间"
+        plate = "车号"
+        [defaults]               # constant values for fields the file lacks
+        direction = "in"
+
+    Parameters
+    ----------
+    columns
+        Canonical field -> header as written in the file.
+    defaults
+        Canonical field -> constant value for every row.
+    kind, unit, encoding, sheet
+        See above; ``None`` means detect.
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    kind: str | None = None
+    unit: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name in list(self.columns) + list(self.defaults):
+            if name not in FIELDS:
+                problems.append(Problem(f"unknown field; expected one of {', '.join(FIELDS)}", column=name))
+        if self.kind is not None and self.kind not in KINDS:
+            problems.append(Problem(f"kind must be one of {', '.join(KINDS)}", column="kind", value=self.kind))
+        if self.unit is not None and self.unit not in ("t", "kg"):
+            problems.append(Problem("unit must be 't' or 'kg'", column="unit", value=self.unit))
+        if problems:
+            raise InputError("invalid column mapping", problems)
+
+
+def load_mapping(path: str | Path) -> ColumnMapping:
+    """Read a :class:`ColumnMapping` from a TOML (``.toml``) or YAML (``.yaml``/``.yml``) file."""
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    data: Any
+    if p.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        data = yaml.safe_load(text) or {}
+    else:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"cannot read mapping file {p}", [Problem(str(exc), file=str(p))]) from None
+    if not isinstance(data, dict):
+        raise InputError(f"mapping file {p} must hold a table of settings")
+    allowed = {"columns", "defaults", "kind", "unit", "encoding", "sheet"}
+    problems = [Problem("unknown setting", file=str(p), column=k) for k in data if k not in allowed]
+    if problems:
+        raise InputError(f"invalid mapping file {p}", problems)
+    return ColumnMapping(
+        columns={str(k): str(v) for k, v in (data.get("columns") or {}).items()},
+        defaults={str(k): str(v) for k, v in (data.get("defaults") or {}).items()},
+        kind=data.get("kind"),
+        unit=data.get("unit"),
+        encoding=data.get("encoding"),
+        sheet=data.get("sheet"),
+    )
+
+
+# --- encodings -----------------------------------------------------------------------------------
+def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
+    """``utf-8-sig``, ``utf-8``, ``gbk`` or ``gb18030``, judged from the first MiB of the file."""
+    with path.open("rb") as fh:
+        raw = fh.read(sample_bytes)
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for enc in ("utf-8", "gbk", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(enc)().decode(raw, final=False)
+        except UnicodeDecodeError:
+            continue
+        return enc
+    raise InputError(
+        f"cannot tell the encoding of {path}",
+        [Problem("not UTF-8, GBK or GB18030; convert it or set encoding in a mapping file", file=str(path))],
+    )
+
+
+# --- structure -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FileLayout:
+    """What was learned about a file before reading its rows."""
+
+    path: Path
+    fmt: str  # csv | xlsx
+    encoding: str | None
+    header_row: int  # 1-based line / row of the header
+    headers: tuple[str, ...]
+    fields: dict[str, str]  # canonical field -> header in the file
+    unit: str  # t | kg | column (per-row unit column)
+    kind: str
+    ignored: tuple[str, ...]
+
+
+def _csv_header(path: Path, encoding: str) -> tuple[int, list[str]]:
+    import csv
+
+    with path.open(encoding=encoding, newline="") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip() or line.lstrip("\ufeff").startswith("#"):
+                continue
+            return lineno, next(csv.reader([line]))
+    raise InputError(f"{path} has no header row", [Problem("empty file", file=str(path))])
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            yield i, row
+    finally:
+        wb.close()
+
+
+def _xlsx_header(path: Path, sheet: str | None) -> tuple[int, list[str]]:
+    for i, row in _xlsx_rows(path, sheet):
+        cells = ["" if v is None else str(v) for v in row]
+        if not any(c.strip() for c in cells) or cells[0].startswith("#"):
+            continue
+        while cells and not cells[-1].strip():
+            cells.pop()
+        return i, cells
+    raise InputError(f"{path} has no header row", [Problem("empty worksheet", file=str(path))])
+
+
+def guess_kind(fields: dict[str, str]) -> str | None:
+    if "plate" in fields:
+        return "gate"
+    if "waybill_no" in fields or "spur" in fields or "station" in fields or "wagons" in fields:
+        return "rail"
+    if "meter_id" in fields or "meter_kind" in fields:
+        return "meter"
+    return None
+
+
+def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> FileLayout:
+    """Detect format, encoding, header row, field mapping, unit and kind; gather every problem."""
+    fname = str(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        fmt, encoding = "xlsx", None
+        header_row, headers = _xlsx_header(path, mapping.sheet)
+    elif suffix in (".csv", ".txt", ".tsv", ""):
+        fmt = "csv"
+        encoding = mapping.encoding or detect_encoding(path)
+        header_row, headers = _csv_header(path, encoding)
+    else:
+        raise InputError(
+            f"cannot read {path}", [Problem("expected a .csv or .xlsx file", file=fname, value=path.suffix)]
+        )
+    problems: list[Problem] = []
+    fields: dict[str, str] = {}
+    by_key = {header_key(h): h for h in headers}
+    for canon, header in mapping.columns.items():
+        if header in headers:
+            fields[canon] = header
+        elif header_key(header) in by_key:
+            fields[canon] = by_key[header_key(header)]
+        else:
+            problems.append(Problem(f"mapping names column {header!r} which the file lacks", file=fname, column=canon))
+    for h in headers:
+        canon = _ALIAS_INDEX.get(header_key(h))
+        if canon is not None and canon not in fields and h not in fields.values():
+            fields[canon] = h
+    ignored = tuple(h for h in headers if h not in fields.values())
+    kind = mapping.kind or guess_kind(fields)
+    if kind is None:
+        problems.append(
+            Problem(
+                "cannot tell whether this is a gate, rail waybill or meter file; add kind to a mapping file",
+                file=fname,
+            )
+        )
+        kind = "gate"
+    present = set(fields) | set(mapping.defaults)
+    required: list[tuple[str, ...]] = [("timestamp", "date"), ("tonnes",), ("direction",), ("cargo",)]
+    if kind == "gate":
+        required += [("plate",), ("stage",)]
+    if kind == "meter":
+        required += [("meter_kind", "meter_id")]
+    if not has_enterprise:
+        required += [("enterprise_id", "enterprise_name")]
+    for alts in required:
+        if not present & set(alts):
+            hint = " (or give --enterprise)" if "enterprise_id" in alts else ""
+            problems.append(
+                Problem(
+                    f"no column for {' / '.join(alts)}{hint}; name it in a mapping file",
+                    file=fname,
+                    column=alts[0],
+                )
+            )
+    unit = mapping.unit or "t"
+    if mapping.unit is None and "tonnes" in fields:
+        header_unit = unit_of_header(fields["tonnes"])
+        if header_unit is not None:
+            unit = header_unit
+        elif "unit" in fields:
+            unit = "column"
+    if problems:
+        raise InputError(f"cannot import {path.name}", problems)
+    return FileLayout(path, fmt, encoding, header_row, tuple(headers), fields, unit, kind, ignored)
+
+
+def iter_chunks(layout: FileLayout, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:
+    """Yield chunks of rows with canonical column names (text) and ``_row``; blank rows skipped."""
+    rename = {h: canon for canon, h in layout.fields.items()}
+    if layout.fmt == "csv":
+        assert layout.encoding is not None
+        reader = pd.read_csv(
+            layout.path,
+            encoding=layout.encoding,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skiprows=layout.header_row - 1,
+            header=0,
+            skip_blank_lines=False,
+            chunksize=chunk_rows,
+            usecols=list(rename),
+            engine="c",
+        )
+        with reader:
+            for chunk in reader:
+                chunk = chunk.rename(columns=rename)
+                chunk["_row"] = chunk.index.to_numpy() + layout.header_row + 1
+                yield chunk
+        return
+    idx = [layout.headers.index(h) for h in rename]
+    names = [rename[layout.headers[i]] for i in idx]
+    buf: list[list[str]] = []
+    rows: list[int] = []
+    for i, row in _xlsx_rows(layout.path, sheet):
+        if i <= layout.header_row:
+            continue
+        buf.append([_cell_text(row[j]) if j < len(row) else "" for j in idx])
+        rows.append(i)
+        if len(buf) >= chunk_rows:
+            yield _frame(buf, names, rows)
+            buf, rows = [], []
+    if buf:
+        yield _frame(buf, names, rows)
+
+
+def _frame(buf: list[list[str]], names: list[str], rows: list[int]) -> pd.DataFrame:
+    df = pd.DataFrame(buf, columns=names, dtype=str)
+    df["_row"] = rows
+    return df
+
+
+def _cell_text(value: Any) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,492 @@
+"""Importing gate records, rail waybills and conveyor / pipeline meter readings into the ledger.
+
+How a file is imported
+----------------------
+1. The file is inspected (format, encoding, header row, which column is which field, unit, kind)
+   and every problem of every file is reported before anything is written.
+2. Its rows are read in chunks (``IngestSettings.chunk_rows``), so memory does not grow with the
+   file. Each chunk is normalised by SQL inside DuckDB (plates, stages, directions, units,
+   timestamps, cargo -> commodity, mode).
+3. Rows that fail a check go to ``rejects`` (file, row, column, value, reason); the others are
+   appended to ``records`` unless their **de-duplication key** is already there.
+4. The whole file is one transaction that also writes its ``imports`` row: a killed import leaves
+   the database as before the file, and running the import again completes it.
+
+De-duplication keys (``records.dedup_key``, an MD5 of the fields joined by ``|``)
+-----------------------------------------------------------------------------------
+- gate passage: ``gate | enterprise | plate | timestamp (to the second) | direction | tonnes (0.1 t)``;
+- rail waybill: ``rail | enterprise | waybill number`` (without a number: ``date | station | commodity |
+  direction | tonnes``);
+- meter reading: ``meter | enterprise | meter | timestamp | direction``.
+
+The same file imported twice, or two exports that overlap, add each passage once; the rows
+found already present are counted as ``duplicates``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cleanfreight.errors import InputError, Problem
+from cleanfreight.ledger import _normalise as nz
+from cleanfreight.ledger._db import connection
+from cleanfreight.ledger._readers import ColumnMapping, FileLayout, inspect_file, iter_chunks, load_mapping
+from cleanfreight.ledger.schema import RECORD_COLUMNS
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["FileResult", "IngestResult", "IngestSettings", "default_station_names", "ingest"]
+
+logger = logging.getLogger(__name__)
+
+#: main Changzhi freight stations, used when the sample ``stations.csv`` is not available
+_FALLBACK_STATIONS = ("长治北", "长治", "长治东", "长治南", "长子", "长子南")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    """Settings of an import.
+
+    Parameters
+    ----------
+    chunk_rows
+        Rows read and normalised at a time (memory is bounded by this, not by the file).
+    max_truck_tonnes
+        A gate record above this load is impossible and rejected (a 49 t GVW tractor carries
+        ~35-40 t; loads between the plausible payload and this go to the ``overload`` check).
+    min_year, max_year
+        Timestamps outside these years are rejected.
+    stations
+        Names or ids of rail freight stations: a truck whose origin or destination is one of them is
+        the short-haul leg of a rail chain. ``None``: the stations of the sample network.
+    """
+
+    chunk_rows: int = 200_000
+    max_truck_tonnes: float = 100.0
+    min_year: int = 2000
+    max_year: int = 2100
+    stations: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.chunk_rows < 1:
+            problems.append(Problem("must be >= 1", column="chunk_rows", value=self.chunk_rows))
+        if self.max_truck_tonnes <= 0:
+            problems.append(Problem("must be > 0", column="max_truck_tonnes", value=self.max_truck_tonnes))
+        if self.min_year > self.max_year:
+            problems.append(Problem("min_year must not exceed max_year", column="min_year", value=self.min_year))
+        if problems:
+            raise InputError("invalid ingest settings", problems)
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """Outcome of importing one file."""
+
+    file: str
+    kind: str
+    encoding: str | None
+    unit: str
+    rows: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    blank: int
+    import_id: int
+    columns: dict[str, str]
+    ignored_columns: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "encoding": self.encoding,
+            "unit": self.unit,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "blank": self.blank,
+            "import_id": self.import_id,
+            "columns": self.columns,
+            "ignored_columns": list(self.ignored_columns),
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """Outcome of an import: totals and one :class:`FileResult` per file."""
+
+    files: tuple[FileResult, ...] = field(default_factory=tuple)
+
+    @property
+    def accepted(self) -> int:
+        return sum(f.accepted for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(f.duplicates for f in self.files)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "files": [f.as_dict() for f in self.files],
+        }
+
+
+def default_station_names() -> tuple[str, ...]:
+    """Station ids and Chinese / English names of the sample network (fallback: main Changzhi stations)."""
+    try:
+        import pandas as pd
+
+        from cleanfreight._paths import sample_file
+
+        st = pd.read_csv(sample_file("network", "stations.csv"), comment=None, dtype=str)
+        st = st[~st.iloc[:, 0].str.startswith("#")]
+        names: list[str] = []
+        for col in ("station_id", "name_zh", "name_en"):
+            if col in st:
+                names += [str(v) for v in st[col].dropna()]
+        if names:
+            return tuple(names)
+    except (InputError, OSError, ValueError, KeyError) as exc:
+        logger.debug("sample stations unavailable (%s); using built-in station names", exc)
+    return _FALLBACK_STATIONS
+
+
+def ingest(
+    db: str | Path | duckdb.DuckDBPyConnection,
+    files: Sequence[str | Path],
+    *,
+    enterprise: str | None = None,
+    mapping: ColumnMapping | str | Path | None = None,
+    settings: IngestSettings | None = None,
+    enterprise_names: dict[str, str] | None = None,
+    on_chunk: Callable[[str, int], None] | None = None,
+) -> IngestResult:
+    """Import ledger export files into the ledger database.
+
+    Parameters
+    ----------
+    db
+        Ledger database file (created if missing) or an open connection.
+    files
+        CSV (UTF-8, UTF-8 with BOM, GBK, GB18030) or XLSX exports.
+    enterprise
+        Enterprise id for files without an enterprise column (a column value wins when present).
+    mapping
+        A :class:`ColumnMapping` or the TOML / YAML file of one, for exports whose headers the
+        built-in Chinese / English aliases do not cover.
+    settings
+        :class:`IngestSettings`; defaults when ``None``.
+    enterprise_names
+        Enterprise name -> id, used when a file names enterprises but has no id column.
+    on_chunk
+        Called as ``on_chunk(file, rows_done)`` after each chunk (progress display).
+
+    Returns
+    -------
+    IngestResult
+        Accepted, rejected and duplicate rows per file and in total.
+
+    Raises
+    ------
+    InputError
+        When a file cannot be read or lacks a needed column; every problem of every file is
+        listed and nothing is imported.
+    """
+    s = settings or IngestSettings()
+    if isinstance(mapping, str | Path):
+        mapping = load_mapping(mapping)
+    m = mapping or ColumnMapping()
+    paths = [Path(f) for f in files]
+    problems: list[Problem] = []
+    layouts: list[FileLayout] = []
+    for p in paths:
+        if not p.is_file():
+            problems.append(Problem("file not found", file=str(p)))
+            continue
+        try:
+            layouts.append(inspect_file(p, m, has_enterprise=enterprise is not None))
+        except InputError as exc:
+            problems += exc.problems or [Problem(exc.summary, file=str(p))]
+    if problems:
+        raise InputError("cannot import the ledger files", problems)
+    stations = sorted({nz.place_key(n) for n in (s.stations or default_station_names()) if n.strip()})
+    con, owned = connection(db)
+    try:
+        results = []
+        for layout in layouts:
+            results.append(_ingest_file(con, layout, m, enterprise, s, stations, enterprise_names or {}, on_chunk))
+        return IngestResult(tuple(results))
+    finally:
+        if owned:
+            con.close()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    layout: FileLayout,
+    m: ColumnMapping,
+    enterprise: str | None,
+    s: IngestSettings,
+    stations: list[str],
+    names: dict[str, str],
+    on_chunk: Callable[[str, int], None] | None,
+) -> FileResult:
+    t0 = time.perf_counter()
+    started = datetime.now()
+    fname = layout.path.name
+    sha = _sha256(layout.path)
+    record_cols = ", ".join(c for c, _ in RECORD_COLUMNS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        row = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()
+        import_id = int(row[0]) if row else 1
+        norm_sql, checks = _normalise_select(layout, m, enterprise, s, stations, names, import_id)
+        con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
+        rows = accepted = rejected = valid = blank = 0
+        warnings: list[str] = []
+        for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
+            n_chunk = len(chunk)
+            rows += n_chunk
+            con.register("_chunk", chunk)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _norm AS {norm_sql}")
+            con.unregister("_chunk")
+            blank += n_chunk - _count(con, "SELECT count(*) FROM _norm")
+            if layout.kind == "gate" and layout.unit == "t" and not warnings:
+                med = con.execute("SELECT median(tonnes) FROM _norm WHERE tonnes > 0").fetchone()
+                if med and med[0] is not None and med[0] > 1000:
+                    warnings.append(
+                        f"median load {med[0]:.0f} looks like kilograms; if so, set unit = 'kg' in a mapping file"
+                    )
+            reject_sql = " UNION ALL ".join(
+                f"SELECT _row, {nz.quote(col)} AS column_name, CAST({raw} AS VARCHAR) AS value, "
+                f"{nz.quote(reason)} AS reason FROM _norm WHERE {cond}"
+                for cond, col, raw, reason in checks
+            )
+            con.execute(
+                "INSERT INTO rejects (import_id, file_name, file_sha256, kind, src_row, column_name, value, reason) "
+                f"SELECT ?, ?, ?, ?, _row, column_name, value, reason FROM ({reject_sql}) q",
+                [import_id, fname, sha, layout.kind],
+            )
+            rejected += _count(con, "SELECT count(*) FROM _norm WHERE NOT ok")
+            valid_chunk = _count(con, "SELECT count(*) FROM _norm WHERE ok")
+            valid += valid_chunk
+            if valid_chunk:
+                lo, hi = con.execute("SELECT min(ts), max(ts) FROM _norm WHERE ok").fetchone() or (None, None)
+                before = _count(con, "SELECT count(*) FROM records")
+                con.execute(
+                    f"INSERT INTO records ({record_cols}) SELECT {record_cols} FROM ("
+                    "SELECT *, row_number() OVER (PARTITION BY dedup_key ORDER BY _row) AS _rn "
+                    "FROM _norm WHERE ok) s "
+                    "WHERE _rn = 1 AND NOT EXISTS (SELECT 1 FROM records r "
+                    "WHERE r.ts BETWEEN ? AND ? AND r.dedup_key = s.dedup_key)",
+                    [lo, hi],
+                )
+                accepted += _count(con, "SELECT count(*) FROM records") - before
+            con.execute("DROP TABLE _norm")
+            if on_chunk is not None:
+                on_chunk(str(layout.path), rows)
+        duplicates = valid - accepted
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'complete')",
+            [import_id, fname, sha, layout.kind, enterprise, layout.encoding, layout.unit, rows, accepted,
+             rejected, duplicates, started, datetime.now()],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    secs = time.perf_counter() - t0
+    logger.info(
+        "%s: %d rows, %d accepted, %d rejected, %d duplicates (%.1f s)",
+        fname, rows, accepted, rejected, duplicates, secs,
+    )
+    return FileResult(
+        file=str(layout.path),
+        kind=layout.kind,
+        encoding=layout.encoding,
+        unit=layout.unit,
+        rows=rows - blank,
+        accepted=accepted,
+        rejected=rejected,
+        duplicates=duplicates,
+        blank=blank,
+        import_id=import_id,
+        columns=dict(layout.fields),
+        ignored_columns=layout.ignored,
+        warnings=tuple(warnings),
+        seconds=secs,
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _normalise_select(
+    layout: FileLayout,
+    m: ColumnMapping,
+    enterprise: str | None,
+    s: IngestSettings,
+    stations: list[str],
+    names: dict[str, str],
+    import_id: int,
+) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """Build the SELECT that normalises ``_chunk`` and the list of reject checks.
+
+    Returns the SQL and ``(condition, column, raw expression, reason)`` for each check.
+    """
+    fields = layout.fields
+
+    def raw(name: str) -> str:
+        if name in fields:
+            return f'CAST("{name}" AS VARCHAR)'
+        if name in m.defaults:
+            return nz.quote(m.defaults[name])
+        return "CAST(NULL AS VARCHAR)"
+
+    def text(name: str) -> str:
+        return nz.clean_text_sql(raw(name))
+
+    kind = layout.kind
+    # timestamp: a timestamp column, a date column, or a date and a time-of-day column
+    ts_parts = []
+    if "timestamp" in fields or "timestamp" in m.defaults:
+        ts_parts.append(nz.timestamp_sql(raw("timestamp")))
+    if ("date" in fields or "date" in m.defaults) and ts_parts:
+        ts_parts.append(nz.timestamp_sql(f"{raw('date')} || ' ' || {raw('timestamp')}"))
+    if "date" in fields or "date" in m.defaults:
+        ts_parts.append(nz.timestamp_sql(raw("date")))
+    ts = f"coalesce({', '.join(ts_parts)})"
+    ts_col = "timestamp" if "timestamp" in fields else "date"
+
+    factor = {"t": "1.0", "kg": "0.001"}.get(layout.unit) or nz.unit_factor_sql(raw("unit"))
+    ent_col = f"upper({text('enterprise_id')})"
+    if enterprise is not None:
+        ent_col = f"coalesce({ent_col}, {nz.quote(enterprise.strip().upper())})"
+    if names and "enterprise_id" not in fields:
+        whens = " ".join(f"WHEN {nz.quote(k)} THEN {nz.quote(v)}" for k, v in names.items())
+        ent_col = f"coalesce({ent_col}, CASE {text('enterprise_name')} {whens} END)"
+
+    plate = nz.plate_sql(raw("plate"))
+    stage = nz.stage_sql(raw("stage"))
+    origin_st = nz.in_list_sql(nz.place_key_sql(raw("origin")), stations)
+    dest_st = nz.in_list_sql(nz.place_key_sql(raw("destination")), stations)
+    tonnes = f"round({nz.number_sql(raw('tonnes'))} * {factor}, 3)"
+    if kind == "gate":
+        chain = f"CASE WHEN {origin_st} OR {dest_st} THEN 'short_haul' ELSE 'direct' END"
+        mode = nz.stage_mode_sql("stage", "chain = 'short_haul'")
+        station = f"CASE WHEN {origin_st} THEN {text('origin')} WHEN {dest_st} THEN {text('destination')} END"
+        key = "concat_ws('|', 'gate', enterprise_id, plate, CAST(ts AS VARCHAR), direction, CAST(round(tonnes, 1) AS VARCHAR))"
+    elif kind == "rail":
+        spur = f"lower({text('spur')})"
+        is_spur = (
+            f"(coalesce({spur} NOT IN ('否', 'no', 'n', 'false', '0', '站', 'station'), FALSE) "
+            f"OR coalesce({text('station')} LIKE '%专用线%', FALSE))"
+        )
+        chain = f"CASE WHEN {is_spur} THEN 'spur' ELSE 'station' END"
+        mode = "CASE WHEN chain = 'spur' THEN 'rail_spur' END"
+        station = f"coalesce({text('station')}, {text('spur')})"
+        key = (
+            "CASE WHEN waybill_no IS NOT NULL THEN concat_ws('|', 'rail', enterprise_id, waybill_no) "
+            "ELSE concat_ws('|', 'rail', enterprise_id, CAST(CAST(ts AS DATE) AS VARCHAR), station, commodity, "
+            "direction, CAST(round(tonnes, 1) AS VARCHAR)) END"
+        )
+    else:
+        chain = nz.meter_kind_sql(f"coalesce({raw('meter_kind')}, {raw('meter_id')})")
+        mode = "chain"
+        station = "CAST(NULL AS VARCHAR)"
+        key = "concat_ws('|', 'meter', enterprise_id, coalesce(meter_id, ''), CAST(ts AS VARCHAR), direction)"
+
+    nonblank = " OR ".join(f"{text(f)} IS NOT NULL" for f in fields) or "TRUE"
+    base = f"""
+        SELECT _row,
+            {ts} AS ts, {raw(ts_col)} AS ts_raw,
+            {ent_col} AS enterprise_id, {text('enterprise_name')} AS enterprise_name,
+            {nz.direction_sql(raw('direction'))} AS direction, {raw('direction')} AS direction_raw,
+            {nz.commodity_sql(raw('cargo'))} AS commodity, {text('cargo')} AS cargo,
+            {tonnes} AS tonnes, {raw('tonnes')} AS tonnes_raw, {factor} AS unit_factor, {raw('unit')} AS unit_raw,
+            {plate} AS plate, {raw('plate')} AS plate_raw,
+            {stage} AS stage, {raw('stage')} AS stage_raw,
+            {text('vin')} AS vin, {text('engine_no')} AS engine_no, {text('reg_date')} AS reg_date,
+            {text('fleet')} AS fleet, {text('origin')} AS origin, {text('destination')} AS destination,
+            {text('waybill_no')} AS waybill_no, {text('meter_id')} AS meter_id,
+            coalesce({raw('meter_kind')}, {raw('meter_id')}) AS meter_raw,
+            {station} AS station
+        FROM _chunk WHERE {nonblank}"""
+    checks: list[tuple[str, str, str, str]] = [
+        ("ts IS NULL", ts_col, "ts_raw", "unreadable or missing timestamp"),
+        (
+            f"ts IS NOT NULL AND (year(ts) < {s.min_year} OR year(ts) > {s.max_year})",
+            ts_col,
+            "ts_raw",
+            f"timestamp outside {s.min_year}-{s.max_year}",
+        ),
+        ("enterprise_id IS NULL", "enterprise_id", "enterprise_name", "no enterprise id (column or --enterprise)"),
+        ("direction IS NULL", "direction", "direction_raw", "unknown direction; expected in/out (进/出)"),
+        ("unit_factor IS NULL", "unit", "unit_raw", "unknown unit; expected t/吨 or kg/千克/公斤"),
+        ("unit_factor IS NOT NULL AND tonnes IS NULL", "tonnes", "tonnes_raw", "quantity missing or not a number"),
+        ("tonnes IS NOT NULL AND tonnes <= 0", "tonnes", "tonnes_raw", "quantity must be greater than 0"),
+    ]
+    if kind == "gate":
+        checks += [
+            (
+                f"tonnes > {s.max_truck_tonnes}",
+                "tonnes",
+                "tonnes_raw",
+                f"load above {s.max_truck_tonnes:g} t is impossible for a truck",
+            ),
+            ("plate IS NULL", "plate", "plate_raw", "missing plate"),
+            (
+                f"plate IS NOT NULL AND NOT {nz.plate_valid_sql('plate')}",
+                "plate",
+                "plate_raw",
+                "invalid plate; expected e.g. 晋D12345",
+            ),
+            ("stage IS NULL", "stage", "stage_raw", "unknown emission stage; expected 0-6 or d (electric)"),
+        ]
+    if kind == "meter":
+        checks.append(("chain IS NULL", "meter_kind", "meter_raw", "cannot tell conveyor or pipeline"))
+    ok = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
+    sql = f"""
+        SELECT *, md5({key}) AS dedup_key FROM (
+            SELECT *, {mode} AS mode FROM (
+                SELECT *, {chain} AS chain FROM ({base}) b
+            ) c
+        ) d"""
+    sql = f"""
+        SELECT *, NOT ({ok}) AS ok, {nz.quote(kind)} AS kind, {import_id} AS import_id,
+            {nz.quote(layout.path.name)} AS src_file, _row AS src_row
+        FROM ({sql}) e"""
+    return sql, checks
+
+

@@ -1,0 +1,161 @@
+"""The network engine's front: load a whole network (roads, rail, stations, ...) and cost flows on it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from cleanfreight.errors import InputError
+from cleanfreight.network._cache import cache_key, cached_graph
+from cleanfreight.network.matrix import road_matrix
+from cleanfreight.network.rail import load_points, load_rail, load_stations
+from cleanfreight.network.roads import TruckProfile, load_roads
+
+__all__ = ["Network", "NetworkFiles", "flow_distances", "load_network", "load_sample_network"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NetworkFiles:
+    """Paths of the files making up a network; only ``roads`` is required."""
+
+    roads: Path
+    rail: Path | None = None
+    stations: Path | None = None
+    swap_stations: Path | None = None
+    regions: Path | None = None
+    restriction_zone: Path | None = None
+    boundaries: Path | None = None
+
+    @classmethod
+    def sample(cls) -> NetworkFiles:
+        from cleanfreight._paths import sample_dir
+
+        d = sample_dir() / "network"
+
+        def opt(name: str) -> Path | None:
+            return d / name if (d / name).exists() else None
+
+        return cls(
+            roads=d / "changzhi_roads.osm",
+            rail=opt("rail.geojson"),
+            stations=opt("stations.csv"),
+            swap_stations=opt("swap_stations.csv"),
+            regions=opt("regions.csv"),
+            restriction_zone=opt("restriction_zone.geojson"),
+            boundaries=opt("boundaries.geojson"),
+        )
+
+
+@dataclass(frozen=True)
+class Network:
+    """Everything the planner, dispatcher and maps need about the transport network.
+
+    ``roads`` is the truck graph (projected; ``roads.graph['crs']``); frames are WGS-84.
+    """
+
+    roads: nx.MultiDiGraph
+    rail: gpd.GeoDataFrame | None = None
+    stations: gpd.GeoDataFrame | None = None
+    swap_stations: gpd.GeoDataFrame | None = None
+    regions: gpd.GeoDataFrame | None = None
+    restriction_zone: gpd.GeoDataFrame | None = None
+    boundaries: gpd.GeoDataFrame | None = None
+    files: NetworkFiles | None = field(default=None, repr=False)
+
+    @property
+    def spurs(self) -> gpd.GeoDataFrame | None:
+        return None if self.rail is None else self.rail[self.rail["kind"] == "spur"]
+
+
+def _vector(path: Path | None) -> gpd.GeoDataFrame | None:
+    if path is None:
+        return None
+    gdf = gpd.read_file(path)
+    gdf = gdf.set_crs("EPSG:4326") if gdf.crs is None else gdf.to_crs("EPSG:4326")
+    gdf.attrs["source"] = str(path)
+    return gdf
+
+
+def load_network(files: NetworkFiles, *, profile: TruckProfile | None = None, use_cache: bool = True) -> Network:
+    """Load roads (cached), rail, stations, swap stations, regions, restriction zone and boundaries."""
+    profile = profile or TruckProfile()
+    zones = _vector(files.restriction_zone)
+    key = cache_key([files.roads, files.restriction_zone], repr(asdict(profile)))
+    roads = cached_graph(key, lambda: load_roads(files.roads, profile=profile, restriction_zones=zones),
+                         enabled=use_cache)
+    regions = None
+    if files.regions is not None:
+        regions = load_points(files.regions, ["region_id", "name_zh"], "regions")
+    return Network(
+        roads=roads,
+        rail=load_rail(files.rail) if files.rail else None,
+        stations=load_stations(files.stations) if files.stations else None,
+        swap_stations=load_points(files.swap_stations, ["swap_id", "name_zh"], "swap stations")
+        if files.swap_stations else None,
+        regions=regions,
+        restriction_zone=zones,
+        boundaries=_vector(files.boundaries),
+        files=files,
+    )
+
+
+def load_sample_network(*, profile: TruckProfile | None = None, use_cache: bool = True) -> Network:
+    """The bundled Changzhi sample network (illustrative; see ``data/README.md``)."""
+    return load_network(NetworkFiles.sample(), profile=profile, use_cache=use_cache)
+
+
+def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
+    """Road, short-haul and rail km of every flow, from the network.
+
+    - ``road_km``: road from the enterprise to the region's gateway plus the region's ``road_km_beyond``
+      (a declared ``flows.road_km`` wins);
+    - ``short_haul_km``: road between the enterprise and its station (``flows.station_id``, else the
+      nearest station by road);
+    - ``rail_km``: ``flows.rail_km``, else the region's ``rail_km``.
+
+    Returns ``flow_id``, ``road_km``, ``short_haul_km``, ``rail_km``, ``station_id``, ``snap_m``.
+    """
+    ent = roster.enterprises.reset_index(drop=True)
+    flows = roster.flows
+    pts_o = np.column_stack([ent["lon"], ent["lat"]])
+    dest_labels: list[str] = []
+    dest_pts: list[tuple[float, float]] = []
+    if network.regions is not None:
+        dest_labels += [f"region:{r}" for r in network.regions["region_id"]]
+        dest_pts += list(zip(network.regions["lon"], network.regions["lat"], strict=True))
+    if network.stations is not None:
+        dest_labels += [f"station:{s}" for s in network.stations["station_id"]]
+        dest_pts += list(zip(network.stations["lon"], network.stations["lat"], strict=True))
+    if not dest_pts:
+        raise InputError("the network has neither regions nor stations to measure flows against")
+    m = road_matrix(network.roads, pts_o, np.array(dest_pts), origin_labels=list(ent["enterprise_id"]),
+                    destination_labels=dest_labels)
+    dist = pd.DataFrame(m.distance_km, index=ent["enterprise_id"], columns=dest_labels)
+    snap_m = pd.Series(m.origins["snap_m"].to_numpy(), index=ent["enterprise_id"])
+    station_cols = [c for c in dest_labels if c.startswith("station:")]
+    reg = network.regions.set_index("region_id") if network.regions is not None else None
+    rows = []
+    for f in flows.itertuples():
+        e = f.enterprise_id
+        road = f.road_km
+        rail = f.rail_km
+        if reg is not None and f.region_id in reg.index:
+            if pd.isna(road):
+                road = dist.at[e, f"region:{f.region_id}"] + float(reg.at[f.region_id, "road_km_beyond"] or 0)
+            if pd.isna(rail):
+                rail = float(reg.at[f.region_id, "rail_km"])
+        station = f.station_id if f.station_id else None
+        if station is None and station_cols:
+            station = dist.loc[e, station_cols].astype(float).idxmin().split(":", 1)[1]
+        short = dist.at[e, f"station:{station}"] if station is not None else np.nan
+        rows.append((f.flow_id, road, short, rail, station, snap_m[e]))
+    return pd.DataFrame(rows, columns=["flow_id", "road_km", "short_haul_km", "rail_km", "station_id", "snap_m"])

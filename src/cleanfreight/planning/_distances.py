@@ -1,0 +1,108 @@
+"""Road distances and times between enterprises, freight stations and region gateways.
+
+The planner needs two rectangular tables: enterprise → station and enterprise → region gateway. They
+come from the road network (:func:`cleanfreight.network.road_matrix`) when one is given, else from the
+great-circle distance times a detour factor (for synthetic instances and tests).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["DETOUR_FACTOR", "RoadDistances", "haversine_km", "straight_distances"]
+
+log = logging.getLogger(__name__)
+
+#: Road km per great-circle km when no road network is given.
+DETOUR_FACTOR = 1.3
+_EARTH_R_KM = 6371.0088
+
+PathFn = Callable[[int, int], list[tuple[float, float]]]
+
+
+@dataclass(frozen=True)
+class RoadDistances:
+    """Road km and hours from each enterprise (rows) to each station / region gateway (columns).
+
+    ``path_lonlat(kind, i, j)`` gives the road path of one pair as lon/lat points when a road network
+    was used (``kind`` is ``"station"`` or ``"region"``), else ``None``.
+    """
+
+    station_km: np.ndarray
+    station_h: np.ndarray
+    region_km: np.ndarray
+    region_h: np.ndarray
+    method: str = "straight"
+    paths: Callable[[str, int, int], list[tuple[float, float]] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def path_lonlat(self, kind: str, i: int, j: int) -> list[tuple[float, float]] | None:
+        if self.paths is None:
+            return None
+        try:
+            return self.paths(kind, i, j)
+        except Exception:  # a missing path only costs the map a straight line
+            log.debug("no road path for %s %d-%d", kind, i, j, exc_info=True)
+            return None
+
+
+def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km (broadcasting)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return np.asarray(2 * _EARTH_R_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+
+
+def _pairwise(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    if len(src) == 0 or len(dst) == 0:
+        return np.zeros((len(src), len(dst)))
+    return haversine_km(src[:, None, 0], src[:, None, 1], dst[None, :, 0], dst[None, :, 1])
+
+
+def straight_distances(
+    ent_lonlat: np.ndarray,
+    station_lonlat: np.ndarray,
+    region_lonlat: np.ndarray,
+    speed_kmh: float = 50.0,
+    detour: float = DETOUR_FACTOR,
+) -> RoadDistances:
+    """Great-circle km x ``detour`` and hours at ``speed_kmh`` (no road network)."""
+    skm = _pairwise(ent_lonlat, station_lonlat) * detour
+    rkm = _pairwise(ent_lonlat, region_lonlat) * detour
+    return RoadDistances(skm, skm / speed_kmh, rkm, rkm / speed_kmh, method=f"great-circle x {detour}")
+
+
+def network_distances(
+    graph: object,
+    ent_lonlat: np.ndarray,
+    station_lonlat: np.ndarray,
+    region_lonlat: np.ndarray,
+) -> RoadDistances:
+    """Distances on the heavy-truck road graph with :func:`cleanfreight.network.road_matrix`."""
+    from cleanfreight.network import road_matrix  # type: ignore[attr-defined]
+
+    n_e, n_s = len(ent_lonlat), len(station_lonlat)
+    points = np.vstack([ent_lonlat, station_lonlat, region_lonlat])
+    tm = road_matrix(graph, [(float(x), float(y)) for x, y in points])
+    dist = np.asarray(tm.distance_km, dtype=float)
+    time = np.asarray(tm.time_h, dtype=float)
+    s_idx = slice(n_e, n_e + n_s)
+    r_idx = slice(n_e + n_s, len(points))
+    # a flow can go either way: use the direction of the trip (enterprise -> x) and its mirror alike
+    skm = np.fmin(dist[:n_e, s_idx], dist[s_idx, :n_e].T)
+    sh = np.fmin(time[:n_e, s_idx], time[s_idx, :n_e].T)
+    rkm = np.fmin(dist[:n_e, r_idx], dist[r_idx, :n_e].T)
+    rh = np.fmin(time[:n_e, r_idx], time[r_idx, :n_e].T)
+
+    def paths(kind: str, i: int, j: int) -> list[tuple[float, float]] | None:
+        col = n_e + j if kind == "station" else n_e + n_s + j
+        return list(tm.path_lonlat(i, col))
+
+    return RoadDistances(skm, sh, rkm, rh, method="road network", paths=paths)

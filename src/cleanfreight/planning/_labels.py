@@ -1,0 +1,81 @@
+"""Bilingual labels of the planner (registered with :mod:`cleanfreight._i18n`)."""
+
+from __future__ import annotations
+
+from cleanfreight._i18n import register
+
+register(
+    {
+        "plan.ratio_before": ("Clean ratio before", "现状清洁运输比例"),
+        "plan.ratio_after": ("Clean ratio after", "规划后清洁运输比例"),
+        "plan.shortfall_t": ("Shortfall (t)", "缺口(吨)"),
+        "plan.trucks_new": ("New NE trucks", "新增新能源货车"),
+        "plan.delta_cost": ("Change in cost (CNY/yr)", "成本变化(元/年)"),
+        "plan.delta_co2": ("Change in CO2 (t/yr)", "二氧化碳变化(吨/年)"),
+        "plan.objective": ("Objective (CNY/yr)", "目标函数(元/年)"),
+        "plan.status": ("Status", "求解状态"),
+        "plan.compare": ("Scenario comparison", "情景对比"),
+        # shortfall reasons: {amount} and {unit} are filled in
+        "why.station_handling": (
+            "freight station {id} handling capacity is full: {amount} t/yr more would be needed",
+            "货运站{id}装卸能力已满：还需增加{amount}吨/年",
+        ),
+        "why.station_hours": (
+            "loading hours at freight station {id} are full: {amount} t/yr more would be needed",
+            "货运站{id}装车作业时间已满：还需增加{amount}吨/年",
+        ),
+        "why.corridor": (
+            "rail corridor {id} is full: {amount} t/yr more capacity would be needed",
+            "铁路通道{id}运力已满：还需增加{amount}吨/年",
+        ),
+        "why.spur_capacity": (
+            "spur {id} is full: {amount} t/yr more capacity would be needed",
+            "专用线{id}能力已满：还需增加{amount}吨/年",
+        ),
+        "why.conveyor_capacity": (
+            "conveyor {id} is full: {amount} t/yr more capacity would be needed",
+            "皮带/管道{id}能力已满：还需增加{amount}吨/年",
+        ),
+        "why.swap": (
+            "battery-swap station {id} is full: {amount} more swaps per year would be needed",
+            "换电站{id}能力已满：每年还需增加{amount}次换电",
+        ),
+        "why.budget": (
+            "the capital budget is spent: {amount} CNY more would be needed",
+            "投资预算已用完：还需增加{amount}元",
+        ),
+        "why.spur_not_built": (
+            "the planned spur {id} is not built in this plan; building it ({amount} CNY) fixes the shortfall",
+            "规划专用线{id}未建设；建设该专用线（{amount}元）即可补足缺口",
+        ),
+        "why.spur_excluded": (
+            "the spur {id} is excluded by the scenario; allowing it ({amount} CNY) fixes the shortfall",
+            "情景排除了专用线{id}；允许建设（{amount}元）即可补足缺口",
+        ),
+        "why.no_chain": (
+            "no clean chain can carry {amount} t/yr: no freight station within {km} km and no spur or conveyor",
+            "没有可用的清洁运输方式承运{amount}吨/年：{km}公里内无铁路货运站，也无专用线或皮带",
+        ),
+        "why.penalty": (
+            "meeting the target costs more than the shortfall penalty ({amount} CNY/t extra); "
+            "raise the penalty or use hard targets",
+            "达标成本高于缺口罚金（每吨多{amount}元）；提高罚金或改为硬约束",
+        ),
+        "why.unplannable": (
+            "flow {id} has no allowed chain (check allowed_modes and the rail-only rule)",
+            "运输流{id}没有可选的运输方式（请检查允许的方式和铁路运输规定）",
+        ),
+        "fix.station_handling": ("expand the handling capacity of station {id}", "扩大货运站{id}装卸能力"),
+        "fix.station_hours": ("extend the loading hours of station {id}", "延长货运站{id}装车作业时间"),
+        "fix.corridor": ("raise the capacity of rail corridor {id}", "提升铁路通道{id}运力"),
+        "fix.spur_capacity": ("expand spur {id}", "扩能专用线{id}"),
+        "fix.conveyor_capacity": ("expand conveyor {id}", "扩能皮带/管道{id}"),
+        "fix.swap": ("add swap capacity at {id}", "增加换电站{id}换电能力"),
+        "fix.budget": ("raise the capital budget", "提高投资预算"),
+        "fix.spur_not_built": ("build spur {id}", "建设专用线{id}"),
+        "fix.spur_excluded": ("allow spur {id}", "允许建设专用线{id}"),
+        "fix.no_chain": ("build a spur or a conveyor", "建设专用线或皮带"),
+        "fix.penalty": ("raise the shortfall penalty", "提高缺口罚金"),
+        "fix.unplannable": ("allow a chain for this flow", "为该运输流允许运输方式"),
+    }
+)

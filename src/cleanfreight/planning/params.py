@@ -1,0 +1,250 @@
+"""Parameters of the freight assignment planner, validated once and shared by the API and the CLI.
+
+:class:`PlanParams` holds every planner setting that is not a per-entry override (those live in a
+:class:`~cleanfreight.planning.scenario.Scenario`). Emission, energy and transport-cost factors are
+**not** repeated here: they come from :func:`cleanfreight.accounting.factors.load_factors`, and a
+scenario overrides them through its ``[factors]`` table. Every figure below is an illustrative
+default (see ``docs/planning.md``) that a scenario can change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cleanfreight.errors import InputError, Problem
+
+__all__ = ["CANDIDATE_MODES", "PlanParams"]
+
+#: Chains the planner may assign tonnes to (China V trucks only appear in the current split).
+CANDIDATE_MODES: tuple[str, ...] = (
+    "rail_spur",
+    "rail_station_ne",
+    "rail_station_diesel",
+    "truck_ne",
+    "truck_cn6",
+    "conveyor",
+    "pipeline",
+)
+
+_SOLVERS = ("scip", "highs", "cp_sat")
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """Settings of one planning run.
+
+    Attributes
+    ----------
+    rulebook
+        Rulebook name or TOML path (:func:`cleanfreight.accounting.rulebooks.load_rulebook`): decides the
+        target, which modes are clean, which commodities are bulk and which leave the province by rail only.
+    target
+        Clean-transport share every enterprise must reach (0-1]; ``None`` takes the rulebook's target.
+    target_mode
+        ``"soft"``: a shortfall is allowed at ``shortfall_penalty_cny_per_t`` per tonne and reported;
+        ``"hard"``: targets are constraints (an impossible target gives an explained infeasible result).
+    shortfall_penalty_cny_per_t
+        Penalty per tonne of clean transport missing from an enterprise's target (soft targets).
+    carbon_price_cny_per_t
+        Price on CO2 added to the objective (CNY per tonne CO2).
+    budget_cny
+        Upper bound on the capital spent on builds (spurs, trucks, swap capacity, conveyors); ``None``: no bound.
+    rail_only_out_of_province
+        Apply the city-plan rule "coal and coke leaving the province go by rail" (regions with
+        ``in_province = false``).
+    rail_only_commodities
+        Commodities the rule applies to; ``None`` takes the rulebook's list, or coal and coke if it has none.
+    allowed_modes
+        Modes the planner may choose (a subset of :data:`CANDIDATE_MODES`).
+    max_short_haul_km
+        Longest road short-haul between an enterprise and a freight station.
+    max_stations_per_flow
+        How many of the nearest stations within ``max_short_haul_km`` each flow may use.
+    ne_direct_max_km
+        Longest one-way road distance a new-energy truck serves directly.
+    transfer_cny_per_t
+        Extra transshipment cost per tonne at a freight station (on top of its handling cost).
+    default_station_handling_cny_per_t
+        Handling cost of stations that do not give one.
+    station_loading_t_per_hour
+        Tonnes a station can take from (or give to) trucks per loading hour; with the station's loading
+        hours this bounds its road-side throughput.
+    days_per_year
+        Operating days per year for per-day capacities (loading hours, swaps).
+    rail_speed_kmh
+        Average rail speed, for the reported door-to-door time of rail chains.
+    truck_hours_per_year
+        Working hours per new-energy truck per year.
+    truck_handling_h_per_trip
+        Loading + unloading + queueing time per trip.
+    ne_truck_capex_cny
+        Capital cost of one additional new-energy truck (purchase premium; haulage itself is priced per tkm).
+    truck_lifetime_years, spur_lifetime_years, swap_lifetime_years, conveyor_lifetime_years, discount_rate
+        Annualise capital costs with the capital-recovery factor.
+    fleet_pool
+        ``"enterprise"``: each enterprise has its own new-energy fleet; ``"station"``: the short-haul trucks
+        of each freight station are a shared pool (direct new-energy trucks stay with the enterprise).
+    existing_fleet
+        ``"current"``: each pool starts with the trucks its current new-energy tonnes need; ``"none"``: no trucks.
+    max_swap_km
+        New-energy trucks of an enterprise swap batteries at the nearest swap station within this distance
+        (otherwise they charge at the depot and use no swap capacity).
+    swap_unit_swaps_per_day, swap_unit_capex_cny, max_swap_units
+        A swap-capacity build: one unit adds this many swaps per day at a swap station, at this capital cost;
+        at most ``max_swap_units`` units per station.
+    tie_break_cny_per_t
+        Tiny cost added per tonne and per candidate rank so equal-cost plans are always chosen the same way.
+    solver
+        ``"scip"`` (default), ``"highs"`` or ``"cp_sat"`` through OR-Tools MathOpt.
+    time_limit_s, relative_gap, node_limit, seed, threads
+        Solver limits; the default run is single-threaded and seeded, so the same input gives the same plan.
+    explain
+        Run the diagnostic re-solve that explains missed targets.
+    """
+
+    rulebook: str = "changzhi-2024"
+    target: float | None = None
+    target_mode: Literal["soft", "hard"] = "soft"
+    shortfall_penalty_cny_per_t: float = 300.0
+    carbon_price_cny_per_t: float = 0.0
+    budget_cny: float | None = None
+    rail_only_out_of_province: bool = True
+    rail_only_commodities: tuple[str, ...] | None = None
+    allowed_modes: tuple[str, ...] = CANDIDATE_MODES
+    max_short_haul_km: float = 40.0
+    max_stations_per_flow: int = 3
+    ne_direct_max_km: float = 150.0
+    transfer_cny_per_t: float = 3.0
+    default_station_handling_cny_per_t: float = 6.0
+    station_loading_t_per_hour: float = 3000.0
+    days_per_year: float = 330.0
+    rail_speed_kmh: float = 35.0
+    truck_hours_per_year: float = 5000.0
+    truck_handling_h_per_trip: float = 1.0
+    ne_truck_capex_cny: float = 450_000.0
+    truck_lifetime_years: float = 8.0
+    spur_lifetime_years: float = 30.0
+    swap_lifetime_years: float = 10.0
+    conveyor_lifetime_years: float = 20.0
+    discount_rate: float = 0.05
+    fleet_pool: Literal["enterprise", "station"] = "enterprise"
+    existing_fleet: Literal["current", "none"] = "current"
+    max_swap_km: float = 30.0
+    swap_unit_swaps_per_day: float = 100.0
+    swap_unit_capex_cny: float = 3_000_000.0
+    max_swap_units: int = 5
+    tie_break_cny_per_t: float = 1e-4
+    solver: str = "scip"
+    time_limit_s: float | None = 600.0
+    relative_gap: float = 1e-6
+    node_limit: int | None = None
+    seed: int = 0
+    threads: int = 1
+    explain: bool = True
+    # set by from_dict: where the values came from, for error messages
+    source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        file = self.source or None
+
+        def bad(name: str, message: str) -> None:
+            problems.append(Problem(message, file=file, column=name, value=getattr(self, name)))
+
+        nonneg = (
+            "shortfall_penalty_cny_per_t", "carbon_price_cny_per_t", "transfer_cny_per_t",
+            "default_station_handling_cny_per_t", "ne_truck_capex_cny", "swap_unit_capex_cny", "discount_rate",
+            "tie_break_cny_per_t",
+        )
+        positive = (
+            "max_short_haul_km", "ne_direct_max_km", "rail_speed_kmh", "station_loading_t_per_hour", "days_per_year",
+            "truck_hours_per_year", "truck_lifetime_years", "spur_lifetime_years", "swap_lifetime_years",
+            "conveyor_lifetime_years", "swap_unit_swaps_per_day", "relative_gap",
+        )
+        for name in nonneg:
+            v = getattr(self, name)
+            if not isinstance(v, int | float) or v < 0:
+                bad(name, "must be a number >= 0")
+        for name in positive:
+            v = getattr(self, name)
+            if not isinstance(v, int | float) or v <= 0:
+                bad(name, "must be a number > 0")
+        if not isinstance(self.truck_handling_h_per_trip, int | float) or self.truck_handling_h_per_trip < 0:
+            bad("truck_handling_h_per_trip", "must be >= 0 hours")
+        if isinstance(self.days_per_year, int | float) and self.days_per_year > 366:
+            bad("days_per_year", "must be at most 366")
+        if self.target is not None and not (isinstance(self.target, int | float) and 0 <= self.target <= 1):
+            bad("target", "must be a share between 0 and 1 (e.g. 0.8 for 80 %)")
+        if self.target_mode not in ("soft", "hard"):
+            bad("target_mode", "must be 'soft' or 'hard'")
+        if self.fleet_pool not in ("enterprise", "station"):
+            bad("fleet_pool", "must be 'enterprise' or 'station'")
+        if self.existing_fleet not in ("current", "none"):
+            bad("existing_fleet", "must be 'current' or 'none'")
+        if self.budget_cny is not None and (not isinstance(self.budget_cny, int | float) or self.budget_cny < 0):
+            bad("budget_cny", "must be >= 0 or left out for no budget limit")
+        if not isinstance(self.max_stations_per_flow, int) or self.max_stations_per_flow < 1:
+            bad("max_stations_per_flow", "must be an integer >= 1")
+        if not isinstance(self.max_swap_units, int) or self.max_swap_units < 0:
+            bad("max_swap_units", "must be an integer >= 0")
+        unknown = [m for m in self.allowed_modes if m not in CANDIDATE_MODES]
+        if unknown:
+            bad("allowed_modes", f"unknown or non-plannable mode(s) {unknown}; allowed: {', '.join(CANDIDATE_MODES)}")
+        if self.rail_only_commodities is not None and not all(isinstance(c, str) for c in self.rail_only_commodities):
+            bad("rail_only_commodities", "must be a list of commodity names")
+        if self.solver not in _SOLVERS:
+            bad("solver", f"must be one of {', '.join(_SOLVERS)}")
+        if self.time_limit_s is not None and self.time_limit_s <= 0:
+            bad("time_limit_s", "must be > 0 seconds or left out")
+        if self.node_limit is not None and self.node_limit < 1:
+            bad("node_limit", "must be >= 1 or left out")
+        if self.threads < 1:
+            bad("threads", "must be >= 1")
+        if problems:
+            raise InputError("invalid planning parameters", problems)
+
+    # ----------------------------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], source: str = "") -> PlanParams:
+        """Build from a mapping (a scenario's ``[params]`` table), reporting unknown keys and bad types."""
+        names = {f.name for f in dataclasses.fields(cls) if f.name != "source"}
+        problems = [
+            Problem(f"unknown parameter; known: {', '.join(sorted(names))}", file=source or None, column=k)
+            for k in raw
+            if k not in names
+        ]
+        kwargs: dict[str, Any] = {}
+        for k, v in raw.items():
+            if k not in names:
+                continue
+            if k in ("allowed_modes", "rail_only_commodities") and isinstance(v, list):
+                v = tuple(v)
+            if isinstance(v, bool) and k not in ("rail_only_out_of_province", "explain"):
+                problems.append(Problem("expected a number or text, not true/false", file=source or None, column=k))
+                continue
+            kwargs[k] = v
+        if problems:
+            raise InputError("invalid planning parameters", problems)
+        try:
+            return cls(**kwargs, source=source)
+        except TypeError as exc:  # pragma: no cover - defensive: wrong type deep inside a comparison
+            raise InputError(f"invalid planning parameters: {exc}") from None
+
+    def replace(self, **changes: Any) -> PlanParams:
+        """A copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    @staticmethod
+    def crf(rate: float, years: float) -> float:
+        """Capital-recovery factor: the share of a capital cost paid each year over ``years``."""
+        if rate == 0:
+            return 1.0 / years
+        return rate / (1.0 - (1.0 + rate) ** (-years))
+
+    def annualise(self, capex: float, years: float) -> float:
+        """Annual equivalent of ``capex`` spent once and used for ``years``."""
+        return capex * self.crf(self.discount_rate, years)
+

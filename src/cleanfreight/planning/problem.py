@@ -1,0 +1,419 @@
+"""The planning problem: enterprises, flows, stations, spurs and what a scenario changes.
+
+:class:`PlanProblem` is plain data (pandas tables plus a distance table); :func:`build_problem` makes
+one from the sample pack (or a user's enterprise folder) and a scenario, checking every reference
+the scenario makes; :func:`problem_from_frames` makes one from tables you already hold.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cleanfreight.accounting.factors import Factors, load_factors
+from cleanfreight.errors import InputError, Problem
+from cleanfreight.planning._distances import RoadDistances, network_distances, straight_distances
+from cleanfreight.planning.scenario import Scenario, parse_hours
+
+__all__ = ["PlanProblem", "build_problem", "problem_from_frames"]
+
+log = logging.getLogger(__name__)
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "enterprises": ("enterprise_id", "lon", "lat"),
+    "flows": ("flow_id", "enterprise_id", "commodity", "direction", "tonnes_per_year", "region_id"),
+    "splits": ("flow_id", "mode", "share_pct"),
+    "regions": ("region_id", "lon", "lat", "in_province", "rail_km"),
+    "stations": ("station_id", "lon", "lat", "handling_capacity_t_per_year"),
+}
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """Everything the planner reads, as tables.
+
+    Attributes
+    ----------
+    enterprises
+        ``enterprise_id``, ``name_zh``, ``name_en``, ``lon``, ``lat`` (WGS-84).
+    flows
+        ``flow_id``, ``enterprise_id``, ``commodity``, ``direction``, ``tonnes_per_year``, ``region_id``,
+        ``road_km``, ``rail_km``, ``station_id`` (the last three may be NaN/empty).
+    splits
+        Current mode split: ``flow_id``, ``mode``, ``share_pct``.
+    regions
+        ``region_id``, ``lon``, ``lat``, ``in_province``, ``road_km_beyond``, ``rail_km``.
+    stations
+        ``station_id``, ``lon``, ``lat``, ``handling_capacity_t_per_year``, ``loading_hours_per_day``,
+        ``handling_cost_cny_per_t``, ``transfer_time_h``.
+    spurs
+        ``spur_id``, ``enterprise_id``, ``station_id``, ``status`` (existing | planned | excluded),
+        ``capacity_t_per_year``, ``capex_cny``, ``coords`` (list of lon/lat or None).
+    swap_stations
+        ``swap_id``, ``lon``, ``lat``, ``swaps_per_day``.
+    corridors
+        ``corridor_id``, ``regions`` (tuple of region ids), ``capacity_t_per_year``.
+    conveyors
+        ``conveyor_id``, ``flow_id``, ``mode``, ``km``, ``capacity_t_per_year``, ``capex_cny``, ``existing``.
+    distances
+        Road km / hours enterprise → station and enterprise → region gateway (rows follow ``enterprises``,
+        columns ``stations`` and ``regions``).
+    factors
+        Emission, energy and cost factors (:func:`cleanfreight.accounting.factors.load_factors`).
+    targets
+        Per-enterprise target overrides (share 0-1).
+    fleet
+        Existing new-energy trucks per pool key (enterprise id, or station id with a station pool).
+    rail_lines
+        ``line_id`` → list of lon/lat points of mainlines, to draw rail legs on the map.
+    """
+
+    enterprises: pd.DataFrame
+    flows: pd.DataFrame
+    splits: pd.DataFrame
+    regions: pd.DataFrame
+    stations: pd.DataFrame
+    spurs: pd.DataFrame
+    swap_stations: pd.DataFrame
+    corridors: pd.DataFrame
+    conveyors: pd.DataFrame
+    distances: RoadDistances
+    factors: Factors
+    targets: Mapping[str, float] = field(default_factory=dict)
+    fleet: Mapping[str, int] = field(default_factory=dict)
+    rail_lines: Mapping[str, list[tuple[float, float]]] = field(default_factory=dict)
+    name: str = "plan"
+    title_en: str = ""
+    title_zh: str = ""
+    source: str = ""
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {
+            "enterprises": len(self.enterprises),
+            "flows": len(self.flows),
+            "stations": len(self.stations),
+            "spurs": len(self.spurs),
+            "swap_stations": len(self.swap_stations),
+        }
+
+
+# ------------------------------------------------------------------------------------------------
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+_SPUR_COLS = ("spur_id", "enterprise_id", "station_id", "status", "capacity_t_per_year", "capex_cny", "coords",
+              "name_zh", "name_en")
+_SWAP_COLS = ("swap_id", "lon", "lat", "swaps_per_day", "name_zh", "name_en")
+_CORR_COLS = ("corridor_id", "regions", "capacity_t_per_year")
+_CONV_COLS = ("conveyor_id", "flow_id", "mode", "km", "capacity_t_per_year", "capex_cny", "existing")
+
+
+def _check_columns(frames: Mapping[str, pd.DataFrame], source: str) -> None:
+    problems = []
+    for name, cols in _REQUIRED.items():
+        frame = frames[name]
+        problems += [
+            Problem(f"missing column; the {name} table needs {', '.join(cols)}", file=source or name, column=c)
+            for c in cols
+            if c not in frame.columns
+        ]
+    if problems:
+        raise InputError("the planning tables are incomplete", problems)
+
+
+def _normalise(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    ent = frames["enterprises"].reset_index(drop=True).copy()
+    ent["enterprise_id"] = ent["enterprise_id"].astype(str)
+    for c in ("name_zh", "name_en"):
+        if c not in ent:
+            ent[c] = ent["enterprise_id"]
+    flows = frames["flows"].reset_index(drop=True).copy()
+    for c in ("road_km", "rail_km"):
+        flows[c] = pd.to_numeric(flows[c], errors="coerce") if c in flows else np.nan
+    if "station_id" not in flows:
+        flows["station_id"] = None
+    flows["station_id"] = flows["station_id"].where(flows["station_id"].notna() & (flows["station_id"] != ""), None)
+    flows["tonnes_per_year"] = flows["tonnes_per_year"].astype(float)
+    reg = frames["regions"].reset_index(drop=True).copy()
+    if "road_km_beyond" not in reg:
+        reg["road_km_beyond"] = 0.0
+    reg["road_km_beyond"] = pd.to_numeric(reg["road_km_beyond"], errors="coerce").fillna(0.0)
+    reg["in_province"] = reg["in_province"].map(_as_bool)
+    reg["rail_km"] = reg["rail_km"].astype(float)
+    st = frames["stations"].reset_index(drop=True).copy()
+    if "loading_hours_per_day" not in st:
+        st["loading_hours_per_day"] = (
+            st["loading_hours"].map(parse_hours) if "loading_hours" in st else 24.0
+        )
+    st["loading_hours_per_day"] = pd.to_numeric(st["loading_hours_per_day"], errors="coerce").fillna(24.0)
+    for c in ("handling_cost_cny_per_t", "transfer_time_h"):
+        if c not in st:
+            st[c] = np.nan
+        st[c] = pd.to_numeric(st[c], errors="coerce")
+    st["handling_capacity_t_per_year"] = pd.to_numeric(st["handling_capacity_t_per_year"], errors="coerce")
+    out = dict(frames)
+    out.update(enterprises=ent, flows=flows, regions=reg, stations=st)
+    for name, cols in (("spurs", _SPUR_COLS), ("swap_stations", _SWAP_COLS), ("corridors", _CORR_COLS),
+                       ("conveyors", _CONV_COLS)):
+        frame = frames.get(name)
+        frame = _empty(cols) if frame is None else frame.reset_index(drop=True).copy()
+        for c in cols:
+            if c not in frame:
+                frame[c] = None
+        out[name] = frame
+    return out
+
+
+def _as_bool(v: object) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes", "y", "t")
+    return bool(v)
+
+
+def problem_from_frames(
+    enterprises: pd.DataFrame,
+    flows: pd.DataFrame,
+    splits: pd.DataFrame,
+    regions: pd.DataFrame,
+    stations: pd.DataFrame,
+    spurs: pd.DataFrame | None = None,
+    swap_stations: pd.DataFrame | None = None,
+    *,
+    scenario: Scenario | None = None,
+    distances: RoadDistances | None = None,
+    factors: Factors | None = None,
+    rail_lines: Mapping[str, list[tuple[float, float]]] | None = None,
+    name: str = "plan",
+    source: str = "",
+) -> PlanProblem:
+    """Assemble a :class:`PlanProblem` from tables (see :class:`PlanProblem` for the columns).
+
+    ``scenario`` overrides are applied and checked against the tables; ``distances`` defaults to
+    great-circle km x 1.3 at the factors' default road speed.
+    """
+    frames: dict[str, Any] = {
+        "enterprises": enterprises, "flows": flows, "splits": splits, "regions": regions, "stations": stations,
+        "spurs": spurs, "swap_stations": swap_stations,
+    }
+    _check_columns(frames, source)
+    frames = _normalise(frames)
+    sc = scenario or Scenario()
+    if factors is None:
+        factors = load_factors(overrides=dict(sc.factors) or None)
+    elif sc.factors:
+        factors = factors.with_overrides(dict(sc.factors), source=sc.source or "scenario")
+    frames = _apply_scenario(frames, sc)
+    if distances is None:
+        speed = factors["road.speed_kmh_default"] if "road.speed_kmh_default" in factors else 50.0
+        distances = straight_distances(
+            frames["enterprises"][["lon", "lat"]].to_numpy(float),
+            frames["stations"][["lon", "lat"]].to_numpy(float),
+            frames["regions"][["lon", "lat"]].to_numpy(float),
+            speed_kmh=speed,
+        )
+    return PlanProblem(
+        enterprises=frames["enterprises"],
+        flows=frames["flows"],
+        splits=frames["splits"],
+        regions=frames["regions"],
+        stations=frames["stations"],
+        spurs=frames["spurs"],
+        swap_stations=frames["swap_stations"],
+        corridors=frames["corridors"],
+        conveyors=frames["conveyors"],
+        distances=distances,
+        factors=factors,
+        targets=dict(sc.targets),
+        fleet=dict(sc.fleet),
+        rail_lines=dict(rail_lines or {}),
+        name=sc.name if scenario is not None else name,
+        title_en=sc.title_en,
+        title_zh=sc.title_zh,
+        source=sc.source or source,
+    )
+
+
+def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, pd.DataFrame]:
+    """Apply the scenario's overrides; every reference to a missing entry is reported together."""
+    file = sc.source or sc.name
+    problems: list[Problem] = []
+    ent_ids = set(frames["enterprises"]["enterprise_id"])
+    st = frames["stations"].set_index("station_id", drop=False)
+    st_ids = set(st.index)
+    spurs = frames["spurs"].set_index("spur_id", drop=False)
+    reg_ids = set(frames["regions"]["region_id"])
+    flow_ids = set(frames["flows"]["flow_id"])
+
+    def p(msg: str, column: str, value: object = None) -> None:
+        problems.append(Problem(msg, file=file, column=column, value=value))
+
+    for eid in sc.targets:
+        if eid not in ent_ids:
+            p("unknown enterprise", f"targets.{eid}", eid)
+    for sid, entry in sc.stations.items():
+        if sid not in st_ids:
+            p(f"unknown station; known: {', '.join(sorted(map(str, st_ids)))}", f"stations.{sid}", sid)
+            continue
+        for k, v in entry.items():
+            if k == "loading_hours":
+                st.loc[sid, "loading_hours_per_day"] = parse_hours(v)
+            else:
+                st.loc[sid, k] = float(v)
+    spur_rows = {str(k): dict(r) for k, r in spurs.to_dict("index").items()}
+    for spid, entry in sc.spurs.items():
+        row = spur_rows.get(spid)
+        if row is None:
+            row = {c: None for c in _SPUR_COLS}
+            row.update(spur_id=spid, status="planned", name_zh=spid, name_en=spid)
+        row.update({k: v for k, v in entry.items()})
+        if row.get("enterprise_id") is None or row.get("station_id") is None:
+            p("spur to nowhere: a spur needs enterprise_id (the enterprise served) and station_id (the station it "
+              "joins)", f"spurs.{spid}")
+        else:
+            if row["enterprise_id"] not in ent_ids:
+                p("spur to nowhere: unknown enterprise", f"spurs.{spid}.enterprise_id", row["enterprise_id"])
+            if row["station_id"] not in st_ids:
+                p("spur to nowhere: unknown station", f"spurs.{spid}.station_id", row["station_id"])
+        if row.get("status") == "planned" and row.get("capex_cny") is None:
+            row["capex_cny"] = 0.0
+        spur_rows[spid] = row
+    swaps = frames["swap_stations"].set_index("swap_id", drop=False)
+    swap_rows = {str(k): dict(r) for k, r in swaps.to_dict("index").items()}
+    for swid, entry in sc.swap_stations.items():
+        row = swap_rows.get(swid)
+        if row is None:
+            if "lon" not in entry or "lat" not in entry:
+                p("unknown swap station; give lon and lat to add a new one", f"swap_stations.{swid}", swid)
+                continue
+            row = {c: None for c in _SWAP_COLS}
+            row.update(swap_id=swid, name_zh=swid, name_en=swid, swaps_per_day=0.0)
+        row.update(entry)
+        swap_rows[swid] = row
+    corridors = [
+        {"corridor_id": cid, "regions": tuple(e.get("regions", ())), "capacity_t_per_year": float(e["capacity_t_per_year"])}
+        for cid, e in sc.corridors.items()
+        if "capacity_t_per_year" in e
+    ]
+    for cid, e in sc.corridors.items():
+        for r in e.get("regions", ()):
+            if r not in reg_ids:
+                p("unknown region", f"corridors.{cid}.regions", r)
+    conveyors = [
+        {
+            "conveyor_id": cid, "flow_id": e.get("flow_id"), "mode": e.get("mode", "conveyor"),
+            "km": e.get("km"), "capacity_t_per_year": e.get("capacity_t_per_year"),
+            "capex_cny": float(e.get("capex_cny", 0.0)), "existing": bool(e.get("existing", False)),
+        }
+        for cid, e in sc.conveyors.items()
+    ]
+    for c in conveyors:
+        if c["flow_id"] not in flow_ids:
+            p("conveyor for an unknown flow", f"conveyors.{c['conveyor_id']}.flow_id", c["flow_id"])
+    fleet_keys = ent_ids | st_ids
+    for key in sc.fleet:
+        if key not in fleet_keys:
+            p("unknown enterprise or station", f"fleet.{key}", key)
+    if problems:
+        raise InputError(f"scenario {file} does not match the data", problems)
+    out = dict(frames)
+    out["stations"] = st.reset_index(drop=True)
+    out["spurs"] = pd.DataFrame(list(spur_rows.values()), columns=list(_SPUR_COLS))
+    out["swap_stations"] = pd.DataFrame(list(swap_rows.values()), columns=list(_SWAP_COLS))
+    out["corridors"] = pd.DataFrame(corridors, columns=list(_CORR_COLS))
+    declared = pd.DataFrame(conveyors, columns=list(_CONV_COLS))
+    existing = frames["conveyors"]
+    out["conveyors"] = declared if existing.empty else pd.concat([existing, declared], ignore_index=True)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = True) -> PlanProblem:
+    """The planning problem for the Changzhi sample (or the scenario's ``[data] enterprises`` folder).
+
+    Parameters
+    ----------
+    scenario
+        Overrides and parameters (default: none).
+    use_road_network
+        Cost road legs on the sample's heavy-truck network (:func:`cleanfreight.network.road_matrix`);
+        ``False`` uses great-circle km x 1.3 (faster, for quick looks).
+    """
+    sc = scenario or Scenario()
+    try:
+        from cleanfreight.enterprises import load_enterprises  # type: ignore[attr-defined]
+        from cleanfreight.network import load_sample_network  # type: ignore[attr-defined]
+    except ImportError as exc:  # pragma: no cover - during development only
+        raise InputError(f"the sample loaders are not available yet: {exc}") from None
+    roster = load_enterprises(sc.data.get("enterprises"))
+    net = load_sample_network()
+    frames = _frames_from_network(net)
+    ent = _lonlat(roster.enterprises)
+    distances = None
+    if use_road_network and getattr(net, "roads", None) is not None:
+        try:
+            distances = network_distances(
+                net.roads,
+                ent[["lon", "lat"]].to_numpy(float),
+                frames["stations"][["lon", "lat"]].to_numpy(float),
+                frames["regions"][["lon", "lat"]].to_numpy(float),
+            )
+        except Exception as exc:
+            log.warning("road matrix failed (%s); using great-circle distances x 1.3", exc)
+    return problem_from_frames(
+        ent, roster.flows, roster.splits, frames["regions"], frames["stations"], frames["spurs"],
+        frames["swap_stations"], scenario=sc, distances=distances, rail_lines=frames["rail_lines"],
+        source=sc.source or "sample",
+    )
+
+
+def _lonlat(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(frame).copy()
+    if ("lon" not in out or "lat" not in out) and "geometry" in out:
+        out["lon"] = [g.x for g in out["geometry"]]
+        out["lat"] = [g.y for g in out["geometry"]]
+    if "geometry" in out:
+        out = pd.DataFrame(out.drop(columns="geometry"))
+    return out
+
+
+def _frames_from_network(net: Any) -> dict[str, Any]:
+    stations = _lonlat(net.stations)
+    regions = _lonlat(net.regions)
+    swap = _lonlat(net.swap_stations)
+    if "kind" in swap:
+        swap = swap[swap["kind"] == "swap"]
+    rail = net.rail
+    spurs: list[dict[str, Any]] = []
+    lines: dict[str, list[tuple[float, float]]] = {}
+    for _, row in rail.iterrows():
+        coords = [(float(x), float(y)) for x, y, *_ in _line_coords(row.geometry)]
+        if row.get("kind") == "spur":
+            cap = row.get("capacity_t_per_year")
+            spurs.append({
+                "spur_id": row["line_id"], "enterprise_id": row.get("enterprise_id"),
+                "station_id": row.get("station_id"), "status": row.get("status", "existing"),
+                "capacity_t_per_year": None if cap is None or pd.isna(cap) else float(cap),
+                "capex_cny": float(row.get("capex_cny") or 0.0) if not pd.isna(row.get("capex_cny")) else 0.0,
+                "coords": coords, "name_zh": row.get("name_zh"), "name_en": row.get("name_en"),
+            })
+        else:
+            lines[str(row["line_id"])] = coords
+    return {
+        "stations": stations, "regions": regions, "swap_stations": swap,
+        "spurs": pd.DataFrame(spurs, columns=list(_SPUR_COLS)), "rail_lines": lines,
+    }
+
+
+def _line_coords(geom: Any) -> list[tuple[float, ...]]:
+    if geom is None:
+        return []
+    if geom.geom_type == "MultiLineString":
+        return [c for part in geom.geoms for c in part.coords]
+    return list(geom.coords)

@@ -1,0 +1,289 @@
+"""Build :class:`~cleanfreight.reports.maps.MapLayers` from the sample pack, plans, reports or user files."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from cleanfreight.errors import InputError, Problem
+from cleanfreight.reports.maps import MapLayers, enterprise_points
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+
+__all__ = [
+    "LAYER_NAMES",
+    "guess_layer",
+    "layers_from_files",
+    "plan_tables",
+    "read_layer_file",
+    "report_table",
+    "road_lines",
+    "sample_layers",
+]
+
+log = logging.getLogger(__name__)
+
+LAYER_NAMES = (
+    "enterprises",
+    "rail",
+    "spurs",
+    "stations",
+    "routes",
+    "swap_stations",
+    "restriction_zone",
+    "boundaries",
+    "roads",
+)
+
+
+def _read_points_csv(path: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    df = pd.read_csv(path, comment="#")
+    problems = [Problem("missing column", file=str(path), column=c) for c in ("lon", "lat") if c not in df]
+    if problems:
+        raise InputError(f"{path.name} has no coordinates", problems)
+    if "coord_crs" in df.columns:
+        from cleanfreight.network.crs import to_wgs84
+
+        for crs, idx in df.groupby(df["coord_crs"].fillna("WGS84").astype(str)).groups.items():
+            lon, lat = to_wgs84(df.loc[idx, "lon"].to_numpy(float), df.loc[idx, "lat"].to_numpy(float), crs)
+            df.loc[idx, "lon"], df.loc[idx, "lat"] = lon, lat
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+
+
+def read_layer_file(path: str | Path) -> gpd.GeoDataFrame:
+    """Read a GeoJSON, GeoPackage, Shapefile or CSV (``lon``/``lat`` columns, WGS-84) as a GeoDataFrame."""
+    import geopandas as gpd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"layer file not found: {path}")
+    if path.suffix.lower() in (".csv", ".txt"):
+        return _read_points_csv(path)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:
+        raise InputError(f"cannot read layer file {path}: {exc}") from exc
+    if gdf.crs is None:
+        gdf = gdf.set_crs("EPSG:4326")
+    return gdf
+
+
+def guess_layer(gdf: gpd.GeoDataFrame) -> str:
+    """Which :class:`MapLayers` field a user file belongs to, from its geometry and columns."""
+    cols = {c.lower() for c in gdf.columns}
+    kinds = set(gdf.geometry.geom_type.dropna().unique()) if len(gdf) else set()
+    if kinds <= {"Point", "MultiPoint"} and kinds:
+        if {"clean_ratio", "enterprise_id"} & cols and "swap_id" not in cols:
+            return "enterprises"
+        if "swap_id" in cols or "swaps_per_day" in cols or "chargers" in cols:
+            return "swap_stations"
+        return "stations"
+    if kinds <= {"LineString", "MultiLineString"} and kinds:
+        if "kind" in cols:
+            values = {str(v).lower() for v in gdf["kind"].dropna().unique()}
+            if values == {"spur"}:
+                return "spurs"
+            if values <= {"mainline"}:
+                return "rail"
+            return "routes"
+        if "highway" in cols:
+            return "roads"
+        return "rail"
+    if "hgv_banned_hours" in cols or "zone_id" in cols:
+        return "restriction_zone"
+    return "boundaries"
+
+
+def layers_from_files(
+    paths: Sequence[str | Path],
+    *,
+    base: MapLayers | None = None,
+) -> MapLayers:
+    """Map layers from user files; ``NAME=FILE`` picks the layer, otherwise it is guessed.
+
+    Files for the same layer are concatenated. Layers of ``base`` not given by a file are kept.
+    """
+    import geopandas as gpd
+
+    found: dict[str, list[gpd.GeoDataFrame]] = {}
+    problems = []
+    for item in paths:
+        text = str(item)
+        name, sep, file = text.partition("=")
+        if not sep or name not in LAYER_NAMES:
+            name, file = "", text
+        try:
+            gdf = read_layer_file(file)
+        except InputError as exc:
+            problems.append(Problem(exc.summary, file=file))
+            continue
+        layer = name or guess_layer(gdf)
+        log.info("layer file %s -> %s (%d features)", file, layer, len(gdf))
+        found.setdefault(layer, []).append(gdf.to_crs("EPSG:4326"))
+    if problems:
+        raise InputError("cannot read the layer files", problems)
+    merged: dict[str, Any] = {}
+    if base is not None:
+        merged = {name: getattr(base, name) for name in LAYER_NAMES}
+    for layer, frames in found.items():
+        merged[layer] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+    if "enterprises" in merged and merged["enterprises"] is not None:
+        merged["enterprises"] = _fill_enterprise_columns(merged["enterprises"])
+    return MapLayers(**merged)
+
+
+def _fill_enterprise_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give a user enterprise layer the columns a map needs (names fall back to the id)."""
+    gdf = gdf.copy()
+    if "enterprise_id" not in gdf:
+        gdf["enterprise_id"] = [f"E{i + 1}" for i in range(len(gdf))]
+    for col in ("name_zh", "name_en"):
+        if col not in gdf:
+            gdf[col] = gdf.get("name", gdf["enterprise_id"])
+    if "tonnes_total" not in gdf:
+        gdf["tonnes_total"] = 1.0
+    if "clean_ratio" not in gdf:
+        if "ratio_after" in gdf:
+            gdf["clean_ratio"] = gdf["ratio_after"]
+        else:
+            raise InputError(
+                "the enterprise layer needs a clean_ratio column (0-1)", [Problem("missing column", column="clean_ratio")]
+            )
+    return gdf
+
+
+def road_lines(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
+    """One line per road (both directions merged) with its ``highway`` class, for the map base."""
+    import osmnx as ox
+
+    edges = ox.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True).reset_index()
+    key = [tuple(sorted(p)) for p in zip(edges["u"], edges["v"], strict=True)]
+    edges = edges.assign(_pair=key).drop_duplicates("_pair")
+    keep = [c for c in ("highway", "name", "ref", "geometry") if c in edges.columns]
+    out = edges[keep].copy()
+    if "highway" in out:
+        out["highway"] = out["highway"].map(lambda h: h[0] if isinstance(h, list) else h)
+    return out
+
+
+def sample_layers(
+    enterprises: pd.DataFrame | None = None, *, roads: bool = True, routes: gpd.GeoDataFrame | None = None
+) -> MapLayers:
+    """Layers of the bundled Changzhi sample network, with ``enterprises`` (a per-enterprise table).
+
+    Parameters
+    ----------
+    enterprises
+        Per-enterprise table with ``enterprise_id, name_zh, name_en, lon, lat, tonnes_total,
+        clean_ratio`` (e.g. the baseline report); ``None`` leaves the layer out.
+    roads
+        Draw the sample's main roads in the base (needs the network engine; skipped if unavailable).
+    routes
+        Planned routes (``kind`` column) to draw.
+    """
+    import geopandas as gpd
+
+    from cleanfreight._paths import sample_dir
+
+    net = sample_dir() / "network"
+    layers: dict[str, Any] = {"routes": routes}
+    if (net / "rail.geojson").exists():
+        rail = gpd.read_file(net / "rail.geojson")
+        kind = rail["kind"] if "kind" in rail else pd.Series("mainline", index=rail.index)
+        layers["rail"] = rail[kind != "spur"]
+        layers["spurs"] = rail[kind == "spur"]
+    for name, file in (("stations", "stations.csv"), ("swap_stations", "swap_stations.csv")):
+        if (net / file).exists():
+            layers[name] = _read_points_csv(net / file)
+    for name, file in (("restriction_zone", "restriction_zone.geojson"), ("boundaries", "boundaries.geojson")):
+        if (net / file).exists():
+            layers[name] = gpd.read_file(net / file)
+    if roads:
+        try:
+            from cleanfreight.network import load_sample_network  # type: ignore[attr-defined]
+
+            layers["roads"] = road_lines(load_sample_network().roads)
+        except Exception as exc:  # the base still has boundaries and rail
+            log.warning("sample roads not drawn: %s", exc)
+    if enterprises is not None:
+        layers["enterprises"] = enterprise_points(enterprises)
+    return MapLayers(**layers)
+
+
+def report_table(path: str | Path, roster: pd.DataFrame) -> pd.DataFrame:
+    """Per-enterprise table from a ledger report JSON (``enterprises`` list), located with ``roster``.
+
+    ``roster`` gives ``enterprise_id, name_zh, name_en, lon, lat`` (WGS-84).
+    """
+    path = Path(path)
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the report {path}: {exc}") from exc
+    rows = payload.get("enterprises") if isinstance(payload, dict) else None
+    if not isinstance(rows, list):
+        raise InputError(f"{path} has no 'enterprises' list", [Problem("missing key", file=str(path), column="enterprises")])
+    table = pd.DataFrame(rows)
+    need = ("enterprise_id", "tonnes_total", "clean_ratio")
+    problems = [Problem("missing key in every entry", file=str(path), column=c) for c in need if c not in table]
+    if problems:
+        raise InputError(f"{path} is not a ledger report", problems)
+    return _locate(table, roster, str(path))
+
+
+def _locate(table: pd.DataFrame, roster: pd.DataFrame, file: str) -> pd.DataFrame:
+    keep = [c for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat", "district", "industry") if c in roster]
+    merged = table.drop(columns=[c for c in keep if c != "enterprise_id" and c in table]).merge(
+        roster[keep], on="enterprise_id", how="left"
+    )
+    unknown = merged.loc[merged["lon"].isna(), "enterprise_id"].tolist()
+    if unknown:
+        log.warning("%s: %d enterprises not in the roster are left off the map: %s", file, len(unknown), unknown[:5])
+        merged = merged[merged["lon"].notna()]
+    if "tonnes_clean" not in merged and "tonnes_total" in merged:
+        merged["tonnes_clean"] = merged["tonnes_total"] * merged["clean_ratio"]
+    return merged.reset_index(drop=True)
+
+
+def plan_tables(plan_dir: str | Path, roster: pd.DataFrame) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None]:
+    """Per-enterprise table (``clean_ratio`` = before, ``ratio_after``) and routes of a plan folder.
+
+    Reads ``plan.json`` (``enterprises`` with ``enterprise_id, ratio_before, ratio_after``) and,
+    when present, ``routes.geojson``.
+    """
+    import geopandas as gpd
+
+    plan_dir = Path(plan_dir)
+    plan_file = plan_dir / "plan.json"
+    try:
+        payload = json.loads(plan_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the plan {plan_file}: {exc}") from exc
+    rows = payload.get("enterprises") if isinstance(payload, dict) else None
+    if not isinstance(rows, list):
+        raise InputError(f"{plan_file} has no 'enterprises' list")
+    table = pd.DataFrame(rows)
+    need = ("enterprise_id", "ratio_before", "ratio_after")
+    problems = [Problem("missing key", file=str(plan_file), column=c) for c in need if c not in table]
+    if problems:
+        raise InputError(f"{plan_file} is not a plan", problems)
+    table["clean_ratio"] = table["ratio_before"]
+    if "tonnes_total" not in table:
+        table = table.merge(roster[["enterprise_id", "tonnes_total"]], on="enterprise_id", how="left") if (
+            "tonnes_total" in roster
+        ) else table.assign(tonnes_total=1.0)
+    routes = None
+    if (plan_dir / "routes.geojson").exists():
+        routes = gpd.read_file(plan_dir / "routes.geojson")
+        if "kind" not in routes:
+            routes["kind"] = routes.get("mode", "other")
+    return _locate(table, roster, str(plan_file)), routes

@@ -1,0 +1,163 @@
+"""End-to-end jobs shared by the Python API and the command line: the baseline and the demo.
+
+:class:`BaselineParams` is the validated parameter object both use; it can be loaded from a TOML
+scenario file's ``[baseline]`` table.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cleanfreight._i18n import LANGS
+from cleanfreight.accounting.baseline import BaselineReport, baseline_report
+from cleanfreight.accounting.factors import load_factors
+from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK, load_rulebook
+from cleanfreight.enterprises import Roster, load_enterprises
+from cleanfreight.errors import InputError, Problem
+
+__all__ = ["BaselineParams", "BaselineRun", "run_baseline", "write_baseline"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BaselineParams:
+    """What the baseline job reads.
+
+    Parameters
+    ----------
+    enterprises
+        Folder with enterprises/flows/mode_split tables (``None``: the Changzhi sample).
+    roads, rail, stations, regions, swap_stations, restriction_zone, boundaries
+        Network files (``None`` for ``roads``: the sample network; the other files default to the
+        sample's only when ``roads`` is also the sample).
+    rulebook
+        Preset name or TOML path.
+    factors
+        CSV of factor overrides (same columns as the presets).
+    use_network
+        Measure flow distances on the road network (else declared / straight-line estimates).
+    lang
+        Language of what users read.
+    """
+
+    enterprises: Path | None = None
+    roads: Path | None = None
+    rail: Path | None = None
+    stations: Path | None = None
+    regions: Path | None = None
+    swap_stations: Path | None = None
+    restriction_zone: Path | None = None
+    boundaries: Path | None = None
+    rulebook: str = DEFAULT_RULEBOOK
+    factors: Path | None = None
+    use_network: bool = True
+    lang: str = "en"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name in ("enterprises", "roads", "rail", "stations", "regions", "swap_stations", "restriction_zone",
+                     "boundaries", "factors"):
+            value = getattr(self, name)
+            if value is not None and not Path(value).exists():
+                problems.append(Problem("file or folder not found", column=name, value=str(value)))
+        if self.lang not in LANGS:
+            problems.append(Problem(f"expected one of {', '.join(LANGS)}", column="lang", value=self.lang))
+        if problems:
+            raise InputError("invalid baseline parameters", problems)
+
+
+@dataclass(frozen=True)
+class BaselineRun:
+    roster: Roster
+    report: BaselineReport
+    network: Any  # cleanfreight.network.Network | None
+    distances: pd.DataFrame | None
+
+
+def _network(params: BaselineParams) -> Any:
+    from cleanfreight.network.engine import NetworkFiles, load_network
+
+    if params.roads is None:
+        sample = NetworkFiles.sample()
+        files = NetworkFiles(
+            roads=sample.roads, rail=params.rail or sample.rail, stations=params.stations or sample.stations,
+            swap_stations=params.swap_stations or sample.swap_stations, regions=params.regions or sample.regions,
+            restriction_zone=params.restriction_zone or sample.restriction_zone,
+            boundaries=params.boundaries or sample.boundaries,
+        )
+    else:
+        files = NetworkFiles(roads=params.roads, rail=params.rail, stations=params.stations,
+                             swap_stations=params.swap_stations, regions=params.regions,
+                             restriction_zone=params.restriction_zone, boundaries=params.boundaries)
+    return load_network(files)
+
+
+def run_baseline(params: BaselineParams, step: Callable[[str], None] = lambda _: None) -> BaselineRun:
+    """Load enterprises and network, measure flows on the network, and compute the baseline report."""
+    step("loading network")
+    net = _network(params)
+    region_ids = set(net.regions["region_id"]) if net.regions is not None else None
+    step("loading enterprises")
+    roster = load_enterprises(params.enterprises, regions=region_ids)
+    distances = None
+    if params.use_network:
+        from cleanfreight.network.engine import flow_distances
+
+        step("measuring flows on the road network")
+        distances = flow_distances(net, roster)
+    step("computing clean-transport ratios")
+    factors = load_factors(params.factors)
+    regions = None if net.regions is None else pd.DataFrame(net.regions.drop(columns="geometry"))
+    report = baseline_report(roster, load_rulebook(params.rulebook), factors, distances=distances, regions=regions)
+    return BaselineRun(roster, report, net, distances)
+
+
+def write_baseline(run: BaselineRun, out: Path, *, lang: str = "en", with_map: bool = True) -> dict[str, Path]:
+    """Write ``summary.json``, ``enterprises.csv``, ``flows.csv``, ``factors.csv`` and ``map.html`` to ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    rep = run.report
+    files = {
+        "summary": out / "summary.json",
+        "enterprises": out / "enterprises.csv",
+        "flows": out / "flows.csv",
+        "factors": out / "factors.csv",
+    }
+    summary = rep.summary()
+    summary["note"] = "Illustrative Changzhi sample data" if run.roster.source.endswith(
+        ("data/enterprises", "_sample/enterprises")) else ""
+    files["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    rep.enterprises.to_csv(files["enterprises"], index=False, encoding="utf-8")
+    rep.lines.to_csv(files["flows"], index=False, encoding="utf-8")
+    pd.DataFrame(rep.factors.table()).to_csv(files["factors"], index=False, encoding="utf-8")
+    if with_map:
+        files["map"] = write_map(run, out / "map.html", lang=lang)
+    return files
+
+
+def write_map(run: BaselineRun, path: Path, *, lang: str = "en", routes: Any = None) -> Path:
+    """The offline Folium map of a baseline run (enterprises by ratio, rail, stations, spurs, boundaries)."""
+    from cleanfreight.reports.maps import MapLayers, enterprise_points, make_map, save_map
+
+    net = run.network
+    rail = net.rail if net is not None else None
+    layers = MapLayers(
+        enterprises=enterprise_points(run.report.enterprises),
+        rail=None if rail is None else rail[rail["kind"] != "spur"],
+        spurs=None if rail is None else rail[rail["kind"] == "spur"],
+        stations=getattr(net, "stations", None),
+        swap_stations=getattr(net, "swap_stations", None),
+        restriction_zone=getattr(net, "restriction_zone", None),
+        boundaries=getattr(net, "boundaries", None),
+        routes=routes,
+    )
+    m = make_map(layers, lang=lang, target=run.report.rulebook.target)
+    return save_map(m, path)
