@@ -6,6 +6,8 @@ Flows follow simple per-industry material balances; mode splits come from templa
 enterprise profile with a small seeded jitter.
 """
 
+# ruff: noqa: E501  (curated data tables: one row per line)
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -167,7 +169,14 @@ TEMPLATES: dict[str, dict[str, dict[str, float]]] = {
         BYPRODUCT: {"truck_ne": 20, "truck_cn6": 80},
     },
 }
-LONG_REGIONS = {"out_wari_east", "out_wari_henan", "out_hebei_handan", "out_henan_jiaozuo", "in_taiyuan", "in_jincheng"}
+LONG_REGIONS = {
+    "out_wari_east",
+    "out_wari_henan",
+    "out_hebei_handan",
+    "out_henan_jiaozuo",
+    "in_taiyuan",
+    "in_jincheng",
+}
 BYPRODUCTS = {"fly_ash", "gypsum", "slag", "scrap"}
 
 

@@ -176,18 +176,20 @@ def write_xml(path: Path, ways: list[Way], ids: dict[XY, int], note: str, first_
     lonlat = {nid: to_lonlat(xy) for xy, nid in ids.items()}
     lats = [ll[1] for ll in lonlat.values()]
     lons = [ll[0] for ll in lonlat.values()]
-    lines.append(
-        f'  <bounds minlat="{min(lats):.7f}" minlon="{min(lons):.7f}" maxlat="{max(lats):.7f}" maxlon="{max(lons):.7f}"/>'
+    box = (
+        f'minlat="{min(lats):.7f}" minlon="{min(lons):.7f}" maxlat="{max(lats):.7f}" maxlon="{max(lons):.7f}"'
     )
+    lines.append(f"  <bounds {box}/>")
     for nid in sorted(lonlat):
         lon, lat = lonlat[nid]
-        lines.append(
-            f'  <node id="{nid}" version="1" timestamp="{TIMESTAMP}" changeset="1" lat="{lat:.7f}" lon="{lon:.7f}"/>'
-        )
+        attrs = f'version="1" timestamp="{TIMESTAMP}" changeset="1" lat="{lat:.7f}" lon="{lon:.7f}"'
+        lines.append(f'  <node id="{nid}" {attrs}/>')
     for k, w in enumerate(ways):
         lines.append(f'  <way id="{first_way + k}" version="1" timestamp="{TIMESTAMP}" changeset="1">')
         lines.extend(f'    <nd ref="{nid}"/>' for nid in w.ids)
-        lines.extend(f"    <tag k={quoteattr(key)} v={quoteattr(val)}/>" for key, val in sorted(w.tags.items()))
+        lines.extend(
+            f"    <tag k={quoteattr(key)} v={quoteattr(val)}/>" for key, val in sorted(w.tags.items())
+        )
         lines.append("  </way>")
     lines.append("</osm>")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

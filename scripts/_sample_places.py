@@ -5,6 +5,8 @@ hundred metres to a few km off); capacities, hours and costs are *illustrative*.
 sources are listed in ``data/README.md``.
 """
 
+# ruff: noqa: E501  (curated data tables: one row per line)
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,9 +47,22 @@ class Station:
 
 
 STATIONS: tuple[Station, ...] = (
-    Station("CZB", "长治北", "Changzhi North", "TJ;HC;TL", (113.100, 36.250), 30e6, "00:00-24:00", 12.0, 3.0, "hub"),
+    Station(
+        "CZB",
+        "长治北",
+        "Changzhi North",
+        "TJ;HC;TL",
+        (113.100, 36.250),
+        30e6,
+        "00:00-24:00",
+        12.0,
+        3.0,
+        "hub",
+    ),
     Station("CZ", "长治", "Changzhi", "TJ", (113.127, 36.188), 6e6, "06:00-22:00", 15.0, 4.0),
-    Station("CZN", "长治南", "Changzhi South", "TJ;WR", (113.070, 36.090), 25e6, "00:00-24:00", 12.0, 3.0, "hub"),
+    Station(
+        "CZN", "长治南", "Changzhi South", "TJ;WR", (113.070, 36.090), 25e6, "00:00-24:00", 12.0, 3.0, "hub"
+    ),
     Station("ZZN", "长子南", "Zhangzi South", "WR", (112.900, 36.075), 8e6, "06:00-22:00", 14.0, 4.0),
     Station("LC", "潞城", "Lucheng", "HC", (113.225, 36.320), 10e6, "00:00-24:00", 13.0, 3.5),
     Station("WZZ", "微子镇", "Weizizhen", "HC", (113.300, 36.395), 5e6, "06:00-22:00", 14.0, 4.0),
@@ -263,7 +278,15 @@ ROADS: tuple[Road, ...] = (
         "primary",
         70,
         4,
-        (G207_NE, X["黎城县"], (113.330, 36.430), (113.280, 36.380), X["潞城区"], (113.200, 36.285), (113.185, 36.255)),
+        (
+            G207_NE,
+            X["黎城县"],
+            (113.330, 36.430),
+            (113.280, 36.380),
+            X["潞城区"],
+            (113.200, 36.285),
+            (113.185, 36.255),
+        ),
     ),
     Road(
         "国道309",
@@ -292,9 +315,33 @@ ROADS: tuple[Road, ...] = (
         2,
         ((113.058, 36.135), (112.970, 36.122), X["长子县"], G341_W),
     ),
-    Road("屯长公路", "Tunliu–Zhangzi Road", "", "secondary", 60, 2, (X["屯留区"], (112.885, 36.220), X["长子县"])),
-    Road("长韩公路", "Zhangzi–Handian Road", "", "secondary", 60, 2, (X["长子县"], (112.960, 36.080), X["上党区"])),
-    Road("韩壶公路", "Handian–Huguan Road", "", "secondary", 60, 2, (X["上党区"], (113.130, 36.075), X["壶关县"])),
+    Road(
+        "屯长公路",
+        "Tunliu–Zhangzi Road",
+        "",
+        "secondary",
+        60,
+        2,
+        (X["屯留区"], (112.885, 36.220), X["长子县"]),
+    ),
+    Road(
+        "长韩公路",
+        "Zhangzi–Handian Road",
+        "",
+        "secondary",
+        60,
+        2,
+        (X["长子县"], (112.960, 36.080), X["上党区"]),
+    ),
+    Road(
+        "韩壶公路",
+        "Handian–Huguan Road",
+        "",
+        "secondary",
+        60,
+        2,
+        (X["上党区"], (113.130, 36.075), X["壶关县"]),
+    ),
     Road(
         "潞平公路",
         "Lucheng–Pingshun Road",
@@ -331,8 +378,24 @@ ROADS: tuple[Road, ...] = (
         2,
         ((113.048, 36.230), (113.100, 36.245), (113.150, 36.232), (113.185, 36.255)),
     ),
-    Road("漳泽路", "Zhangze Road", "", "tertiary", 50, 2, ((113.048, 36.195), (113.000, 36.170), (112.970, 36.122))),
-    Road("苏店路", "Sudian Road", "", "tertiary", 50, 2, ((113.180, 36.135), (113.160, 36.090), (113.130, 36.075))),
+    Road(
+        "漳泽路",
+        "Zhangze Road",
+        "",
+        "tertiary",
+        50,
+        2,
+        ((113.048, 36.195), (113.000, 36.170), (112.970, 36.122)),
+    ),
+    Road(
+        "苏店路",
+        "Sudian Road",
+        "",
+        "tertiary",
+        50,
+        2,
+        ((113.180, 36.135), (113.160, 36.090), (113.130, 36.075)),
+    ),
 )
 
 # Bridges that carry a 20 t limit: (road index, fraction along the road, length in metres, name)
@@ -392,15 +455,71 @@ REGIONS: tuple[tuple[str, str, str, str, LonLat, bool, float, str, str, str, flo
 # ---------------------------------------------------------------------------------------------------
 # Battery-swap and charging stations: (id, name_zh, name_en, kind, lonlat, swaps/chargers, power_kw)
 SWAPS: tuple[tuple[str, str, str, str, LonLat, int, int], ...] = (
-    ("SW01", "示例长治北站换电站", "Sample Changzhi North swap station", "swap", (113.106, 36.243), 200, 3600),
-    ("SW02", "示例长治南站换电站", "Sample Changzhi South swap station", "swap", (113.078, 36.084), 180, 3600),
+    (
+        "SW01",
+        "示例长治北站换电站",
+        "Sample Changzhi North swap station",
+        "swap",
+        (113.106, 36.243),
+        200,
+        3600,
+    ),
+    (
+        "SW02",
+        "示例长治南站换电站",
+        "Sample Changzhi South swap station",
+        "swap",
+        (113.078, 36.084),
+        180,
+        3600,
+    ),
     ("SW03", "示例潞城园区换电站", "Sample Lucheng park swap station", "swap", (113.243, 36.343), 200, 3600),
     ("SW04", "示例屯留园区换电站", "Sample Tunliu park swap station", "swap", (112.938, 36.296), 160, 2400),
-    ("SW05", "示例襄垣王桥换电站", "Sample Xiangyuan Wangqiao swap station", "swap", (113.082, 36.392), 150, 2400),
-    ("SW06", "示例二广高速襄垣口换电站", "Sample G55 Xiangyuan exit swap station", "swap", (113.025, 36.515), 150, 2400),
-    ("SW07", "示例青兰高速潞城口换电站", "Sample G22 Lucheng exit swap station", "swap", (113.252, 36.382), 170, 2400),
-    ("SW08", "示例上党韩店换电站", "Sample Shangdang Handian swap station", "swap", (113.058, 36.058), 160, 2400),
-    ("SW09", "示例高新区充电站", "Sample high-tech zone charging station", "charge", (113.070, 36.190), 16, 1920),
+    (
+        "SW05",
+        "示例襄垣王桥换电站",
+        "Sample Xiangyuan Wangqiao swap station",
+        "swap",
+        (113.082, 36.392),
+        150,
+        2400,
+    ),
+    (
+        "SW06",
+        "示例二广高速襄垣口换电站",
+        "Sample G55 Xiangyuan exit swap station",
+        "swap",
+        (113.025, 36.515),
+        150,
+        2400,
+    ),
+    (
+        "SW07",
+        "示例青兰高速潞城口换电站",
+        "Sample G22 Lucheng exit swap station",
+        "swap",
+        (113.252, 36.382),
+        170,
+        2400,
+    ),
+    (
+        "SW08",
+        "示例上党韩店换电站",
+        "Sample Shangdang Handian swap station",
+        "swap",
+        (113.058, 36.058),
+        160,
+        2400,
+    ),
+    (
+        "SW09",
+        "示例高新区充电站",
+        "Sample high-tech zone charging station",
+        "charge",
+        (113.070, 36.190),
+        16,
+        1920,
+    ),
     ("SW10", "示例长子充电站", "Sample Zhangzi charging station", "charge", (112.887, 36.128), 12, 1440),
 )
 

@@ -1,1 +1,32 @@
-"""cleanfreight.dispatch"""
+"""Short-haul dispatch: vehicle routing for new-energy trucks between rail stations and plants.
+
+Two fronts over OR-Tools routing:
+
+- :func:`solve_vrp` on standard VRPLIB instances (:func:`read_vrplib`), to measure the engine
+  against best-known solutions and PyVRP;
+- :func:`solve_dispatch` on a Changzhi short-haul :class:`Scenario` (loads, mixed fleet, battery
+  state of charge, swap/charge stations, time windows, truck bans), returning a
+  :class:`DispatchResult` with tables, GeoJSON and the unserved loads with their reasons.
+"""
+
+from cleanfreight.dispatch.params import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS, SolverParams
+from cleanfreight.dispatch.vrplib_io import (
+    VrpInstance,
+    VrpResult,
+    check_routes,
+    read_vrplib,
+    route_cost,
+    solve_vrp,
+)
+
+__all__ = [
+    "FIRST_SOLUTION_STRATEGIES",
+    "METAHEURISTICS",
+    "SolverParams",
+    "VrpInstance",
+    "VrpResult",
+    "check_routes",
+    "read_vrplib",
+    "route_cost",
+    "solve_vrp",
+]

@@ -9,6 +9,15 @@ from cleanfreight.dispatch.params import SolverParams
 
 logger = logging.getLogger(__name__)
 
+# Operators switched off by SolverParams.tuned: expensive per move, rarely improving under GLS.
+_SLOW_OPERATORS = (
+    "use_lin_kernighan",
+    "use_relocate_expensive_chain",
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+)
+
 STATUS_NAMES = {
     0: "not_solved",
     1: "success",
@@ -21,28 +30,19 @@ STATUS_NAMES = {
 }
 
 
-def search_parameters(params: SolverParams) -> Any:
+def search_parameters(params: SolverParams, *, time_windows: bool = False) -> Any:
     """Build OR-Tools ``RoutingSearchParameters`` from :class:`SolverParams`."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+    from ortools.util import optional_boolean_pb2
 
     sp = pywrapcp.DefaultRoutingSearchParameters()
-    sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
-    if params.metaheuristic == "ITERATED_LOCAL_SEARCH":
-        sp.use_iterated_local_search = True
-        sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-        ils = sp.iterated_local_search_parameters
-        rr = ils.ruin_recreate_parameters
-        sisr = rr.ruin_strategies.add().sisr
-        # Christiaens & Vanden Berghe (2020) SISR defaults: L_max 10, c-bar 10, bypass 0.01.
-        sisr.max_removed_sequence_size = params.sisr_max_sequence
-        sisr.avg_num_removed_visits = params.sisr_avg_removed
-        sisr.bypass_factor = 0.01
-        sa = ils.reference_solution_acceptance_strategy.simulated_annealing
-        sa.automatic_temperatures = True
-    else:
-        sp.local_search_metaheuristic = getattr(
-            routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
-        )
+    first = params.first_solution or ("PARALLEL_CHEAPEST_INSERTION" if time_windows else "PATH_CHEAPEST_ARC")
+    sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
+    sp.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
+    if params.tuned:
+        ops = sp.local_search_operators
+        for name in _SLOW_OPERATORS:
+            setattr(ops, name, optional_boolean_pb2.BOOL_FALSE)
     sp.guided_local_search_lambda_coefficient = float(params.gls_lambda)
     seconds = int(params.time_limit_s)
     sp.time_limit.seconds = seconds

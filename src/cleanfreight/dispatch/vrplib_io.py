@@ -327,7 +327,9 @@ def solve_vrp(instance: VrpInstance, params: SolverParams | None = None) -> VrpR
             tdim.CumulVar(routing.End(v)).SetRange(int(tw[0, 0]), int(tw[0, 1]))
 
     started = time.perf_counter()
-    solution = routing.SolveWithParameters(search_parameters(params))
+    solution = routing.SolveWithParameters(
+        search_parameters(params, time_windows=instance.time_window is not None)
+    )
     runtime = time.perf_counter() - started
     if solution is None:
         raise SolverError(

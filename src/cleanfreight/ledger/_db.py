@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 def open_ledger(
-    path: str | Path, *, read_only: bool = False, memory_limit: str | None = "1GB", threads: int | None = None
+    path: str | Path, *, read_only: bool = False, memory_limit: str | None = "512MB", threads: int | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open (and create if needed) the ledger DuckDB file at ``path``.
 

@@ -233,6 +233,7 @@ def ingest(
     stations = sorted({nz.place_key(n) for n in (s.stations or default_station_names()) if n.strip()})
     con, owned = connection(db)
     try:
+        _cleanup_stale(con)
         results = []
         for layout in layouts:
             results.append(_ingest_file(con, layout, m, enterprise, s, stations, enterprise_names or {}, on_chunk))
@@ -250,6 +251,24 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _cleanup_stale(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove what a killed import left in staging (``imports.status = 'staging'``)."""
+    stale = [int(r[0]) for r in con.execute("SELECT import_id FROM imports WHERE status = 'staging'").fetchall()]
+    if not stale:
+        return
+    logger.warning("discarding %d unfinished import(s) left by an interrupted run: %s", len(stale), stale)
+    con.execute("BEGIN TRANSACTION")
+    for import_id in stale:
+        con.execute(f"DROP TABLE IF EXISTS {_stage(import_id, 'records')}")
+        con.execute(f"DROP TABLE IF EXISTS {_stage(import_id, 'rejects')}")
+    con.execute("DELETE FROM imports WHERE status = 'staging'")
+    con.execute("COMMIT")
+
+
+def _stage(import_id: int, what: str) -> str:
+    return f"stage_{what}_{import_id}"
+
+
 def _ingest_file(
     con: duckdb.DuckDBPyConnection,
     layout: FileLayout,
@@ -260,66 +279,84 @@ def _ingest_file(
     names: dict[str, str],
     on_chunk: Callable[[str, int], None] | None,
 ) -> FileResult:
+    """Stage the file chunk by chunk (each chunk committed), then merge it in one transaction.
+
+    Nothing reaches ``records`` or ``rejects`` before the merge, so an import killed while staging
+    leaves the ledger as it was; the next run discards the staging tables and starts the file anew.
+    """
     t0 = time.perf_counter()
     started = datetime.now()
     fname = layout.path.name
     sha = _sha256(layout.path)
     record_cols = ", ".join(c for c, _ in RECORD_COLUMNS)
+    reject_cols = "import_id, file_name, file_sha256, kind, src_row, column_name, value, reason"
+    con.execute("BEGIN TRANSACTION")
+    row = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()
+    import_id = int(row[0]) if row else 1
+    st_rec, st_rej = _stage(import_id, "records"), _stage(import_id, "rejects")
+    con.execute(
+        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, 'staging')",
+        [import_id, fname, sha, layout.kind, enterprise, layout.encoding, layout.unit, started, started],
+    )
+    con.execute(f"CREATE TABLE {st_rec} AS SELECT {record_cols} FROM records LIMIT 0")
+    con.execute(f"CREATE TABLE {st_rej} AS SELECT {reject_cols} FROM rejects LIMIT 0")
+    con.execute("COMMIT")
+    norm_sql, checks = _normalise_select(layout, m, enterprise, s, stations, names, import_id)
+    reject_sql = " UNION ALL ".join(
+        f"SELECT _row, {nz.quote(col)} AS column_name, CAST({raw} AS VARCHAR) AS value, "
+        f"{nz.quote(reason)} AS reason FROM _norm WHERE {cond}"
+        for cond, col, raw, reason in checks
+    )
+    rows = rejected = valid = blank = 0
+    warnings: list[str] = []
+    for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
+        n_chunk = len(chunk)
+        rows += n_chunk
+        con.execute("BEGIN TRANSACTION")
+        con.register("_chunk", chunk)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _norm AS {norm_sql}")
+        con.unregister("_chunk")
+        blank += n_chunk - _count(con, "SELECT count(*) FROM _norm")
+        if layout.kind == "gate" and layout.unit == "t" and not warnings:
+            med = con.execute("SELECT median(tonnes) FROM _norm WHERE tonnes > 0").fetchone()
+            if med and med[0] is not None and med[0] > 1000:
+                warnings.append(
+                    f"median load {med[0]:.0f} looks like kilograms; if so, set unit = 'kg' in a mapping file"
+                )
+        con.execute(
+            f"INSERT INTO {st_rej} ({reject_cols}) "
+            f"SELECT ?, ?, ?, ?, _row, column_name, value, reason FROM ({reject_sql}) q",
+            [import_id, fname, sha, layout.kind],
+        )
+        rejected += _count(con, "SELECT count(*) FROM _norm WHERE NOT ok")
+        valid += _count(con, "SELECT count(*) FROM _norm WHERE ok")
+        con.execute(f"INSERT INTO {st_rec} ({record_cols}) SELECT {record_cols} FROM _norm WHERE ok")
+        con.execute("DROP TABLE _norm")
+        con.execute("COMMIT")
+        if on_chunk is not None:
+            on_chunk(str(layout.path), rows)
+    # merge: one transaction
     con.execute("BEGIN TRANSACTION")
     try:
-        row = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()
-        import_id = int(row[0]) if row else 1
-        norm_sql, checks = _normalise_select(layout, m, enterprise, s, stations, names, import_id)
         con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
-        rows = accepted = rejected = valid = blank = 0
-        warnings: list[str] = []
-        for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
-            n_chunk = len(chunk)
-            rows += n_chunk
-            con.register("_chunk", chunk)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _norm AS {norm_sql}")
-            con.unregister("_chunk")
-            blank += n_chunk - _count(con, "SELECT count(*) FROM _norm")
-            if layout.kind == "gate" and layout.unit == "t" and not warnings:
-                med = con.execute("SELECT median(tonnes) FROM _norm WHERE tonnes > 0").fetchone()
-                if med and med[0] is not None and med[0] > 1000:
-                    warnings.append(
-                        f"median load {med[0]:.0f} looks like kilograms; if so, set unit = 'kg' in a mapping file"
-                    )
-            reject_sql = " UNION ALL ".join(
-                f"SELECT _row, {nz.quote(col)} AS column_name, CAST({raw} AS VARCHAR) AS value, "
-                f"{nz.quote(reason)} AS reason FROM _norm WHERE {cond}"
-                for cond, col, raw, reason in checks
-            )
-            con.execute(
-                "INSERT INTO rejects (import_id, file_name, file_sha256, kind, src_row, column_name, value, reason) "
-                f"SELECT ?, ?, ?, ?, _row, column_name, value, reason FROM ({reject_sql}) q",
-                [import_id, fname, sha, layout.kind],
-            )
-            rejected += _count(con, "SELECT count(*) FROM _norm WHERE NOT ok")
-            valid_chunk = _count(con, "SELECT count(*) FROM _norm WHERE ok")
-            valid += valid_chunk
-            if valid_chunk:
-                lo, hi = con.execute("SELECT min(ts), max(ts) FROM _norm WHERE ok").fetchone() or (None, None)
-                before = _count(con, "SELECT count(*) FROM records")
-                con.execute(
-                    f"INSERT INTO records ({record_cols}) SELECT {record_cols} FROM ("
-                    "SELECT *, row_number() OVER (PARTITION BY dedup_key ORDER BY _row) AS _rn "
-                    "FROM _norm WHERE ok) s "
-                    "WHERE _rn = 1 AND NOT EXISTS (SELECT 1 FROM records r "
-                    "WHERE r.ts BETWEEN ? AND ? AND r.dedup_key = s.dedup_key)",
-                    [lo, hi],
-                )
-                accepted += _count(con, "SELECT count(*) FROM records") - before
-            con.execute("DROP TABLE _norm")
-            if on_chunk is not None:
-                on_chunk(str(layout.path), rows)
+        con.execute(f"INSERT INTO rejects ({reject_cols}) SELECT {reject_cols} FROM {st_rej}")
+        lo, hi = con.execute(f"SELECT min(ts), max(ts) FROM {st_rec}").fetchone() or (None, None)
+        before = _count(con, "SELECT count(*) FROM records")
+        con.execute(
+            f"INSERT INTO records ({record_cols}) SELECT {record_cols} FROM {st_rec} s "
+            f"WHERE s.src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key) "
+            "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.ts BETWEEN ? AND ? AND r.dedup_key = s.dedup_key)",
+            [lo, hi],
+        )
+        accepted = _count(con, "SELECT count(*) FROM records") - before
         duplicates = valid - accepted
         con.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'complete')",
-            [import_id, fname, sha, layout.kind, enterprise, layout.encoding, layout.unit, rows, accepted,
-             rejected, duplicates, started, datetime.now()],
+            "UPDATE imports SET rows_read = ?, accepted = ?, rejected = ?, duplicates = ?, finished_at = ?, "
+            "status = 'complete' WHERE import_id = ?",
+            [rows - blank, accepted, rejected, duplicates, datetime.now(), import_id],
         )
+        con.execute(f"DROP TABLE {st_rec}")
+        con.execute(f"DROP TABLE {st_rej}")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -327,7 +364,7 @@ def _ingest_file(
     secs = time.perf_counter() - t0
     logger.info(
         "%s: %d rows, %d accepted, %d rejected, %d duplicates (%.1f s)",
-        fname, rows, accepted, rejected, duplicates, secs,
+        fname, rows - blank, accepted, rejected, duplicates, secs,
     )
     return FileResult(
         file=str(layout.path),

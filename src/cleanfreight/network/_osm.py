@@ -28,7 +28,7 @@ class CleanStats:
     missing_refs: int
 
 
-def clean_osm_xml(src: Path, dst: Path, highways: Collection[str]) -> CleanStats:
+def clean_osm_xml(src: Path, dst: Path, highways: Collection[str], no_access: Collection[str] = ()) -> CleanStats:
     """Write to ``dst`` the nodes and wanted highway ways of ``src``, without dangling node references."""
     node_xy: dict[str, tuple[str, str]] = {}
     node_tags: dict[str, list[tuple[str, str]]] = {}
@@ -47,8 +47,8 @@ def clean_osm_xml(src: Path, dst: Path, highways: Collection[str]) -> CleanStats
                 elem.clear()
             elif elem.tag == "way":
                 tags = [(t.get("k", ""), t.get("v", "")) for t in elem.findall("tag")]
-                hw = dict(tags).get("highway")
-                if hw in highways:
+                d = dict(tags)
+                if d.get("highway") in highways and d.get("access") not in no_access:
                     ways.append((elem.get("id", ""), [nd.get("ref", "") for nd in elem.findall("nd")], tags))
                 elem.clear()
             elif elem.tag == "relation":

@@ -33,6 +33,8 @@ TRUCK_HIGHWAYS = (
 )
 """``highway`` classes a heavy truck may drive on (before hgv/maxweight filtering)."""
 
+_NO_ACCESS = ("no", "private")
+
 _WAY_TAGS = ("hgv", "maxweight", "name:en", "access", "motor_vehicle", "goods")
 
 
@@ -94,7 +96,7 @@ def _read_xml(path: Path) -> nx.MultiDiGraph:
 
     with tempfile.TemporaryDirectory() as tmp:
         clean = Path(tmp) / "clean.osm"
-        stats = clean_osm_xml(path, clean, TRUCK_HIGHWAYS)
+        stats = clean_osm_xml(path, clean, TRUCK_HIGHWAYS, no_access=_NO_ACCESS)
         if stats.ways_kept == 0:
             raise NetworkError(f"{path}: no drivable roads (no way with a highway tag a truck may use)")
         with _osmnx_way_tags():
@@ -104,17 +106,24 @@ def _read_xml(path: Path) -> nx.MultiDiGraph:
 
 
 def _read_pbf(path: Path) -> nx.MultiDiGraph:
+    import warnings
+
     import pyrosm
 
     try:
-        osm = pyrosm.OSM(str(path))
-        nodes, edges = osm.get_network(network_type="driving", nodes=True,
-                                       extra_attributes=["hgv", "maxweight", "name:en"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pyrosm warns (and returns None) when there are no roads
+            osm = pyrosm.OSM(str(path))
+            nodes, edges = osm.get_network(network_type="all", nodes=True,
+                                           extra_attributes=["hgv", "maxweight", "name:en"])
     except Exception as exc:  # pyrosm raises plain exceptions on corrupt input
         raise NetworkError(f"{path}: cannot read as OSM PBF ({type(exc).__name__}: {exc})") from None
     if edges is None or nodes is None or len(edges) == 0:
         raise NetworkError(f"{path}: no drivable roads in this PBF file")
-    edges = edges[edges["highway"].isin(TRUCK_HIGHWAYS)]
+    keep = edges["highway"].isin(TRUCK_HIGHWAYS)
+    if "access" in edges:
+        keep &= ~edges["access"].isin(_NO_ACCESS)
+    edges = edges[keep]
     if len(edges) == 0:
         raise NetworkError(f"{path}: no roads a truck may use in this PBF file")
     G = osm.to_graph(nodes, edges, graph_type="networkx", osmnx_compatible=True, retain_all=True)
@@ -314,13 +323,11 @@ def _clip(G: nx.MultiDiGraph, boundary: Any, path: Path) -> nx.MultiDiGraph:
 
 def graph_summary(G: nx.MultiDiGraph) -> dict[str, Any]:
     """``nodes``, ``edges``, ``crs``, ``bounds`` (WGS-84 lon/lat: minx, miny, maxx, maxy), ``source``."""
-    from pyproj import Transformer
+    import osmnx as ox
 
-    xs = [d["x"] for _, d in G.nodes(data=True)]
-    ys = [d["y"] for _, d in G.nodes(data=True)]
     crs = str(G.graph.get("crs"))
-    tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    x0, y0, x1, y1 = tr.transform_bounds(min(xs), min(ys), max(xs), max(ys))
+    edges = ox.graph_to_gdfs(G, nodes=False, fill_edge_geometry=True)
+    x0, y0, x1, y1 = edges.to_crs("EPSG:4326").total_bounds
     km = sum(d.get("length", 0.0) for _, _, d in G.edges(data=True)) / 1000.0
     return {
         "nodes": G.number_of_nodes(),

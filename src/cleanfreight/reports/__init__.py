@@ -1,1 +1,53 @@
-"""cleanfreight.reports"""
+"""Briefing outputs: offline interactive maps, static maps, the one-page briefing, the workbook.
+
+- :func:`make_map` / :func:`save_map`: Folium maps that open with no internet.
+- :func:`static_map`: PNG / SVG / PDF maps; :func:`make_briefing`: the one-page PDF + PNG briefing.
+- :func:`write_workbook`: the Excel workbook (summary, enterprises, monthly, plan).
+- :func:`sample_layers`, :func:`layers_from_files`: map layers from the sample pack or user files.
+"""
+
+from cleanfreight.reports.briefing import Briefing, make_briefing
+from cleanfreight.reports.layers import (
+    guess_layer,
+    layers_from_files,
+    plan_tables,
+    read_layer_file,
+    report_table,
+    road_lines,
+    sample_layers,
+)
+from cleanfreight.reports.maps import (
+    AMBER_BAND,
+    TILE_PROVIDERS,
+    MapLayers,
+    enterprise_points,
+    make_map,
+    ratio_color,
+    save_map,
+)
+from cleanfreight.reports.options import ReportOptions
+from cleanfreight.reports.static import plot_map, static_map
+from cleanfreight.reports.workbook import write_workbook
+
+__all__ = [
+    "AMBER_BAND",
+    "TILE_PROVIDERS",
+    "Briefing",
+    "MapLayers",
+    "ReportOptions",
+    "enterprise_points",
+    "guess_layer",
+    "layers_from_files",
+    "make_briefing",
+    "make_map",
+    "plan_tables",
+    "plot_map",
+    "ratio_color",
+    "read_layer_file",
+    "report_table",
+    "road_lines",
+    "sample_layers",
+    "save_map",
+    "static_map",
+    "write_workbook",
+]

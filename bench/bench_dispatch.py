@@ -1,0 +1,137 @@
+"""Benchmark of the dispatch routing engine: OR-Tools (as tuned in cleanfreight) against PyVRP.
+
+Both solvers get the same integer distance matrix (CVRPLIB: rounded Euclidean; Solomon: one-decimal
+truncation, scaled by 10) and the same wall-clock budget, in the same run, one after the other.
+Figures are ratios against PyVRP measured in this run, and gaps to the published best-known
+solutions (BKS) of the shipped instances.
+
+Usage::
+
+    .venv/bin/python bench/bench_dispatch.py [--quick] [--time-limit S] [--seed N]
+
+``--quick`` runs two instances at 10 s each (under 2 minutes). Results go to
+``bench/results/dispatch-<timestamp>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "dispatch" / "data"
+
+# Best-known solutions. CVRPLIB X set: Uchoa et al. (2017), values and routes in the .sol files
+# shipped next to the instances (from CVRPLIB, via the PyVRP/VRPLIB repository). Solomon: distance-
+# minimising optimum with one-decimal truncated distances (Kallehauge, Larsen & Madsen 2006;
+# the DIMACS 2021 VRPTW challenge convention): C101 827.3 (10 routes), R101 1637.7 (20 routes).
+BKS: dict[str, float] = {
+    "X-n106-k14": 26362,
+    "X-n139-k10": 13590,
+    "C101": 827.3,
+    "R101": 1637.7,
+}
+FULL = ["X-n106-k14.vrp", "X-n139-k10.vrp", "C101.txt", "R101.txt"]
+QUICK = ["X-n106-k14.vrp", "R101.txt"]
+
+
+def solve_pyvrp(instance: Any, time_limit: float, seed: int) -> tuple[float, int, bool]:
+    """Solve with PyVRP on the same integer matrix; returns (cost in file units, routes, feasible)."""
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    n = len(instance.demand)
+    model = Model()
+    locs = [model.add_location(float(x), float(y)) for x, y in instance.coords]
+    tw = instance.time_window
+    service = instance.service_time
+    horizon = int(tw[0, 1]) if tw is not None else 2**40
+    depot = model.add_depot(locs[0], tw_early=0, tw_late=horizon)
+    vehicles = instance.num_vehicles or n - 1
+    model.add_vehicle_type(num_available=vehicles, capacity=[int(instance.capacity)], start_depot=depot,
+                           end_depot=depot, tw_early=0, tw_late=horizon)
+    for i in range(1, n):
+        kwargs: dict[str, int] = {}
+        if tw is not None and service is not None:
+            kwargs = {"tw_early": int(tw[i, 0]), "tw_late": int(tw[i, 1]),
+                      "service_duration": int(service[i])}
+        model.add_client(locs[i], delivery=[int(instance.demand[i])], **kwargs)
+    dist = instance.distance
+    for i in range(n):
+        for j in range(n):
+            d = int(dist[i, j])
+            model.add_edge(locs[i], locs[j], distance=d, duration=d)
+    res = model.solve(stop=MaxRuntime(time_limit), seed=seed, display=False)
+    return res.cost() / instance.scale, len(res.best.routes()), bool(res.is_feasible())
+
+
+def main(argv: list[str] | None = None) -> int:
+    from cleanfreight.dispatch import SolverParams, read_vrplib, solve_vrp
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="two instances, 10 s each (< 2 min)")
+    ap.add_argument("--time-limit", type=float, default=None, help="seconds per solver and instance")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--defaults", action="store_true", help="also run OR-Tools with its default search")
+    args = ap.parse_args(argv)
+    files = QUICK if args.quick else FULL
+    budget = args.time_limit or (10.0 if args.quick else 30.0)
+
+    rows: list[dict[str, Any]] = []
+    header = f"{'instance':<12}{'n':>5}{'OR-Tools':>11}{'PyVRP':>11}{'gap %':>8}{'BKS':>10}{'OR BKS %':>10}{'Py BKS %':>10}"
+    if args.defaults:
+        header += f"{'default':>11}"
+    print(f"time budget {budget:g} s per solver and instance, seed {args.seed}")
+    print(header)
+    for name in files:
+        inst = read_vrplib(DATA / name)
+        ours = solve_vrp(inst, SolverParams(time_limit_s=budget, seed=args.seed))
+        py_cost, py_routes, py_ok = solve_pyvrp(inst, budget, args.seed)
+        bks = BKS.get(inst.name)
+        row: dict[str, Any] = {
+            "instance": inst.name, "n": inst.num_clients, "time_limit_s": budget,
+            "ortools_cost": ours.cost, "ortools_routes": ours.num_routes, "ortools_feasible": ours.feasible,
+            "pyvrp_cost": py_cost, "pyvrp_routes": py_routes, "pyvrp_feasible": py_ok,
+            "gap_vs_pyvrp_pct": 100 * (ours.cost / py_cost - 1),
+            "bks": bks,
+            "ortools_gap_bks_pct": None if bks is None else 100 * (ours.cost / bks - 1),
+            "pyvrp_gap_bks_pct": None if bks is None else 100 * (py_cost / bks - 1),
+        }
+        line = (f"{inst.name:<12}{inst.num_clients:>5}{ours.cost:>11.1f}{py_cost:>11.1f}"
+                f"{row['gap_vs_pyvrp_pct']:>8.2f}{bks if bks is not None else '-':>10}"
+                f"{row['ortools_gap_bks_pct'] if bks is None else format(row['ortools_gap_bks_pct'], '.2f'):>10}"
+                f"{row['pyvrp_gap_bks_pct'] if bks is None else format(row['pyvrp_gap_bks_pct'], '.2f'):>10}")
+        if args.defaults:
+            base = solve_vrp(inst, SolverParams(time_limit_s=budget, seed=args.seed, tuned=False,
+                                                first_solution="AUTOMATIC", metaheuristic="GUIDED_LOCAL_SEARCH"))
+            row["ortools_default_cost"] = base.cost
+            line += f"{base.cost:>11.1f}"
+        rows.append(row)
+        print(line, flush=True)
+    mean_gap = sum(r["gap_vs_pyvrp_pct"] for r in rows) / len(rows)
+    print(f"mean OR-Tools gap to PyVRP: {mean_gap:.2f} %")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    payload = {
+        "benchmark": "dispatch", "quick": args.quick, "time_limit_s": budget, "seed": args.seed,
+        "python": sys.version.split()[0], "machine": platform.machine(), "created": stamp,
+        "mean_gap_vs_pyvrp_pct": mean_gap, "rows": rows,
+    }
+    path = out / f"dispatch-{stamp}.json"
+    path.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    code = main()
+    print(f"total {time.perf_counter() - started:.0f} s")
+    raise SystemExit(code)

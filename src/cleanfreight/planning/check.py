@@ -1,0 +1,313 @@
+"""An independent checker of plans: every constraint, recomputed from the plan tables and the data.
+
+It does not reuse the planner's chain table or model: per-tonne figures are recomputed leg by leg
+with :func:`cleanfreight.accounting.emissions.chain_intensity`, capacities are read again from the
+problem, and the totals and the objective are summed again. The tests run it on every plan they make;
+users can run it on a plan they were handed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cleanfreight.accounting.emissions import chain_intensity
+from cleanfreight.accounting.rulebooks import load_rulebook
+from cleanfreight.planning.params import PlanParams
+from cleanfreight.planning.problem import PlanProblem
+from cleanfreight.planning.solve import PlanResult
+
+__all__ = ["CheckReport", "check_plan"]
+
+_RAIL = ("rail_spur", "rail_station_ne", "rail_station_diesel")
+_VIA_STATION = ("rail_station_ne", "rail_station_diesel")
+_NE = ("truck_ne", "rail_station_ne")
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """``ok`` when no violation was found; ``violations`` lists each one in words; ``totals`` the recomputed sums."""
+
+    ok: bool
+    violations: list[str]
+    totals: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if self.ok:
+            return "plan OK: every constraint holds and the totals match"
+        return "plan violates:\n" + "\n".join(f"  - {v}" for v in self.violations)
+
+
+def _close(a: float, b: float, rel: float, abs_: float = 1e-3) -> bool:
+    return abs(a - b) <= max(abs_, rel * max(abs(a), abs(b)))
+
+
+def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, max(0.0, a))))
+
+
+def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, rel_tol: float = 1e-6) -> CheckReport:
+    """Verify that ``result`` satisfies every constraint of ``problem`` under ``params`` and reproduces its totals."""
+    bad: list[str] = []
+    rb = load_rulebook(params.rulebook)
+    f = problem.factors
+    flows = problem.flows.set_index("flow_id")
+    ent_idx = {e: i for i, e in enumerate(problem.enterprises["enterprise_id"])}
+    reg = problem.regions.reset_index(drop=True)
+    reg_idx = {r: i for i, r in enumerate(reg["region_id"])}
+    st = problem.stations.reset_index(drop=True)
+    st_idx = {s: i for i, s in enumerate(st["station_id"])}
+    spurs = problem.spurs.set_index("spur_id")
+    conv = problem.conveyors.set_index("conveyor_id")
+    built_spurs = set(result.builds["spurs"])
+    built_conv = set(result.builds["conveyors"])
+    unplannable = set(result.meta.get("unplannable_flows", []))
+    plan = result.flows
+    default_target = rb.target if params.target is None else params.target
+    rail_only = set(params.rail_only_commodities if params.rail_only_commodities is not None
+                    else (rb.rail_only_out_of_province or ("coal", "coke")))
+    payload = f["road.payload_t"]
+    battery = f["road.electric.battery_kwh"]
+    sw = problem.swap_stations.reset_index(drop=True)
+
+    def nearest_swap(e: str) -> int:
+        if sw.empty:
+            return -1
+        row = problem.enterprises.iloc[ent_idx[e]]
+        d = [_haversine(row["lon"], row["lat"], a, b) * 1.3 for a, b in zip(sw["lon"], sw["lat"], strict=True)]
+        j = int(np.argmin(d))
+        return j if d[j] <= params.max_swap_km else -1
+
+    # 1. demand
+    moved = plan.groupby("flow_id")["tonnes"].sum()
+    for fid, rec in flows.iterrows():
+        got = float(moved.get(fid, 0.0))
+        if not _close(got, float(rec["tonnes_per_year"]), rel_tol * 10, 1e-2):
+            bad.append(f"flow {fid}: {got:,.1f} t planned, {rec['tonnes_per_year']:,.1f} t to move")
+    # 2-3. each chosen chain is allowed, and its per-tonne figures are right
+    use: dict[tuple[str, str], float] = {}
+    hours_by_pool: dict[str, float] = {}
+    swaps_by_station: dict[int, float] = {}
+    transport = co2 = nox = pm = 0.0
+    clean_bulk: dict[str, float] = {}
+    for r in plan.itertuples(index=False):
+        fl = flows.loc[r.flow_id]
+        e, mode, x = str(fl["enterprise_id"]), str(r.mode), float(r.tonnes)
+        if x < -1e-6:
+            bad.append(f"flow {r.flow_id}: negative tonnes {x}")
+        ei, ri = ent_idx[e], reg_idx[fl["region_id"]]
+        rail_km = fl["rail_km"] if not pd.isna(fl["rail_km"]) else reg.at[ri, "rail_km"]
+        direct_km = (fl["road_km"] if not pd.isna(fl["road_km"])
+                     else problem.distances.region_km[ei, ri] + reg.at[ri, "road_km_beyond"])
+        kept = r.flow_id in unplannable
+        if not kept:
+            if mode not in params.allowed_modes:
+                bad.append(f"flow {r.flow_id}: mode {mode} is not allowed")
+            if (params.rail_only_out_of_province and fl["commodity"] in rail_only and fl["direction"] == "out"
+                    and not bool(reg.at[ri, "in_province"]) and mode not in _RAIL and x > 1e-6):
+                bad.append(f"flow {r.flow_id}: {fl['commodity']} leaving the province by {mode}, not rail")
+        sh_km = 0.0
+        sh_h = 0.0
+        road_km = 0.0
+        extra = 0.0
+        if mode in _VIA_STATION:
+            j = st_idx.get(r.station_id, -1)
+            if j < 0:
+                bad.append(f"flow {r.flow_id}: unknown station {r.station_id}")
+                continue
+            sh_km = float(problem.distances.station_km[ei, j])
+            sh_h = float(problem.distances.station_h[ei, j])
+            if not kept and sh_km > params.max_short_haul_km + 1e-9 and r.station_id != fl["station_id"]:
+                bad.append(f"flow {r.flow_id}: station {r.station_id} is {sh_km:.1f} km away (> max short-haul)")
+            h = st.at[j, "handling_cost_cny_per_t"]
+            extra = (params.default_station_handling_cny_per_t if pd.isna(h) else float(h)) + params.transfer_cny_per_t
+            use[("station", str(r.station_id))] = use.get(("station", str(r.station_id)), 0.0) + x
+        elif mode == "rail_spur":
+            sp = r.spur_id
+            if not kept:
+                if sp not in spurs.index or spurs.at[sp, "enterprise_id"] != e:
+                    bad.append(f"flow {r.flow_id}: spur {sp} does not serve {e}")
+                elif spurs.at[sp, "status"] != "existing" and sp not in built_spurs:
+                    bad.append(f"flow {r.flow_id}: uses spur {sp}, which is neither existing nor built")
+            use[("spur", str(sp))] = use.get(("spur", str(sp)), 0.0) + x
+        elif mode in ("conveyor", "pipeline"):
+            c = r.conveyor_id
+            if c in conv.index:
+                if not kept and conv.at[c, "flow_id"] != r.flow_id:
+                    bad.append(f"flow {r.flow_id}: conveyor {c} belongs to another flow")
+                if not kept and not bool(conv.at[c, "existing"]) and c not in built_conv:
+                    bad.append(f"flow {r.flow_id}: conveyor {c} is not built")
+                ckm = conv.at[c, "km"]
+                road_km = float(direct_km if ckm is None or pd.isna(ckm) else ckm)
+            else:
+                road_km = float(direct_km)
+            use[("conveyor", str(c))] = use.get(("conveyor", str(c)), 0.0) + x
+        else:
+            road_km = float(direct_km)
+            sh_h = (problem.distances.region_h[ei, ri] + reg.at[ri, "road_km_beyond"] / 60.0)
+            if not pd.isna(fl["road_km"]):
+                net = problem.distances.region_km[ei, ri] + reg.at[ri, "road_km_beyond"]
+                sh_h = sh_h * (float(fl["road_km"]) / net if net > 0 else 1.0)
+            if mode == "truck_ne" and not kept and road_km > params.ne_direct_max_km + 1e-9:
+                bad.append(f"flow {r.flow_id}: new-energy truck direct over {road_km:.0f} km (> ne_direct_max_km)")
+        figs = chain_intensity(mode, road_km=road_km, rail_km=float(rail_km) if mode in _RAIL else 0.0,
+                               short_haul_km=sh_km, factors=f)
+        cost_t = figs["cost_cny"] + extra
+        if not _close(cost_t, float(r.cost_cny_per_t), 1e-9, 1e-6):
+            bad.append(f"flow {r.flow_id} {mode}: cost {r.cost_cny_per_t:.4f} CNY/t reported, {cost_t:.4f} recomputed")
+        transport += cost_t * x
+        co2 += figs["co2_kg"] * x / 1000.0
+        nox += figs["nox_g"] * x / 1000.0
+        pm += figs["pm25_g"] * x / 1000.0
+        if rb.is_clean(mode) and rb.is_bulk(str(fl["commodity"])):
+            clean_bulk[e] = clean_bulk.get(e, 0.0) + x
+        if mode in _NE and not kept:
+            pool = (f"station:{r.station_id}" if mode == "rail_station_ne" and params.fleet_pool == "station"
+                    else f"enterprise:{e}")
+            hours_by_pool[pool] = hours_by_pool.get(pool, 0.0) + x * (2 * sh_h + params.truck_handling_h_per_trip) / payload
+            w = nearest_swap(e)
+            if w >= 0:
+                leg = road_km if mode == "truck_ne" else sh_km
+                kwh = chain_intensity("truck_ne", road_km=leg, factors=f)["energy_kwh"]
+                swaps_by_station[w] = swaps_by_station.get(w, 0.0) + x * kwh / battery
+        if mode in _RAIL:
+            for cr in problem.corridors.itertuples(index=False):
+                if fl["region_id"] in set(cr.regions):
+                    key = ("corridor", str(cr.corridor_id))
+                    use[key] = use.get(key, 0.0) + x
+
+    def over(kind: str, key: str, used: float, cap: float) -> None:
+        if used > cap + max(1e-3, rel_tol * abs(cap)):
+            bad.append(f"{kind} {key}: {used:,.1f} used > capacity {cap:,.1f}")
+
+    # 4-7. capacities
+    for j, srow in st.iterrows():
+        used = use.get(("station", str(srow["station_id"])), 0.0)
+        if not pd.isna(srow["handling_capacity_t_per_year"]):
+            over("station handling", srow["station_id"], used, float(srow["handling_capacity_t_per_year"]))
+        over("station loading hours", srow["station_id"], used,
+             float(srow["loading_hours_per_day"]) * params.days_per_year * params.station_loading_t_per_hour)
+        del j
+    for cr in problem.corridors.itertuples(index=False):
+        over("corridor", cr.corridor_id, use.get(("corridor", str(cr.corridor_id)), 0.0), float(cr.capacity_t_per_year))
+    ent_tonnes = problem.flows.groupby("enterprise_id")["tonnes_per_year"].sum()
+    for sp, srow in spurs.iterrows():
+        used = use.get(("spur", str(sp)), 0.0)
+        cap = srow["capacity_t_per_year"]
+        cap_v = float(ent_tonnes.get(srow["enterprise_id"], 0.0)) if cap is None or pd.isna(cap) else float(cap)
+        on = srow["status"] == "existing" or sp in built_spurs
+        over("spur", str(sp), used, cap_v if on else 0.0)
+    for c, crow in conv.iterrows():
+        cap = crow["capacity_t_per_year"]
+        cap_v = float(flows.at[crow["flow_id"], "tonnes_per_year"]) if cap is None or pd.isna(cap) else float(cap)
+        on = bool(crow["existing"]) or c in built_conv
+        over("conveyor", str(c), use.get(("conveyor", str(c)), 0.0), cap_v if on else 0.0)
+    # 8. fleets: existing trucks recomputed from the current split (or the scenario's [fleet])
+    cur_hours: dict[str, float] = {}
+    for s in problem.splits.itertuples(index=False):
+        if s.mode not in _NE or s.flow_id not in flows.index:
+            continue
+        fl = flows.loc[s.flow_id]
+        e = str(fl["enterprise_id"])
+        ei, ri = ent_idx[e], reg_idx[fl["region_id"]]
+        x = float(fl["tonnes_per_year"]) * float(s.share_pct) / 100.0
+        if s.mode == "truck_ne":
+            h = problem.distances.region_h[ei, ri] + reg.at[ri, "road_km_beyond"] / 60.0
+            if not pd.isna(fl["road_km"]):
+                net = problem.distances.region_km[ei, ri] + reg.at[ri, "road_km_beyond"]
+                h = h * (float(fl["road_km"]) / net if net > 0 else 1.0)
+            pool = f"enterprise:{e}"
+        else:
+            declared = fl["station_id"]
+            j = st_idx.get(declared, -1) if declared is not None else -1
+            if j < 0:
+                order = np.lexsort((st["station_id"].astype(str).to_numpy(), problem.distances.station_km[ei]))
+                j = int(order[0])
+            h = problem.distances.station_h[ei, j]
+            pool = f"station:{st.at[j, 'station_id']}" if params.fleet_pool == "station" else f"enterprise:{e}"
+        cur_hours[pool] = cur_hours.get(pool, 0.0) + x * (2 * h + params.truck_handling_h_per_trip) / payload
+    for pool, hours in hours_by_pool.items():
+        key = pool.split(":", 1)[1]
+        if key in problem.fleet:
+            existing = int(problem.fleet[key])
+        elif params.existing_fleet == "current":
+            existing = math.ceil(cur_hours.get(pool, 0.0) / params.truck_hours_per_year - 1e-9)
+        else:
+            existing = 0
+        trucks = existing + int(result.builds["trucks"].get(pool, 0))
+        over("fleet", pool, hours, trucks * params.truck_hours_per_year)
+    # 9. swaps
+    for w, swaps in swaps_by_station.items():
+        wid = str(sw.at[w, "swap_id"])
+        units = int(result.builds["swap_units"].get(wid, 0))
+        if units > params.max_swap_units:
+            bad.append(f"swap station {wid}: {units} units > max_swap_units")
+        cap = (float(sw.at[w, "swaps_per_day"] or 0.0) + units * params.swap_unit_swaps_per_day) * params.days_per_year
+        over("swap station", wid, swaps, cap)
+    # 10. targets and reported ratios
+    bulk_t = problem.flows[[rb.is_bulk(c) for c in problem.flows["commodity"]]].groupby("enterprise_id")[
+        "tonnes_per_year"].sum()
+    ents = result.enterprises.set_index("enterprise_id")
+    shortfall_total = 0.0
+    for e, b in bulk_t.items():
+        target = float(problem.targets.get(str(e), default_target))
+        clean = clean_bulk.get(str(e), 0.0)
+        short = max(0.0, target * float(b) - clean)
+        if short > 1e-3 * max(1.0, float(b) * 1e-6):
+            shortfall_total += short
+            if params.target_mode == "hard" and result.status != "infeasible":
+                bad.append(f"enterprise {e}: clean ratio {clean / b:.4f} below its hard target {target:.4f}")
+        if e in ents.index:
+            if not _close(float(ents.at[e, "ratio_after"]), clean / float(b), 1e-6, 1e-6):
+                bad.append(f"enterprise {e}: ratio_after {ents.at[e, 'ratio_after']:.6f} reported, {clean / b:.6f} recomputed")
+            if not _close(float(ents.at[e, "shortfall_t"]), short, 1e-6, 1e-2):
+                bad.append(f"enterprise {e}: shortfall {ents.at[e, 'shortfall_t']:.3f} t reported, {short:.3f} t recomputed")
+    # 11. budget
+    capex = 0.0
+    annual = 0.0
+    for sp in built_spurs:
+        c = float(spurs.at[sp, "capex_cny"] or 0.0)
+        capex += c
+        annual += params.annualise(c, params.spur_lifetime_years)
+        if spurs.at[sp, "status"] == "excluded":
+            bad.append(f"spur {sp} is built but excluded")
+    for c_id in built_conv:
+        c = float(conv.at[c_id, "capex_cny"] or 0.0)
+        capex += c
+        annual += params.annualise(c, params.conveyor_lifetime_years)
+    n_trucks = sum(int(v) for v in result.builds["trucks"].values())
+    capex += n_trucks * params.ne_truck_capex_cny
+    annual += n_trucks * params.annualise(params.ne_truck_capex_cny, params.truck_lifetime_years)
+    units = sum(int(v) for v in result.builds["swap_units"].values())
+    capex += units * params.swap_unit_capex_cny
+    annual += units * params.annualise(params.swap_unit_capex_cny, params.swap_lifetime_years)
+    if params.budget_cny is not None and capex > params.budget_cny * (1 + rel_tol) + 1e-3:
+        bad.append(f"capital spent {capex:,.0f} CNY > budget {params.budget_cny:,.0f} CNY")
+    # 12. totals and objective
+    bulk_sum = float(bulk_t.sum())
+    ratio_after = sum(clean_bulk.values()) / bulk_sum if bulk_sum > 0 else math.nan
+    penalty = 0.0 if result.status == "infeasible" else params.shortfall_penalty_cny_per_t * shortfall_total
+    objective = transport + params.carbon_price_cny_per_t * co2 + annual + penalty
+    checks = (
+        ("city ratio_after", result.city["ratio_after"], ratio_after),
+        ("city transport cost", result.city["transport_cost_after_cny"], transport),
+        ("city CO2", result.city["co2_after_t"], co2),
+        ("city NOx", result.city["nox_after_kg"], nox),
+        ("city PM2.5", result.city["pm25_after_kg"], pm),
+        ("annualised capital", result.city["capex_annual_cny"], annual),
+    )
+    for name, got, want in checks:
+        if not _close(float(got), float(want), 1e-7, 1e-4):
+            bad.append(f"{name}: {got:,.4f} reported, {want:,.4f} recomputed")
+    if result.status != "infeasible" and not _close(result.objective, objective, 1e-7, 1e-2):
+        bad.append(f"objective: {result.objective:,.2f} reported, {objective:,.2f} recomputed")
+    totals = {"transport_cny": transport, "co2_t": co2, "nox_kg": nox, "pm25_kg": pm, "capex_cny": capex,
+              "capex_annual_cny": annual, "ratio_after": ratio_after, "shortfall_t": shortfall_total,
+              "objective": objective}
+    return CheckReport(not bad, bad, totals)

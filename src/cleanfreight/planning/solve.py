@@ -1,0 +1,418 @@
+"""The planner's front: :func:`solve_plan` turns a :class:`PlanProblem` into a :class:`PlanResult`."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cleanfreight._i18n import t
+from cleanfreight.accounting.rulebooks import load_rulebook
+from cleanfreight.errors import SolverError
+from cleanfreight.planning import _labels  # noqa: F401  (registers the labels)
+from cleanfreight.planning._chains import ChainTables, build_chains
+from cleanfreight.planning._explain import explain_misses
+from cleanfreight.planning._model import BuiltModel, build_model, fix_integers, solve_model
+from cleanfreight.planning.params import PlanParams
+from cleanfreight.planning.problem import PlanProblem
+
+__all__ = ["PlanResult", "solve_plan"]
+
+log = logging.getLogger(__name__)
+
+_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A plan: what moves how, what gets built, and why a target is missed where it is.
+
+    Attributes
+    ----------
+    status
+        ``optimal`` or ``feasible`` (stopped at a limit with a plan); ``infeasible`` when hard targets
+        cannot be met: the tables then hold the soft-target plan and ``explanations`` say why.
+    objective
+        Annual cost of the plan in CNY: transport + annualised capital + carbon price x CO2 + shortfall
+        penalties (without the tie-break epsilon).
+    city
+        City totals: ``ratio_before``, ``ratio_after``, tonnes, cost, CO2, NOx, PM2.5 before and after, builds.
+    enterprises
+        One row per enterprise (ratio before / after, target, shortfall, trucks, cost and emission change,
+        ``shortfall_reason`` in English and ``shortfall_reason_zh``).
+    flows
+        One row per flow and chosen chain with its tonnes and totals.
+    infrastructure
+        Spurs, conveyors, truck pools and swap stations: existing and new, with capital cost.
+    capacities
+        Every capacity constraint: used, capacity, slack, binding flag and shadow price (CNY per unit).
+    explanations
+        Structured shortfall reasons: enterprise, kind, id, amount, unit, fix.
+    chains, current
+        All candidate chains with the tonnes chosen, and the current split as chains (for the checker).
+    builds
+        ``spurs`` (ids built), ``conveyors``, ``trucks`` (new trucks per pool), ``swap_units`` per swap station.
+    meta
+        Solver, time, gap, sizes, parameters, rulebook.
+    """
+
+    status: str
+    objective: float
+    city: dict[str, Any]
+    enterprises: pd.DataFrame
+    flows: pd.DataFrame
+    infrastructure: pd.DataFrame
+    capacities: pd.DataFrame
+    explanations: pd.DataFrame
+    chains: pd.DataFrame
+    current: pd.DataFrame
+    builds: dict[str, Any]
+    pools: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self, lang: str = "en") -> str:
+        c = self.city
+        return (
+            f"{t('plan.status', lang)}: {self.status}; {t('plan.objective', lang)}: {self.objective:,.0f}; "
+            f"{t('plan.ratio_before', lang)} {c['ratio_before']:.1%} -> {t('plan.ratio_after', lang)} "
+            f"{c['ratio_after']:.1%}; {c['enterprises_meeting_target']}/{c['enterprises']} "
+            f"{'enterprises meet the target' if lang != 'zh' else '家企业达标'}"
+        )
+
+
+def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanResult:
+    """Choose chains, builds and fleets that meet the clean-transport targets at least annual cost.
+
+    Parameters
+    ----------
+    problem
+        The data (:func:`~cleanfreight.planning.build_problem` or
+        :func:`~cleanfreight.planning.problem_from_frames`).
+    params
+        Planner settings (default :class:`PlanParams()`).
+
+    Returns
+    -------
+    PlanResult
+        Tables of the plan; ``status == "infeasible"`` with explanations when hard targets cannot be met.
+
+    Raises
+    ------
+    SolverError
+        The solver stopped without any plan (raise the limits) or failed internally.
+
+    Examples
+    --------
+    >>> from cleanfreight.planning import build_problem, solve_plan
+    >>> result = solve_plan(build_problem())  # doctest: +SKIP
+    >>> result.city["ratio_after"] >= result.city["ratio_before"]  # doctest: +SKIP
+    True
+    """
+    params = params or PlanParams()
+    t0 = time.perf_counter()
+    rulebook = load_rulebook(params.rulebook)
+    ch = build_chains(problem, params, rulebook)
+    t_chains = time.perf_counter() - t0
+    log.info("%d flows, %d candidate chains", len(ch.flows), len(ch.candidates))
+    bm = build_model(ch, problem, params)
+    t_build = time.perf_counter() - t0 - t_chains
+    sol = solve_model(bm, params)
+    status = sol.status
+    if status == "infeasible":
+        if params.target_mode != "hard":
+            raise SolverError("the planning model is infeasible even with soft targets (capacities too small for "
+                              "the flows that must go by rail); this is a bug if no capacity is zero")
+        log.warning("hard targets cannot be met; solving with soft targets to explain why")
+        soft = params.replace(target_mode="soft", shortfall_penalty_cny_per_t=max(params.shortfall_penalty_cny_per_t, 1e5))
+        bm = build_model(ch, problem, soft)
+        sol = solve_model(bm, soft)
+        if sol.status == "infeasible":
+            raise SolverError("the planning model is infeasible even with soft targets")
+        status = "infeasible"
+    values = sol.values
+    nx = len(ch.candidates)
+    tonnes = np.array([values[v] for v in bm.x[:nx]], dtype=float)
+    tonnes[np.abs(tonnes) < 1e-6] = 0.0
+    chains = ch.candidates.assign(tonnes=tonnes)
+    builds = _builds(bm, values, problem)
+    shortfall = {e: max(0.0, float(values[s])) for e, s in bm.shortfall.items()}
+    # shadow prices: fix the builds, re-solve the LP
+    duals: dict[str, float] = {}
+    try:
+        fix_integers(bm, values)
+        lp = solve_model(bm, params, lp=True)
+        duals = {f"{r.kind}[{r.key}]": -float(lp.duals.get(r.con, 0.0)) for r in bm.rows}
+    except SolverError as exc:  # duals are a nicety: never lose the plan for them
+        log.warning("no shadow prices: %s", exc)
+    capacities = _capacities(bm, values, duals)
+    unplannable = sorted(set(ch.flows["flow_id"]) - set(ch.candidates["flow_id"]))
+    explanations = pd.DataFrame(columns=["enterprise_id", "kind", "id", "amount", "unit", "fix_en", "fix_zh"])
+    if params.explain and (any(v > _TOL for v in shortfall.values()) or unplannable):
+        explanations = explain_misses(ch, problem, params, bm, values, shortfall, unplannable)
+    ent, flows, city, infra = _tables(problem, params, ch, chains, builds, bm, shortfall, explanations, unplannable)
+    objective = _objective(params, chains, builds, bm, problem, shortfall)
+    city["objective"] = objective
+    meta = {
+        "solver": params.solver,
+        "status": status,
+        "solve_time_s": sol.solve_time_s,
+        "chains_time_s": t_chains,
+        "build_time_s": t_build,
+        "total_time_s": time.perf_counter() - t0,
+        "gap": sol.gap,
+        "solver_objective": sol.objective,
+        "size": {**problem.size, "chains": len(ch.candidates), "variables": bm.model.get_num_variables(),
+                 "constraints": bm.model.get_num_linear_constraints()},
+        "params": {k: v for k, v in asdict(params).items() if k != "source"},
+        "rulebook": rulebook.as_dict(),
+        "scenario": {"name": problem.name, "title_en": problem.title_en, "title_zh": problem.title_zh,
+                     "source": problem.source},
+        "distances": problem.distances.method,
+        "unplannable_flows": unplannable,
+    }
+    return PlanResult(status, objective, city, ent, flows, infra, capacities, explanations, chains, ch.current,
+                      builds, bm.pools, meta)
+
+
+# ------------------------------------------------------------------------------------------------
+def _builds(bm: BuiltModel, values: dict[Any, float], problem: PlanProblem) -> dict[str, Any]:
+    spurs = problem.spurs.reset_index(drop=True)
+    conv = problem.conveyors.reset_index(drop=True)
+    sw = problem.swap_stations.reset_index(drop=True)
+    return {
+        "spurs": sorted(str(spurs.at[i, "spur_id"]) for i, y in bm.spur_y.items() if values[y] > 0.5),
+        "conveyors": sorted(str(conv.at[i, "conveyor_id"]) for i, k in bm.conv_k.items() if values[k] > 0.5),
+        "trucks": {p: round(values[n]) for p, n in sorted(bm.trucks.items())},
+        "swap_units": {str(sw.at[w, "swap_id"]): round(values[u]) for w, u in sorted(bm.swap_u.items())},
+    }
+
+
+def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float]) -> pd.DataFrame:
+    rows = []
+    for r in bm.rows:
+        used = 0.0
+        build = 0.0
+        for var, coef in r.con.terms():
+            val = values.get(var, 0.0)
+            if var.name.startswith(("x[", "x_excluded[")):
+                used += coef * val
+            else:
+                build -= coef * val
+        cap = r.rhs + build
+        slack = cap - used
+        rows.append({
+            "kind": r.kind, "id": r.key, "used": used, "capacity": cap, "slack": slack,
+            "utilisation": used / cap if cap > 0 else (1.0 if used > 0 else 0.0),
+            "binding": bool(slack <= 1e-6 * max(1.0, abs(cap))) and used > 0,
+            "shadow_price": duals.get(f"{r.kind}[{r.key}]", math.nan),
+        })
+    return pd.DataFrame(rows, columns=["kind", "id", "used", "capacity", "slack", "utilisation", "binding",
+                                       "shadow_price"])
+
+
+def _annual_capex(params: PlanParams, builds: dict[str, Any], problem: PlanProblem) -> dict[str, float]:
+    spurs = problem.spurs.set_index("spur_id")
+    conv = problem.conveyors.set_index("conveyor_id")
+    out: dict[str, float] = {}
+    for s in builds["spurs"]:
+        out[f"spur:{s}"] = params.annualise(float(spurs.at[s, "capex_cny"] or 0.0), params.spur_lifetime_years)
+    for c in builds["conveyors"]:
+        out[f"conveyor:{c}"] = params.annualise(float(conv.at[c, "capex_cny"] or 0.0), params.conveyor_lifetime_years)
+    for p, n in builds["trucks"].items():
+        out[f"trucks:{p}"] = n * params.annualise(params.ne_truck_capex_cny, params.truck_lifetime_years)
+    for w, u in builds["swap_units"].items():
+        out[f"swap:{w}"] = u * params.annualise(params.swap_unit_capex_cny, params.swap_lifetime_years)
+    return out
+
+
+def _objective(
+    params: PlanParams, chains: pd.DataFrame, builds: dict[str, Any], bm: BuiltModel, problem: PlanProblem,
+    shortfall: dict[str, float],
+) -> float:
+    x = chains["tonnes"].to_numpy(float)
+    transport = float(x @ chains["cost_cny_per_t"].to_numpy(float))
+    carbon = params.carbon_price_cny_per_t * float(x @ chains["co2_kg_per_t"].to_numpy(float)) / 1000.0
+    capex = sum(_annual_capex(params, builds, problem).values())
+    penalty = params.shortfall_penalty_cny_per_t * sum(shortfall.values())
+    return transport + carbon + capex + penalty
+
+
+def _tables(
+    problem: PlanProblem, params: PlanParams, ch: ChainTables, chains: pd.DataFrame, builds: dict[str, Any],
+    bm: BuiltModel, shortfall: dict[str, float], explanations: pd.DataFrame, unplannable: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    fl = ch.flows
+    chosen = chains[chains["tonnes"] > 0].copy()
+    # flows that could not be planned keep their current split
+    cur = ch.current
+    kept = cur[cur["flow_id"].isin(unplannable)].copy()
+    if len(kept):
+        chosen = pd.concat([chosen, kept], ignore_index=True)
+    meta = fl.set_index("flow_id")
+    chosen["commodity"] = meta.loc[chosen["flow_id"], "commodity"].to_numpy()
+    chosen["direction"] = meta.loc[chosen["flow_id"], "direction"].to_numpy()
+    chosen["bulk"] = meta.loc[chosen["flow_id"], "bulk"].to_numpy(bool)
+    for col, src, k in (("cost_cny", "cost_cny_per_t", 1.0), ("co2_t", "co2_kg_per_t", 1e-3),
+                        ("nox_kg", "nox_g_per_t", 1e-3), ("pm25_kg", "pm25_g_per_t", 1e-3)):
+        chosen[col] = chosen["tonnes"] * chosen[src] * k
+    cur = cur.copy()
+    cur["bulk"] = meta.loc[cur["flow_id"], "bulk"].to_numpy(bool) if len(cur) else []
+    for col, src, k in (("cost_cny", "cost_cny_per_t", 1.0), ("co2_t", "co2_kg_per_t", 1e-3),
+                        ("nox_kg", "nox_g_per_t", 1e-3), ("pm25_kg", "pm25_g_per_t", 1e-3)):
+        cur[col] = cur["tonnes"] * cur[src] * k
+    flows_out = chosen[[
+        "flow_id", "enterprise_id", "commodity", "direction", "region_id", "mode", "station_id", "spur_id",
+        "conveyor_id", "tonnes", "road_km", "short_haul_km", "rail_km", "cost_cny_per_t", "cost_cny", "co2_t",
+        "nox_kg", "pm25_kg", "clean", "time_h",
+    ]].sort_values(["enterprise_id", "flow_id", "mode", "station_id"], na_position="first").reset_index(drop=True)
+
+    def clean_bulk(frame: pd.DataFrame) -> pd.Series:
+        f = frame[frame["bulk"].astype(bool) & frame["clean"].astype(bool)]
+        return f.groupby("enterprise_id")["tonnes"].sum()
+
+    ent = problem.enterprises[["enterprise_id", *[c for c in ("name_zh", "name_en") if c in problem.enterprises]]]
+    ent = ent.copy().reset_index(drop=True)
+    ids = ent["enterprise_id"]
+    tot = fl.groupby("enterprise_id")["tonnes_per_year"].sum()
+    bulk = fl[fl["bulk"]].groupby("enterprise_id")["tonnes_per_year"].sum()
+    tgt = fl.groupby("enterprise_id")["target"].first()
+    ent["tonnes_total"] = ids.map(tot).fillna(0.0).to_numpy()
+    ent["tonnes_bulk"] = ids.map(bulk).fillna(0.0).to_numpy()
+    ent["target"] = ids.map(tgt).to_numpy(float)
+    ent["clean_before_t"] = ids.map(clean_bulk(cur)).fillna(0.0).to_numpy()
+    ent["clean_after_t"] = ids.map(clean_bulk(chosen)).fillna(0.0).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ent["ratio_before"] = np.where(ent["tonnes_bulk"] > 0, ent["clean_before_t"] / ent["tonnes_bulk"], np.nan)
+        ent["ratio_after"] = np.where(ent["tonnes_bulk"] > 0, ent["clean_after_t"] / ent["tonnes_bulk"], np.nan)
+    ent["shortfall_t"] = ids.map(shortfall).fillna(0.0).to_numpy()
+    ent["meets_target"] = (ent["shortfall_t"] <= 1e-3) | (ent["tonnes_bulk"] <= 0)
+    pools = bm.pools.set_index("pool")["existing_trucks"] if len(bm.pools) else pd.Series(dtype=int)
+    ent_pool = "enterprise:" + ids.astype(str)
+    ent["trucks_existing"] = ent_pool.map(pools).fillna(0).astype(int).to_numpy()
+    ent["trucks_new"] = ent_pool.map(builds["trucks"]).fillna(0).astype(int).to_numpy()
+    hours = chosen[chosen["pool"] != ""]
+    need = (hours["truck_h_per_t"] * hours["tonnes"]).groupby(hours["enterprise_id"]).sum()
+    ent["truck_hours"] = ids.map(need).fillna(0.0).to_numpy()
+    ent["trucks_needed"] = np.ceil(ent["truck_hours"] / params.truck_hours_per_year - 1e-9).astype(int)
+    annual = _annual_capex(params, builds, problem)
+    ent_capex: dict[str, float] = {}
+    spurs = problem.spurs.set_index("spur_id")
+    for s in builds["spurs"]:
+        e = str(spurs.at[s, "enterprise_id"])
+        ent_capex[e] = ent_capex.get(e, 0.0) + annual[f"spur:{s}"]
+    conv = problem.conveyors.set_index("conveyor_id")
+    flow_ent = fl.set_index("flow_id")["enterprise_id"]
+    for c in builds["conveyors"]:
+        e = str(flow_ent[conv.at[c, "flow_id"]])
+        ent_capex[e] = ent_capex.get(e, 0.0) + annual[f"conveyor:{c}"]
+    for p, _n in builds["trucks"].items():
+        if p.startswith("enterprise:"):
+            e = p.split(":", 1)[1]
+            ent_capex[e] = ent_capex.get(e, 0.0) + annual[f"trucks:{p}"]
+    ent["capex_annual_cny"] = ids.map(ent_capex).fillna(0.0).to_numpy()
+    for col, name in (("cost_cny", "cost"), ("co2_t", "co2"), ("nox_kg", "nox"), ("pm25_kg", "pm25")):
+        unit = "_cny" if name == "cost" else ("_t" if name == "co2" else "_kg")
+        before = ids.map(cur.groupby("enterprise_id")[col].sum()).fillna(0.0).to_numpy()
+        after = ids.map(chosen.groupby("enterprise_id")[col].sum()).fillna(0.0).to_numpy()
+        if name == "cost":
+            after = after + ent["capex_annual_cny"].to_numpy()
+        ent[f"{name}_before{unit}"] = before
+        ent[f"{name}_after{unit}"] = after
+        ent[f"delta_{name}{unit}"] = after - before
+    # reasons
+    reason_en: dict[str, str] = {}
+    reason_zh: dict[str, str] = {}
+    for e, grp in explanations.groupby("enterprise_id", sort=False):
+        reason_en[str(e)] = "; ".join(grp["reason_en"]) if "reason_en" in grp else ""
+        reason_zh[str(e)] = "；".join(grp["reason_zh"]) if "reason_zh" in grp else ""
+    missed = ~ent["meets_target"]
+    ent["shortfall_reason"] = np.where(missed, ids.map(reason_en).fillna(""), "")
+    ent["shortfall_reason_zh"] = np.where(missed, ids.map(reason_zh).fillna(""), "")
+    ent = ent.sort_values("enterprise_id", kind="mergesort").reset_index(drop=True)
+
+    bulk_total = float(ent["tonnes_bulk"].sum())
+    city: dict[str, Any] = {
+        "enterprises": len(ent),
+        "enterprises_meeting_target": int(ent["meets_target"].sum()),
+        "enterprises_meeting_target_before": int(
+            ((ent["ratio_before"] >= ent["target"] - 1e-9) | (ent["tonnes_bulk"] <= 0)).sum()
+        ),
+        "tonnes_total": float(ent["tonnes_total"].sum()),
+        "tonnes_bulk": bulk_total,
+        "clean_before_t": float(ent["clean_before_t"].sum()),
+        "clean_after_t": float(ent["clean_after_t"].sum()),
+        "ratio_before": float(ent["clean_before_t"].sum() / bulk_total) if bulk_total > 0 else math.nan,
+        "ratio_after": float(ent["clean_after_t"].sum() / bulk_total) if bulk_total > 0 else math.nan,
+        "shortfall_t": float(ent["shortfall_t"].sum()),
+        "transport_cost_before_cny": float(cur["cost_cny"].sum()),
+        "transport_cost_after_cny": float(chosen["cost_cny"].sum()),
+        "capex_annual_cny": float(sum(annual.values())),
+        "co2_before_t": float(cur["co2_t"].sum()),
+        "co2_after_t": float(chosen["co2_t"].sum()),
+        "nox_before_kg": float(cur["nox_kg"].sum()),
+        "nox_after_kg": float(chosen["nox_kg"].sum()),
+        "pm25_before_kg": float(cur["pm25_kg"].sum()),
+        "pm25_after_kg": float(chosen["pm25_kg"].sum()),
+        "trucks_new": int(sum(builds["trucks"].values())),
+        "spurs_built": list(builds["spurs"]),
+        "conveyors_built": list(builds["conveyors"]),
+        "swap_units_new": int(sum(builds["swap_units"].values())),
+    }
+    city["cost_before_cny"] = city["transport_cost_before_cny"]
+    city["cost_after_cny"] = city["transport_cost_after_cny"] + city["capex_annual_cny"]
+    city["delta_cost_cny"] = city["cost_after_cny"] - city["cost_before_cny"]
+    city["delta_co2_t"] = city["co2_after_t"] - city["co2_before_t"]
+    infra = _infrastructure(problem, params, builds, bm, annual)
+    return ent, flows_out, city, infra
+
+
+def _infrastructure(
+    problem: PlanProblem, params: PlanParams, builds: dict[str, Any], bm: BuiltModel, annual: dict[str, float]
+) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for rec in problem.spurs.itertuples(index=False):
+        built = rec.spur_id in builds["spurs"]
+        if rec.status == "existing" or built:
+            rows.append({
+                "kind": "spur", "id": rec.spur_id, "name_zh": rec.name_zh, "name_en": rec.name_en,
+                "enterprise_id": rec.enterprise_id, "station_id": rec.station_id,
+                "status": "existing" if rec.status == "existing" else "new", "quantity": 1,
+                "capex_cny": 0.0 if rec.status == "existing" else float(rec.capex_cny or 0.0),
+                "annual_cny": annual.get(f"spur:{rec.spur_id}", 0.0),
+            })
+    for rec in problem.conveyors.itertuples(index=False):
+        if bool(rec.existing) or rec.conveyor_id in builds["conveyors"]:
+            rows.append({
+                "kind": str(rec.mode), "id": rec.conveyor_id, "name_zh": None, "name_en": None, "enterprise_id": None,
+                "station_id": None, "status": "existing" if bool(rec.existing) else "new", "quantity": 1,
+                "capex_cny": 0.0 if bool(rec.existing) else float(rec.capex_cny or 0.0),
+                "annual_cny": annual.get(f"conveyor:{rec.conveyor_id}", 0.0),
+            })
+    existing = dict(zip(bm.pools["pool"], bm.pools["existing_trucks"], strict=True))
+    for p in sorted(set(existing) | set(builds["trucks"])):
+        kind, key = p.split(":", 1)
+        new = int(builds["trucks"].get(p, 0))
+        for status, qty in (("existing", int(existing.get(p, 0))), ("new", new)):
+            if qty:
+                rows.append({
+                    "kind": "ne_trucks", "id": p, "name_zh": None, "name_en": None,
+                    "enterprise_id": key if kind == "enterprise" else None,
+                    "station_id": key if kind == "station" else None, "status": status, "quantity": qty,
+                    "capex_cny": qty * params.ne_truck_capex_cny if status == "new" else 0.0,
+                    "annual_cny": annual.get(f"trucks:{p}", 0.0) if status == "new" else 0.0,
+                })
+    for w, u in builds["swap_units"].items():
+        if u:
+            rows.append({
+                "kind": "swap_capacity", "id": w, "name_zh": None, "name_en": None, "enterprise_id": None,
+                "station_id": None, "status": "new", "quantity": u,
+                "capex_cny": u * params.swap_unit_capex_cny, "annual_cny": annual.get(f"swap:{w}", 0.0),
+            })
+    cols = ["kind", "id", "name_zh", "name_en", "enterprise_id", "station_id", "status", "quantity", "capex_cny",
+            "annual_cny"]
+    return pd.DataFrame(rows, columns=cols)

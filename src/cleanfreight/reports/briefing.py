@@ -1,0 +1,280 @@
+"""The one-page briefing (PDF + PNG): map, ratio table, bar chart against the target, monthly trend.
+
+Written for bureau staff: Chinese by default (``ReportOptions(lang="zh")``), A4 or A3 portrait,
+at least 200 dpi, with the CJK font that installs with the project.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from cleanfreight.reports._labels import t
+from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
+from cleanfreight.reports.maps import AMBER_BAND, COLORS, MapLayers, ratio_color
+from cleanfreight.reports.options import PAPER_SIZES, ReportOptions
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["Briefing", "make_briefing"]
+
+log = logging.getLogger(__name__)
+
+TABLE_ROWS = 15
+"""Enterprises listed in the briefing's table (the lowest ratios)."""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Files written by :func:`make_briefing` and the city figures printed on them."""
+
+    pdf: Path | None
+    png: Path | None
+    city: dict[str, object]
+
+
+def _fmt_tonnes(tonnes: float, lang: str) -> str:
+    if lang == "zh":
+        return f"{tonnes / 1e4:,.0f} 万吨"
+    return f"{tonnes / 1e6:,.1f} Mt"
+
+
+def _name(row: pd.Series, lang: str) -> str:
+    first = row.get("name_zh") if lang == "zh" else row.get("name_en")
+    return str(first) if isinstance(first, str) and first else str(row["enterprise_id"])
+
+
+def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    lang = opts.lang
+    fig.text(0.05, 0.975, opts.title or t("b.title", lang), fontsize=17, va="top")
+    sub = t("b.generated", lang, date=opts.generated.isoformat(), rulebook=opts.rulebook or "-")
+    fig.text(0.05, 0.948, sub, fontsize=8, color="#555555", va="top")
+    ratio = float(city["city_clean_ratio"])  # type: ignore[arg-type]
+    kpis = [
+        (t("b.city_ratio", lang), f"{ratio:.1%}", ratio_color(ratio, opts.target)),
+        (t("target", lang), f"{opts.target:.0%}", "#333333"),
+        (
+            t("b.meeting", lang),
+            f"{city['enterprises_meeting_target']} / {city['enterprises_total']}",
+            "#333333",
+        ),
+        (t("b.total_tonnes", lang), _fmt_tonnes(float(city["tonnes_total"]), lang), "#333333"),  # type: ignore[arg-type]
+    ]
+    if "city_ratio_after" in city:
+        after = float(city["city_ratio_after"])  # type: ignore[arg-type]
+        kpis.insert(1, (t("b.plan_after", lang), f"{after:.1%}", ratio_color(after, opts.target)))
+    width = 0.9 / len(kpis)
+    for i, (label, value, color) in enumerate(kpis):
+        x = 0.05 + i * width
+        fig.patches.append(
+            FancyBboxPatch(
+                (x, 0.875), width - 0.012, 0.058, boxstyle="round,pad=0.003,rounding_size=0.006",
+                transform=fig.transFigure, facecolor="#f4f4f0", edgecolor="#dddddd", linewidth=0.6,
+            )
+        )
+        fig.text(x + 0.008, 0.922, label, fontsize=7.5, color="#555555", va="top")
+        fig.text(x + 0.008, 0.882, value, fontsize=15, color=color, va="bottom")
+
+
+def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
+    lang = opts.lang
+    ax.axis("off")
+    ax.set_title(t("b.ratio_table", lang), fontsize=10, loc="left")
+    low = ent.sort_values(["clean_ratio", "enterprise_id"]).head(TABLE_ROWS)
+    has_after = "ratio_after" in ent and ent["ratio_after"].notna().any()
+    cols = [t("f.rank", lang), t("name", lang), t("f.clean_ratio", lang)]
+    if has_after:
+        cols.append(t("f.ratio_after", lang))
+    cols.append(t("f.gap_tonnes", lang) if lang == "en" else "缺口(万吨)")
+    rows, colors = [], []
+    for i, (_, row) in enumerate(low.iterrows(), start=1):
+        name = _name(row, lang)
+        name = name if len(name) <= 14 else name[:13] + "…"
+        cells = [str(i), name, f"{row['clean_ratio']:.1%}"]
+        cc = ["white", "white", ratio_color(float(row["clean_ratio"]), opts.target)]
+        if has_after:
+            after = row.get("ratio_after")
+            cells.append("-" if pd.isna(after) else f"{after:.1%}")
+            cc.append("white" if pd.isna(after) else ratio_color(float(after), opts.target))
+        gap = float(row["gap_tonnes"])
+        cells.append(f"{gap:,.0f}" if lang == "en" else f"{gap / 1e4:,.1f}")
+        cc.append("white")
+        rows.append(cells)
+        colors.append(cc)
+    if not rows:
+        return
+    table = ax.table(cellText=rows, colLabels=cols, loc="upper center", cellLoc="center", colLoc="center",
+                     bbox=(0.0, 0.0, 1.0, 0.97))
+    table.auto_set_font_size(False)
+    table.set_fontsize(6.8)
+    ncols = len(cols)
+    for (r, c), cell in table.get_celld().items():
+        cell.set_edgecolor("#dddddd")
+        cell.set_linewidth(0.4)
+        if r == 0:
+            cell.set_facecolor("#e8e8e2")
+        elif colors[r - 1][c] != "white":
+            cell.set_facecolor(colors[r - 1][c])
+            cell.set_alpha(0.35)
+        if c == 1 and r > 0:
+            cell.set_text_props(ha="left")
+            cell.PAD = 0.04
+    widths = [0.08, 0.42, 0.16, 0.16, 0.18] if ncols == 5 else [0.1, 0.46, 0.2, 0.24]
+    for (_r, c), cell in table.get_celld().items():
+        cell.set_width(widths[c])
+
+
+def _bars(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
+    lang = opts.lang
+    order = ent.sort_values(["clean_ratio", "enterprise_id"]).reset_index(drop=True)
+    x = np.arange(len(order))
+    ax.bar(x, order["clean_ratio"] * 100, color=[ratio_color(float(r), opts.target) for r in order["clean_ratio"]],
+           width=0.75, edgecolor="none", zorder=2)
+    if "ratio_after" in order and order["ratio_after"].notna().any():
+        ax.scatter(x, order["ratio_after"] * 100, marker="D", s=10, color="#222222", zorder=3,
+                   label=t("b.plan_after", lang))
+    ax.axhline(opts.target * 100, color="#222222", linewidth=1.0, linestyle="--", zorder=4,
+               label=t("b.target_line", lang, target=f"{opts.target:.0%}"))
+    ax.set_ylim(0, 105)
+    ax.set_xlim(-0.7, len(order) - 0.3)
+    ax.set_ylabel("%", fontsize=8)
+    ax.set_xticks(x)
+    ax.set_xticklabels(order["enterprise_id"].astype(str), rotation=90, fontsize=5.5 if len(order) > 25 else 7)
+    if len(order) > 80:
+        ax.set_xticks([])
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.5, zorder=0)
+    ax.set_title(t("b.bar_title", lang), fontsize=10, loc="left")
+    ax.set_xlabel(t("b.enterprises_axis", lang), fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+
+
+def _trend(ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions) -> None:
+    lang = opts.lang
+    ax.set_title(t("b.trend_title", lang), fontsize=10, loc="left")
+    if monthly is None:
+        ax.axis("off")
+        ax.text(0.5, 0.5, t("b.no_monthly", lang), ha="center", va="center", fontsize=9, color="#666666",
+                transform=ax.transAxes)
+        return
+    city = city_monthly(monthly, opts.target)
+    periods = list(city["period"])
+    x = np.arange(len(periods))
+    for _, part in monthly.groupby("enterprise_id", sort=True):
+        px = [periods.index(p) for p in part["period"]]
+        ax.plot(px, part["clean_ratio"] * 100, color="#c9c9c9", linewidth=0.5, zorder=1)
+    ax.plot(x, city["clean_ratio"] * 100, color=COLORS["route_rail"], linewidth=2.2, marker="o", markersize=3,
+            zorder=3, label=t("b.city_line", lang))
+    ax.axhline(opts.target * 100, color="#222222", linewidth=1.0, linestyle="--", zorder=2,
+               label=t("b.target_line", lang, target=f"{opts.target:.0%}"))
+    ax.axhspan((opts.target - AMBER_BAND) * 100, opts.target * 100, color=COLORS["near"], alpha=0.08, zorder=0)
+    ax.set_xticks(x)
+    ax.set_xticklabels(periods, rotation=45, fontsize=6.5, ha="right")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("%", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    last = city.iloc[-1]
+    ax.annotate(f"{last['clean_ratio']:.1%}", (x[-1], last["clean_ratio"] * 100), textcoords="offset points",
+                xytext=(4, 6), fontsize=7, color=COLORS["route_rail"])
+
+
+def make_briefing(
+    enterprises: pd.DataFrame,
+    pdf: str | Path | None,
+    png: str | Path | None = None,
+    *,
+    monthly: pd.DataFrame | None = None,
+    layers: MapLayers | None = None,
+    options: ReportOptions | None = None,
+) -> Briefing:
+    """Write the one-page briefing as PDF and/or PNG.
+
+    Parameters
+    ----------
+    enterprises
+        One row per enterprise: ``enterprise_id, tonnes_total, clean_ratio`` (0–1), optionally
+        ``name_zh, name_en, tonnes_clean, ratio_after``.
+    pdf, png
+        Output files (either may be None; at least one is needed).
+    monthly
+        ``period, enterprise_id, clean_ratio, tonnes_total`` for the trend panel (optional).
+    layers
+        What the map panel shows (default: the enterprises alone, when they have ``lon``/``lat``).
+    options
+        Language, target, paper, dpi, title, rulebook (default: ``ReportOptions()``, Chinese, A4, 200 dpi).
+
+    Returns
+    -------
+    Briefing
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from cleanfreight.errors import InputError
+    from cleanfreight.reports._fonts import rc_params
+    from cleanfreight.reports.static import plot_map
+
+    opts = options or ReportOptions()
+    if pdf is None and png is None:
+        raise InputError("make_briefing needs a PDF or a PNG path")
+    ent = enterprise_table(enterprises, opts.target)
+    mon = monthly_table(monthly)
+    city = city_summary(ent, opts.target)
+    if layers is None and {"lon", "lat"} <= set(ent.columns):
+        from cleanfreight.reports.maps import enterprise_points
+
+        layers = MapLayers(enterprises=enterprise_points(ent))
+
+    w, h = PAPER_SIZES[opts.paper]
+    scale = w / PAPER_SIZES["A4"][0]
+    written: list[Path | None] = []
+    with plt.rc_context({**rc_params(), "font.size": 8 * scale}):
+        fig = plt.figure(figsize=(w, h))
+        try:
+            _header(fig, city, opts)
+            grid = fig.add_gridspec(
+                3, 2, left=0.06, right=0.97, top=0.855, bottom=0.06, height_ratios=[1.25, 0.8, 0.75],
+                width_ratios=[1.15, 1.0], hspace=0.38, wspace=0.08,
+            )
+            ax_map = fig.add_subplot(grid[0, 0])
+            if layers is not None and layers.present():
+                plot_map(ax_map, layers, lang=opts.lang, target=opts.target, legend_size=5.0 * scale)
+                ax_map.set_title(t("b.map_title", opts.lang), fontsize=10, loc="left")
+            else:
+                ax_map.axis("off")
+            _table(fig.add_subplot(grid[0, 1]), ent, opts)
+            _bars(fig.add_subplot(grid[1, :]), ent, opts)
+            _trend(fig.add_subplot(grid[2, :]), mon, opts)
+            fig.text(0.05, 0.015, t("illustrative", opts.lang), fontsize=6.5, color="#777777")
+            title = opts.title or t("b.title", opts.lang)
+            for target_path, fmt in ((pdf, "pdf"), (png, "png")):
+                if target_path is None:
+                    written.append(None)
+                    continue
+                path = Path(target_path)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                meta = {"Title": title, "Creator": "cleanfreight"} if fmt == "pdf" else {"Title": title,
+                                                                                        "Software": "cleanfreight"}
+                fig.savefig(path, format=fmt, dpi=opts.dpi, metadata=meta)
+                log.info("wrote %s", path)
+                written.append(path)
+        finally:
+            plt.close(fig)
+    return Briefing(pdf=written[0], png=written[1], city=city)

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import osmnx as ox
+import pytest
+import shapely
+
+from cleanfreight.errors import NetworkError
+from cleanfreight.network.roads import TruckProfile, graph_summary, load_roads
+from tests._factory import grid_spec, write_osm
+
+
+def test_grid_from_xml(grid_graph) -> None:
+    s = graph_summary(grid_graph)
+    assert s["crs"] == "EPSG:32649"  # UTM 49N chosen for Changzhi
+    # simplification merges the two segments at each of the 4 corners: 12 nodes, 20 two-way segments
+    assert s["nodes"] == 12
+    assert s["edges"] == 40
+    assert s["length_km"] == pytest.approx(2 * (12 * 0.8972 + 12 * 1.1119), rel=0.005)
+    assert s["bounds"] == pytest.approx([113.10, 36.18, 113.13, 36.21], abs=1e-6)
+    # 0.01 degree of longitude at 36.18 N is 898 m (great circle)
+    lengths = sorted(d["length"] for _, _, d in grid_graph.edges(data=True))
+    assert lengths[0] == pytest.approx(111_195 * 0.01 * 0.8072, rel=0.01)
+
+
+def test_provenance_on_graph(grid_graph, grid_osm: Path) -> None:
+    assert grid_graph.graph["source"] == str(grid_osm.resolve())
+    assert "loaded_at" in grid_graph.graph and grid_graph.graph["profile"]["gross_weight_t"] == 49.0
+
+
+def test_truck_tags_filtered(tmp_path: Path) -> None:
+    nodes, ways = grid_spec(3)
+    ways[0] = (ways[0][0], ways[0][1], {"highway": "primary", "hgv": "no"})
+    ways[1] = (ways[1][0], ways[1][1], {"highway": "primary", "maxweight": "20"})
+    ways.append((999, [1, 5], {"highway": "footway"}))
+    G = load_roads(write_osm(tmp_path / "tags.osm", nodes, ways))
+    assert G.graph["removed"]["hgv_no"] == 4  # two segments, both directions
+    assert G.graph["removed"]["maxweight"] == 4
+    light = load_roads(tmp_path / "tags.osm", profile=TruckProfile(gross_weight_t=18))
+    assert light.graph["removed"]["maxweight"] == 0
+    assert not any(d.get("highway") == "footway" for _, _, d in G.edges(data=True))
+
+
+def test_restriction_zone_with_new_energy_exemption(grid_osm: Path) -> None:
+    zone = gpd.GeoDataFrame({"new_energy_exempt": [True]},
+                            geometry=[shapely.box(113.105, 36.185, 113.125, 36.205)], crs="EPSG:4326")
+    diesel = load_roads(grid_osm, restriction_zones=zone, largest_component=False)
+    electric = load_roads(grid_osm, restriction_zones=zone, profile=TruckProfile(new_energy=True))
+    assert diesel.graph["removed"]["restriction_zone"] > 0
+    assert electric.graph["removed"]["restriction_zone"] == 0
+
+
+def test_clipped_extract_is_handled(tmp_path: Path) -> None:
+    nodes, ways = grid_spec(3)
+    ways.append((500, [1, 777, 2, 3], {"highway": "primary"}))  # node 777 lies outside the extract
+    ways.append((501, [888, 999], {"highway": "primary"}))  # entirely outside
+    p = write_osm(tmp_path / "clipped.osm", nodes, ways)
+    with pytest.raises(Exception):  # noqa: B017 - osmnx itself fails on such files
+        ox.graph_from_xml(p)
+    G = load_roads(p)
+    assert G.graph["osm_missing_refs"] == 3
+    # corners 1, 7 and 9 are simplified away; 3 stays as the end of the clipped way's remaining piece 2-3
+    assert sorted(G.nodes) == [2, 3, 4, 5, 6, 8]
+
+
+def test_real_extract_pbf_and_xml_agree(helsinki_pbf: Path, helsinki_xml: Path) -> None:
+    a = load_roads(helsinki_pbf)
+    b = load_roads(helsinki_xml)
+    assert a.graph["crs"] == b.graph["crs"] == "EPSG:32635"  # Helsinki: UTM 35N
+    assert len(a) > 100 and len(b) > 100
+    ka = sum(d["length"] for *_, d in a.edges(data=True))
+    kb = sum(d["length"] for *_, d in b.edges(data=True))
+    # pyrosm keeps the in-extract part of clipped ways and adds reverse edges more liberally than osmnx,
+    # so the PBF graph is somewhat larger; both must cover the same city centre network
+    assert 1.0 <= ka / kb <= 1.6
+    assert graph_summary(a)["bounds"] == pytest.approx(graph_summary(b)["bounds"], abs=0.005)
+
+
+def test_graphml_round_trip(grid_graph, tmp_path: Path) -> None:
+    p = tmp_path / "g.graphml"
+    ox.save_graphml(grid_graph, p)
+    G = load_roads(p)
+    assert len(G) == len(grid_graph) and G.number_of_edges() == grid_graph.number_of_edges()
+
+
+def test_boundary_clip_and_miss(grid_osm: Path) -> None:
+    G = load_roads(grid_osm, boundary=shapely.box(113.095, 36.175, 113.115, 36.215))
+    # 6 nodes inside (two corners simplified away) + the 4 column-2 ends of edges crossing the boundary
+    assert len(G) == 10
+    far = gpd.GeoDataFrame(geometry=[shapely.box(100, 30, 100.1, 30.1)], crs="EPSG:4326")
+    with pytest.raises(NetworkError, match="does not overlap"):
+        load_roads(grid_osm, boundary=far)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty"),
+        ("<osm><node id='1' lat='1' lon=", "not a valid OSM XML"),
+        ('<osm version="0.6"><node id="1" lat="36" lon="113"/></osm>', "no drivable roads"),
+    ],
+)
+def test_bad_xml(tmp_path: Path, content: str, message: str) -> None:
+    p = tmp_path / "bad.osm"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(NetworkError, match=message):
+        load_roads(p)
+
+
+def test_pbf_without_roads(tmp_path: Path) -> None:
+    import osmium
+
+    p = tmp_path / "rail_only.osm.pbf"
+    with osmium.SimpleWriter(str(p)) as w:
+        w.add_node(osmium.osm.mutable.Node(id=1, location=(113.0, 36.0), version=1, timestamp="2026-01-01T00:00:00Z"))
+        w.add_node(osmium.osm.mutable.Node(id=2, location=(113.1, 36.0), version=1, timestamp="2026-01-01T00:00:00Z"))
+        w.add_way(osmium.osm.mutable.Way(id=1, nodes=[1, 2], tags={"railway": "rail"}, version=1,
+                                         timestamp="2026-01-01T00:00:00Z"))
+    with pytest.raises(NetworkError, match="no drivable roads|no roads"):
+        load_roads(p)
+
+
+def test_corrupt_pbf(tmp_path: Path) -> None:
+    p = tmp_path / "corrupt.osm.pbf"
+    p.write_bytes(b"\x00\x01garbage" * 100)
+    with pytest.raises(NetworkError, match="PBF"):
+        load_roads(p)
+
+
+def test_unknown_extension(tmp_path: Path) -> None:
+    p = tmp_path / "roads.txt"
+    p.write_text("x", encoding="utf-8")
+    with pytest.raises(NetworkError, match="unknown road file type"):
+        load_roads(p)
