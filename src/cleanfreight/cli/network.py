@@ -67,10 +67,14 @@ def matrix(
     pts = load_points(points, ["id"], "points")
     G = load_roads(roads)
     m = road_matrix(G, list(zip(pts["lon"], pts["lat"], strict=True)), origin_labels=list(pts["id"].astype(str)))
-    d = m.frame("distance_km").stack().rename("km")
-    t = m.frame("time_h").stack().rename("hours")
-    table = pd.concat([d, t], axis=1).reset_index()
-    table.columns = ["from", "to", "km", "hours"]
+    labels = list(pts["id"].astype(str))
+    n = len(labels)
+    table = pd.DataFrame({
+        "from": [a for a in labels for _ in range(n)],
+        "to": labels * n,
+        "km": m.distance_km.ravel(),
+        "hours": m.time_h.ravel(),
+    })
     out_file.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_file, index=False)
     out.print(f"{len(table)} pairs written to {out_file}")

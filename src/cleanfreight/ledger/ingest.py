@@ -440,26 +440,28 @@ def _normalise_select(
     dest_st = nz.in_list_sql(nz.place_key_sql(raw("destination")), stations)
     tonnes = f"round({nz.number_sql(raw('tonnes'))} * {factor}, 3)"
     if kind == "gate":
-        chain = f"CASE WHEN {origin_st} OR {dest_st} THEN 'short_haul' ELSE 'direct' END"
+        chain = "CASE WHEN origin_is_station OR dest_is_station THEN 'short_haul' ELSE 'direct' END"
         mode = nz.stage_mode_sql("stage", "chain = 'short_haul'")
-        station = f"CASE WHEN {origin_st} THEN {text('origin')} WHEN {dest_st} THEN {text('destination')} END"
-        key = "concat_ws('|', 'gate', enterprise_id, plate, CAST(ts AS VARCHAR), direction, CAST(round(tonnes, 1) AS VARCHAR))"
+        station = "CASE WHEN origin_is_station THEN origin WHEN dest_is_station THEN destination END"
+        key = (
+            "concat_ws('|', 'gate', enterprise_id, plate, CAST(ts AS VARCHAR), direction, "
+            "CAST(round(tonnes, 1) AS VARCHAR))"
+        )
     elif kind == "rail":
-        spur = f"lower({text('spur')})"
         is_spur = (
-            f"(coalesce({spur} NOT IN ('否', 'no', 'n', 'false', '0', '站', 'station'), FALSE) "
-            f"OR coalesce({text('station')} LIKE '%专用线%', FALSE))"
+            "(coalesce(lower(spur_txt) NOT IN ('否', 'no', 'n', 'false', '0', '站', 'station'), FALSE) "
+            "OR coalesce(station_txt LIKE '%专用线%', FALSE))"
         )
         chain = f"CASE WHEN {is_spur} THEN 'spur' ELSE 'station' END"
         mode = "CASE WHEN chain = 'spur' THEN 'rail_spur' END"
-        station = f"coalesce({text('station')}, {text('spur')})"
+        station = "coalesce(station_txt, spur_txt)"
         key = (
             "CASE WHEN waybill_no IS NOT NULL THEN concat_ws('|', 'rail', enterprise_id, waybill_no) "
             "ELSE concat_ws('|', 'rail', enterprise_id, CAST(CAST(ts AS DATE) AS VARCHAR), station, commodity, "
             "direction, CAST(round(tonnes, 1) AS VARCHAR)) END"
         )
     else:
-        chain = nz.meter_kind_sql(f"coalesce({raw('meter_kind')}, {raw('meter_id')})")
+        chain = nz.meter_kind_sql("meter_raw")
         mode = "chain"
         station = "CAST(NULL AS VARCHAR)"
         key = "concat_ws('|', 'meter', enterprise_id, coalesce(meter_id, ''), CAST(ts AS VARCHAR), direction)"
@@ -478,7 +480,8 @@ def _normalise_select(
             {text('fleet')} AS fleet, {text('origin')} AS origin, {text('destination')} AS destination,
             {text('waybill_no')} AS waybill_no, {text('meter_id')} AS meter_id,
             coalesce({raw('meter_kind')}, {raw('meter_id')}) AS meter_raw,
-            {station} AS station
+            {text('spur')} AS spur_txt, {text('station')} AS station_txt,
+            {origin_st} AS origin_is_station, {dest_st} AS dest_is_station
         FROM _chunk WHERE {nonblank}"""
     checks: list[tuple[str, str, str, str]] = [
         ("ts IS NULL", ts_col, "ts_raw", "unreadable or missing timestamp"),
@@ -516,7 +519,7 @@ def _normalise_select(
     ok = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
     sql = f"""
         SELECT *, md5({key}) AS dedup_key FROM (
-            SELECT *, {mode} AS mode FROM (
+            SELECT *, {mode} AS mode, {station} AS station FROM (
                 SELECT *, {chain} AS chain FROM ({base}) b
             ) c
         ) d"""

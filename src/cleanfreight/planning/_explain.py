@@ -86,7 +86,7 @@ def explain_misses(
         if r.kind == "budget":
             budget_extra = extra
             continue
-        members = {var_index[v] for v, _ in r.con.terms() if v in var_index}
+        members = {var_index[tm.variable] for tm in r.con.terms() if tm.variable in var_index}
         violated.append((r.kind, r.key, extra, members))
     spurs = problem.spurs.reset_index(drop=True)
     clean = cand["clean"].to_numpy(bool)

@@ -197,7 +197,8 @@ def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float
     for r in bm.rows:
         used = 0.0
         build = 0.0
-        for var, coef in r.con.terms():
+        for term in r.con.terms():
+            var, coef = term.variable, term.coefficient
             val = values.get(var, 0.0)
             if var.name.startswith(("x[", "x_excluded[")):
                 used += coef * val

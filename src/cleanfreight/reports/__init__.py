@@ -10,6 +10,7 @@ from cleanfreight.reports.briefing import Briefing, make_briefing
 from cleanfreight.reports.layers import (
     guess_layer,
     layers_from_files,
+    network_layers,
     plan_tables,
     read_layer_file,
     report_table,
@@ -40,6 +41,7 @@ __all__ = [
     "layers_from_files",
     "make_briefing",
     "make_map",
+    "network_layers",
     "plan_tables",
     "plot_map",
     "ratio_color",

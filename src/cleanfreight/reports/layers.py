@@ -21,6 +21,7 @@ __all__ = [
     "LAYER_NAMES",
     "guess_layer",
     "layers_from_files",
+    "network_layers",
     "plan_tables",
     "read_layer_file",
     "report_table",
@@ -175,48 +176,58 @@ def road_lines(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     return out
 
 
-def sample_layers(
-    enterprises: pd.DataFrame | None = None, *, roads: bool = True, routes: gpd.GeoDataFrame | None = None
+def network_layers(
+    network: Any,
+    *,
+    enterprises: pd.DataFrame | None = None,
+    routes: gpd.GeoDataFrame | None = None,
+    roads: bool = True,
 ) -> MapLayers:
-    """Layers of the bundled Changzhi sample network, with ``enterprises`` (a per-enterprise table).
+    """Layers from a :class:`cleanfreight.network.engine.Network`, plus enterprises and routes.
 
     Parameters
     ----------
+    network
+        A loaded network (rail with a ``kind`` column splitting mainlines and spurs, stations,
+        swap stations, restriction zone, boundaries, and the truck road graph).
     enterprises
         Per-enterprise table with ``enterprise_id, name_zh, name_en, lon, lat, tonnes_total,
         clean_ratio`` (e.g. the baseline report); ``None`` leaves the layer out.
-    roads
-        Draw the sample's main roads in the base (needs the network engine; skipped if unavailable).
     routes
-        Planned routes (``kind`` column) to draw.
+        Planned routes (``kind`` column).
+    roads
+        Draw the main roads of the truck graph in the base.
     """
-    import geopandas as gpd
-
-    from cleanfreight._paths import sample_dir
-
-    net = sample_dir() / "network"
-    layers: dict[str, Any] = {"routes": routes}
-    if (net / "rail.geojson").exists():
-        rail = gpd.read_file(net / "rail.geojson")
-        kind = rail["kind"] if "kind" in rail else pd.Series("mainline", index=rail.index)
-        layers["rail"] = rail[kind != "spur"]
-        layers["spurs"] = rail[kind == "spur"]
-    for name, file in (("stations", "stations.csv"), ("swap_stations", "swap_stations.csv")):
-        if (net / file).exists():
-            layers[name] = _read_points_csv(net / file)
-    for name, file in (("restriction_zone", "restriction_zone.geojson"), ("boundaries", "boundaries.geojson")):
-        if (net / file).exists():
-            layers[name] = gpd.read_file(net / file)
-    if roads:
+    rail = getattr(network, "rail", None)
+    spur_mask = None
+    if rail is not None and "kind" in rail.columns:
+        spur_mask = rail["kind"].astype(str) == "spur"
+    road_frame = None
+    if roads and getattr(network, "roads", None) is not None:
         try:
-            from cleanfreight.network import load_sample_network  # type: ignore[attr-defined]
-
-            layers["roads"] = road_lines(load_sample_network().roads)
+            road_frame = road_lines(network.roads)
         except Exception as exc:  # the base still has boundaries and rail
-            log.warning("sample roads not drawn: %s", exc)
-    if enterprises is not None:
-        layers["enterprises"] = enterprise_points(enterprises)
-    return MapLayers(**layers)
+            log.warning("roads not drawn: %s", exc)
+    return MapLayers(
+        enterprises=None if enterprises is None else enterprise_points(enterprises),
+        rail=rail if spur_mask is None else rail[~spur_mask],
+        spurs=None if spur_mask is None else rail[spur_mask],
+        stations=getattr(network, "stations", None),
+        swap_stations=getattr(network, "swap_stations", None),
+        restriction_zone=getattr(network, "restriction_zone", None),
+        boundaries=getattr(network, "boundaries", None),
+        roads=road_frame,
+        routes=routes,
+    )
+
+
+def sample_layers(
+    enterprises: pd.DataFrame | None = None, *, roads: bool = True, routes: gpd.GeoDataFrame | None = None
+) -> MapLayers:
+    """Layers of the bundled Changzhi sample network (see :func:`network_layers`)."""
+    from cleanfreight.network.engine import load_sample_network
+
+    return network_layers(load_sample_network(), enterprises=enterprises, routes=routes, roads=roads)
 
 
 def report_table(path: str | Path, roster: pd.DataFrame) -> pd.DataFrame:

@@ -386,7 +386,7 @@ def _enterprise_spec(gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: b
         meets = bool(np.isfinite(shown) and shown >= target - 1e-9)
         values += [_pct(target), f"{t('yes', 'en')} {t('yes', 'zh')}" if meets else f"{t('no', 'en')} {t('no', 'zh')}"]
         title, subtitle = _names(row, lang, _text(row["enterprise_id"]))
-        radius = 4.0 + 16.0 * math.sqrt(tonnes[i] / tmax)
+        radius = 3.0 + 12.0 * math.sqrt(tonnes[i] / tmax)
         rows.append(
             (float(lat[i]), float(lon[i]), radius, ratio_color(float(shown), target), title, subtitle, values,
              _text(row["enterprise_id"]))
@@ -645,14 +645,6 @@ def make_map(
             if k in kinds:
                 legend.append({"kind": kind, "color": COLORS[f"route_{k}"], "label": t(f"map.route_{k}", lang)})
 
-    if "stations" in present:
-        st = present["stations"]
-        _point_layer(m, _station_spec(st, lang, len(st) > cluster_above), t("map.stations", lang))
-        legend.append({"kind": "circle", "color": COLORS["station"], "label": t("map.stations", lang)})
-    if "swap_stations" in present:
-        sw = present["swap_stations"]
-        _point_layer(m, _swap_spec(sw, lang, len(sw) > cluster_above), t("map.swap_stations", lang))
-        legend.append({"kind": "circle", "color": COLORS["swap"], "label": t("map.swap_stations", lang)})
     if "enterprises" in present:
         en = present["enterprises"]
         _point_layer(m, _enterprise_spec(en, lang, target, len(en) > cluster_above), t("map.enterprises", lang))
@@ -665,6 +657,14 @@ def make_map(
             *legend,
         ]
 
+    if "stations" in present:
+        st = present["stations"]
+        _point_layer(m, _station_spec(st, lang, len(st) > cluster_above), t("map.stations", lang))
+        legend.append({"kind": "circle", "color": COLORS["station"], "label": t("map.stations", lang)})
+    if "swap_stations" in present:
+        sw = present["swap_stations"]
+        _point_layer(m, _swap_spec(sw, lang, len(sw) > cluster_above), t("map.swap_stations", lang))
+        legend.append({"kind": "circle", "color": COLORS["swap"], "label": t("map.swap_stations", lang)})
     page_title = title if title is not None else t("map.title", lang)
     if subtitle is None:
         subtitle = t("map.title", "en" if lang == "zh" else "zh") if title is None else ""

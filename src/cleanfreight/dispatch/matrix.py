@@ -1,0 +1,106 @@
+"""Travel matrices for dispatch: a straight-line fallback with the same shape as the road engine's.
+
+The dispatch model takes any object with ``distance_km`` and ``time_h`` (n x n arrays over the
+scenario's places, in :attr:`Scenario.places` order) and, optionally, ``path_lonlat(i, j)``. The
+road engine's :func:`cleanfreight.network.road_matrix` returns exactly that; :func:`haversine_matrix`
+is the offline fallback used by the unit tests and when no road network is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from cleanfreight.errors import InputError, Problem
+
+__all__ = ["MatrixLike", "StraightLineMatrix", "haversine_km", "haversine_matrix"]
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+class MatrixLike(Protocol):
+    """What the dispatch model needs from a travel matrix."""
+
+    distance_km: np.ndarray
+    time_h: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class StraightLineMatrix:
+    """Great-circle distance x detour factor, at a constant speed.
+
+    Attributes
+    ----------
+    distance_km, time_h
+        n x n arrays.
+    points
+        The (lon, lat) points, for :meth:`path_lonlat`.
+    detour_factor, speed_kmh
+        The assumptions used.
+    """
+
+    distance_km: np.ndarray
+    time_h: np.ndarray
+    points: tuple[tuple[float, float], ...]
+    detour_factor: float
+    speed_kmh: float
+
+    def path_lonlat(self, i: int, j: int) -> list[tuple[float, float]]:
+        """A straight segment from point ``i`` to point ``j``."""
+        return [self.points[i], self.points[j]]
+
+
+def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km between WGS-84 points (broadcasting)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def haversine_matrix(
+    points_lonlat: Sequence[tuple[float, float]] | np.ndarray,
+    *,
+    detour_factor: float = 1.3,
+    speed_kmh: float = 40.0,
+) -> StraightLineMatrix:
+    """Road-like distances from straight lines: great-circle km x ``detour_factor``.
+
+    Parameters
+    ----------
+    points_lonlat
+        WGS-84 (lon, lat) points.
+    detour_factor
+        Ratio of road to straight-line distance (1.2-1.4 is typical for regional roads; an
+        assumption, replace it with the road network when available).
+    speed_kmh
+        Average loaded heavy-truck speed, also an assumption.
+
+    Returns
+    -------
+    StraightLineMatrix
+        With ``distance_km`` and ``time_h``.
+    """
+    problems = []
+    if not detour_factor >= 1.0:
+        problems.append(Problem("must be >= 1", column="detour_factor", value=detour_factor))
+    if not speed_kmh > 0:
+        problems.append(Problem("must be > 0", column="speed_kmh", value=speed_kmh))
+    pts = np.asarray(points_lonlat, dtype=float).reshape(-1, 2)
+    if not np.isfinite(pts).all():
+        problems.append(Problem("coordinates must be finite numbers"))
+    if problems:
+        raise InputError("invalid straight-line matrix settings", problems)
+    lon, lat = pts[:, 0], pts[:, 1]
+    km = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * detour_factor
+    return StraightLineMatrix(
+        distance_km=km,
+        time_h=km / speed_kmh,
+        points=tuple((float(a), float(b)) for a, b in pts),
+        detour_factor=float(detour_factor),
+        speed_kmh=float(speed_kmh),
+    )

@@ -1,0 +1,252 @@
+"""Checks on the ledger that catch errors and cheating (the ``anomalies`` report).
+
+Each check returns rows of one table with the columns :data:`ANOMALY_COLUMNS`:
+
+``stage_conflict`` (error)
+    the same plate recorded as electric / fuel cell in one record and as a fuel stage in another;
+``overload`` (warning)
+    a load above the plausible payload (``CheckSettings.max_payload_t``, 40 t by default: a 49 t
+    GVW tractor-trailer carries ~35-40 t); loads above ``IngestSettings.max_truck_tonnes`` were
+    already rejected at import;
+``double_passage`` (warning)
+    the same plate passing the same gate in the same direction twice within
+    ``CheckSettings.double_passage_minutes`` (camera re-trigger or a faked passage);
+``unknown_enterprise`` (warning)
+    records for an enterprise not in the roster;
+``missing_days`` (warning)
+    days of the period without any record of an enterprise that has records in it;
+``coal_coke_out_by_road`` (error / info)
+    commodities the rulebook wants on rail when leaving the province (``rail_only_out_of_province``,
+    coal and coke for ``changzhi-2024``) leaving by direct truck. *error* when the destination is a
+    region outside Shanxi (``regions.csv`` ``in_province = false``) or names another province;
+    *info* when the destination is not recorded: the rule cannot be checked, the tonnes are listed
+    so the bureau can ask (assumption: no destination means unknown, not compliant);
+``short_haul_without_waybill`` (warning)
+    short-haul trucks to / from a freight station but no station waybill for that enterprise, month
+    and direction (the report then counts the gate tonnes, see :mod:`cleanfreight.ledger.report`);
+``unknown_cargo`` (info)
+    cargo names that did not map to a bulk commodity (stored as ``other``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from cleanfreight.errors import InputError, Problem
+from cleanfreight.ledger._db import connection
+from cleanfreight.ledger._period import Period, parse_period
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from cleanfreight.accounting.rulebooks import Rulebook
+    from cleanfreight.enterprises import Roster
+
+__all__ = ["ANOMALY_COLUMNS", "CheckSettings", "run_checks"]
+
+ANOMALY_COLUMNS = ["check", "severity", "enterprise_id", "plate", "day", "records", "tonnes", "detail"]
+
+#: provinces other than Shanxi, as they appear in destination names
+_OTHER_PROVINCES = (
+    "河北", "河南", "山东", "北京", "天津", "内蒙古", "陕西", "江苏", "安徽", "湖北", "辽宁", "浙江", "上海", "日照",
+    "邯郸", "安阳", "焦作", "新乡", "石家庄", "青岛",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    """Thresholds of the checks.
+
+    Parameters
+    ----------
+    max_payload_t
+        Plausible payload of a heavy truck (t); heavier gate records are flagged.
+    double_passage_minutes
+        Two passages of a plate in the same direction closer than this are flagged.
+    """
+
+    max_payload_t: float = 40.0
+    double_passage_minutes: float = 2.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.max_payload_t <= 0:
+            problems.append(Problem("must be > 0", column="max_payload_t", value=self.max_payload_t))
+        if self.double_passage_minutes < 0:
+            problems.append(Problem("must be >= 0", column="double_passage_minutes", value=self.double_passage_minutes))
+        if problems:
+            raise InputError("invalid check settings", problems)
+
+
+def _regions_out_of_province() -> list[str]:
+    try:
+        from cleanfreight._paths import sample_file
+
+        reg = pd.read_csv(sample_file("network", "regions.csv"), comment="#", dtype=str)
+        out = reg[reg["in_province"].str.lower().eq("false")]
+        return [str(v) for c in ("region_id", "name_zh", "name_en") if c in out for v in out[c].dropna()]
+    except (InputError, OSError, KeyError, ValueError):
+        return []
+
+
+def run_checks(
+    db: str | Path | duckdb.DuckDBPyConnection,
+    period: str | Period | None = None,
+    *,
+    roster: Roster | None = None,
+    rules: str | Path | Rulebook = "changzhi-2024",
+    settings: CheckSettings | None = None,
+) -> pd.DataFrame:
+    """Run every check over the ledger (or one period) and return the anomalies.
+
+    Parameters
+    ----------
+    db
+        Ledger database file or connection.
+    period
+        Limit to a period (``YYYY-MM`` ...); ``None``: everything, and ``missing_days`` spans each
+        enterprise's first to last record.
+    roster
+        Enterprise roster for ``unknown_enterprise`` (skipped without one).
+    rules
+        Rulebook: its ``rail_only_out_of_province`` commodities are checked.
+    settings
+        :class:`CheckSettings`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ANOMALY_COLUMNS`, most severe first.
+    """
+    from cleanfreight.accounting.rulebooks import Rulebook, load_rulebook
+
+    s = settings or CheckSettings()
+    rb = rules if isinstance(rules, Rulebook) else load_rulebook(rules)
+    per = parse_period(period) if isinstance(period, str) else period
+    con, owned = connection(db)
+    where = "TRUE"
+    params: list[object] = []
+    if per is not None:
+        where = "ts >= ? AND ts < ?"
+        params = [per.start, per.end]
+    frames: list[pd.DataFrame] = []
+
+    def q(sql: str, extra: list[object] | None = None) -> pd.DataFrame:
+        return con.execute(sql, params + (extra or [])).df()
+
+    try:
+        frames.append(q(f"""
+            SELECT 'stage_conflict' AS "check", 'error' AS severity, min(enterprise_id) AS enterprise_id, plate,
+                CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
+                'stages recorded: ' || string_agg(DISTINCT stage, ', ' ORDER BY stage)
+                    || '; enterprises: ' || string_agg(DISTINCT enterprise_id, ', ' ORDER BY enterprise_id) AS detail
+            FROM records WHERE kind = 'gate' AND {where}
+            GROUP BY plate
+            HAVING count(*) FILTER (WHERE stage IN ('d', 'h')) > 0 AND count(*) FILTER (WHERE stage NOT IN ('d', 'h')) > 0
+        """))
+        frames.append(q(f"""
+            SELECT 'overload' AS "check", 'warning' AS severity, enterprise_id, plate, CAST(min(ts) AS DATE) AS day,
+                count(*) AS records, sum(tonnes) AS tonnes,
+                'max load ' || CAST(round(max(tonnes), 1) AS VARCHAR) || ' t > plausible payload {s.max_payload_t:g} t'
+                    AS detail
+            FROM records WHERE kind = 'gate' AND tonnes > {float(s.max_payload_t)} AND {where}
+            GROUP BY enterprise_id, plate
+        """))
+        minutes = float(s.double_passage_minutes)
+        frames.append(q(f"""
+            SELECT 'double_passage' AS "check", 'warning' AS severity, enterprise_id, plate, CAST(min(ts) AS DATE) AS day,
+                count(*) AS records, sum(tonnes) AS tonnes,
+                'passed twice in the same direction within {minutes:g} min (' || count(*) || ' times)' AS detail
+            FROM (
+                SELECT enterprise_id, plate, ts, tonnes,
+                    lag(ts) OVER (PARTITION BY enterprise_id, plate, direction ORDER BY ts) AS prev
+                FROM records WHERE kind = 'gate' AND {where}
+            ) x
+            WHERE prev IS NOT NULL AND epoch(ts) - epoch(prev) < {minutes * 60}
+            GROUP BY enterprise_id, plate
+        """))
+        if roster is not None:
+            known = pd.DataFrame({"enterprise_id": roster.enterprises["enterprise_id"].astype(str)})
+            con.register("_known", known)
+            frames.append(q(f"""
+                SELECT 'unknown_enterprise' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
+                    CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
+                    'enterprise not in the roster' AS detail
+                FROM records WHERE {where} AND enterprise_id NOT IN (SELECT enterprise_id FROM _known)
+                GROUP BY enterprise_id
+            """))
+            con.unregister("_known")
+        if per is not None:
+            span = "SELECT enterprise_id, CAST(? AS DATE) AS d0, CAST(? AS DATE) - 1 AS d1 FROM records " \
+                   f"WHERE {where} GROUP BY enterprise_id"
+            span_params: list[object] = [per.start, per.end, *params]
+        else:
+            span = "SELECT enterprise_id, CAST(min(ts) AS DATE) AS d0, CAST(max(ts) AS DATE) AS d1 FROM records " \
+                   "GROUP BY enterprise_id"
+            span_params = []
+        frames.append(con.execute(f"""
+            WITH span AS ({span}),
+            days AS (SELECT enterprise_id, CAST(unnest(generate_series(d0, d1, INTERVAL 1 DAY)) AS DATE) AS day FROM span),
+            have AS (SELECT DISTINCT enterprise_id, CAST(ts AS DATE) AS day FROM records)
+            SELECT 'missing_days' AS "check", 'warning' AS severity, d.enterprise_id, NULL AS plate, min(d.day) AS day,
+                0 AS records, 0.0 AS tonnes,
+                CAST(count(*) AS VARCHAR) || ' day(s) without any record: '
+                    || string_agg(strftime(d.day, '%m-%d'), ', ' ORDER BY d.day) AS detail
+            FROM days d LEFT JOIN have h ON h.enterprise_id = d.enterprise_id AND h.day = d.day
+            WHERE h.day IS NULL
+            GROUP BY d.enterprise_id
+        """, span_params).df())
+        rail_only = sorted(rb.rail_only_out_of_province)
+        if rail_only:
+            outside = _regions_out_of_province() + list(_OTHER_PROVINCES)
+            out_cond = " OR ".join(f"destination LIKE '%{w.replace(chr(39), '')}%'" for w in outside) or "FALSE"
+            comm = ", ".join(f"'{c}'" for c in rail_only)
+            frames.append(q(f"""
+                SELECT 'coal_coke_out_by_road' AS "check",
+                    CASE WHEN dest_known THEN 'error' ELSE 'info' END AS severity,
+                    enterprise_id, NULL AS plate, CAST(min(ts) AS DATE) AS day, count(*) AS records,
+                    sum(tonnes) AS tonnes,
+                    CASE WHEN dest_known THEN commodity || ' by road to outside Shanxi (' || string_agg(DISTINCT destination, ', ') || '); the rulebook wants rail'
+                         ELSE commodity || ' leaving by road with no destination recorded: cannot confirm it stays in Shanxi' END AS detail
+                FROM (
+                    SELECT *, coalesce({out_cond}, FALSE) AS dest_known FROM records
+                    WHERE kind = 'gate' AND chain = 'direct' AND direction = 'out' AND commodity IN ({comm}) AND {where}
+                ) x
+                WHERE dest_known OR destination IS NULL
+                GROUP BY enterprise_id, commodity, dest_known
+            """))
+        frames.append(q(f"""
+            WITH k AS (
+                SELECT enterprise_id, strftime(ts, '%Y-%m') AS month, direction,
+                    sum(tonnes) FILTER (WHERE chain = 'short_haul') AS sh, count(*) FILTER (WHERE chain = 'short_haul') AS n,
+                    sum(tonnes) FILTER (WHERE chain = 'station') AS wb, min(ts) AS t0
+                FROM records WHERE {where} GROUP BY enterprise_id, month, direction
+            )
+            SELECT 'short_haul_without_waybill' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
+                CAST(t0 AS DATE) AS day, n AS records, sh AS tonnes,
+                month || ' ' || direction || ': short-haul trucks to/from a station but no station waybill; gate tonnes counted' AS detail
+            FROM k WHERE sh > 0 AND wb IS NULL
+        """))
+        frames.append(q(f"""
+            SELECT 'unknown_cargo' AS "check", 'info' AS severity, enterprise_id, NULL AS plate, CAST(min(ts) AS DATE) AS day,
+                count(*) AS records, sum(tonnes) AS tonnes,
+                'cargo not mapped to a bulk commodity: ' || coalesce(cargo, '(blank)') AS detail
+            FROM records WHERE commodity = 'other' AND {where}
+            GROUP BY enterprise_id, cargo
+        """))
+    finally:
+        if owned:
+            con.close()
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=ANOMALY_COLUMNS)
+    out = pd.concat([f[ANOMALY_COLUMNS] for f in frames], ignore_index=True)
+    order = {"error": 0, "warning": 1, "info": 2}
+    out["_o"] = out["severity"].map(order)
+    out["records"] = out["records"].astype(int)
+    out["tonnes"] = out["tonnes"].astype(float)
+    return out.sort_values(["_o", "check", "enterprise_id", "plate"]).drop(columns="_o").reset_index(drop=True)

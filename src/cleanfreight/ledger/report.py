@@ -1,0 +1,551 @@
+"""Monthly (or any period) clean-transport reports from the ledger.
+
+Tonnes per mode
+---------------
+- Direct trucks (``truck_ne`` / ``truck_cn6`` / ``truck_cn5``), spur waybills (``rail_spur``),
+  conveyor and pipeline readings count as recorded.
+- **Rail via a public freight station is counted once, from the rail waybills.** The gate
+  records of the trucks that shuttle between the station and the enterprise (``chain =
+  short_haul``: origin or destination is a freight station) carry the same goods, so their tonnes
+  are *not* added; they only decide how clean the chain is: per enterprise, month and direction,
+  the waybill tonnes are split into ``rail_station_ne`` and ``rail_station_diesel`` in the
+  proportion of new-energy to other short-haul truck tonnes. Waybills without any short-haul
+  record use ``ReportSettings.unknown_short_haul_ne_share`` (default 0: not proven clean).
+- Where there are short-haul gate records but no station waybill for that enterprise, month and
+  direction, the gate tonnes are counted instead (the waybills may not have been imported); the
+  ``short_haul_without_waybill`` check lists these cases.
+
+Only commodities the rulebook counts as bulk enter the ratio (``tonnes_non_bulk`` shows the rest).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from cleanfreight import _i18n
+from cleanfreight.accounting.modes import MODES
+from cleanfreight.errors import InputError, Problem
+from cleanfreight.ledger._db import connection
+from cleanfreight.ledger._period import Period, month_range, parse_period
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from cleanfreight.accounting.factors import Factors
+    from cleanfreight.accounting.rulebooks import Rulebook
+    from cleanfreight.enterprises import Roster
+
+__all__ = [
+    "LedgerReport",
+    "ReportSettings",
+    "TrendResult",
+    "load_plan",
+    "mode_tonnes",
+    "report",
+    "trend",
+    "write_report",
+]
+
+logger = logging.getLogger(__name__)
+
+_i18n.register(
+    {
+        "tonnes_in": ("Tonnes in", "进厂运量(吨)"),
+        "tonnes_out": ("Tonnes out", "出厂运量(吨)"),
+        "tonnes_non_bulk": ("Non-bulk tonnes (not counted)", "非大宗运量(不计入)"),
+        "road_tonnes": ("Non-clean tonnes", "非清洁运量(吨)"),
+        "road_compliant_tonnes": ("Non-clean tonnes by compliant trucks", "其中合规车辆运量(吨)"),
+        "road_compliance": ("Compliance of the remaining road tonnage", "剩余公路运输合规率"),
+        "ne_share_of_road": ("New-energy share of the shortfall", "新能源车承担缺口比例"),
+        "ne_share_ok": ("New-energy share rule met", "新能源比例是否达标"),
+        "rank": ("Rank", "排名"),
+        "records": ("Records", "记录数"),
+        "plan_ratio": ("Planned ratio", "规划比例"),
+        "plan_delta": ("Actual minus plan", "实际减规划"),
+        "period": ("Period", "统计期"),
+        "month": ("Month", "月份"),
+        "direction": ("Direction", "方向"),
+        "mode": ("Mode", "运输方式"),
+        "commodity": ("Commodity", "货物类别"),
+        "tonnes": ("Tonnes", "运量(吨)"),
+        "change": ("Change", "变化"),
+        "ratio_prev": ("Previous ratio", "上期比例"),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """Settings of the ledger reports.
+
+    Parameters
+    ----------
+    road_km, rail_km, short_haul_km, conveyor_km
+        Typical distances for the emission estimate when the roster's flows do not declare one:
+        road km of a direct truck trip, rail km of a rail chain, km of the station short-haul,
+        length of a conveyor / pipeline. Emissions are ``tonnes x per-tonne chain intensity``
+        (:func:`cleanfreight.accounting.emissions.chain_intensity`) at these distances.
+    unknown_short_haul_ne_share
+        New-energy share assumed for station waybills with no short-haul gate record (0: the
+        chain is not proven clean, so it counts as ``rail_station_diesel``).
+    """
+
+    road_km: float = 80.0
+    rail_km: float = 300.0
+    short_haul_km: float = 15.0
+    conveyor_km: float = 3.0
+    unknown_short_haul_ne_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        problems = [
+            Problem("must be >= 0", column=name, value=getattr(self, name))
+            for name in ("road_km", "rail_km", "short_haul_km", "conveyor_km")
+            if getattr(self, name) < 0
+        ]
+        if not 0 <= self.unknown_short_haul_ne_share <= 1:
+            problems.append(
+                Problem("must be in [0, 1]", column="unknown_short_haul_ne_share", value=self.unknown_short_haul_ne_share)
+            )
+        if problems:
+            raise InputError("invalid report settings", problems)
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    """A period report.
+
+    Attributes
+    ----------
+    period
+        The period reported.
+    rulebook
+        The rulebook applied (named in every output).
+    city
+        City-wide figures (tonnage-weighted ``clean_ratio`` and totals).
+    enterprises
+        One row per enterprise: tonnes in / out / total / clean, ``clean_ratio``, ``gap_tonnes``,
+        road compliance, tonnes per mode (``t_<mode>``), emissions, rank, plan comparison.
+    by_mode
+        Long table ``enterprise_id, direction, commodity, mode, tonnes, records``.
+    """
+
+    period: Period
+    rulebook: Rulebook
+    city: dict[str, Any]
+    enterprises: pd.DataFrame
+    by_mode: pd.DataFrame
+    settings: ReportSettings = field(default_factory=ReportSettings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end_exclusive": self.period.end.isoformat(),
+            "rulebook": self.rulebook.as_dict(),
+            "city": self.city,
+            "enterprises": _records(self.enterprises),
+            "assumptions": {
+                "station_rail": "station waybill tonnes split by the new-energy share of short-haul gate tonnes",
+                "distances_km": {
+                    "road": self.settings.road_km,
+                    "rail": self.settings.rail_km,
+                    "short_haul": self.settings.short_haul_km,
+                    "conveyor": self.settings.conveyor_km,
+                    "note": "declared flow distances (roster) where available, else these typical values",
+                },
+            },
+        }
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Ratios month by month.
+
+    Attributes
+    ----------
+    enterprises
+        Long table ``enterprise_id, month, tonnes_total, tonnes_clean, clean_ratio``.
+    city
+        ``month, tonnes_total, tonnes_clean, clean_ratio``.
+    fell
+        Enterprises whose ratio in the last month is below the month before:
+        ``enterprise_id, ratio_prev, clean_ratio, change``.
+    """
+
+    period: Period
+    rulebook: Rulebook
+    enterprises: pd.DataFrame
+    city: pd.DataFrame
+    fell: pd.DataFrame
+
+    def as_dict(self) -> dict[str, Any]:
+        wide = self.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio")
+        return {
+            "period": self.period.label,
+            "rulebook": self.rulebook.as_dict(),
+            "months": list(wide.columns),
+            "city": _records(self.city),
+            "enterprises": [
+                {"enterprise_id": ent, "clean_ratio": [None if pd.isna(v) else float(v) for v in row]}
+                for ent, row in wide.iterrows()
+            ],
+            "fell": _records(self.fell),
+        }
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
+    out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False, double_precision=10))
+    return out
+
+
+def _rulebook(rules: str | Path | Rulebook) -> Rulebook:
+    from cleanfreight.accounting.rulebooks import Rulebook, load_rulebook
+
+    return rules if isinstance(rules, Rulebook) else load_rulebook(rules)
+
+
+def _aggregate(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
+    return con.execute(
+        "SELECT enterprise_id, strftime(ts, '%Y-%m') AS month, direction, chain, mode, commodity, "
+        "sum(tonnes) AS tonnes, count(*) AS records FROM records WHERE ts >= ? AND ts < ? "
+        "GROUP BY enterprise_id, month, direction, chain, mode, commodity",
+        [period.start, period.end],
+    ).df()
+
+
+def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd.DataFrame:
+    """Resolve aggregated records into tonnes per mode without double counting the rail chains.
+
+    Parameters
+    ----------
+    agg
+        ``enterprise_id, month, direction, chain, mode, commodity, tonnes, records`` (the SQL
+        aggregate of ``records``).
+    settings
+        For ``unknown_short_haul_ne_share``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``enterprise_id, month, direction, commodity, mode, tonnes, records``.
+    """
+    s = settings or ReportSettings()
+    key = ["enterprise_id", "month", "direction"]
+    cols = [*key, "commodity", "mode", "tonnes", "records"]
+    if agg.empty:
+        return pd.DataFrame(columns=cols)
+    plain = agg[~agg["chain"].isin(["short_haul", "station"])][cols]
+    station = agg[agg["chain"] == "station"]
+    short = agg[agg["chain"] == "short_haul"]
+    short_by = short.assign(ne=short["mode"].eq("rail_station_ne") * short["tonnes"]).groupby(key)[["ne", "tonnes"]].sum()
+    w_keys = set(map(tuple, station[key].drop_duplicates().to_numpy().tolist()))
+    parts = [plain]
+    if not short.empty:
+        orphan = short[[tuple(r) not in w_keys for r in short[key].to_numpy().tolist()]]
+        parts.append(orphan[cols])
+    if not station.empty:
+        st = station.merge(short_by, left_on=key, right_index=True, how="left", suffixes=("", "_sh"))
+        have = st["tonnes_sh"].fillna(0) > 0
+        share = np.where(have, st["ne"].fillna(0) / st["tonnes_sh"].where(have, 1.0), s.unknown_short_haul_ne_share)
+        ne = st[cols].assign(mode="rail_station_ne", tonnes=st["tonnes"] * share)
+        di = st[cols].assign(mode="rail_station_diesel", tonnes=st["tonnes"] * (1 - share))
+        parts += [ne[ne["tonnes"] > 0], di[di["tonnes"] > 0]]
+    out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else pd.DataFrame(columns=cols)
+    return out.groupby(["enterprise_id", "month", "direction", "commodity", "mode"], as_index=False)[
+        ["tonnes", "records"]
+    ].sum()
+
+
+def _distances(roster: Roster | None, s: ReportSettings) -> pd.DataFrame:
+    """Typical road and rail km per enterprise and direction, tonnage-weighted over declared flows."""
+    if roster is None or roster.flows.empty:
+        return pd.DataFrame(columns=["enterprise_id", "direction", "road_km", "rail_km"])
+    flows = roster.flows.copy()
+    rail = pd.to_numeric(flows.get("rail_km"), errors="coerce") if "rail_km" in flows else pd.Series(np.nan, flows.index)
+    try:
+        from cleanfreight._paths import sample_file
+
+        regions = pd.read_csv(sample_file("network", "regions.csv"), comment="#")
+        reg_rail = flows["region_id"].map(regions.set_index("region_id")["rail_km"])
+        rail = rail.fillna(pd.to_numeric(reg_rail, errors="coerce"))
+    except (InputError, OSError, KeyError, ValueError):
+        pass
+    road = pd.to_numeric(flows["road_km"], errors="coerce") if "road_km" in flows else pd.Series(np.nan, flows.index)
+    flows["road_km_"] = road.fillna(s.road_km)
+    flows["rail_km_"] = rail.fillna(s.rail_km)
+    w = flows["tonnes_per_year"].astype(float)
+    flows["w_road"] = flows["road_km_"] * w
+    flows["w_rail"] = flows["rail_km_"] * w
+    flows["w"] = w
+    g = flows.groupby(["enterprise_id", "direction"])[["w_road", "w_rail", "w"]].sum()
+    return pd.DataFrame(
+        {"road_km": g["w_road"] / g["w"], "rail_km": g["w_rail"] / g["w"]}
+    ).reset_index()
+
+
+def _emissions(tonnes: pd.DataFrame, roster: Roster | None, s: ReportSettings, factors: Factors | None) -> pd.DataFrame:
+    """CO2 (t), NOx (kg), PM2.5 (kg) per enterprise from tonnes per mode and direction."""
+    from cleanfreight.accounting.emissions import intensity_table
+
+    cols = ["enterprise_id", "co2_t", "nox_kg", "pm25_kg"]
+    if tonnes.empty:
+        return pd.DataFrame(columns=cols)
+    t = tonnes.groupby(["enterprise_id", "direction", "mode"], as_index=False)["tonnes"].sum()
+    t = t.merge(_distances(roster, s), on=["enterprise_id", "direction"], how="left")
+    t["road_km"] = t["road_km"].fillna(s.road_km)
+    t["rail_km"] = t["rail_km"].fillna(s.rail_km)
+    t.loc[t["mode"].isin(["conveyor", "pipeline"]), "road_km"] = s.conveyor_km
+    t["short_haul_km"] = s.short_haul_km
+    per_t = intensity_table(t, factors)
+    t["co2_t"] = per_t["co2_kg"] * t["tonnes"] / 1000.0
+    t["nox_kg"] = per_t["nox_g"] * t["tonnes"] / 1000.0
+    t["pm25_kg"] = per_t["pm25_g"] * t["tonnes"] / 1000.0
+    return t.groupby("enterprise_id", as_index=False)[["co2_t", "nox_kg", "pm25_kg"]].sum()
+
+
+def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataFrame:
+    """Totals, clean tonnes and road compliance per ``group``."""
+    d = bulk.copy()
+    d["clean"] = d["mode"].map(rb.is_clean).astype(bool)
+    d["compliant"] = d["mode"].map(rb.is_compliant).astype(bool)
+    d["t_in"] = d["tonnes"].where(d["direction"] == "in", 0.0)
+    d["t_out"] = d["tonnes"].where(d["direction"] == "out", 0.0)
+    d["t_clean"] = d["tonnes"].where(d["clean"], 0.0)
+    d["t_road"] = d["tonnes"].where(~d["clean"], 0.0)
+    d["t_road_ok"] = d["tonnes"].where(~d["clean"] & d["compliant"], 0.0)
+    d["t_road_ne"] = d["tonnes"].where(~d["clean"] & (d["mode"] == "truck_ne"), 0.0)
+    g = d.groupby(group, as_index=False)[["t_in", "t_out", "tonnes", "t_clean", "t_road", "t_road_ok", "t_road_ne", "records"]].sum()
+    out = pd.DataFrame({c: g[c] for c in group})
+    out["tonnes_in"] = g["t_in"]
+    out["tonnes_out"] = g["t_out"]
+    out["tonnes_total"] = g["tonnes"]
+    out["tonnes_clean"] = g["t_clean"]
+    out["clean_ratio"] = np.where(g["tonnes"] > 0, g["t_clean"] / g["tonnes"].where(g["tonnes"] > 0, 1.0), np.nan)
+    out["target"] = rb.target
+    out["gap_tonnes"] = np.maximum(0.0, rb.target * g["tonnes"] - g["t_clean"])
+    out["meets_target"] = out["clean_ratio"] >= rb.target - 1e-12
+    out["road_tonnes"] = g["t_road"]
+    out["road_compliant_tonnes"] = g["t_road_ok"]
+    out["road_compliance"] = np.where(g["t_road"] > 0, g["t_road_ok"] / g["t_road"].where(g["t_road"] > 0, 1.0), 1.0)
+    if rb.ne_share_of_shortfall is not None:
+        out["ne_share_of_road"] = np.where(
+            g["t_road"] > 0, g["t_road_ne"] / g["t_road"].where(g["t_road"] > 0, 1.0), 1.0
+        )
+        out["ne_share_ok"] = out["ne_share_of_road"] >= rb.ne_share_of_shortfall - 1e-12
+    out["records"] = g["records"].astype(int)
+    return out
+
+
+def load_plan(plan: str | Path | pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
+    """Read a plan as ``enterprise_id, plan_ratio``.
+
+    Accepts the planner's ``plan.json`` (its ``enterprises`` list with ``enterprise_id`` and
+    ``ratio_after``), a CSV with those columns, a mapping holding such a list, or a DataFrame.
+    """
+    if isinstance(plan, pd.DataFrame):
+        df = plan
+    elif isinstance(plan, Mapping):
+        df = pd.DataFrame(list(plan.get("enterprises", [])))
+    else:
+        p = Path(plan)
+        if p.suffix.lower() == ".json":
+            df = pd.DataFrame(list(json.loads(p.read_text(encoding="utf-8")).get("enterprises", [])))
+        else:
+            df = pd.read_csv(p, comment="#")
+    col = "ratio_after" if "ratio_after" in df else "plan_ratio" if "plan_ratio" in df else None
+    if col is None or "enterprise_id" not in df:
+        raise InputError(
+            "plan needs columns enterprise_id and ratio_after (the planner's plan.json enterprises list)",
+            [Problem("missing column", column="ratio_after" if col is None else "enterprise_id")],
+        )
+    return pd.DataFrame({"enterprise_id": df["enterprise_id"].astype(str), "plan_ratio": df[col].astype(float)})
+
+
+def report(
+    db: str | Path | duckdb.DuckDBPyConnection,
+    period: str | Period,
+    *,
+    rules: str | Path | Rulebook = "changzhi-2024",
+    roster: Roster | None = None,
+    plan: str | Path | pd.DataFrame | Mapping[str, Any] | None = None,
+    settings: ReportSettings | None = None,
+    factors: Factors | None = None,
+) -> LedgerReport:
+    """Clean-transport report of every enterprise in the ledger for one period.
+
+    Parameters
+    ----------
+    db
+        Ledger database file or connection.
+    period
+        ``YYYY-MM``, ``YYYY-Qn``, ``YYYY`` or ``YYYY-MM-DD..YYYY-MM-DD``.
+    rules
+        Rulebook preset name, TOML file or :class:`~cleanfreight.accounting.rulebooks.Rulebook`.
+    roster
+        Enterprise roster (names, declared flow distances for the emission estimate).
+    plan
+        A plan to compare against (see :func:`load_plan`).
+    settings
+        :class:`ReportSettings`.
+    factors
+        Emission factors (default: the shipped factors).
+
+    Returns
+    -------
+    LedgerReport
+    """
+    per = parse_period(period) if isinstance(period, str) else period
+    rb = _rulebook(rules)
+    s = settings or ReportSettings()
+    con, owned = connection(db)
+    try:
+        agg = _aggregate(con, per)
+    finally:
+        if owned:
+            con.close()
+    tonnes = mode_tonnes(agg, s)
+    is_bulk = tonnes["commodity"].map(rb.is_bulk).astype(bool) if not tonnes.empty else pd.Series(dtype=bool)
+    bulk, non_bulk = tonnes[is_bulk], tonnes[~is_bulk]
+    ents = _ratio_table(bulk, rb, ["enterprise_id"])
+    nb = non_bulk.groupby("enterprise_id")["tonnes"].sum()
+    ents["tonnes_non_bulk"] = ents["enterprise_id"].map(nb).fillna(0.0)
+    for mode in MODES:
+        m = bulk[bulk["mode"] == mode].groupby("enterprise_id")["tonnes"].sum()
+        ents[f"t_{mode}"] = ents["enterprise_id"].map(m).fillna(0.0)
+    ents = ents.merge(_emissions(bulk, roster, s, factors), on="enterprise_id", how="left")
+    if roster is not None:
+        names = roster.enterprises.set_index("enterprise_id")
+        for col in ("name_zh", "name_en", "industry"):
+            if col in names:
+                ents.insert(1, col, ents["enterprise_id"].map(names[col]))
+    ents["rank"] = ents["clean_ratio"].rank(ascending=False, method="min").astype("Int64")
+    if plan is not None:
+        p = load_plan(plan)
+        ents = ents.merge(p, on="enterprise_id", how="left")
+        ents["plan_delta"] = ents["clean_ratio"] - ents["plan_ratio"]
+    ents = ents.sort_values(["rank", "enterprise_id"], na_position="last").reset_index(drop=True)
+    city_t = _ratio_table(bulk.assign(_all="city"), rb, ["_all"])
+    city: dict[str, Any] = {
+        "enterprises": len(ents),
+        "enterprises_meeting_target": int(ents["meets_target"].sum()),
+        "tonnes_total": 0.0,
+        "tonnes_clean": 0.0,
+        "clean_ratio": None,
+        "target": rb.target,
+        "gap_tonnes": 0.0,
+        "tonnes_non_bulk": float(non_bulk["tonnes"].sum()) if not non_bulk.empty else 0.0,
+    }
+    if not city_t.empty:
+        row = city_t.iloc[0]
+        for k in ("tonnes_in", "tonnes_out", "tonnes_total", "tonnes_clean", "road_tonnes", "road_compliant_tonnes",
+                  "road_compliance", "gap_tonnes"):
+            city[k] = float(row[k])
+        city["clean_ratio"] = None if pd.isna(row["clean_ratio"]) else float(row["clean_ratio"])
+        city["sum_enterprise_gaps_tonnes"] = float(ents["gap_tonnes"].sum())
+        for k in ("co2_t", "nox_kg", "pm25_kg"):
+            city[k] = float(ents[k].sum())
+    by_mode = bulk.groupby(["enterprise_id", "direction", "commodity", "mode"], as_index=False)[["tonnes", "records"]].sum()
+    return LedgerReport(per, rb, city, ents, by_mode, s)
+
+
+def trend(
+    db: str | Path | duckdb.DuckDBPyConnection,
+    first: str,
+    last: str,
+    *,
+    rules: str | Path | Rulebook = "changzhi-2024",
+    settings: ReportSettings | None = None,
+) -> TrendResult:
+    """Clean ratio per enterprise and month from ``first`` to ``last`` (``YYYY-MM``, included)."""
+    per = month_range(first, last)
+    rb = _rulebook(rules)
+    con, owned = connection(db)
+    try:
+        agg = _aggregate(con, per)
+    finally:
+        if owned:
+            con.close()
+    tonnes = mode_tonnes(agg, settings)
+    bulk = tonnes[tonnes["commodity"].map(rb.is_bulk).astype(bool)] if not tonnes.empty else tonnes
+    cols = ["tonnes_total", "tonnes_clean", "clean_ratio"]
+    if bulk.empty:
+        ent = pd.DataFrame(columns=["enterprise_id", "month", *cols])
+        city = pd.DataFrame(columns=["month", *cols])
+    else:
+        ent = _ratio_table(bulk, rb, ["enterprise_id", "month"])[["enterprise_id", "month", *cols]]
+        city = _ratio_table(bulk, rb, ["month"])[["month", *cols]]
+    months = per.months()
+    fell = pd.DataFrame(columns=["enterprise_id", "month", "ratio_prev", "clean_ratio", "change"])
+    if len(months) >= 2 and not ent.empty:
+        wide = ent.pivot(index="enterprise_id", columns="month", values="clean_ratio").reindex(columns=months)
+        prev, cur = wide[months[-2]], wide[months[-1]]
+        change = cur - prev
+        mask = change < -1e-9
+        fell = pd.DataFrame(
+            {
+                "enterprise_id": wide.index[mask],
+                "month": months[-1],
+                "ratio_prev": prev[mask].to_numpy(),
+                "clean_ratio": cur[mask].to_numpy(),
+                "change": change[mask].to_numpy(),
+            }
+        ).sort_values("change").reset_index(drop=True)
+    return TrendResult(per, rb, ent.reset_index(drop=True), city.reset_index(drop=True), fell)
+
+
+def _labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    from cleanfreight._i18n import t
+
+    def label(col: str) -> str:
+        if col.startswith("t_") and col[2:] in MODES:
+            return MODES[col[2:]].label(lang) + (" (t)" if lang == "en" else "(吨)")
+        return t(col, lang)
+
+    return df.rename(columns={c: label(c) for c in df.columns})
+
+
+def write_report(rep: LedgerReport, out: str | Path, lang: str = "en") -> list[Path]:
+    """Write ``report.json``, ``enterprises.csv``, ``by_mode.csv`` and ``report.xlsx`` into ``out``.
+
+    CSV files are UTF-8 with a BOM so Excel opens the Chinese labels; column labels follow ``lang``.
+    """
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"ledger_{rep.period.label.replace('..', '_')}_{rep.rulebook.name}"
+    paths = [folder / f"{stem}.json", folder / f"{stem}_enterprises.csv", folder / f"{stem}_by_mode.csv",
+             folder / f"{stem}.xlsx"]
+    paths[0].write_text(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json), encoding="utf-8")
+    _labelled(rep.enterprises, lang).to_csv(paths[1], index=False, encoding="utf-8-sig")
+    by_mode = rep.by_mode.assign(mode=rep.by_mode["mode"].map(lambda m: MODES[m].label(lang) if m in MODES else m))
+    _labelled(by_mode, lang).to_csv(paths[2], index=False, encoding="utf-8-sig")
+    from cleanfreight._i18n import t
+
+    city = pd.DataFrame(
+        [(t(k, lang), v) for k, v in rep.city.items()]
+        + [(t("rulebook", lang), rep.rulebook.title(lang)), (t("period", lang), rep.period.label)],
+        columns=["item", "value"],
+    )
+    with pd.ExcelWriter(paths[3], engine="xlsxwriter") as xw:
+        city.to_excel(xw, sheet_name="city", index=False)
+        _labelled(rep.enterprises, lang).to_excel(xw, sheet_name="enterprises", index=False)
+        _labelled(by_mode, lang).to_excel(xw, sheet_name="by_mode", index=False)
+    return paths
+
+
+def _json(obj: Any) -> Any:
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

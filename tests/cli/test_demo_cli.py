@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cleanfreight.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    res = runner.invoke(app, ["demo", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_demo_summary(demo_dir: Path) -> None:
+    s = json.loads((demo_dir / "summary.json").read_text(encoding="utf-8"))
+    assert s["rulebook"] == "changzhi-2024"
+    assert s["target"] == 0.8
+    assert s["enterprises_total"] == 40
+    assert 0.45 < s["city_clean_ratio"] < 0.75  # the sample's baseline is clearly below 80 %
+    assert 0 < s["enterprises_meeting_target"] < 40
+
+
+def test_demo_enterprises_csv_matches_summary(demo_dir: Path) -> None:
+    s = json.loads((demo_dir / "summary.json").read_text(encoding="utf-8"))
+    e = pd.read_csv(demo_dir / "enterprises.csv")
+    assert len(e) == 40 and {"enterprise_id", "clean_ratio"} <= set(e.columns)
+    assert e["tonnes_clean"].sum() / e["tonnes_total"].sum() == pytest.approx(s["city_clean_ratio"])
+    assert int((e["clean_ratio"] >= 0.8 - 1e-9).sum()) == s["enterprises_meeting_target"]
+
+
+def test_demo_map_is_offline(demo_dir: Path) -> None:
+    html = (demo_dir / "map.html").read_text(encoding="utf-8")
+    assert "L.map(" in html or "L.map (" in html
+    import re
+
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?://", html)
+
+
+def test_demo_chinese(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path), "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    assert "清洁运输比例" in res.output
+
+
+def test_bad_enterprise_folder_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "enterprises.csv").write_text("enterprise_id,name_zh,industry,lon,lat\nA,甲,steel,x,36\n",
+                                              encoding="utf-8")
+    (tmp_path / "flows.csv").write_text("flow_id,enterprise_id,commodity,direction,tonnes_per_year\n",
+                                        encoding="utf-8")
+    (tmp_path / "mode_split.csv").write_text("flow_id,mode,share_pct\n", encoding="utf-8")
+    res = runner.invoke(app, ["baseline", "--enterprises", str(tmp_path), "--out", str(tmp_path / "o"), "--no-map"])
+    assert res.exit_code == 2
+    assert "row 2, column 'lon'" in res.output
