@@ -79,7 +79,7 @@ ENTERPRISES: tuple[Enterprise, ...] = (
     # other clusters
     E("CZ33", "示例焦化九厂", "Sample Coking Plant 9", "coking", "黎城", (113.368, 36.476), 1.0e6, "truck", "LCX", coord_crs="GCJ02"),
     E("CZ34", "示例水泥三厂", "Sample Cement Plant 3", "cement", "壶关", (113.198, 36.124), 1.8e6, "station", "CZN"),
-    E("CZ35", "示例石灰石加工厂", "Sample Limestone Processing Plant", "building_materials", "平顺", (113.402, 36.214), 2.5e6, "truck", "CZN"),
+    E("CZ35", "示例石灰石加工厂", "Sample Limestone Processing Plant", "building_materials", "平顺", (113.404, 36.219), 2.5e6, "truck", "CZN"),
     E("CZ36", "示例洗煤六厂", "Sample Coal Washery 6", "coal_washery", "长子", (112.896, 36.100), 3.0e6, "station", "ZZN"),
     E("CZ37", "示例煤化工三厂", "Sample Coal Chemical Plant 3", "coal_chemical", "微子镇", (113.294, 36.405), 2.5e6, "truck", "WZZ"),
     E("CZ38", "示例焦化十厂", "Sample Coking Plant 10", "coking", "上党", (113.040, 36.072), 1.3e6, "station", "CZN"),

@@ -42,6 +42,7 @@ class Way:
     coords: list[XY]
     tags: dict[str, str]
     snap_ends: bool = True
+    access: bool = False  # an access road to a point of interest (other access roads never attach to it)
     ids: list[int] = field(default_factory=list)
 
     @property
@@ -107,22 +108,26 @@ def snap_ends(ways: list[Way]) -> None:
             w.coords[end] = q_xy
 
 
-def connect_point(ways: list[Way], poi: XY, tags: dict[str, str], min_m: float = 120.0) -> float:
-    """Add an access road from ``poi`` to the nearest non-motorway road; return the gap in metres."""
+def connect_point(ways: list[Way], poi: XY, tags: dict[str, str]) -> float:
+    """Add an access road from ``poi`` to the nearest road a heavy truck may use; return its length in m.
+
+    The point becomes a dead-end node of its own access road, so it survives graph simplification;
+    motorways, ``hgv=no`` streets and other access roads are never the target.
+    """
     best, best_d = None, math.inf
     for o in ways:
-        if o.highway == "motorway":
+        if o.highway == "motorway" or o.access or o.tags.get("hgv") == "no":
             continue
         d = o.line().distance(Point(poi))
         if d < best_d:
             best, best_d = o, d
     assert best is not None
-    if best_d < min_m:
-        return best_d
+    if best_d < 30.0:
+        raise ValueError(f"{tags['name']}: point lies on {best.tags['name']}; move it at least 30 m off the road")
     q = best.line().interpolate(best.line().project(Point(poi)))
     q_xy = insert_vertex(best, (round(q.x, 2), round(q.y, 2)))
-    ways.append(Way([poi, q_xy], tags, snap_ends=False))
-    return 0.0
+    ways.append(Way([poi, q_xy], tags, snap_ends=False, access=True))
+    return best_d
 
 
 def node_crossings(ways: list[Way]) -> int:

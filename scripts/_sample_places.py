@@ -187,7 +187,7 @@ G309_W: LonLat = (112.780, 36.330)
 G207_NE: LonLat = (113.460, 36.580)
 G341_E: LonLat = (113.480, 36.150)
 G341_W: LonLat = (112.780, 36.100)
-CZ_NORTH_MARKET: LonLat = (113.150, 36.232)  # city construction-materials market, north-east of the core
+CZ_NORTH_MARKET: LonLat = (113.154, 36.239)  # city construction-materials market, north-east of the core
 
 # Ring road corners (trunk, "环城路", illustrative)
 RING: tuple[LonLat, ...] = (
@@ -250,7 +250,7 @@ ROADS: tuple[Road, ...] = (
         "motorway",
         100,
         4,
-        ((113.192, 36.195), (113.230, 36.178), (113.300, 36.182), (113.370, 36.192), (113.430, 36.212), CP_E),
+        ((113.192, 36.195), (113.230, 36.178), (113.300, 36.182), (113.370, 36.192), X["平顺县"], CP_E),
     ),
     Road("环城路", "Ring Road", "", "trunk", 80, 6, RING),
     Road(
@@ -528,9 +528,9 @@ RESTRICTION_ZONE: tuple[LonLat, ...] = (
     (113.095, 36.215),
     (113.117, 36.221),
     (113.140, 36.214),
-    (113.145, 36.195),
-    (113.138, 36.175),
-    (113.117, 36.170),
+    (113.145, 36.198),
+    (113.124, 36.194),  # notch: the 长治 station freight yard stays outside
+    (113.121, 36.172),
     (113.094, 36.176),
     (113.089, 36.196),
     (113.095, 36.215),

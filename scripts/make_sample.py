@@ -290,6 +290,12 @@ def build_network(out: Path) -> tuple[list[osm.Way], dict[tuple[float, float], i
                 "maxspeed": "30",
             },
         )
+    market = next(r for r in pl.REGIONS if r[0] == "local_city")
+    osm.connect_point(
+        ways,
+        osm.to_xy(market[4]),
+        {"highway": "tertiary", "name": f"{market[1]}路", "name:en": f"{market[2]} road", "maxspeed": "40"},
+    )
     osm.node_crossings(ways)
     for w in ways:
         osm.densify(w)

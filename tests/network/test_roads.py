@@ -118,7 +118,7 @@ def test_pbf_without_roads(tmp_path: Path) -> None:
         w.add_node(osmium.osm.mutable.Node(id=2, location=(113.1, 36.0), version=1, timestamp="2026-01-01T00:00:00Z"))
         w.add_way(osmium.osm.mutable.Way(id=1, nodes=[1, 2], tags={"railway": "rail"}, version=1,
                                          timestamp="2026-01-01T00:00:00Z"))
-    with pytest.raises(NetworkError, match="no drivable roads|no roads"):
+    with pytest.raises(NetworkError, match=r"no drivable roads|no roads"):
         load_roads(p)
 
 

@@ -188,7 +188,7 @@ def baseline_report(
     ent_cols = ["enterprise_id", "name_zh", "name_en", "industry", "district", "lon", "lat", "existing_spur"]
     ent = roster.enterprises[[c for c in ent_cols if c in roster.enterprises]]
     table = ent.merge(table, on="enterprise_id", how="left")
-    table = table.fillna({c: 0.0 for c in table.columns if c.startswith("t_") or c.startswith("tonnes")})
+    table = table.fillna({c: 0.0 for c in table.columns if c.startswith(("t_", "tonnes"))})
     table["clean_ratio"] = table["clean_ratio"].fillna(0.0)
     table["meets_target"] = table["meets_target"].fillna(False).astype(bool)
     table["rank"] = table["clean_ratio"].rank(ascending=False, method="min").astype(int)

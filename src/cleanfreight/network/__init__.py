@@ -43,7 +43,30 @@ _EXPORTS = {
     "snap": "snap",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "METRIC_CRS",
+    "Network",
+    "NetworkFiles",
+    "TravelMatrix",
+    "TruckProfile",
+    "bd09_to_wgs84",
+    "build_multimodal",
+    "flow_distances",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "graph_summary",
+    "load_network",
+    "load_rail",
+    "load_rail_osm",
+    "load_roads",
+    "load_sample_network",
+    "load_stations",
+    "multimodal_matrix",
+    "road_matrix",
+    "snap",
+    "to_wgs84",
+    "wgs84_to_gcj02",
+]
 
 
 def __getattr__(name: str) -> Any:

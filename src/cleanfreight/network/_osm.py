@@ -72,9 +72,9 @@ def clean_osm_xml(src: Path, dst: Path, highways: Collection[str], no_access: Co
         if not parts:
             dropped += 1
             continue
-        for k, part in enumerate(parts):
+        for piece, part in enumerate(parts):
             # ids of split pieces: negative, derived from the way id, so they never collide with real ids
-            way_id = wid if len(parts) == 1 else f"-{wid}{k:03d}"
+            way_id = wid if len(parts) == 1 else f"-{wid}{piece:03d}"
             kept.append((way_id, part, tags))
             used.update(part)
 
@@ -82,11 +82,10 @@ def clean_osm_xml(src: Path, dst: Path, highways: Collection[str], no_access: Co
         fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="cleanfreight">\n')
         for nid in sorted(used, key=lambda s: int(s) if s.lstrip("-").isdigit() else 0):
             lat, lon = node_xy[nid]
-            tags = node_tags.get(nid)
-            if tags:
+            ntags = node_tags.get(nid)
+            if ntags:
                 fh.write(f' <node id="{nid}" lat="{lat}" lon="{lon}">\n')
-                for k, v in tags:
-                    fh.write(f'  <tag k="{_esc(k)}" v="{_esc(v)}"/>\n')
+                fh.writelines(f'  <tag k="{_esc(tk)}" v="{_esc(tv)}"/>\n' for tk, tv in ntags)
                 fh.write(" </node>\n")
             else:
                 fh.write(f' <node id="{nid}" lat="{lat}" lon="{lon}"/>\n')

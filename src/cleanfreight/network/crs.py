@@ -121,7 +121,8 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, crs: str) -> tuple[Any, Any]:
     key = crs.upper().replace("-", "").replace("_", "").replace(" ", "")
     key = {"EPSG4326": "WGS84", "EPSG4490": "CGCS2000", "BD09LL": "BD09"}.get(key, key)
     if key == "WGS84":
-        return (float(lon), float(lat)) if np.ndim(lon) == 0 else (np.asarray(lon, float), np.asarray(lat, float))
+        lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        return (float(lon_a), float(lat_a)) if lon_a.ndim == 0 else (lon_a, lat_a)
     if key == "GCJ02":
         return gcj02_to_wgs84(lon, lat)
     if key == "BD09":

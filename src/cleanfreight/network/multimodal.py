@@ -8,6 +8,7 @@ chain; :func:`multimodal_matrix` does many-to-many in compiled code like the roa
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,7 +40,7 @@ def _rail_edges(rail: gpd.GeoDataFrame, crs: str) -> list[tuple[tuple[float, flo
         parts = shapely.get_parts(shapely.node(geom)) if geom.geom_type != "LineString" else [geom]
         for part in parts:
             cs = [(round(x), round(y)) for x, y in part.coords]
-            for a, b in zip(cs[:-1], cs[1:], strict=True):
+            for a, b in itertools.pairwise(cs):
                 if a != b:
                     out.append((a, b, mode, f"{line_id}:{status}"))
     return out
@@ -78,10 +79,10 @@ def build_multimodal(
 
     use = rail if include_planned else rail[rail["status"] != "planned"]
     vertex: dict[tuple[float, float], int] = {}
-    for a, b, mode, _line in _rail_edges(use, crs):
-        ia = vertex.setdefault(a, len(vertex))
-        ib = vertex.setdefault(b, len(vertex))
-        length = float(np.hypot(a[0] - b[0], a[1] - b[1]))
+    for pa, pb, mode, _line in _rail_edges(use, crs):
+        ia = vertex.setdefault(pa, len(vertex))
+        ib = vertex.setdefault(pb, len(vertex))
+        length = float(np.hypot(pa[0] - pb[0], pa[1] - pb[1]))
         attrs = {"mode": mode, "length_m": length, "time_s": length / (RAIL_SPEED_KMH / 3.6),
                  "cost_cny_per_t": rail_rate * length / 1000.0}
         MG.add_edge(("rail", ia), ("rail", ib), **attrs)

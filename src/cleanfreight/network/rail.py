@@ -91,7 +91,7 @@ def load_rail_osm(path: str | Path) -> gpd.GeoDataFrame:
     try:
         fp = osmium.FileProcessor(str(p)).with_locations().with_filter(osmium.filter.TagFilter(("railway", "rail")))
         for obj in fp:
-            if not obj.is_way():
+            if not isinstance(obj, osmium.osm.Way):
                 continue
             coords = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
             if len(coords) < 2:

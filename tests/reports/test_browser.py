@@ -1,0 +1,109 @@
+"""The maps as a person sees them: headless Chromium renders them with no network."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cleanfreight.reports import MapLayers, enterprise_points, make_map, save_map
+from tests.reports._browser import (
+    count_interactive,
+    count_paths,
+    dump_dom,
+    image_stats,
+    pixels_near,
+    screenshot,
+    with_harness,
+)
+from tests.reports.conftest import BASE_PATHS, INTERACTIVE, XSS, XSS_EN
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("chromium-profile")
+
+
+@pytest.fixture(scope="module")
+def dom(map_html: Path, profile: Path) -> str:
+    return dump_dom(map_html, profile)
+
+
+def test_every_feature_is_rendered(dom: str) -> None:
+    # 5 enterprises + 2 rail + 2 spurs + 3 routes + 2 stations + 1 swap + 1 zone
+    assert count_interactive(dom) == INTERACTIVE
+    # plus the non-interactive base: 2 district polygons and 3 roads
+    assert count_paths(dom) == INTERACTIVE + BASE_PATHS
+    assert 'class="cf-title"' in dom
+    assert dom.count('class="cf-legend-row"') == 13
+    assert 'class="cf-search-input"' in dom
+    assert 'class="cf-fullscreen-button"' in dom
+    assert "leaflet-control-scale" in dom
+    assert dom.count('class="leaflet-control-layers-selector"') == 10  # 9 data layers + the optional tiles
+    assert "leaflet-tile-loaded" not in dom  # no tile requested
+
+
+def test_screenshot_shows_the_map(map_html: Path, profile: Path, tmp_path: Path) -> None:
+    png = screenshot(map_html, profile, tmp_path / "map.png")
+    std, distinct, rgb = image_stats(png)
+    assert rgb.shape == (900, 1200, 3)
+    assert std > 10 and distinct > 100
+    # the enterprise colours are on screen: 2 green, 1 amber, 2 red circles
+    assert pixels_near(rgb, COLORS_OK) > 50
+    assert pixels_near(rgb, COLORS_NEAR) > 20
+    assert pixels_near(rgb, COLORS_LOW) > 20
+
+
+COLORS_OK, COLORS_NEAR, COLORS_LOW = "#1a9850", "#f39c12", "#d73027"
+
+
+def test_hostile_names_show_as_text(map_html: Path, profile: Path, tmp_path: Path) -> None:
+    page = with_harness(
+        map_html,
+        tmp_path / "xss.html",
+        "var e = cleanfreight.searchIndex[0]; e.marker.openPopup(); e.marker.openTooltip();"
+        "var i = document.querySelector('.cf-search-input'); i.value = 'script'; "
+        "i.dispatchEvent(new Event('input'));",
+    )
+    dom = dump_dom(page, profile)
+    assert "data-alert" not in dom  # no alert() ran
+    assert "onerror=alert" not in dom.replace("&lt;img src=x onerror=alert(3)&gt;", "")
+    shown = html.escape(XSS, quote=False)
+    assert f'<div class="cf-popup-title">{shown}</div>' in dom  # title in Chinese (lang="zh")
+    assert f'<div class="cf-popup-subtitle">{html.escape(XSS_EN, quote=False)}</div>' in dom
+    assert f'<span class="cf-tip">{shown} · ' in dom
+    assert f'<li class="cf-search-hit">{shown}<span class="cf-search-sub">' in dom
+    assert "<th>Clean ratio 清洁运输比例</th><td>90.0 %</td>" in dom
+
+
+def test_search_finds_by_any_name(map_html: Path, profile: Path, tmp_path: Path) -> None:
+    page = with_harness(
+        map_html,
+        tmp_path / "search.html",
+        "var i = document.querySelector('.cf-search-input'); i.value = 'coking'; "
+        "i.dispatchEvent(new Event('input')); document.querySelector('.cf-search-hit').click();",
+    )
+    dom = dump_dom(page, profile)
+    assert dom.count('class="cf-search-hit"') == 1
+    assert '<div class="cf-popup-title">乙焦化</div>' in dom  # clicking the hit opened its popup
+
+
+def test_clusters_render_for_large_inputs(profile: Path, tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    n = 600
+    ent = pd.DataFrame({
+        "enterprise_id": [f"P{i}" for i in range(n)], "name_zh": [f"企业{i}" for i in range(n)],
+        "name_en": [f"Firm {i}" for i in range(n)], "lon": 112.6 + rng.random(n), "lat": 35.8 + rng.random(n),
+        "tonnes_total": rng.uniform(1e5, 1e7, n), "clean_ratio": rng.random(n),
+    })
+    path = save_map(make_map(MapLayers(enterprises=enterprise_points(ent)), cluster_above=300),
+                    tmp_path / "cluster.html")
+    dom = dump_dom(path, profile)
+    clusters = dom.count("marker-cluster marker-cluster-")
+    assert clusters > 3
+    assert count_interactive(dom) < n  # clustered, not 600 separate circles
