@@ -6,8 +6,6 @@ Flows follow simple per-industry material balances; mode splits come from templa
 enterprise profile with a small seeded jitter.
 """
 
-# ruff: noqa: E501  (curated data tables: one row per line)
-
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -123,7 +123,9 @@ def connect_point(ways: list[Way], poi: XY, tags: dict[str, str]) -> float:
             best, best_d = o, d
     assert best is not None
     if best_d < 30.0:
-        raise ValueError(f"{tags['name']}: point lies on {best.tags['name']}; move it at least 30 m off the road")
+        raise ValueError(
+            f"{tags['name']}: point lies on {best.tags['name']}; move it at least 30 m off the road"
+        )
     q = best.line().interpolate(best.line().project(Point(poi)))
     q_xy = insert_vertex(best, (round(q.x, 2), round(q.y, 2)))
     ways.append(Way([poi, q_xy], tags, snap_ends=False, access=True))

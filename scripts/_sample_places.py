@@ -5,8 +5,6 @@ hundred metres to a few km off); capacities, hours and costs are *illustrative*.
 sources are listed in ``data/README.md``.
 """
 
-# ruff: noqa: E501  (curated data tables: one row per line)
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -473,8 +471,8 @@ SWAPS: tuple[tuple[str, str, str, str, LonLat, int, int], ...] = (
         180,
         3600,
     ),
-    ("SW03", "示例潞城园区换电站", "Sample Lucheng park swap station", "swap", (113.243, 36.343), 200, 3600),
-    ("SW04", "示例屯留园区换电站", "Sample Tunliu park swap station", "swap", (112.938, 36.296), 160, 2400),
+    ("SW03", "示例潞城园区换电站", "Sample Lucheng park swap station", "swap", (113.247, 36.341), 200, 3600),
+    ("SW04", "示例屯留园区换电站", "Sample Tunliu park swap station", "swap", (112.938, 36.301), 160, 2400),
     (
         "SW05",
         "示例襄垣王桥换电站",

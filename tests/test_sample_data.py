@@ -515,6 +515,43 @@ def test_every_place_is_near_a_road(
         assert all(nearest_m(r.lon, r.lat) < 1000 for r in df.itertuples())
 
 
+def test_every_place_is_a_node_a_diesel_heavy_truck_can_reach(
+    ents: pd.DataFrame, stations: pd.DataFrame, swaps: pd.DataFrame, regions: pd.DataFrame
+) -> None:
+    """Each place (enterprises at their true WGS-84 location) is a dead-end or junction node of the
+    largest strongly connected part of the raw graph after removing what a 49 t diesel truck may not
+    use: hgv=no, maxweight < 49, and edges whose midpoint lies in the restriction zone."""
+    import networkx as nx
+    import osmnx as ox
+    from shapely.geometry import Point, shape
+
+    from cleanfreight.network.crs import to_wgs84
+
+    g = ox.graph_from_xml(NET / "changzhi_roads.osm", simplify=False, retain_all=True)
+    zone = shape(
+        json.loads((NET / "restriction_zone.geojson").read_text(encoding="utf-8"))["features"][0]["geometry"]
+    )
+    drop = []
+    for u, v, k, d in g.edges(keys=True, data=True):
+        mid = Point((g.nodes[u]["x"] + g.nodes[v]["x"]) / 2, (g.nodes[u]["y"] + g.nodes[v]["y"]) / 2)
+        if d.get("hgv") == "no" or float(d.get("maxweight", 99)) < 49 or zone.contains(mid):
+            drop.append((u, v, k))
+    g.remove_edges_from(drop)
+    assert len(drop) > 100  # the filters bite
+    big = max(nx.strongly_connected_components(g), key=len)
+    nodes = pd.DataFrame([(n, g.nodes[n]["x"], g.nodes[n]["y"]) for n in big], columns=["id", "lon", "lat"])
+    true_lon, true_lat = [], []
+    for r in ents.itertuples():
+        x, y = to_wgs84(r.lon, r.lat, r.coord_crs)
+        true_lon.append(float(x))
+        true_lat.append(float(y))
+    places = [*zip(true_lon, true_lat, strict=True)]
+    for df in (stations, swaps, regions):
+        places += list(zip(df.lon, df.lat, strict=True))
+    for plon, plat in places:
+        assert float(_haversine_m(plon, plat, nodes.lon, nodes.lat).min()) < 1.0, (plon, plat)
+
+
 # ---------------------------------------------------------------------------------------------------
 # regeneration
 

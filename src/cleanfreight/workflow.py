@@ -145,6 +145,7 @@ def write_baseline(run: BaselineRun, out: Path, *, lang: str = "en", with_map: b
 
 def write_map(run: BaselineRun, path: Path, *, lang: str = "en", routes: Any = None) -> Path:
     """The offline Folium map of a baseline run (enterprises by ratio, rail, stations, spurs, boundaries)."""
+    from cleanfreight.network.engine import roads_frame
     from cleanfreight.reports.maps import MapLayers, enterprise_points, make_map, save_map
 
     net = run.network
@@ -157,6 +158,7 @@ def write_map(run: BaselineRun, path: Path, *, lang: str = "en", routes: Any = N
         swap_stations=getattr(net, "swap_stations", None),
         restriction_zone=getattr(net, "restriction_zone", None),
         boundaries=getattr(net, "boundaries", None),
+        roads=None if net is None else roads_frame(net.roads),
         routes=routes,
     )
     m = make_map(layers, lang=lang, target=run.report.rulebook.target)

@@ -68,13 +68,20 @@ def with_harness(html: Path, dest: Path, script: str) -> Path:
     return dest
 
 
+def overlay_svg(dom: str) -> str:
+    """The SVG the map's vector layers are drawn in (empty when nothing was drawn)."""
+    m = re.search(r'<div class="leaflet-pane leaflet-overlay-pane"[^>]*>(.*?)</svg>', dom, re.S)
+    return m.group(1) if m else ""
+
+
 def count_interactive(dom: str) -> int:
     """Rendered SVG paths that react to the mouse (markers, lines, polygons)."""
-    return len(re.findall(r"<path\b[^>]*class=\"[^\"]*\bleaflet-interactive\b", dom))
+    return len(re.findall(r"<path\b[^>]*class=\"[^\"]*\bleaflet-interactive\b", overlay_svg(dom)))
 
 
 def count_paths(dom: str) -> int:
-    return len(re.findall(r"<path\b", dom))
+    """Every rendered vector path of the map (interactive or not)."""
+    return len(re.findall(r"<path\b", overlay_svg(dom)))
 
 
 def image_stats(png: Path) -> tuple[float, int, np.ndarray]:

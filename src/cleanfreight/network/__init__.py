@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         flow_distances,
         load_network,
         load_sample_network,
+        roads_frame,
     )
     from cleanfreight.network.matrix import TravelMatrix, road_matrix
     from cleanfreight.network.multimodal import build_multimodal, multimodal_matrix
@@ -35,7 +36,7 @@ _EXPORTS = {
     "METRIC_CRS": "crs", "bd09_to_wgs84": "crs", "gcj02_to_bd09": "crs", "gcj02_to_wgs84": "crs",
     "to_wgs84": "crs", "wgs84_to_gcj02": "crs",
     "Network": "engine", "NetworkFiles": "engine", "flow_distances": "engine", "load_network": "engine",
-    "load_sample_network": "engine",
+    "load_sample_network": "engine", "roads_frame": "engine",
     "TravelMatrix": "matrix", "road_matrix": "matrix",
     "build_multimodal": "multimodal", "multimodal_matrix": "multimodal",
     "load_rail": "rail", "load_rail_osm": "rail", "load_stations": "rail",
@@ -63,6 +64,7 @@ __all__ = [
     "load_stations",
     "multimodal_matrix",
     "road_matrix",
+    "roads_frame",
     "snap",
     "to_wgs84",
     "wgs84_to_gcj02",

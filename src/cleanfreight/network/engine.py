@@ -18,7 +18,9 @@ from cleanfreight.network.matrix import road_matrix
 from cleanfreight.network.rail import load_points, load_rail, load_stations
 from cleanfreight.network.roads import TruckProfile, load_roads
 
-__all__ = ["Network", "NetworkFiles", "flow_distances", "load_network", "load_sample_network"]
+__all__ = ["Network", "NetworkFiles", "flow_distances", "load_network", "load_sample_network", "roads_frame"]
+
+MAIN_ROADS = ("motorway", "trunk", "primary", "secondary")
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +161,22 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
         short = dist.at[e, f"station:{station}"] if station is not None else np.nan
         rows.append((f.flow_id, road, short, rail, station, snap_m[e]))
     return pd.DataFrame(rows, columns=["flow_id", "road_km", "short_haul_km", "rail_km", "station_id", "snap_m"])
+
+
+def roads_frame(G: nx.MultiDiGraph, classes: tuple[str, ...] = MAIN_ROADS) -> gpd.GeoDataFrame:
+    """Road edges of the given highway classes as WGS-84 lines (one per direction pair), for maps."""
+    import osmnx as ox
+
+    edges = ox.graph_to_gdfs(G, nodes=False, fill_edge_geometry=True).reset_index()
+    hw = edges["highway"].map(lambda h: (h[0] if isinstance(h, list) else str(h)).replace("_link", ""))
+    edges = edges[hw.isin(classes)].copy()
+    edges["highway"] = hw[edges.index]
+    # one line per road segment: drop the reverse direction of two-way edges
+    key = [tuple(sorted((u, v))) for u, v in zip(edges["u"], edges["v"], strict=True)]
+    edges = edges.loc[~pd.Series(key, index=edges.index).duplicated()]
+    cols = [c for c in ("highway", "name", "ref", "maxspeed", "geometry") if c in edges]
+    out = gpd.GeoDataFrame(edges[cols], geometry="geometry", crs=G.graph["crs"]).to_crs("EPSG:4326")
+    for c in ("name", "ref", "maxspeed"):
+        if c in out:
+            out[c] = out[c].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    return out.reset_index(drop=True)

@@ -79,9 +79,11 @@ def build_multimodal(
 
     use = rail if include_planned else rail[rail["status"] != "planned"]
     vertex: dict[tuple[float, float], int] = {}
-    for pa, pb, mode, _line in _rail_edges(use, crs):
+    line_vertices: dict[str, set[int]] = {}
+    for pa, pb, mode, line in _rail_edges(use, crs):
         ia = vertex.setdefault(pa, len(vertex))
         ib = vertex.setdefault(pb, len(vertex))
+        line_vertices.setdefault(line, set()).update((ia, ib))
         length = float(np.hypot(pa[0] - pb[0], pa[1] - pb[1]))
         attrs = {"mode": mode, "length_m": length, "time_s": length / (RAIL_SPEED_KMH / 3.6),
                  "cost_cny_per_t": rail_rate * length / 1000.0}
@@ -91,11 +93,8 @@ def build_multimodal(
         MG.nodes[("rail", k)].update(x=x, y=y, layer="rail")
 
     if len(stations) and vertex:
-        from scipy.spatial import cKDTree
-
         st = stations.to_crs(crs)
-        keys = list(vertex)
-        tree = cKDTree(np.array(keys, dtype=float))
+        xy = np.array(list(vertex), dtype=float)  # vertex k has coordinates xy[k]
         road_snap = snap(roads, np.column_stack([stations["lon"], stations["lat"]]),
                          labels=list(stations["station_id"]))
         for (_, srow), (_, rsnap), geom in zip(stations.iterrows(), road_snap.iterrows(), st.geometry, strict=True):
@@ -107,8 +106,13 @@ def build_multimodal(
             rnode = ("road", int(rsnap["node"]))
             MG.add_edge(rnode, sid, **link)
             MG.add_edge(sid, rnode, **link)
-            for k in tree.query_ball_point((geom.x, geom.y), STATION_LINK_M):
-                rv = ("rail", vertex[keys[k]])
+            # join the nearest vertex of each line passing within STATION_LINK_M
+            for ids in line_vertices.values():
+                idx = np.fromiter(ids, dtype=np.int64)
+                dist = np.hypot(xy[idx, 0] - geom.x, xy[idx, 1] - geom.y)
+                if dist.min() > STATION_LINK_M:
+                    continue
+                rv = ("rail", int(idx[int(np.argmin(dist))]))
                 MG.add_edge(sid, rv, mode="transfer", length_m=0.0, time_s=t_s, cost_cny_per_t=handling)
                 MG.add_edge(rv, sid, mode="transfer", length_m=0.0, time_s=t_s, cost_cny_per_t=handling)
     return MG
