@@ -232,18 +232,19 @@ def build_grid() -> list[osm.Way]:
                 hw, speed, lanes, ext = "tertiary", 50, 4, half
             else:
                 hw, speed, lanes, ext = "residential", 30, 2, half
-            zh, en = names.get(int(off), (None, None))
-            if zh is None:
-                idx = k + 1
-                zh = f"{'南北' if orient == 'ns' else '东西'}{idx}号路"
-                en = f"{'North–South' if orient == 'ns' else 'East–West'} Road {idx}"
+            idx = k + 1
+            default = (
+                f"{'南北' if orient == 'ns' else '东西'}{idx}号路",
+                f"{'North–South' if orient == 'ns' else 'East–West'} Road {idx}",
+            )
+            zh, en = names.get(int(off), default)
             tags = {"highway": hw, "name": zh, "name:en": en, "maxspeed": str(speed), "lanes": str(lanes)}
             if orient == "ew" and off == 500:
                 tags.update({"name": "东大街", "name:en": "Dongda Street", "oneway": "yes", "lanes": "2"})
             if orient == "ew" and off == -500:
                 tags.update({"name": "西大街", "name:en": "Xida Street", "oneway": "yes", "lanes": "2"})
             if hw == "residential":
-                tags["hgv"] = "no" if max(a, 0) <= 1500 else "destination"
+                tags["hgv"] = "no" if a <= 1500 else "destination"
             if orient == "ns":
                 coords = [(cx + off, cy - ext), (cx + off, cy + ext)]
             else:

@@ -1,9 +1,262 @@
-"""`cleanfreight ledger` commands (placeholder until the feature lands)."""
+"""`cleanfreight ledger` commands: import gate / rail / meter records, report, check, trend."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from cleanfreight.cli._common import JsonOption, LangOption, console, handle_errors, out, print_json
+
+if TYPE_CHECKING:
+    from cleanfreight.enterprises import Roster
+
+DbOption = Annotated[Path, typer.Option("--db", help="Ledger database file (DuckDB; created on first import).")]
+RulesOption = Annotated[
+    str, typer.Option("--rules", help="Rulebook preset (changzhi-2024, mee-steel-2019, mee-cement-2024) or TOML file.")
+]
+RosterOption = Annotated[
+    str | None,
+    typer.Option("--roster", help="Enterprise folder (enterprises.csv, flows.csv, mode_split.csv), or 'sample'."),
+]
+
+
+def _roster(value: str | None) -> Roster | None:
+    if value is None:
+        return None
+    from cleanfreight.enterprises import load_enterprises
+
+    return load_enterprises(None if value == "sample" else value)
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
+    from rich.table import Table
+
+    tab = Table(title=title)
+    for c in columns:
+        tab.add_column(c)
+    for r in rows:
+        tab.add_row(*[_fmt(r.get(c)) for c in columns])
+    out.print(tab)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
+    return str(v)
 
 
 def register(app: typer.Typer) -> None:
     """Add the `ledger` commands to ``app``."""
+    ledger = typer.Typer(
+        help="Gate-record ledger: import gate passages, rail waybills and meter readings; monthly reports.",
+        no_args_is_help=True,
+    )
+    app.add_typer(ledger, name="ledger")
+
+    @ledger.command("ingest")
+    @handle_errors
+    def ingest_cmd(
+        files: Annotated[list[Path], typer.Argument(help="CSV (UTF-8/GBK/GB18030) or XLSX exports.")],
+        db: DbOption,
+        enterprise: Annotated[
+            str | None, typer.Option("--enterprise", help="Enterprise id for files without an enterprise column.")
+        ] = None,
+        mapping: Annotated[
+            Path | None, typer.Option("--mapping", help="Column-mapping file (TOML/YAML) for other exports.")
+        ] = None,
+        chunk_rows: Annotated[int, typer.Option("--chunk-rows", help="Rows per chunk (bounds memory).")] = 200_000,
+        max_truck_tonnes: Annotated[
+            float, typer.Option("--max-truck-tonnes", help="Reject gate records above this load (t).")
+        ] = 100.0,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import ledger files; prints accepted / rejected / duplicate rows per file."""
+        from cleanfreight.cli._common import progress
+        from cleanfreight.ledger.ingest import IngestSettings, ingest
+
+        settings = IngestSettings(chunk_rows=chunk_rows, max_truck_tonnes=max_truck_tonnes)
+        with progress("importing", quiet=as_json) as step:
+            res = ingest(
+                db, files, enterprise=enterprise, mapping=mapping, settings=settings,
+                on_chunk=lambda f, n: step(f"{Path(f).name}: {n:,} rows"),
+            )
+        if as_json:
+            print_json(res.as_dict())
+            return
+        rows = [f.as_dict() | {"file": Path(f.file).name} for f in res.files]
+        _table(rows, ["file", "kind", "encoding", "unit", "rows", "accepted", "rejected", "duplicates"], "ledger import")
+        out.print(f"accepted {res.accepted:,}  rejected {res.rejected:,}  duplicates {res.duplicates:,}")
+        for f in res.files:
+            for w in f.warnings:
+                console.print(f"[yellow]warning:[/] {Path(f.file).name}: {w}")
+        if res.rejected:
+            out.print(f"see the rejected rows with: cleanfreight ledger rejects --db {db} --out rejects.csv")
+
+    @ledger.command("report")
+    @handle_errors
+    def report_cmd(
+        db: DbOption,
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD.")],
+        rules: RulesOption = "changzhi-2024",
+        roster: RosterOption = None,
+        plan: Annotated[
+            Path | None, typer.Option("--plan", help="plan.json of the planner (or CSV enterprise_id, ratio_after).")
+        ] = None,
+        out_dir: Annotated[Path | None, typer.Option("--out", help="Write JSON, CSV and XLSX here.")] = None,
+        lang: LangOption = "en",
+        as_json: JsonOption = False,
+    ) -> None:
+        """Clean-transport ratio per enterprise and city-wide for a period, under a rulebook."""
+        from cleanfreight._i18n import check_lang, t
+        from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger.report import report, write_report
+
+        check_lang(lang)
+        con = open_ledger(db, read_only=True)
+        try:
+            rep = report(con, period, rules=rules, roster=_roster(roster), plan=plan)
+        finally:
+            con.close()
+        written = write_report(rep, out_dir, lang) if out_dir is not None else []
+        if as_json:
+            payload = rep.as_dict()
+            payload["files"] = [str(p) for p in written]
+            print_json(payload)
+            return
+        cols = ["rank", "enterprise_id", "tonnes_total", "tonnes_clean", "clean_ratio", "gap_tonnes", "road_compliance"]
+        rows = rep.as_dict()["enterprises"]
+        _table(rows, cols, f"{t('rulebook', lang)}: {rep.rulebook.title(lang)} — {rep.period.label}")
+        ratio = rep.city["clean_ratio"]
+        out.print(
+            f"{t('city', lang)}: {t('clean_ratio', lang)} {'n/a' if ratio is None else f'{ratio:.1%}'}, "
+            f"{t('tonnes_total', lang)} {rep.city['tonnes_total']:,.0f}, "
+            f"{rep.city['enterprises_meeting_target']}/{rep.city['enterprises']} ≥ {rep.rulebook.target:.0%}"
+        )
+        for p in written:
+            out.print(f"wrote {p}")
+
+    @ledger.command("rejects")
+    @handle_errors
+    def rejects_cmd(
+        db: DbOption,
+        out_file: Annotated[Path, typer.Option("--out", help="CSV file for the rejected rows.")],
+    ) -> None:
+        """Export the rejected rows (file, row, column, value, reason) as CSV."""
+        from cleanfreight.ledger._db import open_ledger
+
+        con = open_ledger(db, read_only=True)
+        try:
+            df = con.execute(
+                "SELECT file_name, src_row, column_name, value, reason, kind, import_id FROM rejects "
+                "ORDER BY import_id, src_row, column_name"
+            ).df()
+        finally:
+            con.close()
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        df.to_csv(out_file, index=False, encoding="utf-8-sig")
+        out.print(f"{df['src_row'].size:,} problem(s) in {df[['file_name', 'src_row']].drop_duplicates().shape[0]:,} "
+                  f"rejected row(s) written to {out_file}")
+
+    @ledger.command("checks")
+    @handle_errors
+    def checks_cmd(
+        db: DbOption,
+        period: Annotated[str | None, typer.Option("--period", help="Limit to a period (YYYY-MM ...).")] = None,
+        rules: RulesOption = "changzhi-2024",
+        roster: RosterOption = None,
+        max_payload: Annotated[float, typer.Option("--max-payload", help="Plausible truck payload (t).")] = 40.0,
+        out_file: Annotated[Path | None, typer.Option("--out", help="CSV file for the anomalies.")] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
+        from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger.checks import CheckSettings, run_checks
+
+        con = open_ledger(db, read_only=True)
+        try:
+            df = run_checks(con, period, roster=_roster(roster), rules=rules,
+                            settings=CheckSettings(max_payload_t=max_payload))
+        finally:
+            con.close()
+        if out_file is not None:
+            out_file.parent.mkdir(parents=True, exist_ok=True)
+            df.to_csv(out_file, index=False, encoding="utf-8-sig")
+        import json
+
+        rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+        if as_json:
+            print_json({"anomalies": rows, "count": len(rows)})
+            return
+        _table(rows, ["severity", "check", "enterprise_id", "plate", "records", "tonnes", "detail"], "ledger checks")
+
+    @ledger.command("trend")
+    @handle_errors
+    def trend_cmd(
+        db: DbOption,
+        first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+        last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+        rules: RulesOption = "changzhi-2024",
+        out_file: Annotated[Path | None, typer.Option("--out", help="CSV file (enterprise x month ratios).")] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Clean ratio per enterprise and month, and the enterprises whose ratio fell in the last month."""
+        from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger.report import trend
+
+        con = open_ledger(db, read_only=True)
+        try:
+            res = trend(con, first, last, rules=rules)
+        finally:
+            con.close()
+        if out_file is not None:
+            out_file.parent.mkdir(parents=True, exist_ok=True)
+            res.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio").to_csv(
+                out_file, encoding="utf-8-sig"
+            )
+        payload = res.as_dict()
+        if as_json:
+            print_json(payload)
+            return
+        months = payload["months"]
+        rows = [{"enterprise_id": e["enterprise_id"], **dict(zip(months, e["clean_ratio"], strict=True))}
+                for e in payload["enterprises"]]
+        rows.append({"enterprise_id": "city", **{c["month"]: c["clean_ratio"] for c in payload["city"]}})
+        _table(rows, ["enterprise_id", *months], f"clean ratio by month ({res.rulebook.name})")
+        for f in payload["fell"]:
+            out.print(f"{f['enterprise_id']}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
+
+    @ledger.command("sample")
+    @handle_errors
+    def sample_cmd(
+        out_dir: Annotated[Path, typer.Option("--out", help="Folder for the generated exports.")],
+        year: Annotated[int, typer.Option("--year")] = 2026,
+        seed: Annotated[int, typer.Option("--seed")] = 20260101,
+        scale: Annotated[float, typer.Option("--scale", help="Share of declared tonnes turned into records.")] = 0.05,
+        months: Annotated[str | None, typer.Option("--months", help="e.g. 1-3 or 1,2,12 (default all).")] = None,
+        roster: RosterOption = "sample",
+        as_json: JsonOption = False,
+    ) -> None:
+        """Write a seeded year of gate, rail and meter exports for the roster (with real-world defects)."""
+        from cleanfreight.errors import InputError
+        from cleanfreight.ledger.sample import generate_records
+
+        month_list: list[int] | None = None
+        if months:
+            try:
+                month_list = []
+                for part in months.split(","):
+                    a, _, b = part.partition("-")
+                    month_list += list(range(int(a), int(b or a) + 1))
+            except ValueError:
+                raise InputError(f"cannot read --months {months!r}; use e.g. 1-3 or 1,2,12") from None
+        ros = _roster(roster)
+        assert ros is not None
+        man = generate_records(ros, out_dir, year=year, seed=seed, scale=scale, months=month_list)
+        if as_json:
+            print_json(man.as_dict())
+            return
+        out.print(f"wrote {len(man.files)} files ({sum(man.rows.values()):,} rows) to {out_dir}; planted {man.planted}")

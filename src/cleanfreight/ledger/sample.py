@@ -67,8 +67,8 @@ class SampleManifest:
         (exact repeats inside gate files), ``overlap_rows`` (rows of the overlapping re-export that
         are already in an earlier file), ``stage_conflict_plates``, ``unknown_cargo_rows``.
     enterprise_by_file
-        Gate files hold one enterprise each (import them with ``--enterprise``); rail and meter
-        files carry an enterprise column (``None``).
+        The enterprise of each gate file (``None`` for the rail and meter files, which hold many).
+        Every file carries an enterprise column, so all can be imported in one call.
     """
 
     folder: Path
@@ -220,6 +220,7 @@ def generate_records(
                             "fleet": "短驳车队" if mode.startswith("rail_station") else "运输车队",
                             "origin": place if inbound else "",
                             "destination": "" if inbound else place,
+                            "enterprise_id": ent,
                         }
                     )
                 )
@@ -337,11 +338,12 @@ def _gate_text(g: pd.DataFrame, *, kg: bool, english: bool) -> pd.DataFrame:
             "进出方向": g["direction"].to_numpy(),
             "起运地": g["origin"].to_numpy(),
             "目的地": g["destination"].to_numpy(),
+            "企业编号": g["enterprise_id"].to_numpy(),
         }
     )
     if english:
         out.columns = ["timestamp", "plate", "vin", "emission_stage", "cargo", "weight (kg)" if kg else "tonnes",
-                       "fleet", "direction", "origin", "destination"]
+                       "fleet", "direction", "origin", "destination", "enterprise_id"]
         out["direction"] = out["direction"].map({"进": "in", "出": "out"})
     return out
 

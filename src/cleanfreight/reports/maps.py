@@ -549,6 +549,7 @@ def make_map(
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
+        max_zoom=18,  # no tile layer sets one, and marker clustering needs it
     )
     OwnAssets().add_to(m)
 
