@@ -220,6 +220,10 @@ ROADS: tuple[Road, ...] = (
             (113.030, 36.050),
             G55_S,
         ),
+        (
+            ("alt_name", "太长高速;长晋高速"),
+            ("alt_name:en", "Taiyuan–Changzhi Expressway;Changzhi–Jincheng Expressway"),
+        ),
     ),
     Road(
         "青兰高速",
@@ -239,6 +243,10 @@ ROADS: tuple[Road, ...] = (
             (112.920, 36.300),
             (112.850, 36.300),
             G22_W,
+        ),
+        (
+            ("alt_name", "长邯高速;长临高速"),
+            ("alt_name:en", "Changzhi–Handan Expressway;Changzhi–Linfen Expressway"),
         ),
     ),
     Road(

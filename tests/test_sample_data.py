@@ -570,3 +570,16 @@ def test_script_regenerates_the_same_bytes(tmp_path: Path) -> None:
     assert len(written) == 11  # 8 network files + 3 enterprise tables
     for rel in written:
         assert (out / rel).read_bytes() == (DATA / rel).read_bytes(), rel
+
+
+def test_the_package_loader_accepts_the_sample() -> None:
+    from cleanfreight.enterprises import load_enterprises
+
+    roster = load_enterprises()
+    assert len(roster.enterprises) == 40 and len(roster.flows) == 181
+    gcj = roster.enterprises[roster.enterprises.coord_crs == "GCJ02"]
+    shift_m = [
+        float(_haversine_m(r.lon, r.lat, pd.Series([r.lon_declared]), pd.Series([r.lat_declared])).iloc[0])
+        for r in gcj.itertuples()
+    ]
+    assert len(gcj) == 5 and all(400 < m < 900 for m in shift_m)  # the GCJ-02 offset really was applied

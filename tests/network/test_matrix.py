@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cleanfreight.network.matrix import matrix_networkx, road_matrix
-from cleanfreight.network.snap import snap
+from cleanfreight.network.snapping import snap
 
 # grid nodes are 0.01 degree apart: 897.2 m east-west, 1111.9 m north-south at 36.18-36.21 N
 EW, NS = 0.8972, 1.1119
@@ -16,7 +16,7 @@ def test_matrix_equals_networkx(grid_graph) -> None:
     m = road_matrix(grid_graph, pts)
     nodes = list(m.origins["node"])
     ref = matrix_networkx(grid_graph, nodes) / 1000.0
-    access = (m.origins["snap_m"].to_numpy()[:, None] + m.origins["snap_m"].to_numpy()[None, :]) / 1000.0
+    access = (m.origins["access_m"].to_numpy()[:, None] + m.origins["access_m"].to_numpy()[None, :]) / 1000.0
     np.fill_diagonal(access, 0.0)
     assert np.allclose(m.distance_km, ref + access)
 
@@ -43,6 +43,15 @@ def test_snap_reports_distance_and_far(grid_graph) -> None:
     assert s.loc[0, "snap_m"] < 1.0
     assert s.loc[1, "snap_m"] == pytest.approx((36.30 - 36.21) * 111_195, rel=0.01)
     assert list(s["far"]) == [False, True]
+
+
+def test_snap_to_edge_not_far_node(grid_graph) -> None:
+    # 100 m north of row 1, 300 m east of the column-1 junction: snaps to the row, routed via that junction
+    lon = 113.11 + 300 / (111_195 * 0.8072)
+    lat = 36.19 + 100 / 111_195
+    s = snap(grid_graph, [(lon, lat)])
+    assert s.loc[0, "snap_m"] == pytest.approx(100, rel=0.02)
+    assert s.loc[0, "access_m"] == pytest.approx(400, rel=0.02)
 
 
 def test_unreachable_is_inf() -> None:

@@ -25,8 +25,16 @@ _FLAGS = (
 
 ALERT_HOOK = (
     "<script>window.alert = function (m) {"
-    " document.documentElement.setAttribute('data-alert', String(m)); };</script>"
+    " document.documentElement.setAttribute('data-alert', String(m)); };"
+    " window.addEventListener('error', function (e) {"
+    " document.documentElement.setAttribute('data-jserror', String(e.message)); });</script>"
 )
+
+
+def js_error(dom: str) -> str | None:
+    """The first uncaught script error of a page run through :func:`with_harness`."""
+    m = re.search(r'<html[^>]*data-jserror="([^"]*)"', dom)
+    return m.group(1) if m else None
 
 
 def chromium() -> str:
@@ -40,8 +48,14 @@ def chromium() -> str:
 
 
 def _run(html: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [chromium(), *_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000", *extra,
-           html.resolve().as_uri()]
+    cmd = [
+        chromium(),
+        *_FLAGS,
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        *extra,
+        html.resolve().as_uri(),
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
 
 
@@ -61,7 +75,8 @@ def with_harness(html: Path, dest: Path, script: str) -> Path:
     page = page.replace("<head>", "<head>" + ALERT_HOOK, 1)
     page = page.replace(
         "</html>",
-        "<script>window.addEventListener('load', function () { setTimeout(function () {" + script
+        "<script>window.addEventListener('load', function () { setTimeout(function () {"
+        + script
         + "}, 50); });</script></html>",
     )
     dest.write_text(page, encoding="utf-8")

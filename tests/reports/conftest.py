@@ -67,36 +67,66 @@ def layers(enterprises: pd.DataFrame) -> MapLayers:
         crs=crs,
     )
     stations = gpd.GeoDataFrame(
-        {"station_id": ["S1", "S2"], "name_zh": ["长治北", "长治南"], "name_en": ["Changzhi North", "Changzhi South"],
-         "handling_capacity_t_per_year": [1e7, 5e6], "tonnes_used": [9.5e6, 1e6], "loading_hours": ["00:00-24:00", ""]},
+        {
+            "station_id": ["S1", "S2"],
+            "name_zh": ["长治北", "长治南"],
+            "name_en": ["Changzhi North", "Changzhi South"],
+            "handling_capacity_t_per_year": [1e7, 5e6],
+            "tonnes_used": [9.5e6, 1e6],
+            "loading_hours": ["00:00-24:00", ""],
+        },
         geometry=[Point(113.12, 36.22), Point(113.08, 36.08)],
         crs=crs,
     )
     swaps = gpd.GeoDataFrame(
-        {"swap_id": ["W1"], "name_zh": ["换电站一"], "kind": ["swap"], "swaps_per_day": [180], "power_kw": [2400]},
+        {
+            "swap_id": ["W1"],
+            "name_zh": ["换电站一"],
+            "kind": ["swap"],
+            "swaps_per_day": [180],
+            "power_kw": [2400],
+        },
         geometry=[Point(113.16, 36.18)],
         crs=crs,
     )
     zone = gpd.GeoDataFrame(
-        {"zone_id": ["Z1"], "name_zh": ["中心城区限行区"], "hgv_banned_hours": ["07:00-21:00"], "new_energy_exempt": [True]},
+        {
+            "zone_id": ["Z1"],
+            "name_zh": ["中心城区限行区"],
+            "hgv_banned_hours": ["07:00-21:00"],
+            "new_energy_exempt": [True],
+        },
         geometry=[Polygon([(113.08, 36.18), (113.14, 36.18), (113.14, 36.24), (113.08, 36.24)])],
         crs=crs,
     )
     boundaries = gpd.GeoDataFrame(
         {"name_zh": ["潞州区", "上党区"]},
-        geometry=[Polygon([(112.8, 35.9), (113.1, 35.9), (113.1, 36.5), (112.8, 36.5)]),
-                  Polygon([(113.1, 35.9), (113.5, 35.9), (113.5, 36.5), (113.1, 36.5)])],
+        geometry=[
+            Polygon([(112.8, 35.9), (113.1, 35.9), (113.1, 36.5), (112.8, 36.5)]),
+            Polygon([(113.1, 35.9), (113.5, 35.9), (113.5, 36.5), (113.1, 36.5)]),
+        ],
         crs=crs,
     )
     roads = gpd.GeoDataFrame(
         {"highway": ["motorway", "primary", "residential"]},
-        geometry=[LineString([(112.9, 36.3), (113.4, 36.3)]), LineString([(113.0, 36.0), (113.0, 36.4)]),
-                  LineString([(113.1, 36.15), (113.12, 36.15)])],
+        geometry=[
+            LineString([(112.9, 36.3), (113.4, 36.3)]),
+            LineString([(113.0, 36.0), (113.0, 36.4)]),
+            LineString([(113.1, 36.15), (113.12, 36.15)]),
+        ],
         crs=crs,
     )
-    return MapLayers(enterprises=enterprise_points(enterprises), rail=rail, spurs=spurs, routes=routes,
-                     stations=stations, swap_stations=swaps, restriction_zone=zone, boundaries=boundaries,
-                     roads=roads)
+    return MapLayers(
+        enterprises=enterprise_points(enterprises),
+        rail=rail,
+        spurs=spurs,
+        routes=routes,
+        stations=stations,
+        swap_stations=swaps,
+        restriction_zone=zone,
+        boundaries=boundaries,
+        roads=roads,
+    )
 
 
 INTERACTIVE = 16

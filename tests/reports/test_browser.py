@@ -16,6 +16,7 @@ from tests.reports._browser import (
     count_paths,
     dump_dom,
     image_stats,
+    js_error,
     pixels_near,
     screenshot,
     with_harness,
@@ -45,7 +46,9 @@ def test_every_feature_is_rendered(dom: str) -> None:
     assert 'class="cf-search-input"' in dom
     assert 'class="cf-fullscreen-button"' in dom
     assert "leaflet-control-scale" in dom
-    assert len(re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"', dom)) == 10  # 9+tiles
+    assert (
+        len(re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"', dom)) == 10
+    )  # 9+tiles
     assert not re.search(r"<img[^>]*leaflet-tile", dom)  # no tile requested
 
 
@@ -73,6 +76,7 @@ def test_hostile_names_show_as_text(map_html: Path, profile: Path, tmp_path: Pat
     )
     dom = dump_dom(page, profile)
     assert not re.search(r"<html[^>]*data-alert", dom)  # no alert() ran
+    assert js_error(dom) is None
     assert not re.search(r"<img[^>]*onerror", dom)  # no element was injected
     shown = html.escape(XSS, quote=False)
     assert f'<div class="cf-popup-title">{shown}</div>' in dom  # title in Chinese (lang="zh")
@@ -84,8 +88,11 @@ def test_hostile_names_show_as_text(map_html: Path, profile: Path, tmp_path: Pat
 
 def test_alert_hook_detects_alerts(map_html: Path, profile: Path, tmp_path: Path) -> None:
     """Control for the test above: an alert() that does run is seen."""
-    dom = dump_dom(with_harness(map_html, tmp_path / "probe.html", "alert('probe');"), profile)
+    dom = dump_dom(
+        with_harness(map_html, tmp_path / "probe.html", "alert('probe'); undefinedFunction();"), profile
+    )
     assert re.search(r'<html[^>]*data-alert="probe"', dom)
+    assert js_error(dom) is not None and "undefinedFunction" in js_error(dom)  # type: ignore[operator]
 
 
 def test_search_finds_by_any_name(map_html: Path, profile: Path, tmp_path: Path) -> None:
@@ -103,14 +110,22 @@ def test_search_finds_by_any_name(map_html: Path, profile: Path, tmp_path: Path)
 def test_clusters_render_for_large_inputs(profile: Path, tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     n = 600
-    ent = pd.DataFrame({
-        "enterprise_id": [f"P{i}" for i in range(n)], "name_zh": [f"企业{i}" for i in range(n)],
-        "name_en": [f"Firm {i}" for i in range(n)], "lon": 112.6 + rng.random(n), "lat": 35.8 + rng.random(n),
-        "tonnes_total": rng.uniform(1e5, 1e7, n), "clean_ratio": rng.random(n),
-    })
-    path = save_map(make_map(MapLayers(enterprises=enterprise_points(ent)), cluster_above=300),
-                    tmp_path / "cluster.html")
-    dom = dump_dom(path, profile)
+    ent = pd.DataFrame(
+        {
+            "enterprise_id": [f"P{i}" for i in range(n)],
+            "name_zh": [f"企业{i}" for i in range(n)],
+            "name_en": [f"Firm {i}" for i in range(n)],
+            "lon": 112.6 + rng.random(n),
+            "lat": 35.8 + rng.random(n),
+            "tonnes_total": rng.uniform(1e5, 1e7, n),
+            "clean_ratio": rng.random(n),
+        }
+    )
+    path = save_map(
+        make_map(MapLayers(enterprises=enterprise_points(ent)), cluster_above=300), tmp_path / "cluster.html"
+    )
+    dom = dump_dom(with_harness(path, tmp_path / "harness.html", ""), profile)
+    assert js_error(dom) is None
     clusters = dom.count("marker-cluster marker-cluster-")
     assert clusters > 3
     assert count_interactive(dom) < n  # clustered, not 600 separate circles

@@ -101,8 +101,12 @@ def test_ratio_colours_against_target() -> None:
 
 def test_popup_data_is_bilingual_and_exact(layers: MapLayers) -> None:
     page = make_map(layers, lang="en").get_root().render()
-    spec = json.loads(re.search(r"cleanfreight\.pointLayer\((\{.*?\})\);\n", page.replace("\\u003c", "<")
-                                .replace("\\u003e", ">").replace("\\u0026", "&")).group(1))  # type: ignore[union-attr]
+    spec = json.loads(
+        re.search(
+            r"cleanfreight\.pointLayer\((\{.*?\})\);\n",
+            page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&"),
+        ).group(1)
+    )  # type: ignore[union-attr]
     # first point layer drawn is the enterprises
     assert spec["labels"][:3] == ["ID 编号", "Tonnes / yr 年运量(吨)", "Clean ratio 清洁运输比例"]
     first = spec["points"][0]
@@ -120,11 +124,17 @@ def test_popup_data_is_bilingual_and_exact(layers: MapLayers) -> None:
 def test_large_inputs_are_clustered_and_simplified(tmp_path: Path) -> None:
     rng = np.random.default_rng(7)
     n = 2000
-    ent = pd.DataFrame({
-        "enterprise_id": [f"P{i}" for i in range(n)], "name_zh": [f"企业{i}" for i in range(n)],
-        "name_en": [f"Firm {i}" for i in range(n)], "lon": 112.5 + rng.random(n), "lat": 35.8 + rng.random(n),
-        "tonnes_total": rng.uniform(1e5, 1e7, n), "clean_ratio": rng.random(n),
-    })
+    ent = pd.DataFrame(
+        {
+            "enterprise_id": [f"P{i}" for i in range(n)],
+            "name_zh": [f"企业{i}" for i in range(n)],
+            "name_en": [f"Firm {i}" for i in range(n)],
+            "lon": 112.5 + rng.random(n),
+            "lat": 35.8 + rng.random(n),
+            "tonnes_total": rng.uniform(1e5, 1e7, n),
+            "clean_ratio": rng.random(n),
+        }
+    )
     t = np.linspace(0, 1, 200_000)
     wiggly = LineString(np.column_stack([112.5 + t, 36.0 + 0.01 * np.sin(t * 400)]))
     rail = gpd.GeoDataFrame({"name_zh": ["长线"]}, geometry=[wiggly], crs=4326)

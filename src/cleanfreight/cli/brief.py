@@ -21,19 +21,26 @@ TilesOption = Annotated[
     Opt("--tiles", help="Optional online tile layer, unticked by default: osm, amap (GCJ-02), tianditu:KEY."),
 ]
 EnterprisesOption = Annotated[
-    Path | None, Opt("--enterprises", help="Folder with your enterprise tables (default: the Changzhi sample).")
+    Path | None,
+    Opt("--enterprises", help="Folder with your enterprise tables (default: the Changzhi sample)."),
 ]
 
 
 def brief(
     out_dir: Annotated[Path, Opt("--out", help="Output folder (created if missing).")] = Path("maps/brief"),
     lang: LangOption = "zh",
-    db: Annotated[Path | None, Opt("--db", help="Ledger database: monthly tracking from gate records.")] = None,
+    db: Annotated[
+        Path | None, Opt("--db", help="Ledger database: monthly tracking from gate records.")
+    ] = None,
     period: Annotated[
         str | None, Opt("--period", help="With --db: the period the ratios cover (YYYY, YYYY-MM or FROM:TO).")
     ] = None,
-    plan: Annotated[Path | None, Opt("--plan", help="Plan folder from `cleanfreight plan` (plan.json).")] = None,
-    report: Annotated[Path | None, Opt("--report", help="Ledger report JSON (`ledger report --json`).")] = None,
+    plan: Annotated[
+        Path | None, Opt("--plan", help="Plan folder from `cleanfreight plan` (plan.json).")
+    ] = None,
+    report: Annotated[
+        Path | None, Opt("--report", help="Ledger report JSON (`ledger report --json`).")
+    ] = None,
     monthly: Annotated[
         Path | None, Opt("--monthly", help="CSV with period, enterprise_id, clean_ratio, tonnes_total.")
     ] = None,
@@ -49,13 +56,41 @@ def brief(
 
     Without --db/--report/--plan the figures are the baseline of the declared mode splits.
     """
-    _brief(out_dir, lang, db, period, plan, report, monthly, enterprises, rules, paper, dpi, tiles, title, json_out)
+    _brief(
+        out_dir,
+        lang,
+        db,
+        period,
+        plan,
+        report,
+        monthly,
+        enterprises,
+        rules,
+        paper,
+        dpi,
+        tiles,
+        title,
+        json_out,
+    )
 
 
 @handle_errors
-def _brief(out_dir: Path, lang: str, db: Path | None, period: str | None, plan: Path | None, report: Path | None,
-           monthly: Path | None, enterprises: Path | None, rules: str, paper: str, dpi: int,
-           tiles: list[str] | None, title: str | None, json_out: bool) -> None:
+def _brief(
+    out_dir: Path,
+    lang: str,
+    db: Path | None,
+    period: str | None,
+    plan: Path | None,
+    report: Path | None,
+    monthly: Path | None,
+    enterprises: Path | None,
+    rules: str,
+    paper: str,
+    dpi: int,
+    tiles: list[str] | None,
+    title: str | None,
+    json_out: bool,
+) -> None:
     from cleanfreight.reports import (
         ReportOptions,
         make_briefing,
@@ -68,27 +103,48 @@ def _brief(out_dir: Path, lang: str, db: Path | None, period: str | None, plan: 
 
     with progress("briefing", quiet=json_out) as step:
         src = _sources(enterprises, rules, db, period, report, monthly, plan, lang, step)
-        opts = ReportOptions(lang=lang, target=src["target"], rulebook=src["rulebook"], title=title, paper=paper,
-                             dpi=dpi)
+        opts = ReportOptions(
+            lang=lang, target=src["target"], rulebook=src["rulebook"], title=title, paper=paper, dpi=dpi
+        )
         layers = network_layers(src["network"], enterprises=src["enterprises"], routes=src["routes"])
         out_dir.mkdir(parents=True, exist_ok=True)
         step("writing the offline map")
         files = {
-            "map": save_map(make_map(layers, lang=lang, title=title, target=opts.target, tiles=tiles,
-                                     subtitle=src["subtitle"]), out_dir / "map.html"),
+            "map": save_map(
+                make_map(
+                    layers, lang=lang, title=title, target=opts.target, tiles=tiles, subtitle=src["subtitle"]
+                ),
+                out_dir / "map.html",
+            ),
         }
         step("writing the static map")
-        files["map_png"] = static_map(layers, out_dir / "map.png", lang=lang, title=title, target=opts.target,
-                                      dpi=dpi)
+        files["map_png"] = static_map(
+            layers, out_dir / "map.png", lang=lang, title=title, target=opts.target, dpi=dpi
+        )
         step("writing the briefing")
-        b = make_briefing(src["enterprises"], out_dir / "briefing.pdf", out_dir / "briefing.png",
-                          monthly=src["monthly"], layers=layers, options=opts)
+        b = make_briefing(
+            src["enterprises"],
+            out_dir / "briefing.pdf",
+            out_dir / "briefing.png",
+            monthly=src["monthly"],
+            layers=layers,
+            options=opts,
+        )
         files["briefing_pdf"], files["briefing_png"] = b.pdf, b.png  # type: ignore[assignment]
         step("writing the workbook")
-        files["workbook"] = write_workbook(out_dir / "workbook.xlsx", src["enterprises"], monthly=src["monthly"],
-                                           plan=src["plan"], options=opts)
-    payload = {**b.city, "rulebook": opts.rulebook, "source": src["source"],
-               "files": {k: str(v) for k, v in files.items()}}
+        files["workbook"] = write_workbook(
+            out_dir / "workbook.xlsx",
+            src["enterprises"],
+            monthly=src["monthly"],
+            plan=src["plan"],
+            options=opts,
+        )
+    payload = {
+        **b.city,
+        "rulebook": opts.rulebook,
+        "source": src["source"],
+        "files": {k: str(v) for k, v in files.items()},
+    }
     if json_out:
         print_json(payload)
         return
@@ -102,8 +158,17 @@ def _brief(out_dir: Path, lang: str, db: Path | None, period: str | None, plan: 
     out.print(f"written to {out_dir}: " + ", ".join(Path(p).name for p in files.values()))
 
 
-def _sources(enterprises: Path | None, rules: str, db: Path | None, period: str | None, report: Path | None,
-             monthly: Path | None, plan: Path | None, lang: str, step: Any) -> dict[str, Any]:
+def _sources(
+    enterprises: Path | None,
+    rules: str,
+    db: Path | None,
+    period: str | None,
+    report: Path | None,
+    monthly: Path | None,
+    plan: Path | None,
+    lang: str,
+    step: Any,
+) -> dict[str, Any]:
     """Collect the tables a briefing is drawn from: baseline, ledger, report, monthly CSV, plan."""
     import pandas as pd
 
@@ -120,7 +185,9 @@ def _sources(enterprises: Path | None, rules: str, db: Path | None, period: str 
     if problems:
         raise InputError("invalid briefing options", problems)
 
-    run = run_baseline(BaselineParams(enterprises=enterprises, rulebook=rules, lang=lang, use_network=False), step)
+    run = run_baseline(
+        BaselineParams(enterprises=enterprises, rulebook=rules, lang=lang, use_network=False), step
+    )
     rulebook = run.report.rulebook
     roster = run.report.enterprises
     table: pd.DataFrame = run.report.enterprises
@@ -140,8 +207,9 @@ def _sources(enterprises: Path | None, rules: str, db: Path | None, period: str 
         step("reading the plan")
         plan_frame, routes = plan_tables(plan, roster)
         after = plan_frame[["enterprise_id", "ratio_after"]]
-        table = table.drop(columns=[c for c in ("ratio_after",) if c in table]).merge(after, on="enterprise_id",
-                                                                                        how="left")
+        table = table.drop(columns=[c for c in ("ratio_after",) if c in table]).merge(
+            after, on="enterprise_id", how="left"
+        )
     return {
         "enterprises": table,
         "monthly": mon,
@@ -176,21 +244,27 @@ def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: pd.DataF
 
 
 def map_cmd(
-    out_file: Annotated[Path, Opt("--out", help="Output file: .html (offline interactive) or .png/.svg/.pdf.")] = Path(
-        "maps/map.html"
-    ),
+    out_file: Annotated[
+        Path, Opt("--out", help="Output file: .html (offline interactive) or .png/.svg/.pdf.")
+    ] = Path("maps/map.html"),
     plan: Annotated[Path | None, Opt("--plan", help="Plan folder (plan.json, routes.geojson).")] = None,
     report: Annotated[Path | None, Opt("--report", help="Ledger report JSON.")] = None,
     layer: Annotated[
         list[str] | None,
-        Opt("--layer", help="Your GeoJSON/GPKG/SHP/CSV file; NAME=FILE picks the layer "
-                            "(enterprises, rail, spurs, stations, routes, swap_stations, restriction_zone, "
-                            "boundaries, roads). Repeatable."),
+        Opt(
+            "--layer",
+            help="Your GeoJSON/GPKG/SHP/CSV file; NAME=FILE picks the layer "
+            "(enterprises, rail, spurs, stations, routes, swap_stations, restriction_zone, "
+            "boundaries, roads). Repeatable.",
+        ),
     ] = None,
     base: Annotated[
         bool | None,
-        Opt("--base/--no-base", help="Draw the sample network (rail, stations, boundaries, roads) underneath. "
-                                     "Default: on, except when only --layer files are given."),
+        Opt(
+            "--base/--no-base",
+            help="Draw the sample network (rail, stations, boundaries, roads) underneath. "
+            "Default: on, except when only --layer files are given.",
+        ),
     ] = None,
     enterprises: EnterprisesOption = None,
     rules: RulesOption = "changzhi-2024",
@@ -204,9 +278,19 @@ def map_cmd(
 
 
 @handle_errors
-def _map(out_file: Path, plan: Path | None, report: Path | None, layer: list[str], base: bool | None,
-         enterprises: Path | None, rules: str, lang: str, tiles: list[str] | None, title: str | None,
-         json_out: bool) -> None:
+def _map(
+    out_file: Path,
+    plan: Path | None,
+    report: Path | None,
+    layer: list[str],
+    base: bool | None,
+    enterprises: Path | None,
+    rules: str,
+    lang: str,
+    tiles: list[str] | None,
+    title: str | None,
+    json_out: bool,
+) -> None:
     from cleanfreight._i18n import check_lang
     from cleanfreight.errors import InputError
     from cleanfreight.reports import (
@@ -238,7 +322,9 @@ def _map(out_file: Path, plan: Path | None, report: Path | None, layer: list[str
             else:
                 from cleanfreight.reports import enterprise_points
 
-                layers = MapLayers(enterprises=enterprise_points(ent) if ent is not None else None, routes=routes)
+                layers = MapLayers(
+                    enterprises=enterprise_points(ent) if ent is not None else None, routes=routes
+                )
         if layer:
             layers = layers_from_files(layer, base=layers)
         step("drawing")

@@ -1,9 +1,117 @@
-"""`cleanfreight dispatch` commands (placeholder until the feature lands)."""
+"""`cleanfreight dispatch`: short-haul truck dispatch on a scenario, or a VRPLIB benchmark instance."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, out, print_json, progress
+from cleanfreight.errors import InputError, Problem
+
+
+@handle_errors
+def dispatch(
+    scenario: Annotated[Path | None, typer.Option("--scenario", help="Dispatch scenario (TOML), see docs/dispatch.md")] = None,
+    vrplib: Annotated[Path | None, typer.Option("--vrplib", help="A CVRPLIB (.vrp) or Solomon (.txt) instance instead")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder for CSV, GeoJSON and JSON (scenario)")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit in seconds")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed (permutes the clients given to OR-Tools)")] = None,
+    solution_limit: Annotated[int | None, typer.Option("--solution-limit", help="Stop after N improving solutions (reproducible runs)")] = None,
+    first_solution: Annotated[str | None, typer.Option("--first-solution", help="OR-Tools first-solution strategy, e.g. SAVINGS")] = None,
+    metaheuristic: Annotated[str | None, typer.Option("--metaheuristic", help="GUIDED_LOCAL_SEARCH, SIMULATED_ANNEALING, TABU_SEARCH, ...")] = None,
+    roads: Annotated[str | None, typer.Option("--roads", help="Road network for the matrix: 'sample' or a road file; default straight lines x detour factor")] = None,
+    json_out: JsonOption = False,
+    lang: LangOption = "en",
+) -> None:
+    """Plan truck routes: a short-haul day (--scenario) or a standard VRPLIB instance (--vrplib).
+
+    With --vrplib the JSON has at least `cost` and `routes` (client numbers as in the file's
+    solution convention, depot excluded). Runs are reproducible with --solution-limit.
+    """
+    from cleanfreight._i18n import check_lang
+
+    check_lang(lang)
+    if (scenario is None) == (vrplib is None):
+        raise InputError("give exactly one of --scenario FILE or --vrplib FILE",
+                         [Problem("both or neither given", column="--scenario/--vrplib")])
+    overrides: dict[str, Any] = {k: v for k, v in {
+        "time_limit_s": time_limit, "seed": seed, "solution_limit": solution_limit,
+        "first_solution": first_solution, "metaheuristic": metaheuristic}.items() if v is not None}
+    if vrplib is not None:
+        _run_vrplib(vrplib, overrides, json_out)
+    else:
+        assert scenario is not None
+        _run_scenario(scenario, overrides, out_dir, roads, json_out, lang)
+
+
+def _run_vrplib(path: Path, overrides: dict[str, Any], json_out: bool) -> None:
+    from cleanfreight.dispatch import SolverParams, read_vrplib, solve_vrp
+
+    params = SolverParams(**overrides)
+    instance = read_vrplib(path)
+    with progress(f"solving {instance.name} ({instance.num_clients} clients)", quiet=json_out):
+        result = solve_vrp(instance, params)
+    if json_out:
+        print_json(result.as_dict())
+        return
+    out.print(f"[bold]{instance.name}[/]: cost {result.cost:g}, {result.num_routes} routes, "
+              f"feasible {result.feasible}, {result.runtime_s:.1f} s")
+    for k, route in enumerate(result.routes, start=1):
+        out.print(f"Route #{k}: {' '.join(map(str, route))}")
+
+
+def _run_scenario(path: Path, overrides: dict[str, Any], out_dir: Path | None, roads: str | None,
+                  json_out: bool, lang: str) -> None:
+    from cleanfreight.dispatch import load_scenario, solve_dispatch
+
+    sc = load_scenario(path)
+    if overrides:
+        sc = sc.with_solver(**overrides)
+    matrix = None
+    with progress(f"planning {sc.name}", quiet=json_out) as step:
+        if roads:
+            step("road matrix")
+            matrix = _road_matrix(sc, roads)
+        step("solving")
+        result = solve_dispatch(sc, matrix=matrix)
+    files = result.write(out_dir, lang=lang) if out_dir else []
+    if json_out:
+        payload = result.as_dict(lang)
+        payload["files"] = [str(f) for f in files]
+        print_json(payload)
+        return
+    s = result.summary
+    out.print(f"[bold]{sc.name}[/]: {s['lots_served']}/{s['lots']} truckloads planned, "
+              f"{s['tonnes_moved']:g} t, {s['trucks_used']}/{s['trucks_available']} trucks, "
+              f"{s['km_total']:g} km ({s['km_empty']:g} empty), swaps {s['swaps']}, charges {s['charges']}")
+    if not result.unserved.empty:
+        from cleanfreight._i18n import t
+
+        out.print("[bold]unserved[/]:")
+        for r in result.unserved.itertuples(index=False):
+            out.print(f"  {r.lot_id}: {t('dispatch.reason.' + str(r.reason), lang)} - {r.message}")
+    for f in files:
+        out.print(f"wrote {f}")
+
+
+def _road_matrix(sc: Any, roads: str) -> Any:
+    from cleanfreight.network import road_matrix
+    from cleanfreight.network.roads import TruckProfile
+
+    profile = TruckProfile(new_energy=True)
+    if roads == "sample":
+        from cleanfreight.network import load_sample_network
+
+        graph = load_sample_network(profile=profile).roads
+    else:
+        from cleanfreight.network import load_roads
+
+        graph = load_roads(roads, profile=profile)
+    return road_matrix(graph, sc.lonlat(), origin_labels=list(sc.places))
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `dispatch` commands to ``app``."""
+    """Add the `dispatch` command to ``app``."""
+    app.command("dispatch")(dispatch)

@@ -12,13 +12,20 @@ from cleanfreight.cli._common import JsonOption, LangOption, console, handle_err
 if TYPE_CHECKING:
     from cleanfreight.enterprises import Roster
 
-DbOption = Annotated[Path, typer.Option("--db", help="Ledger database file (DuckDB; created on first import).")]
+DbOption = Annotated[
+    Path, typer.Option("--db", help="Ledger database file (DuckDB; created on first import).")
+]
 RulesOption = Annotated[
-    str, typer.Option("--rules", help="Rulebook preset (changzhi-2024, mee-steel-2019, mee-cement-2024) or TOML file.")
+    str,
+    typer.Option(
+        "--rules", help="Rulebook preset (changzhi-2024, mee-steel-2019, mee-cement-2024) or TOML file."
+    ),
 ]
 RosterOption = Annotated[
     str | None,
-    typer.Option("--roster", help="Enterprise folder (enterprises.csv, flows.csv, mode_split.csv), or 'sample'."),
+    typer.Option(
+        "--roster", help="Enterprise folder (enterprises.csv, flows.csv, mode_split.csv), or 'sample'."
+    ),
 ]
 
 
@@ -63,12 +70,15 @@ def register(app: typer.Typer) -> None:
         files: Annotated[list[Path], typer.Argument(help="CSV (UTF-8/GBK/GB18030) or XLSX exports.")],
         db: DbOption,
         enterprise: Annotated[
-            str | None, typer.Option("--enterprise", help="Enterprise id for files without an enterprise column.")
+            str | None,
+            typer.Option("--enterprise", help="Enterprise id for files without an enterprise column."),
         ] = None,
         mapping: Annotated[
             Path | None, typer.Option("--mapping", help="Column-mapping file (TOML/YAML) for other exports.")
         ] = None,
-        chunk_rows: Annotated[int, typer.Option("--chunk-rows", help="Rows per chunk (bounds memory).")] = 200_000,
+        chunk_rows: Annotated[
+            int, typer.Option("--chunk-rows", help="Rows per chunk (bounds memory).")
+        ] = 200_000,
         max_truck_tonnes: Annotated[
             float, typer.Option("--max-truck-tonnes", help="Reject gate records above this load (t).")
         ] = 100.0,
@@ -81,14 +91,22 @@ def register(app: typer.Typer) -> None:
         settings = IngestSettings(chunk_rows=chunk_rows, max_truck_tonnes=max_truck_tonnes)
         with progress("importing", quiet=as_json) as step:
             res = ingest(
-                db, files, enterprise=enterprise, mapping=mapping, settings=settings,
+                db,
+                files,
+                enterprise=enterprise,
+                mapping=mapping,
+                settings=settings,
                 on_chunk=lambda f, n: step(f"{Path(f).name}: {n:,} rows"),
             )
         if as_json:
             print_json(res.as_dict())
             return
         rows = [f.as_dict() | {"file": Path(f.file).name} for f in res.files]
-        _table(rows, ["file", "kind", "encoding", "unit", "rows", "accepted", "rejected", "duplicates"], "ledger import")
+        _table(
+            rows,
+            ["file", "kind", "encoding", "unit", "rows", "accepted", "rejected", "duplicates"],
+            "ledger import",
+        )
         out.print(f"accepted {res.accepted:,}  rejected {res.rejected:,}  duplicates {res.duplicates:,}")
         for f in res.files:
             for w in f.warnings:
@@ -100,11 +118,14 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def report_cmd(
         db: DbOption,
-        period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD.")],
+        period: Annotated[
+            str, typer.Option("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD.")
+        ],
         rules: RulesOption = "changzhi-2024",
         roster: RosterOption = None,
         plan: Annotated[
-            Path | None, typer.Option("--plan", help="plan.json of the planner (or CSV enterprise_id, ratio_after).")
+            Path | None,
+            typer.Option("--plan", help="plan.json of the planner (or CSV enterprise_id, ratio_after)."),
         ] = None,
         out_dir: Annotated[Path | None, typer.Option("--out", help="Write JSON, CSV and XLSX here.")] = None,
         lang: LangOption = "en",
@@ -127,7 +148,15 @@ def register(app: typer.Typer) -> None:
             payload["files"] = [str(p) for p in written]
             print_json(payload)
             return
-        cols = ["rank", "enterprise_id", "tonnes_total", "tonnes_clean", "clean_ratio", "gap_tonnes", "road_compliance"]
+        cols = [
+            "rank",
+            "enterprise_id",
+            "tonnes_total",
+            "tonnes_clean",
+            "clean_ratio",
+            "gap_tonnes",
+            "road_compliance",
+        ]
         rows = rep.as_dict()["enterprises"]
         _table(rows, cols, f"{t('rulebook', lang)}: {rep.rulebook.title(lang)} — {rep.period.label}")
         ratio = rep.city["clean_ratio"]
@@ -158,17 +187,23 @@ def register(app: typer.Typer) -> None:
             con.close()
         out_file.parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(out_file, index=False, encoding="utf-8-sig")
-        out.print(f"{df['src_row'].size:,} problem(s) in {df[['file_name', 'src_row']].drop_duplicates().shape[0]:,} "
-                  f"rejected row(s) written to {out_file}")
+        out.print(
+            f"{df['src_row'].size:,} problem(s) in {df[['file_name', 'src_row']].drop_duplicates().shape[0]:,} "
+            f"rejected row(s) written to {out_file}"
+        )
 
     @ledger.command("checks")
     @handle_errors
     def checks_cmd(
         db: DbOption,
-        period: Annotated[str | None, typer.Option("--period", help="Limit to a period (YYYY-MM ...).")] = None,
+        period: Annotated[
+            str | None, typer.Option("--period", help="Limit to a period (YYYY-MM ...).")
+        ] = None,
         rules: RulesOption = "changzhi-2024",
         roster: RosterOption = None,
-        max_payload: Annotated[float, typer.Option("--max-payload", help="Plausible truck payload (t).")] = 40.0,
+        max_payload: Annotated[
+            float, typer.Option("--max-payload", help="Plausible truck payload (t).")
+        ] = 40.0,
         out_file: Annotated[Path | None, typer.Option("--out", help="CSV file for the anomalies.")] = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -178,8 +213,13 @@ def register(app: typer.Typer) -> None:
 
         con = open_ledger(db, read_only=True)
         try:
-            df = run_checks(con, period, roster=_roster(roster), rules=rules,
-                            settings=CheckSettings(max_payload_t=max_payload))
+            df = run_checks(
+                con,
+                period,
+                roster=_roster(roster),
+                rules=rules,
+                settings=CheckSettings(max_payload_t=max_payload),
+            )
         finally:
             con.close()
         if out_file is not None:
@@ -191,7 +231,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"anomalies": rows, "count": len(rows)})
             return
-        _table(rows, ["severity", "check", "enterprise_id", "plate", "records", "tonnes", "detail"], "ledger checks")
+        _table(
+            rows,
+            ["severity", "check", "enterprise_id", "plate", "records", "tonnes", "detail"],
+            "ledger checks",
+        )
 
     @ledger.command("trend")
     @handle_errors
@@ -200,7 +244,9 @@ def register(app: typer.Typer) -> None:
         first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
         last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
         rules: RulesOption = "changzhi-2024",
-        out_file: Annotated[Path | None, typer.Option("--out", help="CSV file (enterprise x month ratios).")] = None,
+        out_file: Annotated[
+            Path | None, typer.Option("--out", help="CSV file (enterprise x month ratios).")
+        ] = None,
         as_json: JsonOption = False,
     ) -> None:
         """Clean ratio per enterprise and month, and the enterprises whose ratio fell in the last month."""
@@ -222,8 +268,10 @@ def register(app: typer.Typer) -> None:
             print_json(payload)
             return
         months = payload["months"]
-        rows = [{"enterprise_id": e["enterprise_id"], **dict(zip(months, e["clean_ratio"], strict=True))}
-                for e in payload["enterprises"]]
+        rows = [
+            {"enterprise_id": e["enterprise_id"], **dict(zip(months, e["clean_ratio"], strict=True))}
+            for e in payload["enterprises"]
+        ]
         rows.append({"enterprise_id": "city", **{c["month"]: c["clean_ratio"] for c in payload["city"]}})
         _table(rows, ["enterprise_id", *months], f"clean ratio by month ({res.rulebook.name})")
         for f in payload["fell"]:
@@ -235,8 +283,12 @@ def register(app: typer.Typer) -> None:
         out_dir: Annotated[Path, typer.Option("--out", help="Folder for the generated exports.")],
         year: Annotated[int, typer.Option("--year")] = 2026,
         seed: Annotated[int, typer.Option("--seed")] = 20260101,
-        scale: Annotated[float, typer.Option("--scale", help="Share of declared tonnes turned into records.")] = 0.05,
-        months: Annotated[str | None, typer.Option("--months", help="e.g. 1-3 or 1,2,12 (default all).")] = None,
+        scale: Annotated[
+            float, typer.Option("--scale", help="Share of declared tonnes turned into records.")
+        ] = 0.05,
+        months: Annotated[
+            str | None, typer.Option("--months", help="e.g. 1-3 or 1,2,12 (default all).")
+        ] = None,
         roster: RosterOption = "sample",
         as_json: JsonOption = False,
     ) -> None:
@@ -259,4 +311,6 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(man.as_dict())
             return
-        out.print(f"wrote {len(man.files)} files ({sum(man.rows.values()):,} rows) to {out_dir}; planted {man.planted}")
+        out.print(
+            f"wrote {len(man.files)} files ({sum(man.rows.values()):,} rows) to {out_dir}; planted {man.planted}"
+        )

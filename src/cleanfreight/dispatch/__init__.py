@@ -9,7 +9,22 @@ Two fronts over OR-Tools routing:
   :class:`DispatchResult` with tables, GeoJSON and the unserved loads with their reasons.
 """
 
+from cleanfreight.dispatch.matrix import StraightLineMatrix, haversine_km, haversine_matrix
 from cleanfreight.dispatch.params import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS, SolverParams
+from cleanfreight.dispatch.scenario import (
+    POWERTRAINS,
+    EnergyStation,
+    Load,
+    Powertrain,
+    Scenario,
+    Site,
+    TruckType,
+    format_clock,
+    load_scenario,
+    parse_clock,
+    parse_window,
+)
+from cleanfreight.dispatch.solve import REASONS, DispatchResult, solve_dispatch
 from cleanfreight.dispatch.vrplib_io import (
     VrpInstance,
     VrpResult,
@@ -22,11 +37,28 @@ from cleanfreight.dispatch.vrplib_io import (
 __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
     "METAHEURISTICS",
+    "POWERTRAINS",
+    "REASONS",
+    "DispatchResult",
+    "EnergyStation",
+    "Load",
+    "Powertrain",
+    "Scenario",
+    "Site",
     "SolverParams",
+    "StraightLineMatrix",
+    "TruckType",
     "VrpInstance",
     "VrpResult",
     "check_routes",
+    "format_clock",
+    "haversine_km",
+    "haversine_matrix",
+    "load_scenario",
+    "parse_clock",
+    "parse_window",
     "read_vrplib",
     "route_cost",
+    "solve_dispatch",
     "solve_vrp",
 ]

@@ -163,9 +163,12 @@ def solve_model(
     cost_cb: dict[int, int] = {}
     energy_cb: dict[int, int] = {}
     arc_load = _arc_load(nodes)
+    visit_cost = np.array([scenario.energy_stations[nd.station].visit_cost * C_SCALE if nd.kind == "energy"
+                           else 0.0 for nd in nodes])
     for ti in used_types:
         tt = types[ti]
-        cost_cb[ti] = routing.RegisterTransitMatrix(on_index(np.rint(node_km * tt.cost_per_km * C_SCALE)))
+        cost = np.rint(node_km * tt.cost_per_km * C_SCALE + visit_cost[:, None])
+        cost_cb[ti] = routing.RegisterTransitMatrix(on_index(cost))
         if tt.spec.limited_range:
             rate = tt.empty_rate + (tt.full_rate - tt.empty_rate) * np.clip(arc_load / tt.payload_t, 0, 1)
             energy_cb[ti] = routing.RegisterTransitMatrix(on_index(-np.ceil(node_km * rate * E_SCALE)))
@@ -187,7 +190,7 @@ def solve_model(
         tdim.CumulVar(routing.Start(v)).SetRange(tt.shift_start, tt.shift_end)
         tdim.CumulVar(routing.End(v)).SetRange(tt.shift_start, tt.shift_end)
         tdim.SetSpanUpperBoundForVehicle(int(round(tt.shift_h * 60)), v)
-        routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.Start(v)))
+        routing.AddVariableMaximizedByFinalizer(tdim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(v)))
 
     # --- load
@@ -217,7 +220,7 @@ def solve_model(
             continue
         st = scenario.energy_stations[nd.station]
         able = [v for v, veh in enumerate(vehicles) if st.kind in types[veh.type_index].spec.refuel_kinds]
-        routing.SetAllowedVehiclesForIndex(able, index)
+        routing.VehicleVar(index).SetValues([-1, *able])  # SetAllowedVehiclesForIndex
         routing.AddDisjunction([index], 0)
         cap = solver.Element(caps_by_vehicle, (routing.VehicleVar(index) + 1).Var())
         solver.Add(edim.CumulVar(index) + edim.SlackVar(index) <= cap)
@@ -240,8 +243,9 @@ def solve_model(
         routing.AddDisjunction([p], penalty // 2)
         routing.AddDisjunction([d], penalty - penalty // 2)
         able = [v for v, veh in enumerate(vehicles) if veh.type_index in lot.allowed_types]
-        routing.SetAllowedVehiclesForIndex(able, p)
-        routing.SetAllowedVehiclesForIndex(able, d)
+        # (SetAllowedVehiclesForIndex's Python binding rejects lists in OR-Tools 9.15)
+        routing.VehicleVar(p).SetValues([-1, *able])
+        routing.VehicleVar(d).SetValues([-1, *able])
         for index, ban, exempt, svc in ((p, lot.pick_ban, lot.pick_ban_exempt_ne, lot.pick_service),
                                         (d, lot.drop_ban, lot.drop_ban_exempt_ne, lot.drop_service)):
             if ban is None:
@@ -253,6 +257,11 @@ def solve_model(
             is_banned = solver.IsMemberVar(routing.VehicleVar(index), banned)
             in_ban = solver.IsBetweenVar(tdim.CumulVar(index), max(0, ban[0] - svc), ban[1] - 1)
             solver.Add(is_banned + in_ban <= 1)
+
+    for i, nd in enumerate(nodes):
+        if nd.kind == "energy":  # slack values are read back only where a recharge can happen
+            routing.AddToAssignment(edim.SlackVar(manager.NodeToIndex(i)))
+            routing.AddToAssignment(tdim.SlackVar(manager.NodeToIndex(i)))
 
     params = search_parameters(scenario.solver, time_windows=True)
     solution = routing.SolveWithParameters(params)
@@ -267,12 +276,13 @@ def solve_model(
         while True:
             node = manager.IndexToNode(index)
             is_end = routing.IsEnd(index)
+            has_slack = not is_end and nodes[node].kind == "energy"
             visits.append(Visit(
                 node=int(node),
-                start=int(solution.Value(tdim.CumulVar(index))),
-                energy=int(solution.Value(edim.CumulVar(index))),
-                recharge=0 if is_end else int(solution.Value(edim.SlackVar(index))),
-                time_slack=0 if is_end else int(solution.Value(tdim.SlackVar(index))),
+                start=int(solution.Min(tdim.CumulVar(index))),
+                energy=int(solution.Min(edim.CumulVar(index))),
+                recharge=int(solution.Value(edim.SlackVar(index))) if has_slack else 0,
+                time_slack=int(solution.Value(tdim.SlackVar(index))) if has_slack else 0,
             ))
             if is_end:
                 break

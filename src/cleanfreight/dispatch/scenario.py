@@ -186,6 +186,9 @@ class EnergyStation:
     max_visits
         Visits the model may plan here over the day (0: automatic, two per truck that can use it,
         at most 12). Each possible visit is a node of the routing model.
+    visit_cost
+        Cost (CNY) added per stop so that the plan does not stop without need (an assumption;
+        energy itself is not priced here).
     """
 
     id: str
@@ -198,6 +201,7 @@ class EnergyStation:
     power_kw: float | None = None
     service_min: float = 5.0
     max_visits: int = 0
+    visit_cost: float = 10.0
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -211,6 +215,8 @@ class EnergyStation:
                                     value=self.power_kw))
         if not (_is_num(self.service_min) and 0 <= self.service_min <= 240):
             problems.append(Problem("must be minutes in [0, 240]", column="service_min", value=self.service_min))
+        if not (_is_num(self.visit_cost) and self.visit_cost >= 0):
+            problems.append(Problem("must be a non-negative number", column="visit_cost", value=self.visit_cost))
         if not isinstance(self.max_visits, int) or self.max_visits < 0:
             problems.append(Problem("must be a non-negative integer", column="max_visits", value=self.max_visits))
         _raise(f"invalid energy station {self.id!r}", problems)
@@ -319,6 +325,7 @@ class Load:
     ``pickup_window`` and ``delivery_window`` (minutes) bound the start of loading and unloading;
     they are further cut by the sites' ``hours``. Service minutes default to the sites'.
     Unknown site ids are *not* an error here: the load is reported unserved with the reason.
+    ``new_energy_only`` keeps diesel trucks off the load (so that it counts as clean transport).
     """
 
     id: str
@@ -331,6 +338,7 @@ class Load:
     pickup_min: float | None = None
     delivery_min: float | None = None
     commodity: str = ""
+    new_energy_only: bool = False
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -428,12 +436,12 @@ class Scenario:
 _SITE_KEYS = {"id", "kind", "lon", "lat", "name_zh", "name_en", "hours", "banned_hours",
               "ban_exempt_new_energy", "service_min"}
 _STATION_KEYS = {"id", "kind", "lon", "lat", "name_zh", "name_en", "hours", "power_kw", "service_min",
-                 "max_visits"}
+                 "max_visits", "visit_cost"}
 _TRUCK_KEYS = {"id", "powertrain", "count", "depot", "payload_t", "energy_capacity", "per_km_empty",
                "per_km_full", "start_soc_pct", "reserve_pct", "shift_start", "shift_h", "cost_per_km",
                "fixed_cost", "name"}
 _LOAD_KEYS = {"id", "from", "to", "tonnes", "count", "pickup_window", "delivery_window", "pickup_min",
-              "delivery_min", "commodity"}
+              "delivery_min", "commodity", "new_energy_only"}
 
 
 def _sample_places() -> dict[str, dict[str, Any]]:

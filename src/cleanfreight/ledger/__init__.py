@@ -1,1 +1,50 @@
-"""cleanfreight.ledger"""
+"""The gate-record ledger: import gate passages, rail waybills and meter readings; monthly reports.
+
+The ledger is one embedded DuckDB file (:func:`open_ledger`, schema in :mod:`.schema`). Import with
+:func:`ingest`, report with :func:`report` and :func:`trend`, check with :func:`run_checks`, and make
+realistic sample exports with :func:`generate_records`.
+"""
+
+from __future__ import annotations
+
+from cleanfreight.ledger._db import open_ledger
+from cleanfreight.ledger._period import Period, parse_period
+from cleanfreight.ledger._readers import ColumnMapping, load_mapping
+from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
+from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
+from cleanfreight.ledger.report import (
+    LedgerReport,
+    ReportSettings,
+    TrendResult,
+    load_plan,
+    mode_tonnes,
+    report,
+    trend,
+    write_report,
+)
+from cleanfreight.ledger.sample import SampleManifest, generate_records
+
+__all__ = [
+    "ANOMALY_COLUMNS",
+    "CheckSettings",
+    "ColumnMapping",
+    "FileResult",
+    "IngestResult",
+    "IngestSettings",
+    "LedgerReport",
+    "Period",
+    "ReportSettings",
+    "SampleManifest",
+    "TrendResult",
+    "generate_records",
+    "ingest",
+    "load_mapping",
+    "load_plan",
+    "mode_tonnes",
+    "open_ledger",
+    "parse_period",
+    "report",
+    "run_checks",
+    "trend",
+    "write_report",
+]

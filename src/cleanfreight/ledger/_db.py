@@ -15,9 +15,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-
 def open_ledger(
-    path: str | Path, *, read_only: bool = False, memory_limit: str | None = "512MB", threads: int | None = None
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    memory_limit: str | None = "512MB",
+    threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and create if needed) the ledger DuckDB file at ``path``.
 
@@ -42,7 +45,9 @@ def open_ledger(
 
     p = str(path)
     if read_only and p != ":memory:" and not Path(p).exists():
-        raise InputError(f"ledger database {p} does not exist; run `cleanfreight ledger ingest --db {p}` first")
+        raise InputError(
+            f"ledger database {p} does not exist; run `cleanfreight ledger ingest --db {p}` first"
+        )
     if p != ":memory:":
         Path(p).parent.mkdir(parents=True, exist_ok=True)
     config: dict[str, str | int | bool] = {}
@@ -61,7 +66,9 @@ def open_ledger(
         if row is None:
             con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         elif int(row[0]) != SCHEMA_VERSION:
-            raise InputError(f"ledger {p} has schema version {row[0]}; this cleanfreight expects {SCHEMA_VERSION}")
+            raise InputError(
+                f"ledger {p} has schema version {row[0]}; this cleanfreight expects {SCHEMA_VERSION}"
+            )
     return con
 
 

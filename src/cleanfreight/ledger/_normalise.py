@@ -87,7 +87,23 @@ def stage_mode_sql(stage: str, short_haul: str) -> str:
 
 # --- directions ----------------------------------------------------------------------------------
 DIRECTIONS: dict[str, str] = {}
-for _k in ("in", "i", "1", "inbound", "arrival", "进", "进厂", "入", "入厂", "到", "到达", "收", "卸", "卸车", "进货"):
+for _k in (
+    "in",
+    "i",
+    "1",
+    "inbound",
+    "arrival",
+    "进",
+    "进厂",
+    "入",
+    "入厂",
+    "到",
+    "到达",
+    "收",
+    "卸",
+    "卸车",
+    "进货",
+):
     DIRECTIONS[_k] = "in"
 for _k in ("out", "o", "2", "outbound", "dispatch", "出", "出厂", "发", "发送", "发出", "装", "装车", "出货"):
     DIRECTIONS[_k] = "out"

@@ -26,24 +26,91 @@ KINDS = ("gate", "rail", "meter")
 #: canonical field -> header spellings (compared after :func:`header_key`)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "timestamp": (
-        "进出厂时间", "进出时间", "过车时间", "通行时间", "过磅时间", "称重时间", "日期时间", "时间", "计量时间",
-        "timestamp", "datetime", "time", "passage_time", "gate_time", "ts",
+        "进出厂时间",
+        "进出时间",
+        "过车时间",
+        "通行时间",
+        "过磅时间",
+        "称重时间",
+        "日期时间",
+        "时间",
+        "计量时间",
+        "timestamp",
+        "datetime",
+        "time",
+        "passage_time",
+        "gate_time",
+        "ts",
     ),
     "date": ("日期", "发货日期", "到达日期", "运单日期", "承运日期", "票据日期", "date", "day"),
-    "plate": ("车牌号码", "车牌号", "车牌", "号牌号码", "车号", "plate", "plate_no", "license_plate", "plate_number"),
+    "plate": (
+        "车牌号码",
+        "车牌号",
+        "车牌",
+        "号牌号码",
+        "车号",
+        "plate",
+        "plate_no",
+        "license_plate",
+        "plate_number",
+    ),
     "reg_date": ("注册日期", "注册登记日期", "registration_date", "reg_date"),
     "vin": ("vin", "vin码", "车辆识别代号", "车辆识别代码", "车架号"),
     "engine_no": ("发动机号码", "发动机号", "engine_no", "engine_number"),
     "stage": ("排放阶段", "排放标准", "排放等级", "emission_stage", "stage", "emission_standard"),
-    "cargo": ("运输货物名称", "货物名称", "货物", "品名", "物料名称", "物料", "货名", "cargo", "goods", "commodity"),
+    "cargo": (
+        "运输货物名称",
+        "货物名称",
+        "货物",
+        "品名",
+        "物料名称",
+        "物料",
+        "货名",
+        "cargo",
+        "goods",
+        "commodity",
+    ),
     "tonnes": (
-        "运输量", "净重", "重量", "吨数", "实际重量", "计费重量", "运量", "数量", "计量值", "tonnes", "weight",
-        "net_weight", "quantity", "amount", "tons",
+        "运输量",
+        "净重",
+        "重量",
+        "吨数",
+        "实际重量",
+        "计费重量",
+        "运量",
+        "数量",
+        "计量值",
+        "tonnes",
+        "weight",
+        "net_weight",
+        "quantity",
+        "amount",
+        "tons",
     ),
     "unit": ("单位", "计量单位", "unit", "units"),
     "fleet": ("车队名称", "车队", "运输单位", "承运单位", "fleet", "carrier"),
-    "direction": ("进出方向", "方向", "进出厂", "进出类型", "进出", "发到", "发/到", "收发", "direction", "in_out", "inout"),
-    "enterprise_id": ("企业编号", "企业代码", "企业id", "单位编号", "enterprise_id", "company_id", "enterprise"),
+    "direction": (
+        "进出方向",
+        "方向",
+        "进出厂",
+        "进出类型",
+        "进出",
+        "发到",
+        "发/到",
+        "收发",
+        "direction",
+        "in_out",
+        "inout",
+    ),
+    "enterprise_id": (
+        "企业编号",
+        "企业代码",
+        "企业id",
+        "单位编号",
+        "enterprise_id",
+        "company_id",
+        "enterprise",
+    ),
     "enterprise_name": ("企业名称", "单位名称", "enterprise_name", "company_name", "company"),
     "origin": ("起运地", "起点", "发货地", "始发地", "发货地点", "origin", "from"),
     "destination": ("目的地", "终点", "收货地", "到达地", "收货地点", "destination", "to"),
@@ -109,7 +176,9 @@ class ColumnMapping:
             if name not in FIELDS:
                 problems.append(Problem(f"unknown field; expected one of {', '.join(FIELDS)}", column=name))
         if self.kind is not None and self.kind not in KINDS:
-            problems.append(Problem(f"kind must be one of {', '.join(KINDS)}", column="kind", value=self.kind))
+            problems.append(
+                Problem(f"kind must be one of {', '.join(KINDS)}", column="kind", value=self.kind)
+            )
         if self.unit is not None and self.unit not in ("t", "kg"):
             problems.append(Problem("unit must be 't' or 'kg'", column="unit", value=self.unit))
         if problems:
@@ -251,7 +320,9 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
         elif header_key(header) in by_key:
             fields[canon] = by_key[header_key(header)]
         else:
-            problems.append(Problem(f"mapping names column {header!r} which the file lacks", file=fname, column=canon))
+            problems.append(
+                Problem(f"mapping names column {header!r} which the file lacks", file=fname, column=canon)
+            )
     for h in headers:
         canon = _ALIAS_INDEX.get(header_key(h))
         if canon is not None and canon not in fields and h not in fields.values():

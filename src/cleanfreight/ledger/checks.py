@@ -52,8 +52,26 @@ ANOMALY_COLUMNS = ["check", "severity", "enterprise_id", "plate", "day", "record
 
 #: provinces other than Shanxi, as they appear in destination names
 _OTHER_PROVINCES = (
-    "河北", "河南", "山东", "北京", "天津", "内蒙古", "陕西", "江苏", "安徽", "湖北", "辽宁", "浙江", "上海", "日照",
-    "邯郸", "安阳", "焦作", "新乡", "石家庄", "青岛",
+    "河北",
+    "河南",
+    "山东",
+    "北京",
+    "天津",
+    "内蒙古",
+    "陕西",
+    "江苏",
+    "安徽",
+    "湖北",
+    "辽宁",
+    "浙江",
+    "上海",
+    "日照",
+    "邯郸",
+    "安阳",
+    "焦作",
+    "新乡",
+    "石家庄",
+    "青岛",
 )
 
 
@@ -77,7 +95,9 @@ class CheckSettings:
         if self.max_payload_t <= 0:
             problems.append(Problem("must be > 0", column="max_payload_t", value=self.max_payload_t))
         if self.double_passage_minutes < 0:
-            problems.append(Problem("must be >= 0", column="double_passage_minutes", value=self.double_passage_minutes))
+            problems.append(
+                Problem("must be >= 0", column="double_passage_minutes", value=self.double_passage_minutes)
+            )
         if problems:
             raise InputError("invalid check settings", problems)
 
@@ -139,7 +159,8 @@ def run_checks(
         return con.execute(sql, params + (extra or [])).df()
 
     try:
-        frames.append(q(f"""
+        frames.append(
+            q(f"""
             SELECT 'stage_conflict' AS "check", 'error' AS severity, min(enterprise_id) AS enterprise_id, plate,
                 CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
                 'stages recorded: ' || string_agg(DISTINCT stage, ', ' ORDER BY stage)
@@ -147,17 +168,21 @@ def run_checks(
             FROM records WHERE kind = 'gate' AND {where}
             GROUP BY plate
             HAVING count(*) FILTER (WHERE stage IN ('d', 'h')) > 0 AND count(*) FILTER (WHERE stage NOT IN ('d', 'h')) > 0
-        """))
-        frames.append(q(f"""
+        """)
+        )
+        frames.append(
+            q(f"""
             SELECT 'overload' AS "check", 'warning' AS severity, enterprise_id, plate, CAST(min(ts) AS DATE) AS day,
                 count(*) AS records, sum(tonnes) AS tonnes,
                 'max load ' || CAST(round(max(tonnes), 1) AS VARCHAR) || ' t > plausible payload {s.max_payload_t:g} t'
                     AS detail
             FROM records WHERE kind = 'gate' AND tonnes > {float(s.max_payload_t)} AND {where}
             GROUP BY enterprise_id, plate
-        """))
+        """)
+        )
         minutes = float(s.double_passage_minutes)
-        frames.append(q(f"""
+        frames.append(
+            q(f"""
             SELECT 'double_passage' AS "check", 'warning' AS severity, enterprise_id, plate, CAST(min(ts) AS DATE) AS day,
                 count(*) AS records, sum(tonnes) AS tonnes,
                 'passed twice in the same direction within {minutes:g} min (' || count(*) || ' times)' AS detail
@@ -168,27 +193,36 @@ def run_checks(
             ) x
             WHERE prev IS NOT NULL AND epoch(ts) - epoch(prev) < {minutes * 60}
             GROUP BY enterprise_id, plate
-        """))
+        """)
+        )
         if roster is not None:
             known = pd.DataFrame({"enterprise_id": roster.enterprises["enterprise_id"].astype(str)})
             con.register("_known", known)
-            frames.append(q(f"""
+            frames.append(
+                q(f"""
                 SELECT 'unknown_enterprise' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
                     CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
                     'enterprise not in the roster' AS detail
                 FROM records WHERE {where} AND enterprise_id NOT IN (SELECT enterprise_id FROM _known)
                 GROUP BY enterprise_id
-            """))
+            """)
+            )
             con.unregister("_known")
         if per is not None:
-            span = "SELECT enterprise_id, CAST(? AS DATE) AS d0, CAST(? AS DATE) - 1 AS d1 FROM records " \
-                   f"WHERE {where} GROUP BY enterprise_id"
+            span = (
+                "SELECT enterprise_id, CAST(? AS DATE) AS d0, CAST(? AS DATE) - 1 AS d1 FROM records "
+                f"WHERE {where} GROUP BY enterprise_id"
+            )
             span_params: list[object] = [per.start, per.end, *params]
         else:
-            span = "SELECT enterprise_id, CAST(min(ts) AS DATE) AS d0, CAST(max(ts) AS DATE) AS d1 FROM records " \
-                   "GROUP BY enterprise_id"
+            span = (
+                "SELECT enterprise_id, CAST(min(ts) AS DATE) AS d0, CAST(max(ts) AS DATE) AS d1 FROM records "
+                "GROUP BY enterprise_id"
+            )
             span_params = []
-        frames.append(con.execute(f"""
+        frames.append(
+            con.execute(
+                f"""
             WITH span AS ({span}),
             days AS (SELECT enterprise_id, CAST(unnest(generate_series(d0, d1, INTERVAL 1 DAY)) AS DATE) AS day FROM span),
             have AS (SELECT DISTINCT enterprise_id, CAST(ts AS DATE) AS day FROM records)
@@ -199,13 +233,19 @@ def run_checks(
             FROM days d LEFT JOIN have h ON h.enterprise_id = d.enterprise_id AND h.day = d.day
             WHERE h.day IS NULL
             GROUP BY d.enterprise_id
-        """, span_params).df())
+        """,
+                span_params,
+            ).df()
+        )
         rail_only = sorted(rb.rail_only_out_of_province)
         if rail_only:
             outside = _regions_out_of_province() + list(_OTHER_PROVINCES)
-            out_cond = " OR ".join(f"destination LIKE '%{w.replace(chr(39), '')}%'" for w in outside) or "FALSE"
+            out_cond = (
+                " OR ".join(f"destination LIKE '%{w.replace(chr(39), '')}%'" for w in outside) or "FALSE"
+            )
             comm = ", ".join(f"'{c}'" for c in rail_only)
-            frames.append(q(f"""
+            frames.append(
+                q(f"""
                 SELECT 'coal_coke_out_by_road' AS "check",
                     CASE WHEN dest_known THEN 'error' ELSE 'info' END AS severity,
                     enterprise_id, NULL AS plate, CAST(min(ts) AS DATE) AS day, count(*) AS records,
@@ -218,8 +258,10 @@ def run_checks(
                 ) x
                 WHERE dest_known OR destination IS NULL
                 GROUP BY enterprise_id, commodity, dest_known
-            """))
-        frames.append(q(f"""
+            """)
+            )
+        frames.append(
+            q(f"""
             WITH k AS (
                 SELECT enterprise_id, strftime(ts, '%Y-%m') AS month, direction,
                     sum(tonnes) FILTER (WHERE chain = 'short_haul') AS sh, count(*) FILTER (WHERE chain = 'short_haul') AS n,
@@ -230,14 +272,17 @@ def run_checks(
                 CAST(t0 AS DATE) AS day, n AS records, sh AS tonnes,
                 month || ' ' || direction || ': short-haul trucks to/from a station but no station waybill; gate tonnes counted' AS detail
             FROM k WHERE sh > 0 AND wb IS NULL
-        """))
-        frames.append(q(f"""
+        """)
+        )
+        frames.append(
+            q(f"""
             SELECT 'unknown_cargo' AS "check", 'info' AS severity, enterprise_id, NULL AS plate, CAST(min(ts) AS DATE) AS day,
                 count(*) AS records, sum(tonnes) AS tonnes,
                 'cargo not mapped to a bulk commodity: ' || coalesce(cargo, '(blank)') AS detail
             FROM records WHERE commodity = 'other' AND {where}
             GROUP BY enterprise_id, cargo
-        """))
+        """)
+        )
     finally:
         if owned:
             con.close()
@@ -249,4 +294,7 @@ def run_checks(
     out["_o"] = out["severity"].map(order)
     out["records"] = out["records"].astype(int)
     out["tonnes"] = out["tonnes"].astype(float)
-    return out.sort_values(["_o", "check", "enterprise_id", "plate"]).drop(columns="_o").reset_index(drop=True)
+    out["day"] = pd.to_datetime(out["day"]).dt.strftime("%Y-%m-%d")
+    return (
+        out.sort_values(["_o", "check", "enterprise_id", "plate"]).drop(columns="_o").reset_index(drop=True)
+    )

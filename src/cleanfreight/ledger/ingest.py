@@ -82,7 +82,9 @@ class IngestSettings:
         if self.max_truck_tonnes <= 0:
             problems.append(Problem("must be > 0", column="max_truck_tonnes", value=self.max_truck_tonnes))
         if self.min_year > self.max_year:
-            problems.append(Problem("min_year must not exceed max_year", column="min_year", value=self.min_year))
+            problems.append(
+                Problem("min_year must not exceed max_year", column="min_year", value=self.min_year)
+            )
         if problems:
             raise InputError("invalid ingest settings", problems)
 
@@ -236,7 +238,9 @@ def ingest(
         _cleanup_stale(con)
         results = []
         for layout in layouts:
-            results.append(_ingest_file(con, layout, m, enterprise, s, stations, enterprise_names or {}, on_chunk))
+            results.append(
+                _ingest_file(con, layout, m, enterprise, s, stations, enterprise_names or {}, on_chunk)
+            )
         return IngestResult(tuple(results))
     finally:
         if owned:
@@ -253,7 +257,9 @@ def _sha256(path: Path) -> str:
 
 def _cleanup_stale(con: duckdb.DuckDBPyConnection) -> None:
     """Remove what a killed import left in staging (``imports.status = 'staging'``)."""
-    stale = [int(r[0]) for r in con.execute("SELECT import_id FROM imports WHERE status = 'staging'").fetchall()]
+    stale = [
+        int(r[0]) for r in con.execute("SELECT import_id FROM imports WHERE status = 'staging'").fetchall()
+    ]
     if not stale:
         return
     logger.warning("discarding %d unfinished import(s) left by an interrupted run: %s", len(stale), stale)
@@ -364,7 +370,12 @@ def _ingest_file(
     secs = time.perf_counter() - t0
     logger.info(
         "%s: %d rows, %d accepted, %d rejected, %d duplicates (%.1f s)",
-        fname, rows - blank, accepted, rejected, duplicates, secs,
+        fname,
+        rows - blank,
+        accepted,
+        rejected,
+        duplicates,
+        secs,
     )
     return FileResult(
         file=str(layout.path),
@@ -470,17 +481,17 @@ def _normalise_select(
     base = f"""
         SELECT _row,
             {ts} AS ts, {raw(ts_col)} AS ts_raw,
-            {ent_col} AS enterprise_id, {text('enterprise_name')} AS enterprise_name,
-            {nz.direction_sql(raw('direction'))} AS direction, {raw('direction')} AS direction_raw,
-            {nz.commodity_sql(raw('cargo'))} AS commodity, {text('cargo')} AS cargo,
-            {tonnes} AS tonnes, {raw('tonnes')} AS tonnes_raw, {factor} AS unit_factor, {raw('unit')} AS unit_raw,
-            {plate} AS plate, {raw('plate')} AS plate_raw,
-            {stage} AS stage, {raw('stage')} AS stage_raw,
-            {text('vin')} AS vin, {text('engine_no')} AS engine_no, {text('reg_date')} AS reg_date,
-            {text('fleet')} AS fleet, {text('origin')} AS origin, {text('destination')} AS destination,
-            {text('waybill_no')} AS waybill_no, {text('meter_id')} AS meter_id,
-            coalesce({raw('meter_kind')}, {raw('meter_id')}) AS meter_raw,
-            {text('spur')} AS spur_txt, {text('station')} AS station_txt,
+            {ent_col} AS enterprise_id, {text("enterprise_name")} AS enterprise_name,
+            {nz.direction_sql(raw("direction"))} AS direction, {raw("direction")} AS direction_raw,
+            {nz.commodity_sql(raw("cargo"))} AS commodity, {text("cargo")} AS cargo,
+            {tonnes} AS tonnes, {raw("tonnes")} AS tonnes_raw, {factor} AS unit_factor, {raw("unit")} AS unit_raw,
+            {plate} AS plate, {raw("plate")} AS plate_raw,
+            {stage} AS stage, {raw("stage")} AS stage_raw,
+            {text("vin")} AS vin, {text("engine_no")} AS engine_no, {text("reg_date")} AS reg_date,
+            {text("fleet")} AS fleet, {text("origin")} AS origin, {text("destination")} AS destination,
+            {text("waybill_no")} AS waybill_no, {text("meter_id")} AS meter_id,
+            coalesce({raw("meter_kind")}, {raw("meter_id")}) AS meter_raw,
+            {text("spur")} AS spur_txt, {text("station")} AS station_txt,
             {origin_st} AS origin_is_station, {dest_st} AS dest_is_station
         FROM _chunk WHERE {nonblank}"""
     checks: list[tuple[str, str, str, str]] = [
@@ -491,10 +502,20 @@ def _normalise_select(
             "ts_raw",
             f"timestamp outside {s.min_year}-{s.max_year}",
         ),
-        ("enterprise_id IS NULL", "enterprise_id", "enterprise_name", "no enterprise id (column or --enterprise)"),
+        (
+            "enterprise_id IS NULL",
+            "enterprise_id",
+            "enterprise_name",
+            "no enterprise id (column or --enterprise)",
+        ),
         ("direction IS NULL", "direction", "direction_raw", "unknown direction; expected in/out (进/出)"),
         ("unit_factor IS NULL", "unit", "unit_raw", "unknown unit; expected t/吨 or kg/千克/公斤"),
-        ("unit_factor IS NOT NULL AND tonnes IS NULL", "tonnes", "tonnes_raw", "quantity missing or not a number"),
+        (
+            "unit_factor IS NOT NULL AND tonnes IS NULL",
+            "tonnes",
+            "tonnes_raw",
+            "quantity missing or not a number",
+        ),
         ("tonnes IS NOT NULL AND tonnes <= 0", "tonnes", "tonnes_raw", "quantity must be greater than 0"),
     ]
     if kind == "gate":
@@ -528,5 +549,3 @@ def _normalise_select(
             {nz.quote(layout.path.name)} AS src_file, _row AS src_row
         FROM ({sql}) e"""
     return sql, checks
-
-

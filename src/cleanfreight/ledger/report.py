@@ -112,7 +112,11 @@ class ReportSettings:
         ]
         if not 0 <= self.unknown_short_haul_ne_share <= 1:
             problems.append(
-                Problem("must be in [0, 1]", column="unknown_short_haul_ne_share", value=self.unknown_short_haul_ne_share)
+                Problem(
+                    "must be in [0, 1]",
+                    column="unknown_short_haul_ne_share",
+                    value=self.unknown_short_haul_ne_share,
+                )
             )
         if problems:
             raise InputError("invalid report settings", problems)
@@ -203,7 +207,9 @@ class TrendResult:
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
-    out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False, double_precision=10))
+    out: list[dict[str, Any]] = json.loads(
+        df.to_json(orient="records", force_ascii=False, double_precision=10)
+    )
     return out
 
 
@@ -246,7 +252,11 @@ def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd
     plain = agg[~agg["chain"].isin(["short_haul", "station"])][cols]
     station = agg[agg["chain"] == "station"]
     short = agg[agg["chain"] == "short_haul"]
-    short_by = short.assign(ne=short["mode"].eq("rail_station_ne") * short["tonnes"]).groupby(key)[["ne", "tonnes"]].sum()
+    short_by = (
+        short.assign(ne=short["mode"].eq("rail_station_ne") * short["tonnes"])
+        .groupby(key)[["ne", "tonnes"]]
+        .sum()
+    )
     w_keys = set(map(tuple, station[key].drop_duplicates().to_numpy().tolist()))
     parts = [plain]
     if not short.empty:
@@ -255,11 +265,17 @@ def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd
     if not station.empty:
         st = station.merge(short_by, left_on=key, right_index=True, how="left", suffixes=("", "_sh"))
         have = st["tonnes_sh"].fillna(0) > 0
-        share = np.where(have, st["ne"].fillna(0) / st["tonnes_sh"].where(have, 1.0), s.unknown_short_haul_ne_share)
+        share = np.where(
+            have, st["ne"].fillna(0) / st["tonnes_sh"].where(have, 1.0), s.unknown_short_haul_ne_share
+        )
         ne = st[cols].assign(mode="rail_station_ne", tonnes=st["tonnes"] * share)
         di = st[cols].assign(mode="rail_station_diesel", tonnes=st["tonnes"] * (1 - share))
         parts += [ne[ne["tonnes"] > 0], di[di["tonnes"] > 0]]
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else pd.DataFrame(columns=cols)
+    out = (
+        pd.concat([p for p in parts if not p.empty], ignore_index=True)
+        if any(not p.empty for p in parts)
+        else pd.DataFrame(columns=cols)
+    )
     return out.groupby(["enterprise_id", "month", "direction", "commodity", "mode"], as_index=False)[
         ["tonnes", "records"]
     ].sum()
@@ -270,7 +286,11 @@ def _distances(roster: Roster | None, s: ReportSettings) -> pd.DataFrame:
     if roster is None or roster.flows.empty:
         return pd.DataFrame(columns=["enterprise_id", "direction", "road_km", "rail_km"])
     flows = roster.flows.copy()
-    rail = pd.to_numeric(flows.get("rail_km"), errors="coerce") if "rail_km" in flows else pd.Series(np.nan, flows.index)
+    rail = (
+        pd.to_numeric(flows.get("rail_km"), errors="coerce")
+        if "rail_km" in flows
+        else pd.Series(np.nan, flows.index)
+    )
     try:
         from cleanfreight._paths import sample_file
 
@@ -279,7 +299,11 @@ def _distances(roster: Roster | None, s: ReportSettings) -> pd.DataFrame:
         rail = rail.fillna(pd.to_numeric(reg_rail, errors="coerce"))
     except (InputError, OSError, KeyError, ValueError):
         pass
-    road = pd.to_numeric(flows["road_km"], errors="coerce") if "road_km" in flows else pd.Series(np.nan, flows.index)
+    road = (
+        pd.to_numeric(flows["road_km"], errors="coerce")
+        if "road_km" in flows
+        else pd.Series(np.nan, flows.index)
+    )
     flows["road_km_"] = road.fillna(s.road_km)
     flows["rail_km_"] = rail.fillna(s.rail_km)
     w = flows["tonnes_per_year"].astype(float)
@@ -287,12 +311,12 @@ def _distances(roster: Roster | None, s: ReportSettings) -> pd.DataFrame:
     flows["w_rail"] = flows["rail_km_"] * w
     flows["w"] = w
     g = flows.groupby(["enterprise_id", "direction"])[["w_road", "w_rail", "w"]].sum()
-    return pd.DataFrame(
-        {"road_km": g["w_road"] / g["w"], "rail_km": g["w_rail"] / g["w"]}
-    ).reset_index()
+    return pd.DataFrame({"road_km": g["w_road"] / g["w"], "rail_km": g["w_rail"] / g["w"]}).reset_index()
 
 
-def _emissions(tonnes: pd.DataFrame, roster: Roster | None, s: ReportSettings, factors: Factors | None) -> pd.DataFrame:
+def _emissions(
+    tonnes: pd.DataFrame, roster: Roster | None, s: ReportSettings, factors: Factors | None
+) -> pd.DataFrame:
     """CO2 (t), NOx (kg), PM2.5 (kg) per enterprise from tonnes per mode and direction."""
     from cleanfreight.accounting.emissions import intensity_table
 
@@ -323,19 +347,25 @@ def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataF
     d["t_road"] = d["tonnes"].where(~d["clean"], 0.0)
     d["t_road_ok"] = d["tonnes"].where(~d["clean"] & d["compliant"], 0.0)
     d["t_road_ne"] = d["tonnes"].where(~d["clean"] & (d["mode"] == "truck_ne"), 0.0)
-    g = d.groupby(group, as_index=False)[["t_in", "t_out", "tonnes", "t_clean", "t_road", "t_road_ok", "t_road_ne", "records"]].sum()
+    g = d.groupby(group, as_index=False)[
+        ["t_in", "t_out", "tonnes", "t_clean", "t_road", "t_road_ok", "t_road_ne", "records"]
+    ].sum()
     out = pd.DataFrame({c: g[c] for c in group})
     out["tonnes_in"] = g["t_in"]
     out["tonnes_out"] = g["t_out"]
     out["tonnes_total"] = g["tonnes"]
     out["tonnes_clean"] = g["t_clean"]
-    out["clean_ratio"] = np.where(g["tonnes"] > 0, g["t_clean"] / g["tonnes"].where(g["tonnes"] > 0, 1.0), np.nan)
+    out["clean_ratio"] = np.where(
+        g["tonnes"] > 0, g["t_clean"] / g["tonnes"].where(g["tonnes"] > 0, 1.0), np.nan
+    )
     out["target"] = rb.target
     out["gap_tonnes"] = np.maximum(0.0, rb.target * g["tonnes"] - g["t_clean"])
     out["meets_target"] = out["clean_ratio"] >= rb.target - 1e-12
     out["road_tonnes"] = g["t_road"]
     out["road_compliant_tonnes"] = g["t_road_ok"]
-    out["road_compliance"] = np.where(g["t_road"] > 0, g["t_road_ok"] / g["t_road"].where(g["t_road"] > 0, 1.0), 1.0)
+    out["road_compliance"] = np.where(
+        g["t_road"] > 0, g["t_road_ok"] / g["t_road"].where(g["t_road"] > 0, 1.0), 1.0
+    )
     if rb.ne_share_of_shortfall is not None:
         out["ne_share_of_road"] = np.where(
             g["t_road"] > 0, g["t_road_ne"] / g["t_road"].where(g["t_road"] > 0, 1.0), 1.0
@@ -367,7 +397,9 @@ def load_plan(plan: str | Path | pd.DataFrame | Mapping[str, Any]) -> pd.DataFra
             "plan needs columns enterprise_id and ratio_after (the planner's plan.json enterprises list)",
             [Problem("missing column", column="ratio_after" if col is None else "enterprise_id")],
         )
-    return pd.DataFrame({"enterprise_id": df["enterprise_id"].astype(str), "plan_ratio": df[col].astype(float)})
+    return pd.DataFrame(
+        {"enterprise_id": df["enterprise_id"].astype(str), "plan_ratio": df[col].astype(float)}
+    )
 
 
 def report(
@@ -446,14 +478,24 @@ def report(
     }
     if not city_t.empty:
         row = city_t.iloc[0]
-        for k in ("tonnes_in", "tonnes_out", "tonnes_total", "tonnes_clean", "road_tonnes", "road_compliant_tonnes",
-                  "road_compliance", "gap_tonnes"):
+        for k in (
+            "tonnes_in",
+            "tonnes_out",
+            "tonnes_total",
+            "tonnes_clean",
+            "road_tonnes",
+            "road_compliant_tonnes",
+            "road_compliance",
+            "gap_tonnes",
+        ):
             city[k] = float(row[k])
         city["clean_ratio"] = None if pd.isna(row["clean_ratio"]) else float(row["clean_ratio"])
         city["sum_enterprise_gaps_tonnes"] = float(ents["gap_tonnes"].sum())
         for k in ("co2_t", "nox_kg", "pm25_kg"):
             city[k] = float(ents[k].sum())
-    by_mode = bulk.groupby(["enterprise_id", "direction", "commodity", "mode"], as_index=False)[["tonnes", "records"]].sum()
+    by_mode = bulk.groupby(["enterprise_id", "direction", "commodity", "mode"], as_index=False)[
+        ["tonnes", "records"]
+    ].sum()
     return LedgerReport(per, rb, city, ents, by_mode, s)
 
 
@@ -490,15 +532,19 @@ def trend(
         prev, cur = wide[months[-2]], wide[months[-1]]
         change = cur - prev
         mask = change < -1e-9
-        fell = pd.DataFrame(
-            {
-                "enterprise_id": wide.index[mask],
-                "month": months[-1],
-                "ratio_prev": prev[mask].to_numpy(),
-                "clean_ratio": cur[mask].to_numpy(),
-                "change": change[mask].to_numpy(),
-            }
-        ).sort_values("change").reset_index(drop=True)
+        fell = (
+            pd.DataFrame(
+                {
+                    "enterprise_id": wide.index[mask],
+                    "month": months[-1],
+                    "ratio_prev": prev[mask].to_numpy(),
+                    "clean_ratio": cur[mask].to_numpy(),
+                    "change": change[mask].to_numpy(),
+                }
+            )
+            .sort_values("change")
+            .reset_index(drop=True)
+        )
     return TrendResult(per, rb, ent.reset_index(drop=True), city.reset_index(drop=True), fell)
 
 
@@ -521,11 +567,19 @@ def write_report(rep: LedgerReport, out: str | Path, lang: str = "en") -> list[P
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"ledger_{rep.period.label.replace('..', '_')}_{rep.rulebook.name}"
-    paths = [folder / f"{stem}.json", folder / f"{stem}_enterprises.csv", folder / f"{stem}_by_mode.csv",
-             folder / f"{stem}.xlsx"]
-    paths[0].write_text(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json), encoding="utf-8")
+    paths = [
+        folder / f"{stem}.json",
+        folder / f"{stem}_enterprises.csv",
+        folder / f"{stem}_by_mode.csv",
+        folder / f"{stem}.xlsx",
+    ]
+    paths[0].write_text(
+        json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json), encoding="utf-8"
+    )
     _labelled(rep.enterprises, lang).to_csv(paths[1], index=False, encoding="utf-8-sig")
-    by_mode = rep.by_mode.assign(mode=rep.by_mode["mode"].map(lambda m: MODES[m].label(lang) if m in MODES else m))
+    by_mode = rep.by_mode.assign(
+        mode=rep.by_mode["mode"].map(lambda m: MODES[m].label(lang) if m in MODES else m)
+    )
     _labelled(by_mode, lang).to_csv(paths[2], index=False, encoding="utf-8-sig")
     from cleanfreight._i18n import t
 

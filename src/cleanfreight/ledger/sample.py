@@ -32,7 +32,12 @@ logger = logging.getLogger(__name__)
 _COAL_SEASON = np.array([1.15, 0.9, 1.0, 0.95, 0.92, 0.92, 0.98, 0.98, 0.95, 1.0, 1.1, 1.2])
 _FLAT_SEASON = np.array([0.9, 0.8, 1.05, 1.05, 1.05, 1.0, 1.0, 1.0, 1.05, 1.05, 1.0, 0.95])
 #: Spring Festival (春节) dates; two weeks around it move about 40 % of the usual tonnage
-_SPRING_FESTIVAL = {2024: date(2024, 2, 10), 2025: date(2025, 1, 29), 2026: date(2026, 2, 17), 2027: date(2027, 2, 6)}
+_SPRING_FESTIVAL = {
+    2024: date(2024, 2, 10),
+    2025: date(2025, 1, 29),
+    2026: date(2026, 2, 17),
+    2027: date(2027, 2, 6),
+}
 
 _CARGO_NAMES: dict[str, tuple[str, ...]] = {
     "coal": ("原煤", "精煤", "洗精煤", "焦煤"),
@@ -121,7 +126,9 @@ def _mangle(rng: np.random.Generator, plates: np.ndarray, share: float) -> np.nd
         elif k % 3 == 1:
             out[i] = p.lower()
         else:
-            out[i] = p[:2] + "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in p[2:])
+            out[i] = p[:2] + "".join(
+                chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in p[2:]
+            )
     return out
 
 
@@ -186,7 +193,11 @@ def generate_records(
         daily = daily * rng.uniform(0.85, 1.15, len(daily))
         inbound = row.direction == "in"
         region = regions.get(str(row.region_id), str(row.region_id))
-        st_id = row.station_id if isinstance(row.station_id, str) and row.station_id else ents.at[ent, "station_id"]
+        st_id = getattr(row, "station_id", None)
+        if not (isinstance(st_id, str) and st_id):
+            st_id = ents["station_id"].get(ent) if "station_id" in ents else None
+        if not (isinstance(st_id, str) and st_id):
+            st_id = "CZB"  # 长治北, the freight hub
         st_name = stations.get(str(st_id), str(st_id))
         cargo_names = _CARGO_NAMES.get(commodity, ("杂货",))
         if mode in ("truck_ne", "truck_cn6", "truck_cn5", "rail_station_ne", "rail_station_diesel"):
@@ -227,8 +238,12 @@ def generate_records(
         if mode in ("rail_spur", "rail_station_ne", "rail_station_diesel"):
             on = daily > 0
             k = int(on.sum())
-            spur = ents.at[ent, "existing_spur"] if mode == "rail_spur" else ""
-            spur_txt = f"{spur}专用线" if isinstance(spur, str) and spur else ("专用线" if mode == "rail_spur" else "")
+            spur = ents["existing_spur"].get(ent) if mode == "rail_spur" and "existing_spur" in ents else ""
+            spur_txt = (
+                f"{spur}专用线"
+                if isinstance(spur, str) and spur
+                else ("专用线" if mode == "rail_spur" else "")
+            )
             rail_rows.append(
                 pd.DataFrame(
                     {
@@ -259,7 +274,8 @@ def generate_records(
                 )
             )
     planted = dict.fromkeys(
-        ("impossible_rows", "duplicate_rows", "overlap_rows", "stage_conflict_plates", "unknown_cargo_rows"), 0
+        ("impossible_rows", "duplicate_rows", "overlap_rows", "stage_conflict_plates", "unknown_cargo_rows"),
+        0,
     )
     files: list[Path] = []
     rows: dict[str, int] = {}
@@ -269,7 +285,9 @@ def generate_records(
         g = pd.concat(gate_rows[ent], ignore_index=True).sort_values("ts", kind="stable")
         g = g.drop_duplicates(["plate", "ts", "direction"]).reset_index(drop=True)
         if defects:
-            if i == 1 and (g["stage"] == "d").any():  # a planted stage conflict: an electric plate recorded as China V
+            if (
+                i == 1 and (g["stage"] == "d").any()
+            ):  # a planted stage conflict: an electric plate recorded as China V
                 j = int(np.flatnonzero(g["stage"].to_numpy() == "d")[0])
                 extra = g.iloc[[j]].assign(stage="5", ts=g["ts"].iloc[j] + pd.Timedelta(hours=5))
                 g = pd.concat([g, extra], ignore_index=True)
@@ -342,8 +360,19 @@ def _gate_text(g: pd.DataFrame, *, kg: bool, english: bool) -> pd.DataFrame:
         }
     )
     if english:
-        out.columns = ["timestamp", "plate", "vin", "emission_stage", "cargo", "weight (kg)" if kg else "tonnes",
-                       "fleet", "direction", "origin", "destination", "enterprise_id"]
+        out.columns = [
+            "timestamp",
+            "plate",
+            "vin",
+            "emission_stage",
+            "cargo",
+            "weight (kg)" if kg else "tonnes",
+            "fleet",
+            "direction",
+            "origin",
+            "destination",
+            "enterprise_id",
+        ]
         out["direction"] = out["direction"].map({"进": "in", "出": "out"})
     return out
 
@@ -374,4 +403,3 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
     except (InputError, OSError, KeyError, ValueError):
         logger.debug("sample network names unavailable; using ids")
     return stations, regions
-

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from cleanfreight.network.multimodal import build_multimodal, multimodal_matrix
     from cleanfreight.network.rail import load_rail, load_rail_osm, load_stations
     from cleanfreight.network.roads import TruckProfile, graph_summary, load_roads
-    from cleanfreight.network.snap import snap
+    from cleanfreight.network.snapping import snap
 
 _EXPORTS = {
     "METRIC_CRS": "crs", "bd09_to_wgs84": "crs", "gcj02_to_bd09": "crs", "gcj02_to_wgs84": "crs",
@@ -41,7 +41,7 @@ _EXPORTS = {
     "build_multimodal": "multimodal", "multimodal_matrix": "multimodal",
     "load_rail": "rail", "load_rail_osm": "rail", "load_stations": "rail",
     "TruckProfile": "roads", "graph_summary": "roads", "load_roads": "roads",
-    "snap": "snap",
+    "snap": "snapping",
 }
 
 __all__ = [

@@ -47,6 +47,7 @@ def cached_graph(key: str, build: Callable[[], nx.MultiDiGraph], *, enabled: boo
             log.warning("ignoring unreadable cache file %s", path)
     G = build()
     G.graph.pop("_csr", None)
+    G.graph.pop("_edge_index", None)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         pickle.dump(G, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -2,8 +2,8 @@
 
 The graph is turned once into a scipy CSR matrix (parallel edges keep their minimum) and
 ``scipy.sparse.csgraph.dijkstra`` runs from all origins at once: no Python loop of networkx calls
-per pair. Distances are shortest by length; times are shortest by travel time. The straight-line
-access leg from each point to its snapped node is added at :data:`ACCESS_SPEED_KMH`.
+per pair. Distances are shortest by length; times are shortest by travel time. The access leg
+from each point to its snapped node (along the nearest road) is added at :data:`ACCESS_SPEED_KMH`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from cleanfreight.network.snap import snap
+from cleanfreight.network.snapping import snap
 
 __all__ = ["ACCESS_SPEED_KMH", "CsrGraph", "TravelMatrix", "csr_graph", "road_matrix"]
 
@@ -146,8 +146,8 @@ def road_matrix(
     usrc, inverse = np.unique(src, return_inverse=True)
     dist, pred = dijkstra(c.length_m, directed=True, indices=usrc, return_predecessors=True)
     tim = dijkstra(c.time_s, directed=True, indices=usrc)
-    access_o = so["snap_m"].to_numpy()[:, None]
-    access_d = sd["snap_m"].to_numpy()[None, :]
+    access_o = so["access_m"].to_numpy()[:, None]
+    access_d = sd["access_m"].to_numpy()[None, :]
     d_km = (dist[inverse][:, dst] + access_o + access_d) / 1000.0
     t_h = tim[inverse][:, dst] / 3600.0 + (access_o + access_d) / 1000.0 / ACCESS_SPEED_KMH
     if destinations is None:  # a point to itself is zero, not twice its access leg

@@ -21,7 +21,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from cleanfreight.accounting.factors import Factors
-from cleanfreight.network.snap import snap
+from cleanfreight.network.snapping import snap
 
 __all__ = ["build_multimodal", "multimodal_matrix"]
 

@@ -168,16 +168,18 @@ def _parse_speed(value: Any) -> float | None:
     return min(speeds) if speeds else None
 
 
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
+def _is_motorway(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(str(v) in ("motorway", "motorway_link") for v in values)
 
 
 def _apply_profile(G: nx.MultiDiGraph, profile: TruckProfile, zones: Any) -> dict[str, int]:
     removed = {"hgv_no": 0, "maxweight": 0, "restriction_zone": 0}
     drop = []
     for u, v, k, d in G.edges(keys=True, data=True):
-        hgv = str(_first(d.get("hgv", "")) or "")
-        if profile.respect_hgv_no and hgv == "no":
+        hgv = d.get("hgv", "")
+        hgv_values = hgv if isinstance(hgv, list) else [hgv]
+        if profile.respect_hgv_no and "no" in hgv_values:
             drop.append((u, v, k))
             removed["hgv_no"] += 1
             continue
@@ -209,16 +211,19 @@ def _apply_zones(G: nx.MultiDiGraph, profile: TruckProfile, zones: Any) -> int:
     inside = shapely.contains_xy(area, xs, ys)
     drop = [(u, v, k) for (u, v, k, _), hit in zip(edges, inside, strict=True) if hit]
     # edges of motorways pass over/through zones (ring roads); bans in Chinese cities exempt expressways
-    drop = [(u, v, k) for (u, v, k) in drop if str(_first(G.edges[u, v, k].get("highway"))) not in
-            ("motorway", "motorway_link")]
+    drop = [(u, v, k) for (u, v, k) in drop if not _is_motorway(G.edges[u, v, k].get("highway"))]
     G.remove_edges_from(drop)
     return len(drop)
 
 
 def _add_speeds(G: nx.MultiDiGraph, profile: TruckProfile) -> None:
     for _, _, d in G.edges(data=True):
-        hw = str(_first(d.get("highway", "road"))).replace("_link", "")
-        speed = _parse_speed(d.get("maxspeed")) or profile.default_speeds_kmh.get(hw, 30.0)
+        # simplified edges can carry several classes (in set order, which varies between runs):
+        # take the slowest, so results never depend on hash order
+        classes = d.get("highway", "road")
+        classes = classes if isinstance(classes, list) else [classes]
+        default = min(profile.default_speeds_kmh.get(str(c).replace("_link", ""), 30.0) for c in classes)
+        speed = _parse_speed(d.get("maxspeed")) or default
         speed = min(speed, profile.max_speed_kmh)
         d["speed_kph"] = speed
         d["travel_time"] = d["length"] / (speed / 3.6)

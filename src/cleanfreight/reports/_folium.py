@@ -18,7 +18,10 @@ _CLUSTER_JS = [
     )
 ]
 _CLUSTER_CSS = [
-    ("markerclustercss", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.4.1/MarkerCluster.css"),
+    (
+        "markerclustercss",
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.4.1/MarkerCluster.css",
+    ),
     (
         "markerclusterdefaultcss",
         "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.4.1/MarkerCluster.Default.css",

@@ -91,7 +91,10 @@ register(
         "w.plan": ("Plan", "规划"),
         "w.item": ("Item", "项目"),
         "w.value": ("Value", "数值"),
-        "w.no_plan": ("No plan given (run `cleanfreight plan` and pass --plan).", "未提供规划(运行 cleanfreight plan 并使用 --plan)。"),
+        "w.no_plan": (
+            "No plan given (run `cleanfreight plan` and pass --plan).",
+            "未提供规划(运行 cleanfreight plan 并使用 --plan)。",
+        ),
         "w.no_monthly": ("No monthly records (pass --db with a ledger).", "无月度记录(使用 --db 提供台账)。"),
         "w.generated": ("Generated", "生成日期"),
         "w.enterprises_total": ("Enterprises", "企业总数"),

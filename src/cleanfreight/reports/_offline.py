@@ -124,7 +124,7 @@ def _is_remote(url: str) -> bool:
 
 def _replacement(url: str, kind: str) -> str | None:
     """Inline HTML for a remote asset, ``""`` to drop it, ``None`` when unknown."""
-    fname = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1].lower()
+    fname = url.split("?", maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1].lower()
     for matches, rule_kind, load in _RULES:
         if rule_kind == kind and matches(fname):
             code = load()

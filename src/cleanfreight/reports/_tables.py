@@ -20,29 +20,48 @@ def _numeric(df: pd.DataFrame, cols: tuple[str, ...], table: str, problems: list
         values = pd.to_numeric(df[col], errors="coerce")
         bad = values.isna() & df[col].notna()
         for idx in df.index[bad][:20]:
-            problems.append(Problem("not a number", file=table, row=int(idx), column=col, value=df.at[idx, col]))
+            problems.append(
+                Problem("not a number", file=table, row=int(idx), column=col, value=df.at[idx, col])
+            )
         df[col] = values
 
 
 def enterprise_table(df: pd.DataFrame, target: float) -> pd.DataFrame:
     """A checked copy of a per-enterprise table with ``tonnes_clean``, ``gap_tonnes``, names filled."""
-    problems = [Problem("missing column", file="enterprises", column=c) for c in ENTERPRISE_COLUMNS if c not in df]
+    problems = [
+        Problem("missing column", file="enterprises", column=c) for c in ENTERPRISE_COLUMNS if c not in df
+    ]
     if problems:
         raise InputError("the enterprise table lacks columns", problems)
     out = df.reset_index(drop=True).copy()
-    _numeric(out, ("tonnes_total", "tonnes_clean", "clean_ratio", "ratio_after", "ratio_before"), "enterprises",
-             problems)
+    _numeric(
+        out,
+        ("tonnes_total", "tonnes_clean", "clean_ratio", "ratio_after", "ratio_before"),
+        "enterprises",
+        problems,
+    )
     for col in ("clean_ratio", "ratio_after"):
         if col in out:
             bad = (out[col] < -1e-9) | (out[col] > 1 + 1e-9)
             problems += [
-                Problem("ratio must be between 0 and 1", file="enterprises", row=int(i), column=col, value=out.at[i, col])
+                Problem(
+                    "ratio must be between 0 and 1",
+                    file="enterprises",
+                    row=int(i),
+                    column=col,
+                    value=out.at[i, col],
+                )
                 for i in out.index[bad][:20]
             ]
     dup = out["enterprise_id"].duplicated()
     problems += [
-        Problem("duplicate enterprise_id", file="enterprises", row=int(i), column="enterprise_id",
-                value=out.at[i, "enterprise_id"])
+        Problem(
+            "duplicate enterprise_id",
+            file="enterprises",
+            row=int(i),
+            column="enterprise_id",
+            value=out.at[i, "enterprise_id"],
+        )
         for i in out.index[dup][:20]
     ]
     if problems:
@@ -92,7 +111,9 @@ def city_summary(ent: pd.DataFrame, target: float) -> dict[str, Any]:
     if "ratio_after" in ent and ent["ratio_after"].notna().any():
         after_clean = float((ent["tonnes_total"] * ent["ratio_after"].fillna(ent["clean_ratio"])).sum())
         out["city_ratio_after"] = after_clean / total if total > 0 else 0.0
-        out["enterprises_meeting_target_after"] = int((ent["ratio_after"].fillna(ent["clean_ratio"]) >= target - 1e-9).sum())
+        out["enterprises_meeting_target_after"] = int(
+            (ent["ratio_after"].fillna(ent["clean_ratio"]) >= target - 1e-9).sum()
+        )
     return out
 
 

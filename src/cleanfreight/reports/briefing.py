@@ -77,8 +77,14 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
         x = 0.05 + i * width
         fig.patches.append(
             FancyBboxPatch(
-                (x, 0.875), width - 0.012, 0.058, boxstyle="round,pad=0.003,rounding_size=0.006",
-                transform=fig.transFigure, facecolor="#f4f4f0", edgecolor="#dddddd", linewidth=0.6,
+                (x, 0.875),
+                width - 0.012,
+                0.058,
+                boxstyle="round,pad=0.003,rounding_size=0.006",
+                transform=fig.transFigure,
+                facecolor="#f4f4f0",
+                edgecolor="#dddddd",
+                linewidth=0.6,
             )
         )
         fig.text(x + 0.008, 0.922, label, fontsize=7.5, color="#555555", va="top")
@@ -112,8 +118,14 @@ def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         colors.append(cc)
     if not rows:
         return
-    table = ax.table(cellText=rows, colLabels=cols, loc="upper center", cellLoc="center", colLoc="center",
-                     bbox=(0.0, 0.0, 1.0, 0.97))
+    table = ax.table(
+        cellText=rows,
+        colLabels=cols,
+        loc="upper center",
+        cellLoc="center",
+        colLoc="center",
+        bbox=(0.0, 0.0, 1.0, 0.97),
+    )
     table.auto_set_font_size(False)
     table.set_fontsize(6.8)
     ncols = len(cols)
@@ -137,18 +149,39 @@ def _bars(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
     lang = opts.lang
     order = ent.sort_values(["clean_ratio", "enterprise_id"]).reset_index(drop=True)
     x = np.arange(len(order))
-    ax.bar(x, order["clean_ratio"] * 100, color=[ratio_color(float(r), opts.target) for r in order["clean_ratio"]],
-           width=0.75, edgecolor="none", zorder=2)
+    ax.bar(
+        x,
+        order["clean_ratio"] * 100,
+        color=[ratio_color(float(r), opts.target) for r in order["clean_ratio"]],
+        width=0.75,
+        edgecolor="none",
+        zorder=2,
+    )
     if "ratio_after" in order and order["ratio_after"].notna().any():
-        ax.scatter(x, order["ratio_after"] * 100, marker="D", s=10, color="#222222", zorder=3,
-                   label=t("b.plan_after", lang))
-    ax.axhline(opts.target * 100, color="#222222", linewidth=1.0, linestyle="--", zorder=4,
-               label=t("b.target_line", lang, target=f"{opts.target:.0%}"))
+        ax.scatter(
+            x,
+            order["ratio_after"] * 100,
+            marker="D",
+            s=10,
+            color="#222222",
+            zorder=3,
+            label=t("b.plan_after", lang),
+        )
+    ax.axhline(
+        opts.target * 100,
+        color="#222222",
+        linewidth=1.0,
+        linestyle="--",
+        zorder=4,
+        label=t("b.target_line", lang, target=f"{opts.target:.0%}"),
+    )
     ax.set_ylim(0, 105)
     ax.set_xlim(-0.7, len(order) - 0.3)
     ax.set_ylabel("%", fontsize=8)
     ax.set_xticks(x)
-    ax.set_xticklabels(order["enterprise_id"].astype(str), rotation=90, fontsize=5.5 if len(order) > 25 else 7)
+    ax.set_xticklabels(
+        order["enterprise_id"].astype(str), rotation=90, fontsize=5.5 if len(order) > 25 else 7
+    )
     if len(order) > 80:
         ax.set_xticks([])
     ax.tick_params(axis="y", labelsize=7)
@@ -165,8 +198,16 @@ def _trend(ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions) -> None:
     ax.set_title(t("b.trend_title", lang), fontsize=10, loc="left")
     if monthly is None:
         ax.axis("off")
-        ax.text(0.5, 0.5, t("b.no_monthly", lang), ha="center", va="center", fontsize=9, color="#666666",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            t("b.no_monthly", lang),
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="#666666",
+            transform=ax.transAxes,
+        )
         return
     city = city_monthly(monthly, opts.target)
     periods = list(city["period"])
@@ -174,11 +215,27 @@ def _trend(ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions) -> None:
     for _, part in monthly.groupby("enterprise_id", sort=True):
         px = [periods.index(p) for p in part["period"]]
         ax.plot(px, part["clean_ratio"] * 100, color="#c9c9c9", linewidth=0.5, zorder=1)
-    ax.plot(x, city["clean_ratio"] * 100, color=COLORS["route_rail"], linewidth=2.2, marker="o", markersize=3,
-            zorder=3, label=t("b.city_line", lang))
-    ax.axhline(opts.target * 100, color="#222222", linewidth=1.0, linestyle="--", zorder=2,
-               label=t("b.target_line", lang, target=f"{opts.target:.0%}"))
-    ax.axhspan((opts.target - AMBER_BAND) * 100, opts.target * 100, color=COLORS["near"], alpha=0.08, zorder=0)
+    ax.plot(
+        x,
+        city["clean_ratio"] * 100,
+        color=COLORS["route_rail"],
+        linewidth=2.2,
+        marker="o",
+        markersize=3,
+        zorder=3,
+        label=t("b.city_line", lang),
+    )
+    ax.axhline(
+        opts.target * 100,
+        color="#222222",
+        linewidth=1.0,
+        linestyle="--",
+        zorder=2,
+        label=t("b.target_line", lang, target=f"{opts.target:.0%}"),
+    )
+    ax.axhspan(
+        (opts.target - AMBER_BAND) * 100, opts.target * 100, color=COLORS["near"], alpha=0.08, zorder=0
+    )
     ax.set_xticks(x)
     ax.set_xticklabels(periods, rotation=45, fontsize=6.5, ha="right")
     ax.set_ylim(0, 105)
@@ -189,8 +246,14 @@ def _trend(ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions) -> None:
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     last = city.iloc[-1]
-    ax.annotate(f"{last['clean_ratio']:.1%}", (x[-1], last["clean_ratio"] * 100), textcoords="offset points",
-                xytext=(4, 6), fontsize=7, color=COLORS["route_rail"])
+    ax.annotate(
+        f"{last['clean_ratio']:.1%}",
+        (x[-1], last["clean_ratio"] * 100),
+        textcoords="offset points",
+        xytext=(4, 6),
+        fontsize=7,
+        color=COLORS["route_rail"],
+    )
 
 
 def make_briefing(
@@ -250,8 +313,16 @@ def make_briefing(
         try:
             _header(fig, city, opts)
             grid = fig.add_gridspec(
-                3, 2, left=0.06, right=0.97, top=0.855, bottom=0.06, height_ratios=[1.25, 0.8, 0.75],
-                width_ratios=[1.15, 1.0], hspace=0.38, wspace=0.08,
+                3,
+                2,
+                left=0.06,
+                right=0.97,
+                top=0.855,
+                bottom=0.06,
+                height_ratios=[1.25, 0.8, 0.75],
+                width_ratios=[1.15, 1.0],
+                hspace=0.38,
+                wspace=0.08,
             )
             ax_map = fig.add_subplot(grid[0, 0])
             if layers is not None and layers.present():
@@ -270,8 +341,11 @@ def make_briefing(
                     continue
                 path = Path(target_path)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                meta = {"Title": title, "Creator": "cleanfreight"} if fmt == "pdf" else {"Title": title,
-                                                                                        "Software": "cleanfreight"}
+                meta = (
+                    {"Title": title, "Creator": "cleanfreight"}
+                    if fmt == "pdf"
+                    else {"Title": title, "Software": "cleanfreight"}
+                )
                 fig.savefig(path, format=fmt, dpi=opts.dpi, metadata=meta)
                 log.info("wrote %s", path)
                 written.append(path)

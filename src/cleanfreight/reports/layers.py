@@ -157,7 +157,8 @@ def _fill_enterprise_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             gdf["clean_ratio"] = gdf["ratio_after"]
         else:
             raise InputError(
-                "the enterprise layer needs a clean_ratio column (0-1)", [Problem("missing column", column="clean_ratio")]
+                "the enterprise layer needs a clean_ratio column (0-1)",
+                [Problem("missing column", column="clean_ratio")],
             )
     return gdf
 
@@ -242,23 +243,34 @@ def report_table(path: str | Path, roster: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"cannot read the report {path}: {exc}") from exc
     rows = payload.get("enterprises") if isinstance(payload, dict) else None
     if not isinstance(rows, list):
-        raise InputError(f"{path} has no 'enterprises' list", [Problem("missing key", file=str(path), column="enterprises")])
+        raise InputError(
+            f"{path} has no 'enterprises' list",
+            [Problem("missing key", file=str(path), column="enterprises")],
+        )
     table = pd.DataFrame(rows)
     need = ("enterprise_id", "tonnes_total", "clean_ratio")
-    problems = [Problem("missing key in every entry", file=str(path), column=c) for c in need if c not in table]
+    problems = [
+        Problem("missing key in every entry", file=str(path), column=c) for c in need if c not in table
+    ]
     if problems:
         raise InputError(f"{path} is not a ledger report", problems)
     return _locate(table, roster, str(path))
 
 
 def _locate(table: pd.DataFrame, roster: pd.DataFrame, file: str) -> pd.DataFrame:
-    keep = [c for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat", "district", "industry") if c in roster]
+    keep = [
+        c
+        for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat", "district", "industry")
+        if c in roster
+    ]
     merged = table.drop(columns=[c for c in keep if c != "enterprise_id" and c in table]).merge(
         roster[keep], on="enterprise_id", how="left"
     )
     unknown = merged.loc[merged["lon"].isna(), "enterprise_id"].tolist()
     if unknown:
-        log.warning("%s: %d enterprises not in the roster are left off the map: %s", file, len(unknown), unknown[:5])
+        log.warning(
+            "%s: %d enterprises not in the roster are left off the map: %s", file, len(unknown), unknown[:5]
+        )
         merged = merged[merged["lon"].notna()]
     if "tonnes_clean" not in merged and "tonnes_total" in merged:
         merged["tonnes_clean"] = merged["tonnes_total"] * merged["clean_ratio"]
@@ -289,9 +301,11 @@ def plan_tables(plan_dir: str | Path, roster: pd.DataFrame) -> tuple[pd.DataFram
         raise InputError(f"{plan_file} is not a plan", problems)
     table["clean_ratio"] = table["ratio_before"]
     if "tonnes_total" not in table:
-        table = table.merge(roster[["enterprise_id", "tonnes_total"]], on="enterprise_id", how="left") if (
-            "tonnes_total" in roster
-        ) else table.assign(tonnes_total=1.0)
+        table = (
+            table.merge(roster[["enterprise_id", "tonnes_total"]], on="enterprise_id", how="left")
+            if ("tonnes_total" in roster)
+            else table.assign(tonnes_total=1.0)
+        )
     routes = None
     if (plan_dir / "routes.geojson").exists():
         routes = gpd.read_file(plan_dir / "routes.geojson")

@@ -160,9 +160,7 @@ class MapLayers:
             if value is None:
                 continue
             if not isinstance(value, gpd.GeoDataFrame):
-                problems.append(
-                    Problem(f"must be a GeoDataFrame, got {type(value).__name__}", column=f.name)
-                )
+                problems.append(Problem(f"must be a GeoDataFrame, got {type(value).__name__}", column=f.name))
                 continue
             missing: tuple[str, ...] = ()
             if f.name == "enterprises":
@@ -264,7 +262,9 @@ def _parse_tiles(tiles: Sequence[str] | str | None) -> list[tuple[str, str, str,
         name, _, key = spec.partition(":")
         name = name.strip().lower()
         if name not in TILE_PROVIDERS:
-            problems.append(Problem(f"unknown tile provider; expected one of {', '.join(TILE_PROVIDERS)}", value=spec))
+            problems.append(
+                Problem(f"unknown tile provider; expected one of {', '.join(TILE_PROVIDERS)}", value=spec)
+            )
             continue
         url, attribution, crs, needs_key = TILE_PROVIDERS[name]
         if needs_key and not key:
@@ -291,9 +291,7 @@ def _vertex_count(gdf: gpd.GeoDataFrame) -> int:
     return int(shapely.get_num_coordinates(gdf.geometry.values).sum())
 
 
-def _prepare(
-    gdf: gpd.GeoDataFrame, *, gcj02: bool, max_vertices: int, name: str
-) -> gpd.GeoDataFrame:
+def _prepare(gdf: gpd.GeoDataFrame, *, gcj02: bool, max_vertices: int, name: str) -> gpd.GeoDataFrame:
     """WGS-84 (or GCJ-02), empty geometries dropped, simplified when large, coordinates rounded."""
     import shapely
 
@@ -384,12 +382,23 @@ def _enterprise_spec(gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: b
         if has_after:
             values.append(_pct(row["ratio_after"]))
         meets = bool(np.isfinite(shown) and shown >= target - 1e-9)
-        values += [_pct(target), f"{t('yes', 'en')} {t('yes', 'zh')}" if meets else f"{t('no', 'en')} {t('no', 'zh')}"]
+        values += [
+            _pct(target),
+            f"{t('yes', 'en')} {t('yes', 'zh')}" if meets else f"{t('no', 'en')} {t('no', 'zh')}",
+        ]
         title, subtitle = _names(row, lang, _text(row["enterprise_id"]))
         radius = 3.0 + 12.0 * math.sqrt(tonnes[i] / tmax)
         rows.append(
-            (float(lat[i]), float(lon[i]), radius, ratio_color(float(shown), target), title, subtitle, values,
-             _text(row["enterprise_id"]))
+            (
+                float(lat[i]),
+                float(lon[i]),
+                radius,
+                ratio_color(float(shown), target),
+                title,
+                subtitle,
+                values,
+                _text(row["enterprise_id"]),
+            )
         )
     return _point_spec(gdf, labels, rows, color="#333333", cluster=cluster, searchable=True)
 
@@ -463,7 +472,9 @@ def _geojson_layer(
         data.__geo_interface__,
         name=name,
         style_function=lambda feature: styles[feature["properties"]["_s"]],
-        tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True) if interactive and tips else None,
+        tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True)
+        if interactive and tips
+        else None,
         interactive=interactive,
         show=show,
         overlay=True,
@@ -549,8 +560,8 @@ def make_map(
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
-        max_zoom=18,  # no tile layer sets one, and marker clustering needs it
     )
+    m.options["max_zoom"] = 18  # no tile layer sets one, and marker clustering needs it
     OwnAssets().add_to(m)
 
     legend: list[dict[str, str]] = []
@@ -558,13 +569,20 @@ def make_map(
     # base from project data: never interactive, drawn first
     if "boundaries" in present:
         b = present["boundaries"]
-        style = {"color": COLORS["boundary"], "weight": 1.2, "fillColor": "#ffffff", "fillOpacity": 0.6,
-                 "dashArray": "4 3"}
+        style = {
+            "color": COLORS["boundary"],
+            "weight": 1.2,
+            "fillColor": "#ffffff",
+            "fillOpacity": 0.6,
+            "dashArray": "4 3",
+        }
         _geojson_layer(m, b, t("map.boundaries", lang), {"b": style}, ["b"] * len(b), None, interactive=False)
     if "roads" in present:
         r = present["roads"]
-        r_styles = {"major": {"color": COLORS["road"], "weight": 2.2, "opacity": 0.9},
-                    "minor": {"color": COLORS["road"], "weight": 1.0, "opacity": 0.8}}
+        r_styles = {
+            "major": {"color": COLORS["road"], "weight": 2.2, "opacity": 0.9},
+            "minor": {"color": COLORS["road"], "weight": 1.0, "opacity": 0.8},
+        }
         major = {"motorway", "trunk", "primary", "motorway_link", "trunk_link"}
         keys = (
             ["major" if _text(h).split(";")[0] in major else "minor" for h in r["highway"]]
@@ -576,8 +594,13 @@ def make_map(
 
     for name, url, attribution, _crs in tile_layers:
         folium.TileLayer(
-            tiles=url, attr=attribution, name=t("map.tiles_optional", lang, name=name), overlay=True, show=False,
-            control=True, subdomains="1234" if name == "amap" else "01234567" if name == "tianditu" else "abc",
+            tiles=url,
+            attr=attribution,
+            name=t("map.tiles_optional", lang, name=name),
+            overlay=True,
+            show=False,
+            control=True,
+            subdomains="1234" if name == "amap" else "01234567" if name == "tianditu" else "abc",
             max_zoom=18,
         ).add_to(m)
 
@@ -590,13 +613,26 @@ def make_map(
                 extra.append(f"{bi('f.banned_hours')}: {_text(row.get('hgv_banned_hours'))}")
             if "new_energy_exempt" in z.columns:
                 yes = bool(row.get("new_energy_exempt"))
-                extra.append(f"{bi('f.ne_exempt')}: {t('yes' if yes else 'no', 'en')} {t('yes' if yes else 'no', 'zh')}")
+                extra.append(
+                    f"{bi('f.ne_exempt')}: {t('yes' if yes else 'no', 'en')} {t('yes' if yes else 'no', 'zh')}"
+                )
             tips.append(_line_tip(row, lang, extra) or _esc(t("map.restriction_zone", lang)))
-        style = {"color": COLORS["zone"], "weight": 1.5, "fillColor": COLORS["zone"], "fillOpacity": 0.12,
-                 "dashArray": "6 4"}
+        style = {
+            "color": COLORS["zone"],
+            "weight": 1.5,
+            "fillColor": COLORS["zone"],
+            "fillOpacity": 0.12,
+            "dashArray": "6 4",
+        }
         _geojson_layer(m, z, t("map.restriction_zone", lang), {"z": style}, ["z"] * len(z), tips)
-        legend.append({"kind": "fill", "color": "rgba(227,26,28,0.25)", "border": COLORS["zone"],
-                       "label": t("map.restriction_zone", lang)})
+        legend.append(
+            {
+                "kind": "fill",
+                "color": "rgba(227,26,28,0.25)",
+                "border": COLORS["zone"],
+                "label": t("map.restriction_zone", lang),
+            }
+        )
 
     if "rail" in present:
         rl = present["rail"]
@@ -644,16 +680,27 @@ def make_map(
         _geojson_layer(m, ro, t("map.routes", lang), styles, kinds, tips)
         for k, kind in (("rail", "line"), ("ne", "line"), ("diesel", "dash"), ("other", "line")):
             if k in kinds:
-                legend.append({"kind": kind, "color": COLORS[f"route_{k}"], "label": t(f"map.route_{k}", lang)})
+                legend.append(
+                    {"kind": kind, "color": COLORS[f"route_{k}"], "label": t(f"map.route_{k}", lang)}
+                )
 
     if "enterprises" in present:
         en = present["enterprises"]
-        _point_layer(m, _enterprise_spec(en, lang, target, len(en) > cluster_above), t("map.enterprises", lang))
+        _point_layer(
+            m, _enterprise_spec(en, lang, target, len(en) > cluster_above), t("map.enterprises", lang)
+        )
         low = max(0.0, target - AMBER_BAND)
         legend = [
-            {"kind": "circle", "color": COLORS["ok"], "label": t("map.ratio_ok", lang, target=f"{target:.0%}")},
-            {"kind": "circle", "color": COLORS["near"],
-             "label": t("map.ratio_near", lang, low=f"{low:.0%}", target=f"{target:.0%}")},
+            {
+                "kind": "circle",
+                "color": COLORS["ok"],
+                "label": t("map.ratio_ok", lang, target=f"{target:.0%}"),
+            },
+            {
+                "kind": "circle",
+                "color": COLORS["near"],
+                "label": t("map.ratio_near", lang, low=f"{low:.0%}", target=f"{target:.0%}"),
+            },
             {"kind": "circle", "color": COLORS["low"], "label": t("map.ratio_low", lang, low=f"{low:.0%}")},
             *legend,
         ]

@@ -51,7 +51,9 @@ class ReportOptions:
         if not isinstance(self.target, int | float) or not 0 < float(self.target) <= 1:
             problems.append(Problem("expected a share in (0, 1]", column="target", value=self.target))
         if self.paper not in PAPER_SIZES:
-            problems.append(Problem(f"expected one of {', '.join(PAPER_SIZES)}", column="paper", value=self.paper))
+            problems.append(
+                Problem(f"expected one of {', '.join(PAPER_SIZES)}", column="paper", value=self.paper)
+            )
         if not isinstance(self.dpi, int) or not 200 <= self.dpi <= 1200:
             problems.append(Problem("expected an integer from 200 to 1200", column="dpi", value=self.dpi))
         if problems:

@@ -58,9 +58,19 @@ def _scale_bar(ax: Axes) -> None:
             break
     bx, by = x0 + width * 0.04, y0 + (y1 - y0) * 0.04
     ax.plot([bx, bx + km * 1000], [by, by], color="#333333", linewidth=2.2, solid_capstyle="butt", zorder=20)
-    ax.text(bx + km * 500, by + (y1 - y0) * 0.012, f"{km} km", ha="center", va="bottom", fontsize=6, zorder=20)
-    ax.annotate("N", xy=(x1 - width * 0.05, y1 - (y1 - y0) * 0.05), xytext=(x1 - width * 0.05, y1 - (y1 - y0) * 0.13),
-                ha="center", va="center", fontsize=7, arrowprops={"arrowstyle": "-|>", "color": "#333333"}, zorder=20)
+    ax.text(
+        bx + km * 500, by + (y1 - y0) * 0.012, f"{km} km", ha="center", va="bottom", fontsize=6, zorder=20
+    )
+    ax.annotate(
+        "N",
+        xy=(x1 - width * 0.05, y1 - (y1 - y0) * 0.05),
+        xytext=(x1 - width * 0.05, y1 - (y1 - y0) * 0.13),
+        ha="center",
+        va="center",
+        fontsize=7,
+        arrowprops={"arrowstyle": "-|>", "color": "#333333"},
+        zorder=20,
+    )
 
 
 def plot_map(
@@ -83,18 +93,33 @@ def plot_map(
     if not present:
         raise InputError("nothing to draw: every map layer is empty")
     crs = _metric_crs(present)
-    g = {name: gdf.to_crs(crs) if gdf.crs is not None else gdf.set_crs(4326).to_crs(crs) for name, gdf in present.items()}
+    g = {
+        name: gdf.to_crs(crs) if gdf.crs is not None else gdf.set_crs(4326).to_crs(crs)
+        for name, gdf in present.items()
+    }
     handles: list[Any] = []
     if "boundaries" in g:
-        g["boundaries"].plot(ax=ax, facecolor="#f7f6f0", edgecolor=COLORS["boundary"], linewidth=0.5,
-                             linestyle="--", zorder=1)
+        g["boundaries"].plot(
+            ax=ax, facecolor="#f7f6f0", edgecolor=COLORS["boundary"], linewidth=0.5, linestyle="--", zorder=1
+        )
     if "roads" in g:
         g["roads"].plot(ax=ax, color=COLORS["road"], linewidth=0.5, zorder=2)
     if "restriction_zone" in g:
-        g["restriction_zone"].plot(ax=ax, facecolor=(0.89, 0.10, 0.11, 0.12), edgecolor=COLORS["zone"],
-                                   linewidth=0.8, linestyle="--", zorder=3)
-        handles.append(Patch(facecolor=(0.89, 0.10, 0.11, 0.2), edgecolor=COLORS["zone"],
-                             label=t("map.restriction_zone", lang)))
+        g["restriction_zone"].plot(
+            ax=ax,
+            facecolor=(0.89, 0.10, 0.11, 0.12),
+            edgecolor=COLORS["zone"],
+            linewidth=0.8,
+            linestyle="--",
+            zorder=3,
+        )
+        handles.append(
+            Patch(
+                facecolor=(0.89, 0.10, 0.11, 0.2),
+                edgecolor=COLORS["zone"],
+                label=t("map.restriction_zone", lang),
+            )
+        )
     if "routes" in g:
         kinds = g["routes"]["kind"].map(lambda k: _ROUTE_KINDS.get(_text(k).strip().lower(), "other"))
         for kind, style in _ROUTE_STYLE.items():
@@ -107,23 +132,62 @@ def plot_map(
         handles.append(Line2D([], [], color=COLORS["rail"], linewidth=1.4, label=t("map.rail", lang)))
     if "spurs" in g:
         sp = g["spurs"]
-        planned = (sp["status"].astype(str).str.lower() == "planned") if "status" in sp else pd.Series(False, sp.index)
+        planned = (
+            (sp["status"].astype(str).str.lower() == "planned")
+            if "status" in sp
+            else pd.Series(False, sp.index)
+        )
         if (~planned).any():
             sp[~planned].plot(ax=ax, color=COLORS["spur"], linewidth=1.2, zorder=6)
-            handles.append(Line2D([], [], color=COLORS["spur"], linewidth=1.2, label=t("map.spur_existing", lang)))
+            handles.append(
+                Line2D([], [], color=COLORS["spur"], linewidth=1.2, label=t("map.spur_existing", lang))
+            )
         if planned.any():
             sp[planned].plot(ax=ax, color=COLORS["spur"], linewidth=1.2, linestyle=(0, (3, 2)), zorder=6)
-            handles.append(Line2D([], [], color=COLORS["spur"], linewidth=1.2, linestyle=(0, (3, 2)),
-                                  label=t("map.spur_planned", lang)))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=COLORS["spur"],
+                    linewidth=1.2,
+                    linestyle=(0, (3, 2)),
+                    label=t("map.spur_planned", lang),
+                )
+            )
     if "swap_stations" in g:
         g["swap_stations"].plot(ax=ax, color=COLORS["swap"], marker="^", markersize=10, zorder=7)
-        handles.append(Line2D([], [], color=COLORS["swap"], marker="^", linestyle="", markersize=4,
-                              label=t("map.swap_stations", lang)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=COLORS["swap"],
+                marker="^",
+                linestyle="",
+                markersize=4,
+                label=t("map.swap_stations", lang),
+            )
+        )
     if "stations" in g:
-        g["stations"].plot(ax=ax, color=COLORS["station"], marker="s", markersize=14, edgecolor="white",
-                           linewidth=0.5, zorder=8)
-        handles.append(Line2D([], [], color=COLORS["station"], marker="s", linestyle="", markersize=4,
-                              label=t("map.stations", lang)))
+        g["stations"].plot(
+            ax=ax,
+            color=COLORS["station"],
+            marker="s",
+            markersize=14,
+            edgecolor="white",
+            linewidth=0.5,
+            zorder=8,
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=COLORS["station"],
+                marker="s",
+                linestyle="",
+                markersize=4,
+                label=t("map.stations", lang),
+            )
+        )
     if "enterprises" in g:
         en = g["enterprises"]
         ratio = pd.to_numeric(en.get("ratio_after", en["clean_ratio"]), errors="coerce").fillna(
@@ -132,16 +196,36 @@ def plot_map(
         tonnes = pd.to_numeric(en["tonnes_total"], errors="coerce").fillna(0).clip(lower=0).to_numpy()
         size = 8 + 140 * tonnes / (tonnes.max() if tonnes.max() > 0 else 1)
         pts = en.geometry.representative_point()
-        ax.scatter(pts.x, pts.y, s=size, c=[ratio_color(float(r), target) for r in ratio], edgecolors="#333333",
-                   linewidths=0.4, alpha=0.9, zorder=9)
+        ax.scatter(
+            pts.x,
+            pts.y,
+            s=size,
+            c=[ratio_color(float(r), target) for r in ratio],
+            edgecolors="#333333",
+            linewidths=0.4,
+            alpha=0.9,
+            zorder=9,
+        )
         low = max(0.0, target - AMBER_BAND)
         for key, color, fmt in (
             ("map.ratio_ok", COLORS["ok"], {"target": f"{target:.0%}"}),
             ("map.ratio_near", COLORS["near"], {"low": f"{low:.0%}", "target": f"{target:.0%}"}),
             ("map.ratio_low", COLORS["low"], {"low": f"{low:.0%}"}),
         ):
-            handles.insert(0, Line2D([], [], color=color, marker="o", linestyle="", markersize=4,
-                                     markeredgecolor="#333333", markeredgewidth=0.4, label=t(key, lang, **fmt)))
+            handles.insert(
+                0,
+                Line2D(
+                    [],
+                    [],
+                    color=color,
+                    marker="o",
+                    linestyle="",
+                    markersize=4,
+                    markeredgecolor="#333333",
+                    markeredgewidth=0.4,
+                    label=t(key, lang, **fmt),
+                ),
+            )
         handles[:3] = handles[:3][::-1]
     focus = [v for k, v in g.items() if k not in ("roads", "boundaries")] or list(g.values())
     b = np.array([v.total_bounds for v in focus])
@@ -159,8 +243,15 @@ def plot_map(
         spine.set_linewidth(0.5)
     _scale_bar(ax)
     if legend and handles:
-        ax.legend(handles=handles, loc="lower right", fontsize=legend_size, frameon=True, framealpha=0.9,
-                  borderpad=0.5, handlelength=1.8)
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            fontsize=legend_size,
+            frameon=True,
+            framealpha=0.9,
+            borderpad=0.5,
+            handlelength=1.8,
+        )
 
 
 def static_map(

@@ -55,8 +55,17 @@ _PLAN_COLS: tuple[tuple[str, str, str], ...] = (
 class _Formats:
     def __init__(self, book: Any) -> None:
         font = {"font_name": "Microsoft YaHei", "font_size": 10}
-        self.header = book.add_format({**font, "bold": True, "bg_color": "#E8E8E2", "border": 1,
-                                       "border_color": "#BBBBBB", "text_wrap": True, "valign": "vcenter"})
+        self.header = book.add_format(
+            {
+                **font,
+                "bold": True,
+                "bg_color": "#E8E8E2",
+                "border": 1,
+                "border_color": "#BBBBBB",
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        )
         self.text = book.add_format(font)
         self.tonnes = book.add_format({**font, "num_format": "#,##0"})
         self.ratio = book.add_format({**font, "num_format": "0.0%"})
@@ -71,15 +80,18 @@ class _Formats:
         return {"tonnes": self.tonnes, "ratio": self.ratio, "int": self.int}.get(kind, self.text)
 
 
-def _ratio_colours(sheet: Any, fmt: _Formats, first_row: int, last_row: int, col0: int, col1: int,
-                   target: float) -> None:
+def _ratio_colours(
+    sheet: Any, fmt: _Formats, first_row: int, last_row: int, col0: int, col1: int, target: float
+) -> None:
     if last_row < first_row:
         return
     low = max(0.0, target - AMBER_BAND)
     rng = (first_row, col0, last_row, col1)
     sheet.conditional_format(*rng, {"type": "cell", "criteria": ">=", "value": target, "format": fmt.ok})
-    sheet.conditional_format(*rng, {"type": "cell", "criteria": "between", "minimum": low,
-                                    "maximum": target - 1e-9, "format": fmt.near})
+    sheet.conditional_format(
+        *rng,
+        {"type": "cell", "criteria": "between", "minimum": low, "maximum": target - 1e-9, "format": fmt.near},
+    )
     sheet.conditional_format(*rng, {"type": "cell", "criteria": "<", "value": low, "format": fmt.low})
 
 
@@ -95,15 +107,23 @@ def _value(value: Any, kind: str, lang: str) -> Any:
     return str(value)
 
 
-def _table_sheet(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame,
-                 cols: tuple[tuple[str, str, str], ...], opts: ReportOptions) -> Any:
+def _table_sheet(
+    book: Any,
+    fmt: _Formats,
+    name: str,
+    frame: pd.DataFrame,
+    cols: tuple[tuple[str, str, str], ...],
+    opts: ReportOptions,
+) -> Any:
     sheet = book.add_worksheet(name)
     cols = tuple(c for c in cols if c[0] in frame.columns)
     for j, (_col, key, kind) in enumerate(cols):
         sheet.write(0, j, t(key, opts.lang), fmt.header)
         width = {"text": 14, "tonnes": 14, "ratio": 12, "bool": 10, "int": 8}[kind]
         if _col == "name_zh":
-            width = max(16, min(40, int(frame[_col].astype(str).str.len().max() * 2 + 2))) if len(frame) else 20
+            width = (
+                max(16, min(40, int(frame[_col].astype(str).str.len().max() * 2 + 2))) if len(frame) else 20
+            )
         elif _col in ("name_en", "shortfall_reason"):
             width = max(16, min(60, int(frame[_col].astype(str).str.len().max() + 2))) if len(frame) else 20
         sheet.set_column(j, j, width, fmt.of(kind))
@@ -118,7 +138,7 @@ def _table_sheet(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame,
                 sheet.write_number(i, j, value, fmt.of(kind))
     sheet.set_row(0, 30)
     sheet.freeze_panes(1, 0)
-    if len(cols):
+    if cols:
         sheet.autofilter(0, 0, max(1, len(frame)), len(cols) - 1)
     for j, (_col, _key, kind) in enumerate(cols):
         if kind == "ratio":
@@ -126,8 +146,9 @@ def _table_sheet(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame,
     return sheet
 
 
-def _summary_sheet(book: Any, fmt: _Formats, city: dict[str, Any], opts: ReportOptions, monthly: bool,
-                   plan: bool) -> None:
+def _summary_sheet(
+    book: Any, fmt: _Formats, city: dict[str, Any], opts: ReportOptions, monthly: bool, plan: bool
+) -> None:
     lang = opts.lang
     sheet = book.add_worksheet(t("w.summary", lang))
     sheet.write(0, 0, opts.title or t("b.title", lang), fmt.title)
@@ -145,8 +166,13 @@ def _summary_sheet(book: Any, fmt: _Formats, city: dict[str, Any], opts: ReportO
         (t("b.meeting", lang), city["enterprises_meeting_target"], "int"),
     ]
     if "enterprises_meeting_target_after" in city:
-        rows.append((f"{t('b.meeting', lang)} ({t('b.plan_after', lang)})", city["enterprises_meeting_target_after"],
-                     "int"))
+        rows.append(
+            (
+                f"{t('b.meeting', lang)} ({t('b.plan_after', lang)})",
+                city["enterprises_meeting_target_after"],
+                "int",
+            )
+        )
     rows += [
         (t("tonnes_total", lang), city["tonnes_total"], "tonnes"),
         (t("tonnes_clean", lang), city["tonnes_clean"], "tonnes"),
@@ -174,8 +200,9 @@ def _summary_sheet(book: Any, fmt: _Formats, city: dict[str, Any], opts: ReportO
     sheet.freeze_panes(2, 0)
 
 
-def _monthly_sheet(book: Any, fmt: _Formats, ent: pd.DataFrame, monthly: pd.DataFrame | None,
-                   opts: ReportOptions) -> None:
+def _monthly_sheet(
+    book: Any, fmt: _Formats, ent: pd.DataFrame, monthly: pd.DataFrame | None, opts: ReportOptions
+) -> None:
     lang = opts.lang
     sheet = book.add_worksheet(t("w.monthly", lang))
     if monthly is None:
@@ -184,7 +211,9 @@ def _monthly_sheet(book: Any, fmt: _Formats, ent: pd.DataFrame, monthly: pd.Data
         sheet.set_column(0, 0, 50)
         sheet.freeze_panes(1, 0)
         return
-    pivot = monthly.pivot_table(index="enterprise_id", columns="period", values="clean_ratio", aggfunc="first")
+    pivot = monthly.pivot_table(
+        index="enterprise_id", columns="period", values="clean_ratio", aggfunc="first"
+    )
     periods = list(pivot.columns)
     city = city_monthly(monthly, opts.target).set_index("period")["clean_ratio"]
     names = ent.set_index("enterprise_id")["name_zh" if lang == "zh" else "name_en"]
@@ -247,8 +276,13 @@ def write_workbook(
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     try:
-        book.set_properties({"title": opts.title or t("b.title", opts.lang), "author": "cleanfreight",
-                             "comments": t("illustrative", "en")})
+        book.set_properties(
+            {
+                "title": opts.title or t("b.title", opts.lang),
+                "author": "cleanfreight",
+                "comments": t("illustrative", "en"),
+            }
+        )
         fmt = _Formats(book)
         has_plan = plan is not None and len(plan) > 0
         _summary_sheet(book, fmt, city, opts, mon is not None, has_plan)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cleanfreight.cli import app
+
+runner = CliRunner()
+
+
+def test_ingest_report_checks_trend_rejects(hand_files: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "cli.duckdb"
+    res = runner.invoke(
+        app, ["ledger", "ingest", "--db", str(db), "--enterprise", "E1", str(hand_files["e1"]), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert (data["accepted"], data["rejected"], data["duplicates"]) == (7, 0, 0)
+    assert data["files"][0]["kind"] == "gate"
+    res = runner.invoke(
+        app,
+        ["ledger", "ingest", "--db", str(db), str(hand_files["rail"]), str(hand_files["meter"]), "--json"],
+    )
+    assert json.loads(res.stdout)["accepted"] == 3
+    res = runner.invoke(
+        app,
+        [
+            "ledger",
+            "report",
+            "--db",
+            str(db),
+            "--period",
+            "2026-03",
+            "--rules",
+            "mee-steel-2019",
+            "--json",
+            "--out",
+            str(tmp_path / "out"),
+            "--lang",
+            "zh",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    assert rep["rulebook"]["name"] == "mee-steel-2019"
+    assert abs(rep["city"]["clean_ratio"] - 1700 / 2115) < 1e-9
+    ent = rep["enterprises"][0]
+    assert {"enterprise_id", "tonnes_total", "tonnes_clean", "clean_ratio"} <= set(ent)
+    assert len(rep["files"]) == 4
+    res = runner.invoke(app, ["ledger", "checks", "--db", str(db), "--period", "2026-03", "--json"])
+    assert res.exit_code == 0, res.output
+    assert {a["check"] for a in json.loads(res.stdout)["anomalies"]} == {
+        "missing_days"
+    }  # coke stays in Shanxi
+    res = runner.invoke(
+        app, ["ledger", "trend", "--db", str(db), "--from", "2026-02", "--to", "2026-03", "--json"]
+    )
+    assert json.loads(res.stdout)["months"] == ["2026-03"]
+    res = runner.invoke(app, ["ledger", "rejects", "--db", str(db), "--out", str(tmp_path / "rej.csv")])
+    assert res.exit_code == 0
+    assert (tmp_path / "rej.csv").read_text(encoding="utf-8-sig").startswith("file_name,src_row,column_name")
+
+
+def test_bad_input_exit_code_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("车牌号码\n晋D12345\n", encoding="utf-8")
+    res = runner.invoke(app, ["ledger", "ingest", "--db", str(tmp_path / "x.duckdb"), str(bad)])
+    assert res.exit_code == 2
+    res = runner.invoke(
+        app, ["ledger", "report", "--db", str(tmp_path / "none.duckdb"), "--period", "2026-03"]
+    )
+    assert res.exit_code == 2
+    res = runner.invoke(app, ["ledger", "report", "--db", str(tmp_path / "x.duckdb"), "--period", "March"])
+    assert res.exit_code == 2

@@ -1,0 +1,158 @@
+"""`cleanfreight brief` and `cleanfreight map` on the sample, a plan, a ledger report and user files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import LineString
+from typer.testing import CliRunner
+
+from cleanfreight.cli import app
+from tests.reports._browser import count_interactive, dump_dom, js_error, with_harness
+from tests.reports._pdf import pdf_text
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def brief_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    out = tmp_path_factory.mktemp("brief")
+    res = runner.invoke(app, ["brief", "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    return out, json.loads(res.stdout)
+
+
+def test_brief_writes_every_file(brief_dir: tuple[Path, dict[str, object]]) -> None:
+    out, payload = brief_dir
+    for name in ("map.html", "map.png", "briefing.pdf", "briefing.png", "workbook.xlsx"):
+        assert (out / name).stat().st_size > 5_000, name
+    assert payload["source"] == "baseline" and payload["rulebook"] == "changzhi-2024"
+    assert payload["enterprises_total"] == 40
+    assert 0.45 < payload["city_clean_ratio"] < 0.75  # type: ignore[operator]
+    # the same figure as the baseline report
+    base = runner.invoke(app, ["demo", "--out", str(out / "demo"), "--json"])
+    assert json.loads(base.stdout)["city_clean_ratio"] == pytest.approx(payload["city_clean_ratio"])
+
+
+def test_brief_pdf_is_chinese_by_default(brief_dir: tuple[Path, dict[str, object]]) -> None:
+    out, payload = brief_dir
+    text = pdf_text(out / "briefing.pdf")
+    assert "大宗货物清洁运输情况简报" in text and "核算规则 changzhi-2024" in text
+    assert f"{payload['city_clean_ratio']:.1%}" in text
+    assert "山西瑞隆能源" in text or "上党绿能物流" in text or "示例" in text  # enterprise names in Chinese
+
+
+@pytest.mark.browser
+def test_brief_map_renders_every_sample_feature(
+    brief_dir: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
+    from cleanfreight.reports import sample_layers
+
+    out, _ = brief_dir
+    layers = sample_layers(roads=False)
+    expected = 40 + sum(
+        len(getattr(layers, n)) for n in ("rail", "spurs", "stations", "swap_stations", "restriction_zone")
+    )
+    dom = dump_dom(with_harness(out / "map.html", tmp_path / "h.html", ""), tmp_path / "profile")
+    assert js_error(dom) is None
+    assert count_interactive(dom) == expected
+
+
+def test_map_from_plan_and_user_layer(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "plan.json").write_text(
+        json.dumps(
+            {
+                "city": {"ratio_before": 0.56, "ratio_after": 0.81},
+                "enterprises": [
+                    {"enterprise_id": "CZ01", "ratio_before": 0.3, "ratio_after": 0.82, "tonnes_total": 5e6},
+                    {"enterprise_id": "CZ02", "ratio_before": 0.5, "ratio_after": 0.7, "tonnes_total": 2e6},
+                    {"enterprise_id": "NOPE", "ratio_before": 0.5, "ratio_after": 0.7, "tonnes_total": 1e6},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    gpd.GeoDataFrame(
+        {"kind": ["rail", "truck_ne"]},
+        geometry=[LineString([(113.0, 36.2), (113.2, 36.3)]), LineString([(113.2, 36.3), (113.1, 36.1)])],
+        crs=4326,
+    ).to_file(plan / "routes.geojson")
+    res = runner.invoke(app, ["map", "--plan", str(plan), "--out", str(tmp_path / "plan.html"), "--json"])
+    assert res.exit_code == 0, res.output
+    layers = json.loads(res.stdout)["layers"]
+    assert layers["enterprises"] == 40 and layers["routes"] == 2  # the roster, with the plan merged in
+    page = (tmp_path / "plan.html").read_text(encoding="utf-8")
+    assert "Ratio after plan 规划后比例" in page and "82.0 %" in page
+
+    mine = tmp_path / "mine.geojson"
+    gpd.GeoDataFrame(
+        {"name_zh": ["我的工厂"], "clean_ratio": [0.5], "enterprise_id": ["M1"]},
+        geometry=gpd.points_from_xy([113.1], [36.2]),
+        crs=4326,
+    ).to_file(mine)
+    res = runner.invoke(app, ["map", "--layer", str(mine), "--out", str(tmp_path / "mine.png"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["layers"] == {"enterprises": 1}  # no sample base under user files
+    assert (tmp_path / "mine.png").stat().st_size > 10_000
+
+
+def test_map_from_ledger_report(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(
+        json.dumps(
+            {
+                "rulebook": "changzhi-2024",
+                "city": {"clean_ratio": 0.6},
+                "enterprises": [
+                    {
+                        "enterprise_id": "CZ03",
+                        "tonnes_total": 1000.0,
+                        "tonnes_clean": 850.0,
+                        "clean_ratio": 0.85,
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    res = runner.invoke(
+        app, ["map", "--report", str(report), "--no-base", "--out", str(tmp_path / "r.html"), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["layers"] == {"enterprises": 1}
+    assert '"v":["CZ03","1,000","850","85.0 %"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_bad_input_exits_2_with_one_message(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["map", "--out", str(tmp_path / "map.txt")])
+    assert res.exit_code == 2 and "--out must end in .html" in res.output
+    res = runner.invoke(
+        app,
+        [
+            "brief",
+            "--out",
+            str(tmp_path),
+            "--plan",
+            str(tmp_path / "missing"),
+            "--report",
+            str(tmp_path / "r.json"),
+            "--db",
+            str(tmp_path / "x.db"),
+        ],
+    )
+    assert res.exit_code == 2
+    assert "give either --db or --report" in res.output and "--plan" in res.output
+    res = runner.invoke(app, ["brief", "--out", str(tmp_path), "--dpi", "72", "--paper", "A5"])
+    assert res.exit_code == 2 and "dpi" in res.output and "paper" in res.output
+    bad = pd.DataFrame({"enterprise_id": ["CZ01"], "tonnes_total": [1.0]})
+    (tmp_path / "bad.json").write_text(json.dumps({"enterprises": bad.to_dict("records")}), encoding="utf-8")
+    res = runner.invoke(
+        app, ["map", "--report", str(tmp_path / "bad.json"), "--out", str(tmp_path / "m.html")]
+    )
+    assert res.exit_code == 2 and "clean_ratio" in res.output
