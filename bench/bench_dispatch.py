@@ -54,13 +54,22 @@ def solve_pyvrp(instance: Any, time_limit: float, seed: int) -> tuple[float, int
     horizon = int(tw[0, 1]) if tw is not None else 2**40
     depot = model.add_depot(locs[0], tw_early=0, tw_late=horizon)
     vehicles = instance.num_vehicles or n - 1
-    model.add_vehicle_type(num_available=vehicles, capacity=[int(instance.capacity)], start_depot=depot,
-                           end_depot=depot, tw_early=0, tw_late=horizon)
+    model.add_vehicle_type(
+        num_available=vehicles,
+        capacity=[int(instance.capacity)],
+        start_depot=depot,
+        end_depot=depot,
+        tw_early=0,
+        tw_late=horizon,
+    )
     for i in range(1, n):
         kwargs: dict[str, int] = {}
         if tw is not None and service is not None:
-            kwargs = {"tw_early": int(tw[i, 0]), "tw_late": int(tw[i, 1]),
-                      "service_duration": int(service[i])}
+            kwargs = {
+                "tw_early": int(tw[i, 0]),
+                "tw_late": int(tw[i, 1]),
+                "service_duration": int(service[i]),
+            }
         model.add_client(locs[i], delivery=[int(instance.demand[i])], **kwargs)
     dist = instance.distance
     for i in range(n):
@@ -95,21 +104,37 @@ def main(argv: list[str] | None = None) -> int:
         py_cost, py_routes, py_ok = solve_pyvrp(inst, budget, args.seed)
         bks = BKS.get(inst.name)
         row: dict[str, Any] = {
-            "instance": inst.name, "n": inst.num_clients, "time_limit_s": budget,
-            "ortools_cost": ours.cost, "ortools_routes": ours.num_routes, "ortools_feasible": ours.feasible,
-            "pyvrp_cost": py_cost, "pyvrp_routes": py_routes, "pyvrp_feasible": py_ok,
+            "instance": inst.name,
+            "n": inst.num_clients,
+            "time_limit_s": budget,
+            "ortools_cost": ours.cost,
+            "ortools_routes": ours.num_routes,
+            "ortools_feasible": ours.feasible,
+            "pyvrp_cost": py_cost,
+            "pyvrp_routes": py_routes,
+            "pyvrp_feasible": py_ok,
             "gap_vs_pyvrp_pct": 100 * (ours.cost / py_cost - 1),
             "bks": bks,
             "ortools_gap_bks_pct": None if bks is None else 100 * (ours.cost / bks - 1),
             "pyvrp_gap_bks_pct": None if bks is None else 100 * (py_cost / bks - 1),
         }
-        line = (f"{inst.name:<12}{inst.num_clients:>5}{ours.cost:>11.1f}{py_cost:>11.1f}"
-                f"{row['gap_vs_pyvrp_pct']:>8.2f}{bks if bks is not None else '-':>10}"
-                f"{row['ortools_gap_bks_pct'] if bks is None else format(row['ortools_gap_bks_pct'], '.2f'):>10}"
-                f"{row['pyvrp_gap_bks_pct'] if bks is None else format(row['pyvrp_gap_bks_pct'], '.2f'):>10}")
+        line = (
+            f"{inst.name:<12}{inst.num_clients:>5}{ours.cost:>11.1f}{py_cost:>11.1f}"
+            f"{row['gap_vs_pyvrp_pct']:>8.2f}{bks if bks is not None else '-':>10}"
+            f"{row['ortools_gap_bks_pct'] if bks is None else format(row['ortools_gap_bks_pct'], '.2f'):>10}"
+            f"{row['pyvrp_gap_bks_pct'] if bks is None else format(row['pyvrp_gap_bks_pct'], '.2f'):>10}"
+        )
         if args.defaults:
-            base = solve_vrp(inst, SolverParams(time_limit_s=budget, seed=args.seed, tuned=False,
-                                                first_solution="AUTOMATIC", metaheuristic="GUIDED_LOCAL_SEARCH"))
+            base = solve_vrp(
+                inst,
+                SolverParams(
+                    time_limit_s=budget,
+                    seed=args.seed,
+                    tuned=False,
+                    first_solution="AUTOMATIC",
+                    metaheuristic="GUIDED_LOCAL_SEARCH",
+                ),
+            )
             row["ortools_default_cost"] = base.cost
             line += f"{base.cost:>11.1f}"
         rows.append(row)
@@ -120,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     payload = {
-        "benchmark": "dispatch", "quick": args.quick, "time_limit_s": budget, "seed": args.seed,
-        "python": sys.version.split()[0], "machine": platform.machine(), "created": stamp,
-        "mean_gap_vs_pyvrp_pct": mean_gap, "rows": rows,
+        "benchmark": "dispatch",
+        "quick": args.quick,
+        "time_limit_s": budget,
+        "seed": args.seed,
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "created": stamp,
+        "mean_gap_vs_pyvrp_pct": mean_gap,
+        "rows": rows,
     }
     path = out / f"dispatch-{stamp}.json"
     path.write_text(json.dumps(payload, indent=2), encoding="utf-8")

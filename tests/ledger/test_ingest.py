@@ -184,6 +184,7 @@ def test_import_killed_half_way_then_completed(tmp_path: Path) -> None:
     db = tmp_path / "l.duckdb"
     proc = subprocess.run(
         [sys.executable, str(script), str(db), str(small), str(big), "kill"],
+        check=False,
         capture_output=True,
         text=True,
         timeout=120,
@@ -195,6 +196,7 @@ def test_import_killed_half_way_then_completed(tmp_path: Path) -> None:
     con.close()
     proc = subprocess.run(
         [sys.executable, str(script), str(db), str(small), str(big)],
+        check=False,
         capture_output=True,
         text=True,
         timeout=120,
@@ -206,3 +208,63 @@ def test_import_killed_half_way_then_completed(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM imports WHERE status <> 'complete'").fetchone() == (0,)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert not any(t.startswith("stage_") for t in tables)
+
+
+def test_enterprise_names_mapped_to_ids(tmp_path: Path) -> None:
+    f = write(
+        tmp_path / "names.csv",
+        [
+            "企业名称,进出厂时间,车牌号码,排放阶段,运输货物名称,运输量,进出方向",
+            "示例钢厂,20260301 080000,晋D00001,6,原煤,30,进",
+            "不认识的厂,20260301 090000,晋D00002,6,原煤,30,进",
+        ],
+    )
+    db = tmp_path / "l.duckdb"
+    res = ingest(db, [f], enterprise_names={"示例钢厂": "E1"})
+    assert (res.accepted, res.rejected) == (1, 1)
+    con = duckdb.connect(str(db))
+    assert con.execute("SELECT enterprise_id, enterprise_name FROM records").fetchall() == [
+        ("E1", "示例钢厂")
+    ]
+    assert con.execute("SELECT column_name, value FROM rejects").fetchall() == [
+        ("enterprise_id", "不认识的厂")
+    ]
+
+
+def test_title_row_above_header_and_bom(tmp_path: Path) -> None:
+    f = write(
+        tmp_path / "titled.csv",
+        [
+            "示例钢厂门禁台账（2026年3月）,,,,,",
+            "进出厂时间,车牌号码,排放阶段,运输货物名称,运输量,进出方向",
+            "20260301 080000,晋D00001,6,原煤,30,进",
+            "20260301 090000,晋D00002,6,原煤,x,进",
+        ],
+        encoding="utf-8-sig",
+    )
+    db = tmp_path / "l.duckdb"
+    res = ingest(db, [f], enterprise="E1")
+    assert (res.files[0].encoding, res.accepted, res.rejected) == ("utf-8-sig", 1, 1)
+    con = duckdb.connect(str(db))
+    assert con.execute("SELECT src_row FROM records").fetchall() == [(3,)]
+    assert con.execute("SELECT src_row FROM rejects").fetchall() == [(4,)]
+
+
+def test_error_while_staging_leaves_nothing_behind(tmp_path: Path) -> None:
+    lines = ["进出厂时间,车牌号码,排放阶段,运输货物名称,运输量,进出方向"]
+    lines += [f"20260302 {i // 60:02d}{i % 60:02d}00,晋D2{i:04d},6,原煤,30,进" for i in range(1200)]
+    f = write(tmp_path / "g.csv", lines)
+    db = tmp_path / "l.duckdb"
+
+    def boom(path: str, rows: int) -> None:
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        ingest(db, [f], enterprise="E1", settings=IngestSettings(chunk_rows=500), on_chunk=boom)
+    con = open_ledger(db)
+    assert con.execute("SELECT count(*) FROM records").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'stage_%'"
+    ).fetchone() == (0,)
+    assert ingest(con, [f], enterprise="E1").accepted == 1200

@@ -68,7 +68,10 @@ def test_mee_cement_2024_by_hand(hand_db: Path) -> None:
     assert e1["tonnes_non_bulk"] == pytest.approx(25)
     assert e1["clean_ratio"] == pytest.approx(1700 / 2090)
     assert e1["ne_share_of_road"] == pytest.approx(60 / 390)
-    assert not bool(e1["ne_share_ok"])
+    assert e1["gap_tonnes"] == 0  # 1700 clean >= 0.8 x 2090: no shortfall for new-energy trucks to carry
+    assert bool(e1["ne_shortfall_ok"])
+    e2 = _row(rep, "E2")  # 100 t by China V: gap 80 t, of which new-energy trucks carry none
+    assert (e2["gap_tonnes"], bool(e2["ne_shortfall_ok"])) == (pytest.approx(80), False)
 
 
 def test_emissions_positive_and_ordered(hand_db: Path) -> None:

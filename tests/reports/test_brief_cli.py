@@ -126,7 +126,16 @@ def test_map_from_ledger_report(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["layers"] == {"enterprises": 1}
-    assert '"v":["CZ03","1,000","850","85.0 %"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    from cleanfreight.enterprises import load_enterprises
+
+    cz03 = load_enterprises().enterprises.set_index("enterprise_id").loc["CZ03"]
+    # id, district and industry from the roster; tonnes and ratio from the report
+    values = json.dumps(
+        ["CZ03", cz03["district"], cz03["industry"], "1,000", "850", "85.0 %", "80.0 %", "yes 是"],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    assert f'"v":{values}' in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 def test_bad_input_exits_2_with_one_message(tmp_path: Path) -> None:
@@ -156,3 +165,52 @@ def test_bad_input_exits_2_with_one_message(tmp_path: Path) -> None:
         app, ["map", "--report", str(tmp_path / "bad.json"), "--out", str(tmp_path / "m.html")]
     )
     assert res.exit_code == 2 and "clean_ratio" in res.output
+
+
+@pytest.fixture(scope="module")
+def ledger_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two months of seeded sample gate / rail records for the 40 sample enterprises (1 % scale)."""
+    from cleanfreight.enterprises import load_enterprises
+    from cleanfreight.ledger.ingest import ingest
+    from cleanfreight.ledger.sample import generate_records
+
+    d = tmp_path_factory.mktemp("ledger")
+    manifest = generate_records(load_enterprises(), d / "files", months=[1, 2], scale=0.01, defects=False)
+    ingest(d / "ledger.db", manifest.files)
+    return d / "ledger.db"
+
+
+def test_brief_from_ledger_has_the_monthly_trend(ledger_db: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from cleanfreight.ledger.report import report
+
+    res = runner.invoke(
+        app, ["brief", "--out", str(tmp_path), "--db", str(ledger_db), "--lang", "en", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["source"] == "ledger" and payload["period"] == "2026-01-01..2026-02-28"
+    # the same city ratio as the ledger's own report over the period
+    direct = report(ledger_db, "2026-01-01..2026-02-28")
+    assert payload["city_clean_ratio"] == pytest.approx(direct.city["clean_ratio"])
+    monthly = load_workbook(tmp_path / "workbook.xlsx")["Monthly"]
+    assert [c.value for c in monthly[1]][2:] == ["2026-01", "2026-02"]
+    assert monthly.max_row == 2 + 40  # header, city, one row per enterprise
+    text = pdf_text(tmp_path / "briefing.pdf")
+    assert "period 2026-01-01..2026-02-28" in text and "Monthly trend" in text and "No monthly" not in text
+
+
+def test_brief_with_a_real_plan(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["plan", "--out", str(tmp_path / "plan"), "--json"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads((tmp_path / "plan" / "plan.json").read_text(encoding="utf-8"))
+    res = runner.invoke(
+        app, ["brief", "--out", str(tmp_path / "b"), "--plan", str(tmp_path / "plan"), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["city_ratio_after"] == pytest.approx(plan["city"]["ratio_after"], abs=1e-6)
+    page = (tmp_path / "b" / "map.html").read_text(encoding="utf-8")
+    for kind in ("rail", "ne"):  # the planner's legs are drawn with their own styles
+        assert f'"_s": "{kind}"' in page

@@ -33,7 +33,12 @@ def brief(
         Path | None, Opt("--db", help="Ledger database: monthly tracking from gate records.")
     ] = None,
     period: Annotated[
-        str | None, Opt("--period", help="With --db: the period the ratios cover (YYYY, YYYY-MM or FROM:TO).")
+        str | None,
+        Opt(
+            "--period",
+            help="With --db: period of the ratios (YYYY, YYYY-MM, YYYY-Qn, YYYY-MM-DD..YYYY-MM-DD; "
+            "default: all records).",
+        ),
     ] = None,
     plan: Annotated[
         Path | None, Opt("--plan", help="Plan folder from `cleanfreight plan` (plan.json).")
@@ -104,7 +109,13 @@ def _brief(
     with progress("briefing", quiet=json_out) as step:
         src = _sources(enterprises, rules, db, period, report, monthly, plan, lang, step)
         opts = ReportOptions(
-            lang=lang, target=src["target"], rulebook=src["rulebook"], title=title, paper=paper, dpi=dpi
+            lang=lang,
+            target=src["target"],
+            rulebook=src["rulebook"],
+            title=title,
+            paper=paper,
+            dpi=dpi,
+            period=src["period"],
         )
         layers = network_layers(src["network"], enterprises=src["enterprises"], routes=src["routes"])
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -141,6 +152,7 @@ def _brief(
         )
     payload = {
         **b.city,
+        "period": opts.period or None,
         "rulebook": opts.rulebook,
         "source": src["source"],
         "files": {k: str(v) for k, v in files.items()},
@@ -191,12 +203,12 @@ def _sources(
     rulebook = run.report.rulebook
     roster = run.report.enterprises
     table: pd.DataFrame = run.report.enterprises
-    source, subtitle = "baseline", rulebook.title(lang)
+    source, subtitle, label = "baseline", rulebook.title(lang), ""
     mon: pd.DataFrame | None = None
     if db is not None:
         step("reading the ledger")
-        table, mon = _ledger_tables(db, rulebook, period, roster)
-        source, subtitle = "ledger", f"{rulebook.title(lang)} · {period or ''}".rstrip(" ·")
+        table, mon, label = _ledger_tables(db, rulebook, period, run.roster)
+        source, subtitle = "ledger", f"{rulebook.title(lang)} · {label}"
     elif report is not None:
         table = report_table(report, roster)
         source = "report"
@@ -220,27 +232,44 @@ def _sources(
         "target": float(rulebook.target),
         "source": source,
         "subtitle": subtitle,
+        "period": label,
     }
 
 
-def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: pd.DataFrame) -> tuple[Any, Any]:
-    """Per-enterprise and monthly tables from the ledger's reports, located with ``roster``."""
-    from cleanfreight.errors import InputError
+def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: Any) -> tuple[Any, Any, str]:
+    """Per-enterprise table (``period``, default: all records) and monthly trend from the ledger."""
+    import duckdb
 
-    try:
-        from cleanfreight.ledger.report import enterprise_report, monthly_report  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise InputError(
-            "this cleanfreight cannot read ledger reports yet; pass `--report FILE` "
-            "(from `cleanfreight ledger report --json`) and `--monthly FILE` instead"
-        ) from exc
-    ent = enterprise_report(db, rulebook=rulebook, period=period)
-    mon = monthly_report(db, rulebook=rulebook, period=period)
-    keep = [c for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat") if c in roster]
-    ent = ent.drop(columns=[c for c in keep if c != "enterprise_id" and c in ent]).merge(
-        roster[keep], on="enterprise_id", how="inner"
-    )
-    return ent, mon
+    from cleanfreight.errors import InputError
+    from cleanfreight.ledger.report import report, trend
+
+    if period is None:
+        try:
+            con = duckdb.connect(str(db), read_only=True)
+        except duckdb.Error as exc:
+            raise InputError(f"cannot open ledger database {db}: {exc}") from None
+        try:
+            first, last = con.execute("SELECT min(ts)::DATE, max(ts)::DATE FROM records").fetchone() or (
+                None,
+                None,
+            )
+        except duckdb.Error as exc:
+            raise InputError(f"{db} is not a cleanfreight ledger: {exc}") from None
+        finally:
+            con.close()
+        if first is None:
+            raise InputError(
+                f"the ledger {db} has no records; run `cleanfreight ledger ingest --db {db}` first"
+            )
+        period = f"{first.isoformat()}..{last.isoformat()}"
+    rep = report(db, period, rules=rulebook, roster=roster)
+    months = rep.period.months()
+    mon = trend(db, months[0], months[-1], rules=rulebook).enterprises.rename(columns={"month": "period"})
+    frame = roster.enterprises
+    keep = [c for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat") if c in frame]
+    ent = rep.enterprises.drop(columns=[c for c in keep if c != "enterprise_id" and c in rep.enterprises])
+    ent = ent.merge(frame[keep], on="enterprise_id", how="inner")
+    return ent, mon, rep.period.label
 
 
 def map_cmd(

@@ -13,15 +13,39 @@ from cleanfreight.errors import InputError, Problem
 
 @handle_errors
 def dispatch(
-    scenario: Annotated[Path | None, typer.Option("--scenario", help="Dispatch scenario (TOML), see docs/dispatch.md")] = None,
-    vrplib: Annotated[Path | None, typer.Option("--vrplib", help="A CVRPLIB (.vrp) or Solomon (.txt) instance instead")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder for CSV, GeoJSON and JSON (scenario)")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit in seconds")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed (permutes the clients given to OR-Tools)")] = None,
-    solution_limit: Annotated[int | None, typer.Option("--solution-limit", help="Stop after N improving solutions (reproducible runs)")] = None,
-    first_solution: Annotated[str | None, typer.Option("--first-solution", help="OR-Tools first-solution strategy, e.g. SAVINGS")] = None,
-    metaheuristic: Annotated[str | None, typer.Option("--metaheuristic", help="GUIDED_LOCAL_SEARCH, SIMULATED_ANNEALING, TABU_SEARCH, ...")] = None,
-    roads: Annotated[str | None, typer.Option("--roads", help="Road network for the matrix: 'sample' or a road file; default straight lines x detour factor")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="Dispatch scenario (TOML), see docs/dispatch.md")
+    ] = None,
+    vrplib: Annotated[
+        Path | None, typer.Option("--vrplib", help="A CVRPLIB (.vrp) or Solomon (.txt) instance instead")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder for CSV, GeoJSON and JSON (scenario)")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit in seconds")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed (permutes the clients given to OR-Tools)")
+    ] = None,
+    solution_limit: Annotated[
+        int | None,
+        typer.Option("--solution-limit", help="Stop after N improving solutions (reproducible runs)"),
+    ] = None,
+    first_solution: Annotated[
+        str | None, typer.Option("--first-solution", help="OR-Tools first-solution strategy, e.g. SAVINGS")
+    ] = None,
+    metaheuristic: Annotated[
+        str | None,
+        typer.Option("--metaheuristic", help="GUIDED_LOCAL_SEARCH, SIMULATED_ANNEALING, TABU_SEARCH, ..."),
+    ] = None,
+    roads: Annotated[
+        str | None,
+        typer.Option(
+            "--roads",
+            help="Road network for the matrix: 'sample' or a road file; default straight lines x detour factor",
+        ),
+    ] = None,
     json_out: JsonOption = False,
     lang: LangOption = "en",
 ) -> None:
@@ -34,11 +58,21 @@ def dispatch(
 
     check_lang(lang)
     if (scenario is None) == (vrplib is None):
-        raise InputError("give exactly one of --scenario FILE or --vrplib FILE",
-                         [Problem("both or neither given", column="--scenario/--vrplib")])
-    overrides: dict[str, Any] = {k: v for k, v in {
-        "time_limit_s": time_limit, "seed": seed, "solution_limit": solution_limit,
-        "first_solution": first_solution, "metaheuristic": metaheuristic}.items() if v is not None}
+        raise InputError(
+            "give exactly one of --scenario FILE or --vrplib FILE",
+            [Problem("both or neither given", column="--scenario/--vrplib")],
+        )
+    overrides: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "time_limit_s": time_limit,
+            "seed": seed,
+            "solution_limit": solution_limit,
+            "first_solution": first_solution,
+            "metaheuristic": metaheuristic,
+        }.items()
+        if v is not None
+    }
     if vrplib is not None:
         _run_vrplib(vrplib, overrides, json_out)
     else:
@@ -56,14 +90,17 @@ def _run_vrplib(path: Path, overrides: dict[str, Any], json_out: bool) -> None:
     if json_out:
         print_json(result.as_dict())
         return
-    out.print(f"[bold]{instance.name}[/]: cost {result.cost:g}, {result.num_routes} routes, "
-              f"feasible {result.feasible}, {result.runtime_s:.1f} s")
+    out.print(
+        f"[bold]{instance.name}[/]: cost {result.cost:g}, {result.num_routes} routes, "
+        f"feasible {result.feasible}, {result.runtime_s:.1f} s"
+    )
     for k, route in enumerate(result.routes, start=1):
         out.print(f"Route #{k}: {' '.join(map(str, route))}")
 
 
-def _run_scenario(path: Path, overrides: dict[str, Any], out_dir: Path | None, roads: str | None,
-                  json_out: bool, lang: str) -> None:
+def _run_scenario(
+    path: Path, overrides: dict[str, Any], out_dir: Path | None, roads: str | None, json_out: bool, lang: str
+) -> None:
     from cleanfreight.dispatch import load_scenario, solve_dispatch
 
     sc = load_scenario(path)
@@ -83,9 +120,11 @@ def _run_scenario(path: Path, overrides: dict[str, Any], out_dir: Path | None, r
         print_json(payload)
         return
     s = result.summary
-    out.print(f"[bold]{sc.name}[/]: {s['lots_served']}/{s['lots']} truckloads planned, "
-              f"{s['tonnes_moved']:g} t, {s['trucks_used']}/{s['trucks_available']} trucks, "
-              f"{s['km_total']:g} km ({s['km_empty']:g} empty), swaps {s['swaps']}, charges {s['charges']}")
+    out.print(
+        f"[bold]{sc.name}[/]: {s['lots_served']}/{s['lots']} truckloads planned, "
+        f"{s['tonnes_moved']:g} t, {s['trucks_used']}/{s['trucks_available']} trucks, "
+        f"{s['km_total']:g} km ({s['km_empty']:g} empty), swaps {s['swaps']}, charges {s['charges']}"
+    )
     if not result.unserved.empty:
         from cleanfreight._i18n import t
 

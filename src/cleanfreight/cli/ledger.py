@@ -82,13 +82,24 @@ def register(app: typer.Typer) -> None:
         max_truck_tonnes: Annotated[
             float, typer.Option("--max-truck-tonnes", help="Reject gate records above this load (t).")
         ] = 100.0,
+        roster: RosterOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Import ledger files; prints accepted / rejected / duplicate rows per file."""
+        """Import ledger files; prints accepted / rejected / duplicate rows per file.
+
+        With --roster, files that name enterprises (企业名称) but carry no id are mapped to ids.
+        """
         from cleanfreight.cli._common import progress
         from cleanfreight.ledger.ingest import IngestSettings, ingest
 
         settings = IngestSettings(chunk_rows=chunk_rows, max_truck_tonnes=max_truck_tonnes)
+        ros = _roster(roster)
+        names: dict[str, str] = {}
+        if ros is not None:
+            ent = ros.enterprises
+            for col in ("name_zh", "name_en"):
+                if col in ent:
+                    names.update(zip(ent[col].astype(str), ent["enterprise_id"].astype(str), strict=True))
         with progress("importing", quiet=as_json) as step:
             res = ingest(
                 db,
@@ -96,6 +107,7 @@ def register(app: typer.Typer) -> None:
                 enterprise=enterprise,
                 mapping=mapping,
                 settings=settings,
+                enterprise_names=names,
                 on_chunk=lambda f, n: step(f"{Path(f).name}: {n:,} rows"),
             )
         if as_json:

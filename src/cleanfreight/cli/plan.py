@@ -1,9 +1,172 @@
-"""`cleanfreight plan` commands (placeholder until the feature lands)."""
+"""`cleanfreight plan`: choose chains and builds so every enterprise reaches its clean-transport target."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from cleanfreight.cli._common import (
+    JsonOption,
+    LangOption,
+    OutOption,
+    console,
+    handle_errors,
+    out,
+    print_json,
+    progress,
+)
+
+if TYPE_CHECKING:
+    from cleanfreight.planning import PlanProblem, PlanResult, Scenario
+
+Opt = typer.Option
+
+
+def _plan_table(result: PlanResult, lang: str, title: str) -> None:
+    from rich.table import Table
+
+    from cleanfreight._i18n import t
+
+    tbl = Table(title=title)
+    for key in (
+        "enterprise_id",
+        "name",
+        "plan.ratio_before",
+        "plan.ratio_after",
+        "target",
+        "plan.shortfall_t",
+        "plan.trucks_new",
+        "plan.delta_cost",
+    ):
+        tbl.add_column(t(key, lang), justify="left" if key in ("enterprise_id", "name") else "right")
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    reasons = []
+    for row in result.enterprises.itertuples():
+        style = "green" if row.meets_target else "red"
+        tbl.add_row(
+            str(row.enterprise_id),
+            str(getattr(row, name_col, "") or ""),
+            f"{row.ratio_before:.1%}",
+            f"[{style}]{row.ratio_after:.1%}[/]",
+            f"{row.target:.0%}",
+            f"{row.shortfall_t:,.0f}",
+            str(row.trucks_new),
+            f"{row.delta_cost_cny:,.0f}",
+        )
+        reason = row.shortfall_reason_zh if lang == "zh" else row.shortfall_reason
+        if reason:
+            reasons.append(f"[red]{row.enterprise_id}[/]: {reason}")
+    out.print(tbl)
+    out.print(result.summary(lang))
+    for r in reasons:
+        out.print(r, highlight=False)
+
+
+def _solve(scenario_file: Path | None, straight: bool, step: Any) -> tuple[Scenario, PlanProblem, PlanResult]:
+    from cleanfreight.planning import Scenario, build_problem, load_scenario, solve_plan
+
+    sc = load_scenario(scenario_file) if scenario_file is not None else Scenario()
+    step(f"building the problem ({sc.name})")
+    problem = build_problem(sc, use_road_network=not straight)
+    step(f"solving ({sc.name})")
+    return sc, problem, solve_plan(problem, sc.params)
+
+
+def plan(
+    out_dir: OutOption = Path("plan"),
+    scenario: Annotated[
+        Path | None, Opt("--scenario", help="Scenario file (TOML or YAML); default: baseline")
+    ] = None,
+    compare: Annotated[
+        Path | None, Opt("--compare", help="A second scenario to put side by side with the first")
+    ] = None,
+    straight: Annotated[
+        bool, Opt("--straight", help="Great-circle km x 1.3 instead of the road network (faster)")
+    ] = False,
+    no_xlsx: Annotated[bool, Opt("--no-xlsx", help="Skip plan.xlsx")] = False,
+    lang: LangOption = "en",
+    json_out: JsonOption = False,
+) -> None:
+    """Plan the assignment of every enterprise flow to transport chains (rail + new-energy short-haul, ...).
+
+    Writes plan.json, CSV tables, plan.xlsx and routes.geojson to --out; with --compare also the second
+    plan in OUT/compare/<name>/ and compare.json / compare.csv.
+    """
+    _plan(out_dir, scenario, compare, straight, no_xlsx, lang, json_out)
+
+
+@handle_errors
+def _plan(
+    out_dir: Path,
+    scenario: Path | None,
+    compare: Path | None,
+    straight: bool,
+    no_xlsx: bool,
+    lang: str,
+    json_out: bool,
+) -> None:
+    import json
+
+    from cleanfreight._i18n import check_lang, t
+    from cleanfreight.planning import compare_plans, plan_payload, write_plan
+
+    check_lang(lang)
+    with progress("plan", quiet=json_out) as step:
+        sc, problem, result = _solve(scenario, straight, step)
+        step("writing outputs")
+        files = write_plan(result, out_dir, problem=problem, lang=lang, xlsx=not no_xlsx)
+        other = None
+        if compare is not None:
+            sc2, problem2, result2 = _solve(compare, straight, step)
+            sub = out_dir / "compare" / sc2.name
+            files2 = write_plan(result2, sub, problem=problem2, lang=lang, xlsx=not no_xlsx)
+            names = [sc.name, sc2.name] if sc.name != sc2.name else [f"{sc.name}(1)", f"{sc2.name}(2)"]
+            cmp = compare_plans([result, result2], names)
+            cmp["city"].to_csv(out_dir / "compare.csv", encoding="utf-8")
+            cmp["enterprises"].to_csv(out_dir / "compare_enterprises.csv", index=False, encoding="utf-8")
+            cmp_json = {
+                "scenarios": [
+                    {"name": n, "title": s.title(lang), "file": str(f) if f else None, "plan": str(p)}
+                    for n, s, f, p in zip(
+                        names,
+                        (sc, sc2),
+                        (scenario, compare),
+                        (files["plan.json"], files2["plan.json"]),
+                        strict=True,
+                    )
+                ],
+                "city": {
+                    n: plan_payload(r, lang)["city"] for n, r in zip(names, (result, result2), strict=True)
+                },
+            }
+            (out_dir / "compare.json").write_text(
+                json.dumps(cmp_json, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            files.update({"compare.json": out_dir / "compare.json", "compare.csv": out_dir / "compare.csv"})
+            other = (names, cmp, result2)
+    if json_out:
+        payload: dict[str, Any] = {
+            "status": result.status,
+            "objective": result.objective,
+            "city": plan_payload(result, lang)["city"],
+            "files": {k: str(v) for k, v in files.items()},
+        }
+        if other is not None:
+            payload["compare"] = {"names": other[0], "city": plan_payload(other[2], lang)["city"]}
+        print_json(payload)
+    else:
+        _plan_table(result, lang, f"{t('plan.objective', lang)} — {sc.title(lang)}")
+        if other is not None:
+            out.print(f"[bold]{t('plan.compare', lang)}[/]")
+            out.print(other[1]["city"].to_string(), highlight=False)
+        out.print(f"written: {', '.join(str(p) for p in files.values())}")
+    if result.status == "infeasible":
+        console.print("[bold red]hard targets cannot be met[/]; see shortfall_reason in plan.json")
+        raise typer.Exit(4)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `plan` commands to ``app``."""
+    """Add the `plan` command to ``app``."""
+    app.command("plan")(plan)

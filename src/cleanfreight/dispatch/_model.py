@@ -25,10 +25,11 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from cleanfreight.dispatch._ortools import search_parameters, status_name
-from cleanfreight.dispatch.scenario import DAY_MIN, EnergyStation, Scenario, TruckType
+from cleanfreight.dispatch.scenario import DAY_MIN, EnergyStation, Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,9 @@ class ModelSolution:
     dropped_lots: list[int]
 
 
-def build_nodes(scenario: Scenario, lots: list[Lot], vehicles: list[Vehicle],
-                station_visits: dict[int, int]) -> tuple[list[ModelNode], dict[int, int]]:
+def build_nodes(
+    scenario: Scenario, lots: list[Lot], vehicles: list[Vehicle], station_visits: dict[int, int]
+) -> tuple[list[ModelNode], dict[int, int]]:
     """Model nodes; returns the nodes and ``depot place -> node``."""
     nodes: list[ModelNode] = []
     depot_node: dict[int, int] = {}
@@ -104,17 +106,34 @@ def build_nodes(scenario: Scenario, lots: list[Lot], vehicles: list[Vehicle],
             depot_node[v.depot_place] = len(nodes)
             nodes.append(ModelNode("depot", v.depot_place))
     for k, lot in enumerate(lots):
-        nodes.append(ModelNode("pickup", lot.origin, lot=k, service=lot.pick_service, window=lot.pick_window,
-                               tonnes=lot.tonnes))
-        nodes.append(ModelNode("delivery", lot.destination, lot=k, service=lot.drop_service,
-                               window=lot.drop_window, tonnes=-lot.tonnes))
+        nodes.append(
+            ModelNode(
+                "pickup",
+                lot.origin,
+                lot=k,
+                service=lot.pick_service,
+                window=lot.pick_window,
+                tonnes=lot.tonnes,
+            )
+        )
+        nodes.append(
+            ModelNode(
+                "delivery",
+                lot.destination,
+                lot=k,
+                service=lot.drop_service,
+                window=lot.drop_window,
+                tonnes=-lot.tonnes,
+            )
+        )
     n_sites = len(scenario.sites)
     for s, copies in station_visits.items():
         st: EnergyStation = scenario.energy_stations[s]
         window = st.hours or (0, DAY_MIN)
         for _ in range(copies):
-            nodes.append(ModelNode("energy", n_sites + s, station=s, service=int(round(st.service_min)),
-                                   window=window))
+            nodes.append(
+                ModelNode("energy", n_sites + s, station=s, service=round(st.service_min), window=window)
+            )
     return nodes, depot_node
 
 
@@ -163,8 +182,12 @@ def solve_model(
     cost_cb: dict[int, int] = {}
     energy_cb: dict[int, int] = {}
     arc_load = _arc_load(nodes)
-    visit_cost = np.array([scenario.energy_stations[nd.station].visit_cost * C_SCALE if nd.kind == "energy"
-                           else 0.0 for nd in nodes])
+    visit_cost = np.array(
+        [
+            scenario.energy_stations[nd.station].visit_cost * C_SCALE if nd.kind == "energy" else 0.0
+            for nd in nodes
+        ]
+    )
     for ti in used_types:
         tt = types[ti]
         cost = np.rint(node_km * tt.cost_per_km * C_SCALE + visit_cost[:, None])
@@ -175,7 +198,7 @@ def solve_model(
     zero_cb = routing.RegisterTransitMatrix(on_index(np.zeros((n, n))))
     for v, veh in enumerate(vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cost_cb[veh.type_index], v)
-        routing.SetFixedCostOfVehicle(int(round(types[veh.type_index].fixed_cost * C_SCALE)), v)
+        routing.SetFixedCostOfVehicle(round(types[veh.type_index].fixed_cost * C_SCALE), v)
 
     # --- time
     time_cb = routing.RegisterTransitMatrix(on_index(service[:, None] + node_min))
@@ -189,26 +212,33 @@ def solve_model(
         tt = types[veh.type_index]
         tdim.CumulVar(routing.Start(v)).SetRange(tt.shift_start, tt.shift_end)
         tdim.CumulVar(routing.End(v)).SetRange(tt.shift_start, tt.shift_end)
-        tdim.SetSpanUpperBoundForVehicle(int(round(tt.shift_h * 60)), v)
+        tdim.SetSpanUpperBoundForVehicle(round(tt.shift_h * 60), v)
         routing.AddVariableMaximizedByFinalizer(tdim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(v)))
 
     # --- load
-    load_cb = routing.RegisterUnaryTransitVector([int(round(nd.tonnes * T_SCALE)) for nd in nodes])
+    load_cb = routing.RegisterUnaryTransitVector([round(nd.tonnes * T_SCALE) for nd in nodes])
     routing.AddDimensionWithVehicleCapacity(
-        load_cb, 0, [int(round(types[v.type_index].payload_t * T_SCALE)) for v in vehicles], True, "load")
+        load_cb, 0, [round(types[v.type_index].payload_t * T_SCALE) for v in vehicles], True, "load"
+    )
 
     # --- energy (state of charge above the reserve)
-    usable = [int(math.floor(types[v.type_index].usable * E_SCALE)) if types[v.type_index].spec.limited_range
-              else 0 for v in vehicles]
+    usable = [
+        math.floor(types[v.type_index].usable * E_SCALE) if types[v.type_index].spec.limited_range else 0
+        for v in vehicles
+    ]
     max_usable = max([*usable, 1])
     routing.AddDimensionWithVehicleTransitAndCapacity(
-        [energy_cb.get(v.type_index, zero_cb) for v in vehicles], max_usable,
-        [u if u > 0 else max_usable for u in usable], False, "energy")
+        [energy_cb.get(v.type_index, zero_cb) for v in vehicles],
+        max_usable,
+        [u if u > 0 else max_usable for u in usable],
+        False,
+        "energy",
+    )
     edim = routing.GetDimensionOrDie("energy")
     for v, veh in enumerate(vehicles):
         tt = types[veh.type_index]
-        start = int(math.floor(tt.start_usable * E_SCALE)) if tt.spec.limited_range else 0
+        start = math.floor(tt.start_usable * E_SCALE) if tt.spec.limited_range else 0
         edim.CumulVar(routing.Start(v)).SetValue(start)
     caps_by_vehicle = [max_usable, *[u if u > 0 else max_usable for u in usable]]
     for i, nd in enumerate(nodes):
@@ -226,13 +256,13 @@ def solve_model(
         solver.Add(edim.CumulVar(index) + edim.SlackVar(index) <= cap)
         if st.kind == "charge" and st.power_kw:
             # minutes >= kWh / kW * 60  <=>  10 P * t_slack >= 6 * e_slack  (e in 1/100 kWh)
-            p10 = max(1, int(round(st.power_kw * 10)))
+            p10 = max(1, round(st.power_kw * 10))
             solver.Add(tdim.SlackVar(index) * p10 >= edim.SlackVar(index) * 6)
     for v in range(len(vehicles)):
         edim.SlackVar(routing.Start(v)).SetValue(0)
 
     # --- lots: pickup & delivery pairs, allowed trucks, bans, penalties
-    penalty = int(round(scenario.unserved_penalty * C_SCALE))
+    penalty = round(scenario.unserved_penalty * C_SCALE)
     node_of_lot = {nd.lot: i for i, nd in enumerate(nodes) if nd.kind == "pickup"}
     for k, lot in enumerate(lots):
         p = manager.NodeToIndex(node_of_lot[k])
@@ -246,8 +276,10 @@ def solve_model(
         # (SetAllowedVehiclesForIndex's Python binding rejects lists in OR-Tools 9.15)
         routing.VehicleVar(p).SetValues([-1, *able])
         routing.VehicleVar(d).SetValues([-1, *able])
-        for index, ban, exempt, svc in ((p, lot.pick_ban, lot.pick_ban_exempt_ne, lot.pick_service),
-                                        (d, lot.drop_ban, lot.drop_ban_exempt_ne, lot.drop_service)):
+        for index, ban, exempt, svc in (
+            (p, lot.pick_ban, lot.pick_ban_exempt_ne, lot.pick_service),
+            (d, lot.drop_ban, lot.drop_ban_exempt_ne, lot.drop_service),
+        ):
             if ban is None:
                 continue
             banned = [v for v in able if not (exempt and types[vehicles[v].type_index].spec.new_energy)]
@@ -277,20 +309,26 @@ def solve_model(
             node = manager.IndexToNode(index)
             is_end = routing.IsEnd(index)
             has_slack = not is_end and nodes[node].kind == "energy"
-            visits.append(Visit(
-                node=int(node),
-                start=int(solution.Min(tdim.CumulVar(index))),
-                energy=int(solution.Min(edim.CumulVar(index))),
-                recharge=int(solution.Value(edim.SlackVar(index))) if has_slack else 0,
-                time_slack=int(solution.Value(tdim.SlackVar(index))) if has_slack else 0,
-            ))
+            visits.append(
+                Visit(
+                    node=int(node),
+                    start=int(solution.Min(tdim.CumulVar(index))),
+                    energy=int(solution.Min(edim.CumulVar(index))),
+                    recharge=int(solution.Value(edim.SlackVar(index))) if has_slack else 0,
+                    time_slack=int(solution.Value(tdim.SlackVar(index))) if has_slack else 0,
+                )
+            )
             if is_end:
                 break
             index = solution.Value(routing.NextVar(index))
         routes.append(visits)
     served = {nodes[vis.node].lot for r in routes for vis in r if nodes[vis.node].kind == "pickup"}
     dropped = [k for k in range(len(lots)) if k not in served]
-    logger.info("dispatch model: %d nodes, %d trucks, status %s, objective %s", n, len(vehicles), status,
-                solution.ObjectiveValue())
+    logger.info(
+        "dispatch model: %d nodes, %d trucks, status %s, objective %s",
+        n,
+        len(vehicles),
+        status,
+        solution.ObjectiveValue(),
+    )
     return ModelSolution(status, int(solution.ObjectiveValue()), routes, dropped), nodes
-

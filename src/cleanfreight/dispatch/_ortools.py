@@ -46,7 +46,7 @@ def search_parameters(params: SolverParams, *, time_windows: bool = False) -> An
     sp.guided_local_search_lambda_coefficient = float(params.gls_lambda)
     seconds = int(params.time_limit_s)
     sp.time_limit.seconds = seconds
-    sp.time_limit.nanos = int(round((params.time_limit_s - seconds) * 1e9))
+    sp.time_limit.nanos = round((params.time_limit_s - seconds) * 1e9)
     if params.solution_limit is not None:
         sp.solution_limit = int(params.solution_limit)
     sp.log_search = bool(params.log_search)

@@ -24,8 +24,11 @@ EARTH_RADIUS_KM = 6371.0088
 class MatrixLike(Protocol):
     """What the dispatch model needs from a travel matrix."""
 
-    distance_km: np.ndarray
-    time_h: np.ndarray
+    @property
+    def distance_km(self) -> np.ndarray: ...
+
+    @property
+    def time_h(self) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, eq=False)

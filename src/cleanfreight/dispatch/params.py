@@ -84,26 +84,45 @@ class SolverParams:
         if not (isinstance(self.time_limit_s, int | float) and math.isfinite(self.time_limit_s)) or (
             self.time_limit_s <= 0
         ):
-            problems.append(Problem("must be a positive number of seconds", column="time_limit_s",
-                                    value=self.time_limit_s))
+            problems.append(
+                Problem(
+                    "must be a positive number of seconds", column="time_limit_s", value=self.time_limit_s
+                )
+            )
         if self.solution_limit is not None and (
             not isinstance(self.solution_limit, int) or self.solution_limit < 1
         ):
-            problems.append(Problem("must be a positive integer or None", column="solution_limit",
-                                    value=self.solution_limit))
+            problems.append(
+                Problem(
+                    "must be a positive integer or None", column="solution_limit", value=self.solution_limit
+                )
+            )
         if not isinstance(self.seed, int) or self.seed < 0:
             problems.append(Problem("must be a non-negative integer", column="seed", value=self.seed))
         if self.first_solution is not None and self.first_solution not in FIRST_SOLUTION_STRATEGIES:
-            problems.append(Problem(f"must be one of {', '.join(FIRST_SOLUTION_STRATEGIES)}",
-                                    column="first_solution", value=self.first_solution))
+            problems.append(
+                Problem(
+                    f"must be one of {', '.join(FIRST_SOLUTION_STRATEGIES)}",
+                    column="first_solution",
+                    value=self.first_solution,
+                )
+            )
         if self.metaheuristic not in METAHEURISTICS:
-            problems.append(Problem(f"must be one of {', '.join(METAHEURISTICS)}",
-                                    column="metaheuristic", value=self.metaheuristic))
+            problems.append(
+                Problem(
+                    f"must be one of {', '.join(METAHEURISTICS)}",
+                    column="metaheuristic",
+                    value=self.metaheuristic,
+                )
+            )
         if not (isinstance(self.gls_lambda, int | float) and 0 < self.gls_lambda <= 10):
             problems.append(Problem("must be in (0, 10]", column="gls_lambda", value=self.gls_lambda))
-        if self.num_vehicles is not None and (not isinstance(self.num_vehicles, int) or self.num_vehicles < 1):
-            problems.append(Problem("must be a positive integer or None", column="num_vehicles",
-                                    value=self.num_vehicles))
+        if self.num_vehicles is not None and (
+            not isinstance(self.num_vehicles, int) or self.num_vehicles < 1
+        ):
+            problems.append(
+                Problem("must be a positive integer or None", column="num_vehicles", value=self.num_vehicles)
+            )
         if problems:
             raise InputError("invalid solver parameters", problems)
 

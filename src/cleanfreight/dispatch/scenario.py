@@ -65,14 +65,36 @@ class Powertrain:
 #: 1.2 (empty) / 2.0 (full) kWh/km used here are **assumptions**, as are the fuel-cell
 #: (0.07/0.11 kg H2/km, 40 kg tank) and diesel (0.25/0.40 L/km) figures.
 POWERTRAINS: dict[str, Powertrain] = {
-    "bev_swap": Powertrain("bev_swap", "battery-electric (swap)", "纯电动(换电)", "kWh", True, 282.0,
-                           1.2, 2.0, frozenset({"swap", "charge"}), True),
-    "bev_charge": Powertrain("bev_charge", "battery-electric (plug-in)", "纯电动(充电)", "kWh", True, 350.0,
-                             1.2, 2.0, frozenset({"charge"}), True),
-    "fcev": Powertrain("fcev", "fuel-cell", "氢燃料电池", "kg_h2", True, 40.0, 0.07, 0.11,
-                       frozenset({"h2"}), True),
-    "diesel": Powertrain("diesel", "diesel (China VI)", "柴油(国六)", "L", False, 400.0, 0.25, 0.40,
-                         frozenset(), False),
+    "bev_swap": Powertrain(
+        "bev_swap",
+        "battery-electric (swap)",
+        "纯电动(换电)",
+        "kWh",
+        True,
+        282.0,
+        1.2,
+        2.0,
+        frozenset({"swap", "charge"}),
+        True,
+    ),
+    "bev_charge": Powertrain(
+        "bev_charge",
+        "battery-electric (plug-in)",
+        "纯电动(充电)",
+        "kWh",
+        True,
+        350.0,
+        1.2,
+        2.0,
+        frozenset({"charge"}),
+        True,
+    ),
+    "fcev": Powertrain(
+        "fcev", "fuel-cell", "氢燃料电池", "kg_h2", True, 40.0, 0.07, 0.11, frozenset({"h2"}), True
+    ),
+    "diesel": Powertrain(
+        "diesel", "diesel (China VI)", "柴油(国六)", "L", False, 400.0, 0.25, 0.40, frozenset(), False
+    ),
 }
 
 SITE_KINDS = ("station", "enterprise", "depot", "other")
@@ -107,7 +129,7 @@ def parse_window(text: str) -> tuple[int, int]:
 
 def format_clock(minutes: float) -> str:
     """Minutes after midnight -> ``"HH:MM"``."""
-    m = int(round(minutes))
+    m = round(minutes)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
@@ -163,10 +185,14 @@ class Site:
         if not isinstance(self.id, str) or not self.id.strip():
             problems.append(Problem("must be a non-empty text", column="id", value=self.id))
         if self.kind not in SITE_KINDS:
-            problems.append(Problem(f"must be one of {', '.join(SITE_KINDS)}", column="kind", value=self.kind))
+            problems.append(
+                Problem(f"must be one of {', '.join(SITE_KINDS)}", column="kind", value=self.kind)
+            )
         _check_lonlat(self.lon, self.lat, problems)
         if not (_is_num(self.service_min) and 0 <= self.service_min <= 600):
-            problems.append(Problem("must be minutes in [0, 600]", column="service_min", value=self.service_min))
+            problems.append(
+                Problem("must be minutes in [0, 600]", column="service_min", value=self.service_min)
+            )
         _raise(f"invalid site {self.id!r}", problems)
 
 
@@ -208,17 +234,26 @@ class EnergyStation:
         if not isinstance(self.id, str) or not self.id.strip():
             problems.append(Problem("must be a non-empty text", column="id", value=self.id))
         if self.kind not in ENERGY_KINDS:
-            problems.append(Problem(f"must be one of {', '.join(ENERGY_KINDS)}", column="kind", value=self.kind))
+            problems.append(
+                Problem(f"must be one of {', '.join(ENERGY_KINDS)}", column="kind", value=self.kind)
+            )
         _check_lonlat(self.lon, self.lat, problems)
         if self.kind == "charge" and not (_is_num(self.power_kw) and self.power_kw > 0):  # type: ignore[operator]
-            problems.append(Problem("a charging station needs power_kw > 0", column="power_kw",
-                                    value=self.power_kw))
+            problems.append(
+                Problem("a charging station needs power_kw > 0", column="power_kw", value=self.power_kw)
+            )
         if not (_is_num(self.service_min) and 0 <= self.service_min <= 240):
-            problems.append(Problem("must be minutes in [0, 240]", column="service_min", value=self.service_min))
+            problems.append(
+                Problem("must be minutes in [0, 240]", column="service_min", value=self.service_min)
+            )
         if not (_is_num(self.visit_cost) and self.visit_cost >= 0):
-            problems.append(Problem("must be a non-negative number", column="visit_cost", value=self.visit_cost))
+            problems.append(
+                Problem("must be a non-negative number", column="visit_cost", value=self.visit_cost)
+            )
         if not isinstance(self.max_visits, int) or self.max_visits < 0:
-            problems.append(Problem("must be a non-negative integer", column="max_visits", value=self.max_visits))
+            problems.append(
+                Problem("must be a non-negative integer", column="max_visits", value=self.max_visits)
+            )
         _raise(f"invalid energy station {self.id!r}", problems)
 
 
@@ -251,8 +286,11 @@ class TruckType:
         if not isinstance(self.id, str) or not self.id.strip():
             problems.append(Problem("must be a non-empty text", column="id", value=self.id))
         if self.powertrain not in POWERTRAINS:
-            problems.append(Problem(f"must be one of {', '.join(POWERTRAINS)}", column="powertrain",
-                                    value=self.powertrain))
+            problems.append(
+                Problem(
+                    f"must be one of {', '.join(POWERTRAINS)}", column="powertrain", value=self.powertrain
+                )
+            )
         if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count < 0:
             problems.append(Problem("must be a non-negative integer", column="count", value=self.count))
         if not (_is_num(self.payload_t) and 0 < self.payload_t <= 100):
@@ -261,24 +299,39 @@ class TruckType:
             value = getattr(self, name)
             if value is not None and not (_is_num(value) and value > 0):
                 problems.append(Problem("must be a positive number", column=name, value=value))
-        if (_is_num(self.per_km_empty) and _is_num(self.per_km_full)
-                and self.per_km_full < self.per_km_empty):  # type: ignore[operator]
-            problems.append(Problem("must not be below per_km_empty", column="per_km_full", value=self.per_km_full))
+        if _is_num(self.per_km_empty) and _is_num(self.per_km_full) and self.per_km_full < self.per_km_empty:  # type: ignore[operator]
+            problems.append(
+                Problem("must not be below per_km_empty", column="per_km_full", value=self.per_km_full)
+            )
         if not (_is_num(self.start_soc_pct) and 0 < self.start_soc_pct <= 100):
-            problems.append(Problem("must be a percentage in (0, 100]", column="start_soc_pct",
-                                    value=self.start_soc_pct))
+            problems.append(
+                Problem("must be a percentage in (0, 100]", column="start_soc_pct", value=self.start_soc_pct)
+            )
         if not (_is_num(self.reserve_pct) and 0 <= self.reserve_pct < 100):
-            problems.append(Problem("must be a percentage in [0, 100)", column="reserve_pct", value=self.reserve_pct))
-        if _is_num(self.start_soc_pct) and _is_num(self.reserve_pct) and self.start_soc_pct <= self.reserve_pct:
-            problems.append(Problem("start_soc_pct must be above reserve_pct", column="start_soc_pct",
-                                    value=self.start_soc_pct))
+            problems.append(
+                Problem("must be a percentage in [0, 100)", column="reserve_pct", value=self.reserve_pct)
+            )
+        if (
+            _is_num(self.start_soc_pct)
+            and _is_num(self.reserve_pct)
+            and self.start_soc_pct <= self.reserve_pct
+        ):
+            problems.append(
+                Problem(
+                    "start_soc_pct must be above reserve_pct",
+                    column="start_soc_pct",
+                    value=self.start_soc_pct,
+                )
+            )
         if not (isinstance(self.shift_start, int) and 0 <= self.shift_start < DAY_MIN):
             problems.append(Problem("must be a clock time", column="shift_start", value=self.shift_start))
         if not (_is_num(self.shift_h) and 0 < self.shift_h <= 24):
             problems.append(Problem("must be hours in (0, 24]", column="shift_h", value=self.shift_h))
         for name in ("cost_per_km", "fixed_cost"):
             if not (_is_num(getattr(self, name)) and getattr(self, name) >= 0):
-                problems.append(Problem("must be a non-negative number", column=name, value=getattr(self, name)))
+                problems.append(
+                    Problem("must be a non-negative number", column=name, value=getattr(self, name))
+                )
         _raise(f"invalid truck type {self.id!r}", problems)
 
     @property
@@ -315,7 +368,7 @@ class TruckType:
 
     @property
     def shift_end(self) -> int:
-        return min(DAY_MIN, self.shift_start + int(round(self.shift_h * 60)))
+        return min(DAY_MIN, self.shift_start + round(self.shift_h * 60))
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +400,9 @@ class Load:
             if not isinstance(value, str) or not value.strip():
                 problems.append(Problem("must be a non-empty text", column=name, value=value))
         if not (_is_num(self.tonnes) and self.tonnes > 0):
-            problems.append(Problem("must be a positive number of tonnes", column="tonnes", value=self.tonnes))
+            problems.append(
+                Problem("must be a positive number of tonnes", column="tonnes", value=self.tonnes)
+            )
         if not isinstance(self.count, int) or isinstance(self.count, bool) or not 1 <= self.count <= 500:
             problems.append(Problem("must be an integer in [1, 500]", column="count", value=self.count))
         for name in ("pickup_min", "delivery_min"):
@@ -383,36 +438,65 @@ class Scenario:
     def __post_init__(self) -> None:
         problems: list[Problem] = []
         seen: dict[str, str] = {}
-        for table, items in (("sites", self.sites), ("energy_stations", self.energy_stations)):
-            for k, item in enumerate(items, start=1):
-                if item.id in seen:
-                    problems.append(Problem(f"duplicate place id (also in {seen[item.id]})", file=self.source,
-                                            row=k, column=f"{table}.id", value=item.id))
-                seen[item.id] = table
+        tables: list[tuple[str, list[str]]] = [
+            ("sites", [s.id for s in self.sites]),
+            ("energy_stations", [e.id for e in self.energy_stations]),
+        ]
+        for table, ids in tables:
+            for k, pid in enumerate(ids, start=1):
+                if pid in seen:
+                    problems.append(
+                        Problem(
+                            f"duplicate place id (also in {seen[pid]})",
+                            file=self.source,
+                            row=k,
+                            column=f"{table}.id",
+                            value=pid,
+                        )
+                    )
+                seen[pid] = table
         site_ids = {s.id for s in self.sites}
         type_ids: set[str] = set()
         for k, tt in enumerate(self.truck_types, start=1):
             if tt.depot not in site_ids:
-                problems.append(Problem("depot is not the id of a site", file=self.source, row=k,
-                                        column="truck_types.depot", value=tt.depot))
+                problems.append(
+                    Problem(
+                        "depot is not the id of a site",
+                        file=self.source,
+                        row=k,
+                        column="truck_types.depot",
+                        value=tt.depot,
+                    )
+                )
             if tt.id in type_ids:
-                problems.append(Problem("duplicate truck type id", file=self.source, row=k,
-                                        column="truck_types.id", value=tt.id))
+                problems.append(
+                    Problem(
+                        "duplicate truck type id",
+                        file=self.source,
+                        row=k,
+                        column="truck_types.id",
+                        value=tt.id,
+                    )
+                )
             type_ids.add(tt.id)
         lot_ids: set[str] = set()
         for k, load in enumerate(self.loads, start=1):
             for lot in load.lot_ids():
                 if lot in lot_ids:
-                    problems.append(Problem("duplicate load id", file=self.source, row=k, column="loads.id",
-                                            value=lot))
+                    problems.append(
+                        Problem("duplicate load id", file=self.source, row=k, column="loads.id", value=lot)
+                    )
                 lot_ids.add(lot)
         if not self.truck_types:
             problems.append(Problem("a scenario needs at least one [[truck_types]] entry", file=self.source))
         if not (_is_num(self.detour_factor) and self.detour_factor >= 1):
-            problems.append(Problem("must be >= 1", file=self.source, column="detour_factor",
-                                    value=self.detour_factor))
+            problems.append(
+                Problem("must be >= 1", file=self.source, column="detour_factor", value=self.detour_factor)
+            )
         if not (_is_num(self.speed_kmh) and self.speed_kmh > 0):
-            problems.append(Problem("must be > 0", file=self.source, column="speed_kmh", value=self.speed_kmh))
+            problems.append(
+                Problem("must be > 0", file=self.source, column="speed_kmh", value=self.speed_kmh)
+            )
         _raise(f"invalid dispatch scenario {self.name!r}", problems)
 
     @property
@@ -433,15 +517,61 @@ class Scenario:
 # TOML loading
 
 
-_SITE_KEYS = {"id", "kind", "lon", "lat", "name_zh", "name_en", "hours", "banned_hours",
-              "ban_exempt_new_energy", "service_min"}
-_STATION_KEYS = {"id", "kind", "lon", "lat", "name_zh", "name_en", "hours", "power_kw", "service_min",
-                 "max_visits", "visit_cost"}
-_TRUCK_KEYS = {"id", "powertrain", "count", "depot", "payload_t", "energy_capacity", "per_km_empty",
-               "per_km_full", "start_soc_pct", "reserve_pct", "shift_start", "shift_h", "cost_per_km",
-               "fixed_cost", "name"}
-_LOAD_KEYS = {"id", "from", "to", "tonnes", "count", "pickup_window", "delivery_window", "pickup_min",
-              "delivery_min", "commodity", "new_energy_only"}
+_SITE_KEYS = {
+    "id",
+    "kind",
+    "lon",
+    "lat",
+    "name_zh",
+    "name_en",
+    "hours",
+    "banned_hours",
+    "ban_exempt_new_energy",
+    "service_min",
+}
+_STATION_KEYS = {
+    "id",
+    "kind",
+    "lon",
+    "lat",
+    "name_zh",
+    "name_en",
+    "hours",
+    "power_kw",
+    "service_min",
+    "max_visits",
+    "visit_cost",
+}
+_TRUCK_KEYS = {
+    "id",
+    "powertrain",
+    "count",
+    "depot",
+    "payload_t",
+    "energy_capacity",
+    "per_km_empty",
+    "per_km_full",
+    "start_soc_pct",
+    "reserve_pct",
+    "shift_start",
+    "shift_h",
+    "cost_per_km",
+    "fixed_cost",
+    "name",
+}
+_LOAD_KEYS = {
+    "id",
+    "from",
+    "to",
+    "tonnes",
+    "count",
+    "pickup_window",
+    "delivery_window",
+    "pickup_min",
+    "delivery_min",
+    "commodity",
+    "new_energy_only",
+}
 
 
 def _sample_places() -> dict[str, dict[str, Any]]:
@@ -454,16 +584,26 @@ def _sample_places() -> dict[str, dict[str, Any]]:
     try:
         st = pd.read_csv(sample_file("network", "stations.csv"), comment="#")
         for r in st.itertuples(index=False):
-            out[str(r.station_id)] = {"kind": "station", "lon": float(r.lon), "lat": float(r.lat),
-                                      "name_zh": str(r.name_zh), "name_en": str(r.name_en),
-                                      "hours": str(getattr(r, "loading_hours", "") or "") or None}
+            out[str(r.station_id)] = {
+                "kind": "station",
+                "lon": float(r.lon),
+                "lat": float(r.lat),
+                "name_zh": str(r.name_zh),
+                "name_en": str(r.name_en),
+                "hours": str(getattr(r, "loading_hours", "") or "") or None,
+            }
         sw = pd.read_csv(sample_file("network", "swap_stations.csv"), comment="#")
         for r in sw.itertuples(index=False):
             power = getattr(r, "power_kw", None)
-            out[str(r.swap_id)] = {"kind": str(r.kind), "lon": float(r.lon), "lat": float(r.lat),
-                                   "name_zh": str(r.name_zh), "name_en": str(r.name_en),
-                                   "hours": str(getattr(r, "hours", "") or "") or None,
-                                   "power_kw": None if power is None or pd.isna(power) else float(power)}
+            out[str(r.swap_id)] = {
+                "kind": str(r.kind),
+                "lon": float(r.lon),
+                "lat": float(r.lat),
+                "name_zh": str(r.name_zh),
+                "name_en": str(r.name_en),
+                "hours": str(getattr(r, "hours", "") or "") or None,
+                "power_kw": None if power is None or pd.isna(power) else float(power),
+            }
     except (InputError, OSError, ValueError, KeyError) as exc:  # pragma: no cover - broken sample pack
         logger.warning("sample stations not available: %s", exc)
     try:
@@ -471,14 +611,21 @@ def _sample_places() -> dict[str, dict[str, Any]]:
 
         ent = load_enterprises().enterprises
         for r in ent.itertuples(index=False):
-            out[str(r.enterprise_id)] = {"kind": "enterprise", "lon": float(r.lon), "lat": float(r.lat),
-                                         "name_zh": str(r.name_zh), "name_en": str(r.name_en)}
+            out[str(r.enterprise_id)] = {
+                "kind": "enterprise",
+                "lon": float(r.lon),
+                "lat": float(r.lat),
+                "name_zh": str(r.name_zh),
+                "name_en": str(r.name_en),
+            }
     except (ImportError, InputError, OSError, ValueError, KeyError) as exc:  # pragma: no cover
         logger.warning("sample enterprises not available: %s", exc)
     return out
 
 
-def _window(raw: Mapping[str, Any], key: str, problems: list[Problem], where: dict[str, Any]) -> tuple[int, int] | None:
+def _window(
+    raw: Mapping[str, Any], key: str, problems: list[Problem], where: dict[str, Any]
+) -> tuple[int, int] | None:
     value = raw.get(key)
     if value is None or value == "":
         return None
@@ -489,7 +636,9 @@ def _window(raw: Mapping[str, Any], key: str, problems: list[Problem], where: di
         return None
 
 
-def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], problems: list[Problem], where: dict[str, Any]) -> None:
+def _unknown_keys(
+    raw: Mapping[str, Any], allowed: set[str], problems: list[Problem], where: dict[str, Any]
+) -> None:
     for key in sorted(set(raw) - allowed):
         problems.append(Problem(f"unknown field; allowed: {', '.join(sorted(allowed))}", column=key, **where))
 
@@ -500,9 +649,15 @@ def _build(cls: Any, kwargs: dict[str, Any], problems: list[Problem], where: dic
         return cls(**{k: v for k, v in kwargs.items() if k in names and v is not None})
     except InputError as exc:
         for p in exc.problems:
-            problems.append(Problem(p.message, file=where["file"], row=where["row"],
-                                    column=f"{where['table']}.{p.column}" if p.column else where["table"],
-                                    value=p.value))
+            problems.append(
+                Problem(
+                    p.message,
+                    file=where["file"],
+                    row=where["row"],
+                    column=f"{where['table']}.{p.column}" if p.column else where["table"],
+                    value=p.value,
+                )
+            )
     except TypeError as exc:
         problems.append(Problem(str(exc), file=where["file"], row=where["row"], column=where["table"]))
     return None
@@ -546,8 +701,15 @@ def load_scenario(path: str | Path) -> Scenario:
         if "lon" not in raw or "lat" not in raw:
             ref = lookup(str(raw.get("id", "")))
             if ref is None or ref["kind"] in ENERGY_KINDS:
-                problems.append(Problem("no lon/lat and the id is not a station or enterprise of the sample pack",
-                                        file=file, row=k, column="sites.id", value=raw.get("id")))
+                problems.append(
+                    Problem(
+                        "no lon/lat and the id is not a station or enterprise of the sample pack",
+                        file=file,
+                        row=k,
+                        column="sites.id",
+                        value=raw.get("id"),
+                    )
+                )
                 continue
             kw = {**{k2: v for k2, v in ref.items() if k2 != "hours"}, **kw}
             kw.setdefault("hours", raw.get("hours", ref.get("hours")))
@@ -565,8 +727,15 @@ def load_scenario(path: str | Path) -> Scenario:
         if "lon" not in raw or "lat" not in raw:
             ref = lookup(str(raw.get("id", "")))
             if ref is None or ref["kind"] not in ENERGY_KINDS:
-                problems.append(Problem("no lon/lat and the id is not a swap/charge station of the sample pack",
-                                        file=file, row=k, column="energy_stations.id", value=raw.get("id")))
+                problems.append(
+                    Problem(
+                        "no lon/lat and the id is not a swap/charge station of the sample pack",
+                        file=file,
+                        row=k,
+                        column="energy_stations.id",
+                        value=raw.get("id"),
+                    )
+                )
                 continue
             kw = {**ref, **kw}
         kw["hours"] = _window(kw, "hours", problems, {"file": file, "row": k})
@@ -583,8 +752,11 @@ def load_scenario(path: str | Path) -> Scenario:
             try:
                 kw["shift_start"] = parse_clock(kw["shift_start"])
             except ValueError as exc:
-                problems.append(Problem(str(exc), file=file, row=k, column="truck_types.shift_start",
-                                        value=raw["shift_start"]))
+                problems.append(
+                    Problem(
+                        str(exc), file=file, row=k, column="truck_types.shift_start", value=raw["shift_start"]
+                    )
+                )
                 kw.pop("shift_start")
         truck = _build(TruckType, kw, problems, where)
         if truck is not None:
@@ -608,12 +780,19 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         solver = SolverParams(**solver_raw)
     except InputError as exc:
-        problems += [Problem(p.message, file=file, column=f"solver.{p.column}", value=p.value) for p in exc.problems]
+        problems += [
+            Problem(p.message, file=file, column=f"solver.{p.column}", value=p.value) for p in exc.problems
+        ]
     except TypeError as exc:
         problems.append(Problem(str(exc), file=file, column="solver"))
     for key in sorted(set(doc) - {"scenario", "sites", "energy_stations", "truck_types", "loads", "solver"}):
-        problems.append(Problem("unknown table; allowed: scenario, sites, energy_stations, truck_types, "
-                                "loads, solver", file=file, column=key))
+        problems.append(
+            Problem(
+                "unknown table; allowed: scenario, sites, energy_stations, truck_types, loads, solver",
+                file=file,
+                column=key,
+            )
+        )
     if problems:
         raise InputError(f"invalid dispatch scenario {path.name}", problems)
     return Scenario(

@@ -34,36 +34,48 @@ __all__ = ["REASONS", "DispatchResult", "solve_dispatch"]
 logger = logging.getLogger(__name__)
 
 #: Reason codes of unserved loads.
-REASONS: tuple[str, ...] = ("unknown_site", "too_heavy", "time_window", "out_of_range", "no_road",
-                            "not_scheduled")
+REASONS: tuple[str, ...] = (
+    "unknown_site",
+    "too_heavy",
+    "time_window",
+    "out_of_range",
+    "no_road",
+    "not_scheduled",
+)
 
-_i18n.register({
-    "dispatch.reason.unknown_site": ("unknown site id", "未知地点编号"),
-    "dispatch.reason.too_heavy": ("heavier than any truck", "超过所有车辆载重"),
-    "dispatch.reason.time_window": ("time windows cannot be met", "时间窗无法满足"),
-    "dispatch.reason.out_of_range": ("out of range (no reachable swap/charge station)",
-                                     "超出续航(无可达换电/充电站)"),
-    "dispatch.reason.no_road": ("no road between the places", "地点之间无道路连通"),
-    "dispatch.reason.not_scheduled": ("no truck available (fleet or shifts too small)",
-                                      "无可用车辆(车队或班次不足)"),
-    "dispatch.truck_id": ("Truck", "车辆"),
-    "dispatch.truck_type": ("Truck type", "车型"),
-    "dispatch.powertrain": ("Powertrain", "动力类型"),
-    "dispatch.loads": ("Loads", "运单数"),
-    "dispatch.tonnes": ("Tonnes moved", "运量(吨)"),
-    "dispatch.km_total": ("km total", "总里程(公里)"),
-    "dispatch.km_loaded": ("km loaded", "重载里程(公里)"),
-    "dispatch.km_empty": ("km empty", "空驶里程(公里)"),
-    "dispatch.energy": ("Energy used", "能耗"),
-    "dispatch.swaps": ("Battery swaps", "换电次数"),
-    "dispatch.charges": ("Charging stops", "充电次数"),
-    "dispatch.kind.depot": ("depot", "车场"),
-    "dispatch.kind.pickup": ("load", "装货"),
-    "dispatch.kind.delivery": ("unload", "卸货"),
-    "dispatch.kind.swap": ("battery swap", "换电"),
-    "dispatch.kind.charge": ("charging", "充电"),
-    "dispatch.kind.h2": ("hydrogen refuel", "加氢"),
-})
+_i18n.register(
+    {
+        "dispatch.reason.unknown_site": ("unknown site id", "未知地点编号"),
+        "dispatch.reason.too_heavy": ("heavier than any truck", "超过所有车辆载重"),
+        "dispatch.reason.time_window": ("time windows cannot be met", "时间窗无法满足"),
+        "dispatch.reason.out_of_range": (
+            "out of range (no reachable swap/charge station)",
+            "超出续航(无可达换电/充电站)",
+        ),
+        "dispatch.reason.no_road": ("no road between the places", "地点之间无道路连通"),
+        "dispatch.reason.not_scheduled": (
+            "no truck available (fleet or shifts too small)",
+            "无可用车辆(车队或班次不足)",
+        ),
+        "dispatch.truck_id": ("Truck", "车辆"),
+        "dispatch.truck_type": ("Truck type", "车型"),
+        "dispatch.powertrain": ("Powertrain", "动力类型"),
+        "dispatch.loads": ("Loads", "运单数"),
+        "dispatch.tonnes": ("Tonnes moved", "运量(吨)"),
+        "dispatch.km_total": ("km total", "总里程(公里)"),
+        "dispatch.km_loaded": ("km loaded", "重载里程(公里)"),
+        "dispatch.km_empty": ("km empty", "空驶里程(公里)"),
+        "dispatch.energy": ("Energy used", "能耗"),
+        "dispatch.swaps": ("Battery swaps", "换电次数"),
+        "dispatch.charges": ("Charging stops", "充电次数"),
+        "dispatch.kind.depot": ("depot", "车场"),
+        "dispatch.kind.pickup": ("load", "装货"),
+        "dispatch.kind.delivery": ("unload", "卸货"),
+        "dispatch.kind.swap": ("battery swap", "换电"),
+        "dispatch.kind.charge": ("charging", "充电"),
+        "dispatch.kind.h2": ("hydrogen refuel", "加氢"),
+    }
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +112,7 @@ class DispatchResult:
     routes_by_truck: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
-        """JSON-ready dictionary: summary, trucks, unserved, routes (lot ids per truck)."""
+        """JSON-ready dictionary: summary, trucks, routes (lot ids per truck), timeline, unserved."""
         unserved = self.unserved.copy()
         if not unserved.empty:
             unserved["reason_text"] = [_i18n.t(f"dispatch.reason.{r}", lang) for r in unserved["reason"]]
@@ -109,6 +121,7 @@ class DispatchResult:
             "summary": self.summary,
             "trucks": _records(self.trucks),
             "routes": self.routes_by_truck,
+            "timeline": _records(self.timeline),
             "unserved": _records(unserved),
             "energy_warnings": list(self.energy_warnings),
         }
@@ -125,15 +138,22 @@ class DispatchResult:
             if name == "unserved" and not table.empty:
                 table["reason_text"] = [_i18n.t(f"dispatch.reason.{r}", lang) for r in table["reason"]]
             if lang != "en":
-                table = table.rename(columns={c: _i18n.t(f"dispatch.{c}", lang) for c in table.columns
-                                              if _i18n.t(f"dispatch.{c}", lang) != f"dispatch.{c}"})
+                table = table.rename(
+                    columns={
+                        c: _i18n.t(f"dispatch.{c}", lang)
+                        for c in table.columns
+                        if _i18n.t(f"dispatch.{c}", lang) != f"dispatch.{c}"
+                    }
+                )
             table.to_csv(path, index=False, encoding="utf-8-sig" if lang == "zh" else "utf-8")
             files.append(path)
         geo = out / "routes.geojson"
         geo.write_text(json.dumps(self.geojson, ensure_ascii=False), encoding="utf-8")
         js = out / "dispatch.json"
-        js.write_text(json.dumps(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default),
-                      encoding="utf-8")
+        js.write_text(
+            json.dumps(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default),
+            encoding="utf-8",
+        )
         return [*files, geo, js]
 
 
@@ -166,7 +186,9 @@ def _inside(window: tuple[int, int], ban: tuple[int, int] | None) -> bool:
     return ban is not None and ban[0] <= window[0] and window[1] <= ban[1]
 
 
-def _reach(start: float, a: int, b: int, rate: float, cap: float, stations: list[int], km: np.ndarray) -> float:
+def _reach(
+    start: float, a: int, b: int, rate: float, cap: float, stations: list[int], km: np.ndarray
+) -> float:
     """Most energy left on arriving at ``b`` from ``a`` (with ``start`` left at ``a``), allowing
     any number of stops at ``stations`` (each refills to ``cap``); ``-inf`` if unreachable."""
     best = start - rate * km[a, b]
@@ -179,11 +201,13 @@ def _reach(start: float, a: int, b: int, rate: float, cap: float, stations: list
                 reach.add(s2)
                 frontier.append(s2)
     if reach:
-        best = max(best, max(cap - rate * km[s, b] for s in reach))
+        best = max(best, *(cap - rate * km[s, b] for s in reach))
     return best if best >= 0 else -math.inf
 
 
-def _check_loads(scenario: Scenario, km: np.ndarray, minutes: np.ndarray) -> tuple[list[Lot], list[dict[str, Any]]]:
+def _check_loads(
+    scenario: Scenario, km: np.ndarray, minutes: np.ndarray
+) -> tuple[list[Lot], list[dict[str, Any]]]:
     place_index = {p: i for i, p in enumerate(scenario.places)}
     sites = {s.id: s for s in scenario.sites}
     types = scenario.truck_types
@@ -197,33 +221,53 @@ def _check_loads(scenario: Scenario, km: np.ndarray, minutes: np.ndarray) -> tup
     unserved: list[dict[str, Any]] = []
 
     for load in scenario.loads:
+
         def reject(reason: str, message: str, load: Any = load) -> None:
             for lot_id in load.lot_ids():
-                unserved.append({"load_id": load.id, "lot_id": lot_id, "origin": load.origin,
-                                 "destination": load.destination, "tonnes": load.tonnes, "reason": reason,
-                                 "message": message})
+                unserved.append(
+                    {
+                        "load_id": load.id,
+                        "lot_id": lot_id,
+                        "origin": load.origin,
+                        "destination": load.destination,
+                        "tonnes": load.tonnes,
+                        "reason": reason,
+                        "message": message,
+                    }
+                )
 
         missing = [x for x in (load.origin, load.destination) if x not in sites]
         if missing:
-            reject("unknown_site", f"unknown site id(s) {', '.join(missing)}; known: "
-                   f"{', '.join(sorted(sites)[:20])}")
+            reject(
+                "unknown_site",
+                f"unknown site id(s) {', '.join(missing)}; known: {', '.join(sorted(sites)[:20])}",
+            )
             continue
         if load.tonnes > max_payload + 1e-9:
-            reject("too_heavy", f"{load.tonnes:g} t per truckload > largest payload {max_payload:g} t; "
-                   "split it with count = N and tonnes per truck")
+            reject(
+                "too_heavy",
+                f"{load.tonnes:g} t per truckload > largest payload {max_payload:g} t; "
+                "split it with count = N and tonnes per truck",
+            )
             continue
         o_site, d_site = sites[load.origin], sites[load.destination]
         o, d = place_index[load.origin], place_index[load.destination]
         pick = _intersect(load.pickup_window, o_site.hours)
         drop = _intersect(load.delivery_window, d_site.hours)
         if pick is None or drop is None:
-            which = "pickup window and origin hours" if pick is None else "delivery window and destination hours"
+            which = (
+                "pickup window and origin hours" if pick is None else "delivery window and destination hours"
+            )
             reject("time_window", f"{which} do not overlap")
             continue
-        p_svc = int(round(load.pickup_min if load.pickup_min is not None else o_site.service_min))
-        d_svc = int(round(load.delivery_min if load.delivery_min is not None else d_site.service_min))
-        able = [k for k in fleet if types[k].payload_t + 1e-9 >= load.tonnes
-                and (types[k].spec.new_energy or not load.new_energy_only)]
+        p_svc = round(load.pickup_min if load.pickup_min is not None else o_site.service_min)
+        d_svc = round(load.delivery_min if load.delivery_min is not None else d_site.service_min)
+        able = [
+            k
+            for k in fleet
+            if types[k].payload_t + 1e-9 >= load.tonnes
+            and (types[k].spec.new_energy or not load.new_energy_only)
+        ]
         if not able:
             reject("too_heavy", f"{load.tonnes:g} t per truckload > largest new-energy payload")
             continue
@@ -239,23 +283,32 @@ def _check_loads(scenario: Scenario, km: np.ndarray, minutes: np.ndarray) -> tup
                 continue
             exempt = tt.spec.new_energy
             if (not (exempt and o_site.ban_exempt_new_energy) and _inside(pick, o_site.banned)) or (
-                    not (exempt and d_site.ban_exempt_new_energy) and _inside(drop, d_site.banned)):
-                notes.append(f"{tt.id}: truck ban {_fmt_window(o_site.banned or d_site.banned)} covers the window")
+                not (exempt and d_site.ban_exempt_new_energy) and _inside(drop, d_site.banned)
+            ):
+                notes.append(
+                    f"{tt.id}: truck ban {_fmt_window(o_site.banned or d_site.banned)} covers the window"
+                )
                 continue
             t_pick = max(pick[0], tt.shift_start + minutes[depot, o])
             if t_pick > pick[1]:
-                notes.append(f"{tt.id}: earliest arrival at {load.origin} {format_clock(t_pick)} after the "
-                             f"pickup window {_fmt_window(pick)}")
+                notes.append(
+                    f"{tt.id}: earliest arrival at {load.origin} {format_clock(t_pick)} after the "
+                    f"pickup window {_fmt_window(pick)}"
+                )
                 continue
             t_drop = max(drop[0], t_pick + p_svc + minutes[o, d])
             if t_drop > drop[1]:
-                notes.append(f"{tt.id}: earliest arrival at {load.destination} "
-                             f"{format_clock(t_pick + p_svc + minutes[o, d])} after the delivery window "
-                             f"{_fmt_window(drop)}")
+                notes.append(
+                    f"{tt.id}: earliest arrival at {load.destination} "
+                    f"{format_clock(t_pick + p_svc + minutes[o, d])} after the delivery window "
+                    f"{_fmt_window(drop)}"
+                )
                 continue
             if t_drop + d_svc + minutes[d, depot] > tt.shift_end:
-                notes.append(f"{tt.id}: back at the depot {format_clock(t_drop + d_svc + minutes[d, depot])} "
-                             f"after the shift ends {format_clock(tt.shift_end)}")
+                notes.append(
+                    f"{tt.id}: back at the depot {format_clock(t_drop + d_svc + minutes[d, depot])} "
+                    f"after the shift ends {format_clock(tt.shift_end)}"
+                )
                 continue
             timed.append(k)
         if not road_ok and not timed:
@@ -280,21 +333,34 @@ def _check_loads(scenario: Scenario, km: np.ndarray, minutes: np.ndarray) -> tup
                 ranged.append(k)
             else:
                 unit = tt.spec.energy_unit
-                notes.append(f"{tt.id}: {load.origin}->{load.destination} {km[o, d]:.0f} km loaded needs "
-                             f"{e1 * km[o, d]:.0f} {unit}, depot round trip "
-                             f"{e0 * (km[depot, o] + km[d, depot]) + e1 * km[o, d]:.0f} {unit}, usable "
-                             f"{cap:.0f} {unit}, no reachable {'/'.join(sorted(tt.spec.refuel_kinds))} station")
+                notes.append(
+                    f"{tt.id}: {load.origin}->{load.destination} {km[o, d]:.0f} km loaded needs "
+                    f"{e1 * km[o, d]:.0f} {unit}, depot round trip "
+                    f"{e0 * (km[depot, o] + km[d, depot]) + e1 * km[o, d]:.0f} {unit}, usable "
+                    f"{cap:.0f} {unit}, no reachable {'/'.join(sorted(tt.spec.refuel_kinds))} station"
+                )
         if not ranged:
             reject("out_of_range", "; ".join(n for n in notes if "needs" in n))
             continue
         for lot_id in load.lot_ids():
-            lots.append(Lot(
-                lot_id=lot_id, load_id=load.id, tonnes=float(load.tonnes), origin=o, destination=d,
-                pick_window=pick, drop_window=drop, pick_service=p_svc, drop_service=d_svc,
-                pick_ban=o_site.banned, drop_ban=d_site.banned,
-                pick_ban_exempt_ne=o_site.ban_exempt_new_energy, drop_ban_exempt_ne=d_site.ban_exempt_new_energy,
-                allowed_types=ranged,
-            ))
+            lots.append(
+                Lot(
+                    lot_id=lot_id,
+                    load_id=load.id,
+                    tonnes=float(load.tonnes),
+                    origin=o,
+                    destination=d,
+                    pick_window=pick,
+                    drop_window=drop,
+                    pick_service=p_svc,
+                    drop_service=d_svc,
+                    pick_ban=o_site.banned,
+                    drop_ban=d_site.banned,
+                    pick_ban_exempt_ne=o_site.ban_exempt_new_energy,
+                    drop_ban_exempt_ne=d_site.ban_exempt_new_energy,
+                    allowed_types=ranged,
+                )
+            )
     return lots, unserved
 
 
@@ -322,8 +388,13 @@ def _validate_matrix(scenario: Scenario, matrix: MatrixLike) -> tuple[np.ndarray
     problems = []
     for name, arr in (("distance_km", km), ("time_h", hours)):
         if arr.shape != (n, n):
-            problems.append(Problem(f"must be {n} x {n} (the scenario's places: sites then energy stations)",
-                                    column=name, value=arr.shape))
+            problems.append(
+                Problem(
+                    f"must be {n} x {n} (the scenario's places: sites then energy stations)",
+                    column=name,
+                    value=arr.shape,
+                )
+            )
         elif (arr[np.isfinite(arr)] < 0).any():
             problems.append(Problem("must not be negative", column=name))
     if problems:
@@ -356,10 +427,14 @@ def solve_dispatch(
     DispatchResult
     """
     started = time.perf_counter()
-    if matrix is None:
-        matrix = haversine_matrix(scenario.lonlat(), detour_factor=scenario.detour_factor,
-                                  speed_kmh=scenario.speed_kmh)
-    km, minutes = _validate_matrix(scenario, matrix)
+    mat: MatrixLike = (
+        matrix
+        if matrix is not None
+        else haversine_matrix(
+            scenario.lonlat(), detour_factor=scenario.detour_factor, speed_kmh=scenario.speed_kmh
+        )
+    )
+    km, minutes = _validate_matrix(scenario, mat)
     lots, unserved = _check_loads(scenario, km, minutes)
     vehicles = _vehicles(scenario)
     # unreachable pairs: a large but finite value keeps the integer model valid
@@ -369,27 +444,49 @@ def solve_dispatch(
     if lots and vehicles:
         sol, nodes = solve_model(scenario, lots, vehicles, km_f, min_f)
     else:
-        sol, nodes = ModelSolution("no_loads" if not lots else "no_trucks", 0, [[] for _ in vehicles],
-                                   list(range(len(lots)))), []
+        sol, nodes = (
+            ModelSolution(
+                "no_loads" if not lots else "no_trucks", 0, [[] for _ in vehicles], list(range(len(lots)))
+            ),
+            [],
+        )
     for k in sol.dropped_lots:
         lot = lots[k]
         load = next(ld for ld in scenario.loads if ld.id == lot.load_id)
-        unserved.append({"load_id": lot.load_id, "lot_id": lot.lot_id, "origin": load.origin,
-                         "destination": load.destination, "tonnes": lot.tonnes, "reason": "not_scheduled",
-                         "message": "passes the checks alone but no truck could take it within the shifts "
-                                    "and windows together with the other loads; add trucks or widen windows"})
-    result = _assemble(scenario, lots, vehicles, nodes, sol, km_f, min_f, unserved, path_lonlat, matrix)
+        unserved.append(
+            {
+                "load_id": lot.load_id,
+                "lot_id": lot.lot_id,
+                "origin": load.origin,
+                "destination": load.destination,
+                "tonnes": lot.tonnes,
+                "reason": "not_scheduled",
+                "message": "passes the checks alone but no truck could take it within the shifts "
+                "and windows together with the other loads; add trucks or widen windows",
+            }
+        )
+    result = _assemble(scenario, lots, vehicles, nodes, sol, km_f, min_f, unserved, path_lonlat, mat)
     result.summary["runtime_s"] = round(time.perf_counter() - started, 3)
     return result
 
 
-def _assemble(scenario: Scenario, lots: list[Lot], vehicles: list[Vehicle], nodes: list[ModelNode],
-              sol: ModelSolution, km: np.ndarray, minutes: np.ndarray, unserved: list[dict[str, Any]],
-              path_lonlat: Callable[[int, int], list[tuple[float, float]]] | None,
-              matrix: MatrixLike) -> DispatchResult:
+def _assemble(
+    scenario: Scenario,
+    lots: list[Lot],
+    vehicles: list[Vehicle],
+    nodes: list[ModelNode],
+    sol: ModelSolution,
+    km: np.ndarray,
+    minutes: np.ndarray,
+    unserved: list[dict[str, Any]],
+    path_lonlat: Callable[[int, int], list[tuple[float, float]]] | None,
+    matrix: MatrixLike,
+) -> DispatchResult:
     places = scenario.places
     lonlat = scenario.lonlat()
-    names = [s.name_en or s.id for s in scenario.sites] + [e.name_en or e.id for e in scenario.energy_stations]
+    names = [s.name_en or s.id for s in scenario.sites] + [
+        e.name_en or e.id for e in scenario.energy_stations
+    ]
     types = scenario.truck_types
     truck_rows: list[dict[str, Any]] = []
     stop_rows: list[dict[str, Any]] = []
@@ -442,8 +539,10 @@ def _assemble(scenario: Scenario, lots: list[Lot], vehicles: list[Vehicle], node
             soc_arrive = soc
             soc_min = min(soc_min, soc)
             if tt.spec.limited_range and soc < reserve - 1e-6:
-                warnings.append(f"{veh.truck_id} stop {seq} at {places[nd.place]}: state of charge "
-                                f"{soc:.1f} {unit} below the reserve {reserve:.1f} {unit}")
+                warnings.append(
+                    f"{veh.truck_id} stop {seq} at {places[nd.place]}: state of charge "
+                    f"{soc:.1f} {unit} below the reserve {reserve:.1f} {unit}"
+                )
             service = float(nd.service)
             charge_min = 0.0
             lot_id = ""
@@ -479,57 +578,137 @@ def _assemble(scenario: Scenario, lots: list[Lot], vehicles: list[Vehicle], node
             depart = start if end_of_visit else start + service + charge_min
             if seq == 0:
                 arrive = start
-            stop_rows.append({
-                "truck_id": veh.truck_id, "seq": seq, "kind": kind, "place_id": places[nd.place],
-                "place_name": names[nd.place], "lot_id": lot_id, "load_id": load_id,
-                "arrive": format_clock(arrive), "start": format_clock(start), "depart": format_clock(depart),
-                "wait_min": round(max(0.0, start - arrive), 1), "service_min": service if kind not in {"depot"} else 0,
-                "charge_min": round(charge_min, 1), "onboard_t": round(onboard, 3), "km_from_prev": round(leg_km, 2),
-                "energy_leg": round(leg_e, 2),
-                "soc_arrive_pct": round(100 * soc_arrive / cap, 1),
-                "soc_depart_pct": round(100 * soc / cap, 1),
-            })
+            stop_rows.append(
+                {
+                    "truck_id": veh.truck_id,
+                    "seq": seq,
+                    "kind": kind,
+                    "place_id": places[nd.place],
+                    "place_name": names[nd.place],
+                    "lot_id": lot_id,
+                    "load_id": load_id,
+                    "arrive": format_clock(arrive),
+                    "start": format_clock(start),
+                    "depart": format_clock(depart),
+                    "wait_min": round(max(0.0, start - arrive), 1),
+                    "service_min": service if kind not in {"depot"} else 0,
+                    "charge_min": round(charge_min, 1),
+                    "onboard_t": round(onboard, 3),
+                    "km_from_prev": round(leg_km, 2),
+                    "energy_leg": round(leg_e, 2),
+                    "soc_arrive_pct": round(100 * soc_arrive / cap, 1),
+                    "soc_depart_pct": round(100 * soc / cap, 1),
+                }
+            )
             prev_place = nd.place
             prev_depart = depart
         start_t, end_t = visits[0].start, visits[-1].start
         routes_by_truck[veh.truck_id] = lot_ids
         km_total = km_loaded + km_empty
-        truck_rows.append({
-            "truck_id": veh.truck_id, "truck_type": tt.id, "powertrain": tt.powertrain,
-            "depot": places[veh.depot_place], "loads": len(lot_ids), "tonnes": round(tonnes, 3),
-            "km_total": round(km_total, 2), "km_loaded": round(km_loaded, 2), "km_empty": round(km_empty, 2),
-            "energy": round(energy, 2), "energy_unit": unit, "swaps": swaps, "charges": charges,
-            "h2_refuels": refuels, "energy_added": round(charged, 2),
-            "start": format_clock(start_t), "end": format_clock(end_t), "shift_h": round((end_t - start_t) / 60, 2),
-            "soc_min_pct": round(100 * soc_min / cap, 1), "cost_cny": round(km_total * tt.cost_per_km + tt.fixed_cost, 2),
-        })
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
-            "properties": {"feature": "route", "truck_id": veh.truck_id, "truck_type": tt.id,
-                           "powertrain": tt.powertrain, "km": round(km_total, 2), "loads": lot_ids,
-                           "along_roads": path_lonlat is not None},
-        })
+        truck_rows.append(
+            {
+                "truck_id": veh.truck_id,
+                "truck_type": tt.id,
+                "powertrain": tt.powertrain,
+                "depot": places[veh.depot_place],
+                "loads": len(lot_ids),
+                "tonnes": round(tonnes, 3),
+                "km_total": round(km_total, 2),
+                "km_loaded": round(km_loaded, 2),
+                "km_empty": round(km_empty, 2),
+                "energy": round(energy, 2),
+                "energy_unit": unit,
+                "swaps": swaps,
+                "charges": charges,
+                "h2_refuels": refuels,
+                "energy_added": round(charged, 2),
+                "start": format_clock(start_t),
+                "end": format_clock(end_t),
+                "shift_h": round((end_t - start_t) / 60, 2),
+                "soc_min_pct": round(100 * soc_min / cap, 1),
+                "cost_cny": round(km_total * tt.cost_per_km + tt.fixed_cost, 2),
+            }
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
+                "properties": {
+                    "feature": "route",
+                    "truck_id": veh.truck_id,
+                    "truck_type": tt.id,
+                    "powertrain": tt.powertrain,
+                    "km": round(km_total, 2),
+                    "loads": lot_ids,
+                    "along_roads": path_lonlat is not None,
+                },
+            }
+        )
     kinds = {s.id: s.kind for s in scenario.sites} | {e.id: e.kind for e in scenario.energy_stations}
     for i, pid in enumerate(places):
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": list(lonlat[i])},
-            "properties": {"feature": "place", "place_id": pid, "kind": kinds[pid], "name": names[i]},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": list(lonlat[i])},
+                "properties": {"feature": "place", "place_id": pid, "kind": kinds[pid], "name": names[i]},
+            }
+        )
 
-    trucks = pd.DataFrame(truck_rows, columns=[
-        "truck_id", "truck_type", "powertrain", "depot", "loads", "tonnes", "km_total", "km_loaded", "km_empty",
-        "energy", "energy_unit", "swaps", "charges", "h2_refuels", "energy_added", "start", "end", "shift_h",
-        "soc_min_pct", "cost_cny"])
-    timeline = pd.DataFrame(stop_rows, columns=[
-        "truck_id", "seq", "kind", "place_id", "place_name", "lot_id", "load_id", "arrive", "start", "depart",
-        "wait_min", "service_min", "charge_min", "onboard_t", "km_from_prev", "energy_leg", "soc_arrive_pct",
-        "soc_depart_pct"])
-    unserved_df = pd.DataFrame(unserved, columns=["load_id", "lot_id", "origin", "destination", "tonnes", "reason",
-                                                  "message"])
+    trucks = pd.DataFrame(
+        truck_rows,
+        columns=[
+            "truck_id",
+            "truck_type",
+            "powertrain",
+            "depot",
+            "loads",
+            "tonnes",
+            "km_total",
+            "km_loaded",
+            "km_empty",
+            "energy",
+            "energy_unit",
+            "swaps",
+            "charges",
+            "h2_refuels",
+            "energy_added",
+            "start",
+            "end",
+            "shift_h",
+            "soc_min_pct",
+            "cost_cny",
+        ],
+    )
+    timeline = pd.DataFrame(
+        stop_rows,
+        columns=[
+            "truck_id",
+            "seq",
+            "kind",
+            "place_id",
+            "place_name",
+            "lot_id",
+            "load_id",
+            "arrive",
+            "start",
+            "depart",
+            "wait_min",
+            "service_min",
+            "charge_min",
+            "onboard_t",
+            "km_from_prev",
+            "energy_leg",
+            "soc_arrive_pct",
+            "soc_depart_pct",
+        ],
+    )
+    unserved_df = pd.DataFrame(
+        unserved, columns=["load_id", "lot_id", "origin", "destination", "tonnes", "reason", "message"]
+    )
     n_lots = sum(ld.count for ld in scenario.loads)
-    energy_by_unit = trucks.groupby("energy_unit")["energy"].sum().round(2).to_dict() if not trucks.empty else {}
+    energy_by_unit = (
+        trucks.groupby("energy_unit")["energy"].sum().round(2).to_dict() if not trucks.empty else {}
+    )
     summary = {
         "status": sol.status,
         "lots": n_lots,
@@ -546,11 +725,16 @@ def _assemble(scenario: Scenario, lots: list[Lot], vehicles: list[Vehicle], node
         "swaps": int(trucks["swaps"].sum()) if not trucks.empty else 0,
         "charges": int(trucks["charges"].sum()) if not trucks.empty else 0,
         "cost_cny": round(float(trucks["cost_cny"].sum()), 2) if not trucks.empty else 0.0,
-        "matrix": "straight_line" if hasattr(matrix, "detour_factor") else "road",
+        "matrix": "straight_line" if hasattr(matrix, "detour_factor") else "given",
         "solver": scenario.solver.as_dict(),
     }
     return DispatchResult(
-        scenario=scenario.name, trucks=trucks, timeline=timeline, unserved=unserved_df, summary=summary,
-        geojson={"type": "FeatureCollection", "features": features}, energy_warnings=tuple(warnings),
+        scenario=scenario.name,
+        trucks=trucks,
+        timeline=timeline,
+        unserved=unserved_df,
+        summary=summary,
+        geojson={"type": "FeatureCollection", "features": features},
+        energy_warnings=tuple(warnings),
         routes_by_truck=routes_by_truck,
     )

@@ -18,6 +18,7 @@ Routes are reported with **client numbers as in the solution files** (CVRPLIB ``
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -182,8 +183,14 @@ def read_vrplib(path: str | Path) -> VrpInstance:
         problems.append(Problem("no NODE_COORD_SECTION nor EDGE_WEIGHT_SECTION", file=str(path)))
     depots = np.atleast_1d(raw.get("depot", np.array([0])))
     if len(depots) != 1 or int(depots[0]) != 0:
-        problems.append(Problem("only single-depot instances with the depot first are supported",
-                                file=str(path), column="DEPOT_SECTION", value=depots.tolist()))
+        problems.append(
+            Problem(
+                "only single-depot instances with the depot first are supported",
+                file=str(path),
+                column="DEPOT_SECTION",
+                value=depots.tolist(),
+            )
+        )
     if problems:
         raise InputError(f"unsupported VRPLIB instance {path.name}", problems)
 
@@ -192,15 +199,26 @@ def read_vrplib(path: str | Path) -> VrpInstance:
     coords = np.asarray(raw.get("node_coord", np.zeros((len(demand), 2))), dtype=float)
     edge = np.asarray(raw["edge_weight"], dtype=float)
     name = str(raw.get("name", path.stem)).strip()
+    tw: np.ndarray | None
+    service: np.ndarray | None
     if fmt == "solomon":
         scale = 10
         dist = np.floor(edge * scale + 1e-9).astype(np.int64)
         tw = np.asarray(raw["time_window"], dtype=np.int64) * scale
         service = np.asarray(raw["service_time"], dtype=np.int64) * scale
         return VrpInstance(
-            name=name, kind="vrptw", fmt=fmt, coords=coords, demand=demand, capacity=capacity,
-            distance=dist, scale=scale, time_window=tw, service_time=service,
-            num_vehicles=int(raw["vehicles"]), file_ids=tuple(range(len(demand))),
+            name=name,
+            kind="vrptw",
+            fmt=fmt,
+            coords=coords,
+            demand=demand,
+            capacity=capacity,
+            distance=dist,
+            scale=scale,
+            time_window=tw,
+            service_time=service,
+            num_vehicles=int(raw["vehicles"]),
+            file_ids=tuple(range(len(demand))),
         )
     ewt = str(raw.get("edge_weight_type", "EXPLICIT")).upper()
     dist = np.floor(edge + 0.5).astype(np.int64) if ewt == "EUC_2D" else np.rint(edge).astype(np.int64)
@@ -214,8 +232,16 @@ def read_vrplib(path: str | Path) -> VrpInstance:
             service = np.full(len(demand), int(service[0]), dtype=np.int64)
     vehicles = raw.get("vehicles")
     return VrpInstance(
-        name=name, kind=kind, fmt=fmt, coords=coords, demand=demand, capacity=capacity, distance=dist,
-        scale=1, time_window=tw, service_time=service,
+        name=name,
+        kind=kind,
+        fmt=fmt,
+        coords=coords,
+        demand=demand,
+        capacity=capacity,
+        distance=dist,
+        scale=1,
+        time_window=tw,
+        service_time=service,
         num_vehicles=None if vehicles is None else int(vehicles),
         file_ids=tuple(int(i) + 1 for i in range(len(demand))),
     )
@@ -227,7 +253,7 @@ def route_cost(instance: VrpInstance, routes: list[list[int]]) -> float:
     total = 0
     for route in routes:
         path = [0, *route, 0]
-        total += int(sum(d[a, b] for a, b in zip(path[:-1], path[1:], strict=True)))
+        total += int(sum(d[a, b] for a, b in itertools.pairwise(path)))
     return total / instance.scale if instance.scale != 1 else float(total)
 
 
@@ -250,11 +276,15 @@ def check_routes(instance: VrpInstance, routes: list[list[int]]) -> list[str]:
             t = int(instance.time_window[0, 0])
             prev = 0
             for c in [*route, 0]:
-                t = max(t + int(instance.service_time[prev]) + int(instance.distance[prev, c]),
-                        int(instance.time_window[c, 0]))
+                t = max(
+                    t + int(instance.service_time[prev]) + int(instance.distance[prev, c]),
+                    int(instance.time_window[c, 0]),
+                )
                 if t > instance.time_window[c, 1]:
-                    issues.append(f"route {k}: arrives at {c} at {t / instance.scale} after its window "
-                                  f"closes at {instance.time_window[c, 1] / instance.scale}")
+                    issues.append(
+                        f"route {k}: arrives at {c} at {t / instance.scale} after its window "
+                        f"closes at {instance.time_window[c, 1] / instance.scale}"
+                    )
                     break
                 prev = c
     return issues
@@ -339,8 +369,13 @@ def solve_vrp(instance: VrpInstance, params: SolverParams | None = None) -> VrpR
     routes = [[int(perm[c]) for c in r] for r in extract_routes(routing, manager, solution) if r]
     violations = check_routes(instance, routes)
     result = VrpResult(
-        instance=instance.name, cost=route_cost(instance, routes), routes=routes,
-        feasible=not violations, status=status_name(routing), runtime_s=runtime, params=params,
+        instance=instance.name,
+        cost=route_cost(instance, routes),
+        routes=routes,
+        feasible=not violations,
+        status=status_name(routing),
+        runtime_s=runtime,
+        params=params,
         violations=tuple(violations),
     )
     logger.info("%s: cost %s with %d routes in %.1f s", instance.name, result.cost, len(routes), runtime)

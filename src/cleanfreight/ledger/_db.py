@@ -50,7 +50,7 @@ def open_ledger(
         )
     if p != ":memory:":
         Path(p).parent.mkdir(parents=True, exist_ok=True)
-    config: dict[str, str | int | bool] = {}
+    config: dict[str, str | bool | int | float | list[str]] = {}
     if memory_limit:
         config["memory_limit"] = memory_limit
     if threads:

@@ -252,15 +252,32 @@ class FileLayout:
     ignored: tuple[str, ...]
 
 
-def _csv_header(path: Path, encoding: str) -> tuple[int, list[str]]:
+def _pick_header(
+    candidates: list[tuple[int, list[str]]], mapping: ColumnMapping, path: Path
+) -> tuple[int, list[str]]:
+    """The first row naming at least two known fields (exports often start with a title row)."""
+    if not candidates:
+        raise InputError(f"{path} has no header row", [Problem("empty file", file=str(path))])
+    wanted = {header_key(h) for h in mapping.columns.values()}
+    for lineno, cells in candidates:
+        hits = sum(1 for c in cells if header_key(c) in _ALIAS_INDEX or header_key(c) in wanted)
+        if hits >= 2:
+            return lineno, cells
+    return candidates[0]
+
+
+def _csv_header(path: Path, encoding: str, mapping: ColumnMapping) -> tuple[int, list[str]]:
     import csv
 
+    candidates: list[tuple[int, list[str]]] = []
     with path.open(encoding=encoding, newline="") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip() or line.lstrip("\ufeff").startswith("#"):
                 continue
-            return lineno, next(csv.reader([line]))
-    raise InputError(f"{path} has no header row", [Problem("empty file", file=str(path))])
+            candidates.append((lineno, next(csv.reader([line.lstrip("\ufeff")]))))
+            if len(candidates) >= 20:
+                break
+    return _pick_header(candidates, mapping, path)
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -269,21 +286,23 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[Any, 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield i, row
+        yield from enumerate(ws.iter_rows(values_only=True), start=1)
     finally:
         wb.close()
 
 
-def _xlsx_header(path: Path, sheet: str | None) -> tuple[int, list[str]]:
-    for i, row in _xlsx_rows(path, sheet):
+def _xlsx_header(path: Path, mapping: ColumnMapping) -> tuple[int, list[str]]:
+    candidates: list[tuple[int, list[str]]] = []
+    for i, row in _xlsx_rows(path, mapping.sheet):
         cells = ["" if v is None else str(v) for v in row]
         if not any(c.strip() for c in cells) or cells[0].startswith("#"):
             continue
         while cells and not cells[-1].strip():
             cells.pop()
-        return i, cells
-    raise InputError(f"{path} has no header row", [Problem("empty worksheet", file=str(path))])
+        candidates.append((i, cells))
+        if len(candidates) >= 20:
+            break
+    return _pick_header(candidates, mapping, path)
 
 
 def guess_kind(fields: dict[str, str]) -> str | None:
@@ -302,11 +321,11 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         fmt, encoding = "xlsx", None
-        header_row, headers = _xlsx_header(path, mapping.sheet)
+        header_row, headers = _xlsx_header(path, mapping)
     elif suffix in (".csv", ".txt", ".tsv", ""):
         fmt = "csv"
         encoding = mapping.encoding or detect_encoding(path)
-        header_row, headers = _csv_header(path, encoding)
+        header_row, headers = _csv_header(path, encoding, mapping)
     else:
         raise InputError(
             f"cannot read {path}", [Problem("expected a .csv or .xlsx file", file=fname, value=path.suffix)]
@@ -324,9 +343,9 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
                 Problem(f"mapping names column {header!r} which the file lacks", file=fname, column=canon)
             )
     for h in headers:
-        canon = _ALIAS_INDEX.get(header_key(h))
-        if canon is not None and canon not in fields and h not in fields.values():
-            fields[canon] = h
+        alias = _ALIAS_INDEX.get(header_key(h))
+        if alias is not None and alias not in fields and h not in fields.values():
+            fields[alias] = h
     ignored = tuple(h for h in headers if h not in fields.values())
     kind = mapping.kind or guess_kind(fields)
     if kind is None:

@@ -25,6 +25,7 @@ found already present are counted as ``duplicates``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -161,8 +162,7 @@ def default_station_names() -> tuple[str, ...]:
 
         from cleanfreight._paths import sample_file
 
-        st = pd.read_csv(sample_file("network", "stations.csv"), comment=None, dtype=str)
-        st = st[~st.iloc[:, 0].str.startswith("#")]
+        st = pd.read_csv(sample_file("network", "stations.csv"), comment="#", dtype=str)
         names: list[str] = []
         for col in ("station_id", "name_zh", "name_en"):
             if col in st:
@@ -271,6 +271,18 @@ def _cleanup_stale(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("COMMIT")
 
 
+def _abandon(con: duckdb.DuckDBPyConnection) -> None:
+    """After a failure while staging: roll back the open chunk and discard the staged file."""
+    import duckdb
+
+    with contextlib.suppress(duckdb.Error):  # no transaction may be open
+        con.execute("ROLLBACK")
+    try:
+        _cleanup_stale(con)
+    except duckdb.Error as exc:  # pragma: no cover - the next run cleans up
+        logger.warning("could not discard the staged import: %s", exc)
+
+
 def _stage(import_id: int, what: str) -> str:
     return f"stage_{what}_{import_id}"
 
@@ -315,32 +327,36 @@ def _ingest_file(
     )
     rows = rejected = valid = blank = 0
     warnings: list[str] = []
-    for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
-        n_chunk = len(chunk)
-        rows += n_chunk
-        con.execute("BEGIN TRANSACTION")
-        con.register("_chunk", chunk)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _norm AS {norm_sql}")
-        con.unregister("_chunk")
-        blank += n_chunk - _count(con, "SELECT count(*) FROM _norm")
-        if layout.kind == "gate" and layout.unit == "t" and not warnings:
-            med = con.execute("SELECT median(tonnes) FROM _norm WHERE tonnes > 0").fetchone()
-            if med and med[0] is not None and med[0] > 1000:
-                warnings.append(
-                    f"median load {med[0]:.0f} looks like kilograms; if so, set unit = 'kg' in a mapping file"
-                )
-        con.execute(
-            f"INSERT INTO {st_rej} ({reject_cols}) "
-            f"SELECT ?, ?, ?, ?, _row, column_name, value, reason FROM ({reject_sql}) q",
-            [import_id, fname, sha, layout.kind],
-        )
-        rejected += _count(con, "SELECT count(*) FROM _norm WHERE NOT ok")
-        valid += _count(con, "SELECT count(*) FROM _norm WHERE ok")
-        con.execute(f"INSERT INTO {st_rec} ({record_cols}) SELECT {record_cols} FROM _norm WHERE ok")
-        con.execute("DROP TABLE _norm")
-        con.execute("COMMIT")
-        if on_chunk is not None:
-            on_chunk(str(layout.path), rows)
+    try:
+        for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
+            n_chunk = len(chunk)
+            rows += n_chunk
+            con.execute("BEGIN TRANSACTION")
+            con.register("_chunk", chunk)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _norm AS {norm_sql}")
+            con.unregister("_chunk")
+            blank += n_chunk - _count(con, "SELECT count(*) FROM _norm")
+            if layout.kind == "gate" and layout.unit == "t" and not warnings:
+                med = con.execute("SELECT median(tonnes) FROM _norm WHERE tonnes > 0").fetchone()
+                if med and med[0] is not None and med[0] > 1000:
+                    warnings.append(
+                        f"median load {med[0]:.0f} looks like kilograms; if so, set unit = 'kg' in a mapping file"
+                    )
+            con.execute(
+                f"INSERT INTO {st_rej} ({reject_cols}) "
+                f"SELECT ?, ?, ?, ?, _row, column_name, value, reason FROM ({reject_sql}) q",
+                [import_id, fname, sha, layout.kind],
+            )
+            rejected += _count(con, "SELECT count(*) FROM _norm WHERE NOT ok")
+            valid += _count(con, "SELECT count(*) FROM _norm WHERE ok")
+            con.execute(f"INSERT INTO {st_rec} ({record_cols}) SELECT {record_cols} FROM _norm WHERE ok")
+            con.execute("DROP TABLE _norm")
+            con.execute("COMMIT")
+            if on_chunk is not None:
+                on_chunk(str(layout.path), rows)
+    except BaseException:
+        _abandon(con)
+        raise
     # merge: one transaction
     con.execute("BEGIN TRANSACTION")
     try:
@@ -506,7 +522,7 @@ def _normalise_select(
             "enterprise_id IS NULL",
             "enterprise_id",
             "enterprise_name",
-            "no enterprise id (column or --enterprise)",
+            "no enterprise id (an id column, --enterprise, or a known enterprise name)",
         ),
         ("direction IS NULL", "direction", "direction_raw", "unknown direction; expected in/out (进/出)"),
         ("unit_factor IS NULL", "unit", "unit_raw", "unknown unit; expected t/吨 or kg/千克/公斤"),

@@ -64,8 +64,10 @@ _i18n.register(
         "road_tonnes": ("Non-clean tonnes", "非清洁运量(吨)"),
         "road_compliant_tonnes": ("Non-clean tonnes by compliant trucks", "其中合规车辆运量(吨)"),
         "road_compliance": ("Compliance of the remaining road tonnage", "剩余公路运输合规率"),
-        "ne_share_of_road": ("New-energy share of the shortfall", "新能源车承担缺口比例"),
-        "ne_share_ok": ("New-energy share rule met", "新能源比例是否达标"),
+        "ne_share_of_road": ("New-energy share of non-clean tonnes", "新能源车占非清洁运量比例"),
+        "ne_shortfall_ok": ("New-energy trucks carry the required share of the gap", "新能源车承担缺口比例是否达标"),
+        "tonnes_compliant": ("Clean or compliant tonnes", "清洁或合规运量(吨)"),
+        "tonnes_ne_road": ("New-energy truck tonnes (non-clean)", "新能源货车运量(非清洁)"),
         "rank": ("Rank", "排名"),
         "records": ("Records", "记录数"),
         "plan_ratio": ("Planned ratio", "规划比例"),
@@ -337,41 +339,24 @@ def _emissions(
 
 
 def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataFrame:
-    """Totals, clean tonnes and road compliance per ``group``."""
-    d = bulk.copy()
-    d["clean"] = d["mode"].map(rb.is_clean).astype(bool)
-    d["compliant"] = d["mode"].map(rb.is_compliant).astype(bool)
-    d["t_in"] = d["tonnes"].where(d["direction"] == "in", 0.0)
-    d["t_out"] = d["tonnes"].where(d["direction"] == "out", 0.0)
-    d["t_clean"] = d["tonnes"].where(d["clean"], 0.0)
-    d["t_road"] = d["tonnes"].where(~d["clean"], 0.0)
-    d["t_road_ok"] = d["tonnes"].where(~d["clean"] & d["compliant"], 0.0)
-    d["t_road_ne"] = d["tonnes"].where(~d["clean"] & (d["mode"] == "truck_ne"), 0.0)
-    g = d.groupby(group, as_index=False)[
-        ["t_in", "t_out", "tonnes", "t_clean", "t_road", "t_road_ok", "t_road_ne", "records"]
-    ].sum()
-    out = pd.DataFrame({c: g[c] for c in group})
-    out["tonnes_in"] = g["t_in"]
-    out["tonnes_out"] = g["t_out"]
-    out["tonnes_total"] = g["tonnes"]
-    out["tonnes_clean"] = g["t_clean"]
-    out["clean_ratio"] = np.where(
-        g["tonnes"] > 0, g["t_clean"] / g["tonnes"].where(g["tonnes"] > 0, 1.0), np.nan
-    )
-    out["target"] = rb.target
-    out["gap_tonnes"] = np.maximum(0.0, rb.target * g["tonnes"] - g["t_clean"])
-    out["meets_target"] = out["clean_ratio"] >= rb.target - 1e-12
-    out["road_tonnes"] = g["t_road"]
-    out["road_compliant_tonnes"] = g["t_road_ok"]
-    out["road_compliance"] = np.where(
-        g["t_road"] > 0, g["t_road_ok"] / g["t_road"].where(g["t_road"] > 0, 1.0), 1.0
-    )
+    """Ratios per ``group`` with :func:`cleanfreight.accounting.baseline.ratio_table` (the same
+    arithmetic as the baseline and the planner), plus the ledger's record counts and road figures."""
+    from cleanfreight.accounting.baseline import ratio_table
+
+    if bulk.empty:
+        return pd.DataFrame(columns=[*group, "tonnes_total", "tonnes_clean", "clean_ratio"])
+    out = ratio_table(bulk[[*group, "mode", "tonnes", "direction"]], rb, group)
+    for mode in MODES:
+        if f"t_{mode}" not in out:
+            out[f"t_{mode}"] = 0.0
+    out["road_tonnes"] = out["tonnes_total"] - out["tonnes_clean"]
+    out["road_compliant_tonnes"] = out["tonnes_compliant"] - out["tonnes_clean"]
     if rb.ne_share_of_shortfall is not None:
-        out["ne_share_of_road"] = np.where(
-            g["t_road"] > 0, g["t_road_ne"] / g["t_road"].where(g["t_road"] > 0, 1.0), 1.0
-        )
-        out["ne_share_ok"] = out["ne_share_of_road"] >= rb.ne_share_of_shortfall - 1e-12
-    out["records"] = g["records"].astype(int)
+        road = out["road_tonnes"].where(out["road_tonnes"] > 0)
+        out["ne_share_of_road"] = (out["tonnes_ne_road"] / road).fillna(1.0)
+    rec = bulk.groupby(group)["records"].sum().rename("records").reset_index()
+    out = out.merge(rec, on=group, how="left")
+    out["records"] = out["records"].fillna(0).astype(int)
     return out
 
 
@@ -450,9 +435,6 @@ def report(
     ents = _ratio_table(bulk, rb, ["enterprise_id"])
     nb = non_bulk.groupby("enterprise_id")["tonnes"].sum()
     ents["tonnes_non_bulk"] = ents["enterprise_id"].map(nb).fillna(0.0)
-    for mode in MODES:
-        m = bulk[bulk["mode"] == mode].groupby("enterprise_id")["tonnes"].sum()
-        ents[f"t_{mode}"] = ents["enterprise_id"].map(m).fillna(0.0)
     ents = ents.merge(_emissions(bulk, roster, s, factors), on="enterprise_id", how="left")
     if roster is not None:
         names = roster.enterprises.set_index("enterprise_id")

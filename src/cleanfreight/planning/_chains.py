@@ -23,15 +23,52 @@ from cleanfreight.planning.problem import PlanProblem
 __all__ = ["CHAIN_COLUMNS", "ChainTables", "build_chains"]
 
 _RAIL_MODES = ("rail_spur", "rail_station_ne", "rail_station_diesel")
-_MODE_ORDER = {m: i for i, m in enumerate(
-    ("rail_spur", "conveyor", "pipeline", "rail_station_ne", "rail_station_diesel", "truck_ne", "truck_cn6", "truck_cn5")
-)}
+_MODE_ORDER = {
+    m: i
+    for i, m in enumerate(
+        (
+            "rail_spur",
+            "conveyor",
+            "pipeline",
+            "rail_station_ne",
+            "rail_station_diesel",
+            "truck_ne",
+            "truck_cn6",
+            "truck_cn5",
+        )
+    )
+}
 
 CHAIN_COLUMNS = (
-    "flow_id", "flow_idx", "enterprise_id", "ent_idx", "region_id", "mode", "station_id", "st_idx", "spur_id",
-    "spur_idx", "conveyor_id", "conv_idx", "road_km", "short_haul_km", "rail_km", "cost_cny_per_t", "co2_kg_per_t",
-    "nox_g_per_t", "pm25_g_per_t", "time_h", "clean", "ne", "truck_h_per_t", "swaps_per_t", "swap_idx", "pool",
+    "flow_id",
+    "flow_idx",
+    "enterprise_id",
+    "ent_idx",
+    "region_id",
+    "mode",
+    "station_id",
+    "st_idx",
+    "spur_id",
+    "spur_idx",
+    "conveyor_id",
+    "conv_idx",
+    "road_km",
+    "short_haul_km",
+    "rail_km",
+    "cost_cny_per_t",
+    "co2_kg_per_t",
+    "nox_g_per_t",
+    "pm25_g_per_t",
+    "time_h",
+    "clean",
+    "ne",
+    "truck_h_per_t",
+    "swaps_per_t",
+    "swap_idx",
+    "pool",
     "rank",
+    "fixed",
+    "fixed_t",
 )
 
 
@@ -43,6 +80,7 @@ class ChainTables:
     current: pd.DataFrame
     flows: pd.DataFrame  # flow facts: direct km/h, rail km, bulk, rail_only, target of the enterprise
     swap_of_enterprise: np.ndarray  # index of the swap station each enterprise uses, -1 for none
+    unplannable: list[str]  # flows without an allowed chain: they keep their current split
 
 
 def _direct(problem: PlanProblem, fl: pd.DataFrame, params: PlanParams) -> pd.DataFrame:
@@ -54,11 +92,14 @@ def _direct(problem: PlanProblem, fl: pd.DataFrame, params: PlanParams) -> pd.Da
     net_h = problem.distances.region_h[e_idx, r_idx] + beyond / 60.0
     given = fl["road_km"].to_numpy(float)
     km = np.where(np.isnan(given), net_km, given)
-    hours = np.where(np.isnan(given), net_h, net_h * np.divide(given, net_km, out=np.ones_like(given),
-                                                                 where=net_km > 0))
+    hours = np.where(
+        np.isnan(given), net_h, net_h * np.divide(given, net_km, out=np.ones_like(given), where=net_km > 0)
+    )
     rail = fl["rail_km"].to_numpy(float)
     rail = np.where(np.isnan(rail), reg["rail_km"].to_numpy(float)[r_idx], rail)
-    out = fl[["flow_id", "enterprise_id", "commodity", "direction", "tonnes_per_year", "region_id", "station_id"]].copy()
+    out = fl[
+        ["flow_id", "enterprise_id", "commodity", "direction", "tonnes_per_year", "region_id", "station_id"]
+    ].copy()
     out["flow_idx"] = np.arange(len(fl))
     out["ent_idx"] = e_idx
     out["reg_idx"] = r_idx
@@ -73,8 +114,11 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
     """Enumerate candidate chains for every flow and express the current split as chains."""
     f = problem.factors
     fl = _direct(problem, problem.flows, params)
-    rail_only_set = set(params.rail_only_commodities if params.rail_only_commodities is not None
-                        else (rulebook.rail_only_out_of_province or ("coal", "coke")))
+    rail_only_set = set(
+        params.rail_only_commodities
+        if params.rail_only_commodities is not None
+        else (rulebook.rail_only_out_of_province or ("coal", "coke"))
+    )
     fl["rail_only"] = (
         params.rail_only_out_of_province
         & fl["commodity"].isin(rail_only_set).to_numpy()
@@ -112,42 +156,134 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
     for rec in fl.itertuples(index=False):
         e, fid = int(rec.ent_idx), str(rec.flow_id)
         has_rail = not np.isnan(rec.rail_km)
-        base = {"flow_id": fid, "flow_idx": rec.flow_idx, "enterprise_id": rec.enterprise_id, "ent_idx": e,
-                "region_id": rec.region_id, "rail_km": rec.rail_km if has_rail else 0.0}
+        base = {
+            "flow_id": fid,
+            "flow_idx": rec.flow_idx,
+            "enterprise_id": rec.enterprise_id,
+            "ent_idx": e,
+            "region_id": rec.region_id,
+            "rail_km": rec.rail_km if has_rail else 0.0,
+        }
         if has_rail and "rail_spur" in allowed:
             for sp in spurs_of.get(str(rec.enterprise_id), []):
-                rows.append({**base, "mode": "rail_spur", "spur_idx": sp, "st_idx": st_index.get(str(spurs.at[sp, "station_id"]), -1),
-                             "road_km": 0.0, "short_haul_km": 0.0, "sh_h": 0.0})
+                rows.append(
+                    {
+                        **base,
+                        "mode": "rail_spur",
+                        "spur_idx": sp,
+                        "st_idx": st_index.get(str(spurs.at[sp, "station_id"]), -1),
+                        "road_km": 0.0,
+                        "short_haul_km": 0.0,
+                        "sh_h": 0.0,
+                    }
+                )
         if has_rail:
             dist = skm[e]
             order = np.lexsort((st_ids, dist))
-            near = [int(j) for j in order if dist[j] <= params.max_short_haul_km][: params.max_stations_per_flow]
+            near = [int(j) for j in order if dist[j] <= params.max_short_haul_km][
+                : params.max_stations_per_flow
+            ]
             declared = st_index.get(str(rec.station_id)) if rec.station_id is not None else None
             if declared is not None and declared not in near:
                 near.append(declared)
             for j in near:
                 for mode in ("rail_station_ne", "rail_station_diesel"):
                     if mode in allowed:
-                        rows.append({**base, "mode": mode, "st_idx": j, "road_km": 0.0,
-                                     "short_haul_km": float(dist[j]), "sh_h": float(sh_h[e, j])})
+                        rows.append(
+                            {
+                                **base,
+                                "mode": mode,
+                                "st_idx": j,
+                                "road_km": 0.0,
+                                "short_haul_km": float(dist[j]),
+                                "sh_h": float(sh_h[e, j]),
+                            }
+                        )
         if not rec.rail_only:
             for mode in ("conveyor", "pipeline"):
                 for c in conv_of.get(fid, []):
                     if conv.at[c, "mode"] == mode and mode in allowed:
                         km = conv.at[c, "km"]
                         km = rec.direct_km if km is None or pd.isna(km) else float(km)
-                        rows.append({**base, "mode": mode, "conv_idx": c, "road_km": km, "short_haul_km": 0.0,
-                                     "sh_h": 0.0, "rail_km": 0.0})
+                        rows.append(
+                            {
+                                **base,
+                                "mode": mode,
+                                "conv_idx": c,
+                                "road_km": km,
+                                "short_haul_km": 0.0,
+                                "sh_h": 0.0,
+                                "rail_km": 0.0,
+                            }
+                        )
             if "truck_ne" in allowed and rec.direct_km <= params.ne_direct_max_km:
-                rows.append({**base, "mode": "truck_ne", "road_km": rec.direct_km, "short_haul_km": 0.0,
-                             "sh_h": rec.direct_h, "rail_km": 0.0})
+                rows.append(
+                    {
+                        **base,
+                        "mode": "truck_ne",
+                        "road_km": rec.direct_km,
+                        "short_haul_km": 0.0,
+                        "sh_h": rec.direct_h,
+                        "rail_km": 0.0,
+                    }
+                )
             if "truck_cn6" in allowed:
-                rows.append({**base, "mode": "truck_cn6", "road_km": rec.direct_km, "short_haul_km": 0.0,
-                             "sh_h": rec.direct_h, "rail_km": 0.0})
-    cand = _finish(pd.DataFrame(rows), problem, params, rulebook, st_ids, handling, transfer_h, swap_of_ent,
-                   payload, battery)
-    current = _current(problem, params, rulebook, fl, st_ids, handling, transfer_h, swap_of_ent, payload, battery)
-    return ChainTables(cand, current, fl, swap_of_ent)
+                rows.append(
+                    {
+                        **base,
+                        "mode": "truck_cn6",
+                        "road_km": rec.direct_km,
+                        "short_haul_km": 0.0,
+                        "sh_h": rec.direct_h,
+                        "rail_km": 0.0,
+                    }
+                )
+    cand = _finish(
+        pd.DataFrame(rows),
+        problem,
+        params,
+        rulebook,
+        st_ids,
+        handling,
+        transfer_h,
+        swap_of_ent,
+        payload,
+        battery,
+    )
+    current = _current(
+        problem, params, rulebook, fl, st_ids, handling, transfer_h, swap_of_ent, payload, battery
+    )
+    # flows without any allowed chain keep their current split (fixed; outside the capacity rows)
+    unplannable = sorted(set(fl["flow_id"]) - set(cand["flow_id"]))
+    cand = cand.assign(fixed=False, fixed_t=0.0)
+    if unplannable:
+        kept = current[current["flow_id"].isin(unplannable)]
+        kept = kept.assign(fixed=True, fixed_t=kept["tonnes"]).drop(columns="tonnes")
+        missing = sorted(set(unplannable) - set(kept["flow_id"]))
+        if missing:  # no split either: assume China VI trucks, as a status quo
+            extra = fl[fl["flow_id"].isin(missing)]
+            df = pd.DataFrame(
+                {
+                    "flow_id": extra["flow_id"],
+                    "flow_idx": extra["flow_idx"],
+                    "enterprise_id": extra["enterprise_id"],
+                    "ent_idx": extra["ent_idx"],
+                    "region_id": extra["region_id"],
+                    "mode": "truck_cn6",
+                    "road_km": extra["direct_km"],
+                    "short_haul_km": 0.0,
+                    "rail_km": 0.0,
+                    "sh_h": extra["direct_h"],
+                    "_t": extra["tonnes_per_year"],
+                }
+            )
+            more = _finish(
+                df, problem, params, rulebook, st_ids, handling, transfer_h, swap_of_ent, payload, battery
+            )
+            kept = pd.concat([kept, more.assign(fixed=True, fixed_t=more["tonnes"]).drop(columns="tonnes")])
+        cand = pd.concat([cand, kept], ignore_index=True)
+        cand = cand.sort_values(["flow_idx", "rank"], kind="mergesort").reset_index(drop=True)
+    return ChainTables(cand, current, fl, swap_of_ent, unplannable)
 
 
 def _finish(
@@ -174,11 +310,15 @@ def _finish(
     st_idx = df["st_idx"].to_numpy(int)
     cost[via_station] += handling[st_idx[via_station]] + params.transfer_cny_per_t
     is_rail = df["mode"].isin(_RAIL_MODES).to_numpy()
-    time_h = df["sh_h"].to_numpy(float) + np.where(is_rail, df["rail_km"].to_numpy(float) / params.rail_speed_kmh, 0.0)
+    time_h = df["sh_h"].to_numpy(float) + np.where(
+        is_rail, df["rail_km"].to_numpy(float) / params.rail_speed_kmh, 0.0
+    )
     time_h[via_station] += transfer_h[st_idx[via_station]]
     ne = df["mode"].isin(("truck_ne", "rail_station_ne")).to_numpy()
     # round trip (loaded + empty) plus handling, shared by the payload
-    truck_h = np.where(ne, (2.0 * df["sh_h"].to_numpy(float) + params.truck_handling_h_per_trip) / payload, 0.0)
+    truck_h = np.where(
+        ne, (2.0 * df["sh_h"].to_numpy(float) + params.truck_handling_h_per_trip) / payload, 0.0
+    )
     road_leg_km = np.where(df["mode"] == "truck_ne", df["road_km"], df["short_haul_km"]).astype(float)
     kwh = np.asarray(chain_intensity("truck_ne", road_km=road_leg_km, factors=f)["energy_kwh"], dtype=float)
     swaps = np.where(ne, kwh / battery, 0.0)
@@ -189,7 +329,10 @@ def _finish(
         ne,
         np.where(
             (df["mode"] == "rail_station_ne").to_numpy() & (params.fleet_pool == "station"),
-            "station:" + pd.Series(st_ids[np.maximum(st_idx, 0)] if len(st_ids) else [""] * len(df)).astype(str).to_numpy(),
+            "station:"
+            + pd.Series(st_ids[np.maximum(st_idx, 0)] if len(st_ids) else [""] * len(df))
+            .astype(str)
+            .to_numpy(),
             "enterprise:" + df["enterprise_id"].astype(str).to_numpy(),
         ),
         "",
@@ -198,44 +341,56 @@ def _finish(
     conv = problem.conveyors.reset_index(drop=True)
     spur_idx = df["spur_idx"].to_numpy(int)
     conv_idx = df["conv_idx"].to_numpy(int)
-    out = pd.DataFrame({
-        "flow_id": df["flow_id"].astype(str).to_numpy(),
-        "flow_idx": df["flow_idx"].astype(int).to_numpy(),
-        "enterprise_id": df["enterprise_id"].astype(str).to_numpy(),
-        "ent_idx": ent_idx,
-        "region_id": df["region_id"].astype(str).to_numpy(),
-        "mode": df["mode"].astype(str).to_numpy(),
-        "station_id": np.where(st_idx >= 0, st_ids[np.maximum(st_idx, 0)] if len(st_ids) else "", None),
-        "st_idx": st_idx,
-        "spur_id": np.where(spur_idx >= 0, spurs["spur_id"].to_numpy(object)[np.maximum(spur_idx, 0)]
-                            if len(spurs) else "", None),
-        "spur_idx": spur_idx,
-        "conveyor_id": np.where(conv_idx >= 0, conv["conveyor_id"].to_numpy(object)[np.maximum(conv_idx, 0)]
-                                if len(conv) else "", None),
-        "conv_idx": conv_idx,
-        "road_km": df["road_km"].astype(float).to_numpy(),
-        "short_haul_km": df["short_haul_km"].astype(float).to_numpy(),
-        "rail_km": np.where(is_rail, df["rail_km"].astype(float).to_numpy(), 0.0),
-        "cost_cny_per_t": cost,
-        "co2_kg_per_t": inten["co2_kg"].to_numpy(float),
-        "nox_g_per_t": inten["nox_g"].to_numpy(float),
-        "pm25_g_per_t": inten["pm25_g"].to_numpy(float),
-        "time_h": time_h,
-        "clean": [rulebook.is_clean(m) for m in df["mode"]],
-        "ne": ne,
-        "truck_h_per_t": truck_h,
-        "swaps_per_t": swaps,
-        "swap_idx": swap_idx.astype(int),
-        "pool": pool,
-    })
+    out = pd.DataFrame(
+        {
+            "flow_id": df["flow_id"].astype(str).to_numpy(),
+            "flow_idx": df["flow_idx"].astype(int).to_numpy(),
+            "enterprise_id": df["enterprise_id"].astype(str).to_numpy(),
+            "ent_idx": ent_idx,
+            "region_id": df["region_id"].astype(str).to_numpy(),
+            "mode": df["mode"].astype(str).to_numpy(),
+            "station_id": np.where(st_idx >= 0, st_ids[np.maximum(st_idx, 0)] if len(st_ids) else "", None),
+            "st_idx": st_idx,
+            "spur_id": np.where(
+                spur_idx >= 0,
+                spurs["spur_id"].to_numpy(object)[np.maximum(spur_idx, 0)] if len(spurs) else "",
+                None,
+            ),
+            "spur_idx": spur_idx,
+            "conveyor_id": np.where(
+                conv_idx >= 0,
+                conv["conveyor_id"].to_numpy(object)[np.maximum(conv_idx, 0)] if len(conv) else "",
+                None,
+            ),
+            "conv_idx": conv_idx,
+            "road_km": df["road_km"].astype(float).to_numpy(),
+            "short_haul_km": df["short_haul_km"].astype(float).to_numpy(),
+            "rail_km": np.where(is_rail, df["rail_km"].astype(float).to_numpy(), 0.0),
+            "cost_cny_per_t": cost,
+            "co2_kg_per_t": inten["co2_kg"].to_numpy(float),
+            "nox_g_per_t": inten["nox_g"].to_numpy(float),
+            "pm25_g_per_t": inten["pm25_g"].to_numpy(float),
+            "time_h": time_h,
+            "clean": [rulebook.is_clean(m) for m in df["mode"]],
+            "ne": ne,
+            "truck_h_per_t": truck_h,
+            "swaps_per_t": swaps,
+            "swap_idx": swap_idx.astype(int),
+            "pool": pool,
+        }
+    )
     if "_t" in df:
         out["tonnes"] = df["_t"].to_numpy(float)
     # deterministic preference among equal-cost chains: mode order, then shorter short-haul, then id
-    key = pd.DataFrame({
-        "flow_idx": out["flow_idx"], "m": out["mode"].map(_MODE_ORDER).fillna(99),
-        "sh": out["short_haul_km"].round(6), "st": out["station_id"].fillna("").astype(str),
-        "sp": out["spur_id"].fillna("").astype(str),
-    })
+    key = pd.DataFrame(
+        {
+            "flow_idx": out["flow_idx"],
+            "m": out["mode"].map(_MODE_ORDER).fillna(99),
+            "sh": out["short_haul_km"].round(6),
+            "st": out["station_id"].fillna("").astype(str),
+            "sp": out["spur_id"].fillna("").astype(str),
+        }
+    )
     order = key.sort_values(["flow_idx", "m", "sh", "st", "sp"], kind="mergesort").index
     out = out.loc[order].reset_index(drop=True)
     out["rank"] = out.groupby("flow_idx").cumcount().astype(int)
@@ -248,10 +403,15 @@ def _nearest_swap(problem: PlanProblem, params: PlanParams) -> np.ndarray:
     n = len(ent)
     if sw.empty:
         return np.full(n, -1, dtype=int)
-    d = haversine_km(
-        ent["lon"].to_numpy(float)[:, None], ent["lat"].to_numpy(float)[:, None],
-        sw["lon"].to_numpy(float)[None, :], sw["lat"].to_numpy(float)[None, :],
-    ) * DETOUR_FACTOR
+    d = (
+        haversine_km(
+            ent["lon"].to_numpy(float)[:, None],
+            ent["lat"].to_numpy(float)[:, None],
+            sw["lon"].to_numpy(float)[None, :],
+            sw["lat"].to_numpy(float)[None, :],
+        )
+        * DETOUR_FACTOR
+    )
     j = np.argmin(d, axis=1)
     ok = d[np.arange(n), j] <= params.max_swap_km
     return np.where(ok, j, -1).astype(int)
@@ -285,9 +445,16 @@ def _current(
         e = int(rec.ent_idx)
         mode = str(rec.mode)
         row: dict[str, object] = {
-            "flow_id": rec.flow_id, "flow_idx": rec.flow_idx, "enterprise_id": rec.enterprise_id, "ent_idx": e,
-            "region_id": rec.region_id, "mode": mode, "rail_km": 0.0 if np.isnan(rec.rail_km) else rec.rail_km,
-            "road_km": 0.0, "short_haul_km": 0.0, "sh_h": 0.0,
+            "flow_id": rec.flow_id,
+            "flow_idx": rec.flow_idx,
+            "enterprise_id": rec.enterprise_id,
+            "ent_idx": e,
+            "region_id": rec.region_id,
+            "mode": mode,
+            "rail_km": 0.0 if np.isnan(rec.rail_km) else rec.rail_km,
+            "road_km": 0.0,
+            "short_haul_km": 0.0,
+            "sh_h": 0.0,
             "tonnes": float(rec.tonnes_per_year) * float(rec.share_pct) / 100.0,
         }
         if mode in ("rail_station_ne", "rail_station_diesel") and len(st_ids):
@@ -315,5 +482,4 @@ def _current(
     df = pd.DataFrame(rows)
     tonnes = df.pop("tonnes").to_numpy(float)
     df["_t"] = tonnes
-    return _finish(df, problem, params, rulebook, st_ids, handling, transfer_h, swap_of_ent,
-                   payload, battery)
+    return _finish(df, problem, params, rulebook, st_ids, handling, transfer_h, swap_of_ent, payload, battery)

@@ -84,25 +84,35 @@ def network_distances(
     ent_lonlat: np.ndarray,
     station_lonlat: np.ndarray,
     region_lonlat: np.ndarray,
+    speed_kmh: float = 50.0,
 ) -> RoadDistances:
-    """Distances on the heavy-truck road graph with :func:`cleanfreight.network.road_matrix`."""
-    from cleanfreight.network import road_matrix  # type: ignore[attr-defined]
+    """Distances on the heavy-truck road graph (:func:`cleanfreight.network.road_matrix`), enterprise -> x.
 
-    n_e, n_s = len(ent_lonlat), len(station_lonlat)
-    points = np.vstack([ent_lonlat, station_lonlat, region_lonlat])
-    tm = road_matrix(graph, [(float(x), float(y)) for x, y in points])
+    Pairs the network cannot connect fall back to great-circle km x 1.3 (logged).
+    """
+    from cleanfreight.network import road_matrix
+
+    n_s = len(station_lonlat)
+    dest = np.vstack([station_lonlat, region_lonlat])
+    tm = road_matrix(graph, ent_lonlat, dest)  # type: ignore[arg-type]
     dist = np.asarray(tm.distance_km, dtype=float)
     time = np.asarray(tm.time_h, dtype=float)
-    s_idx = slice(n_e, n_e + n_s)
-    r_idx = slice(n_e + n_s, len(points))
-    # a flow can go either way: use the direction of the trip (enterprise -> x) and its mirror alike
-    skm = np.fmin(dist[:n_e, s_idx], dist[s_idx, :n_e].T)
-    sh = np.fmin(time[:n_e, s_idx], time[s_idx, :n_e].T)
-    rkm = np.fmin(dist[:n_e, r_idx], dist[r_idx, :n_e].T)
-    rh = np.fmin(time[:n_e, r_idx], time[r_idx, :n_e].T)
+    bad = ~np.isfinite(dist) | ~np.isfinite(time)
+    if bad.any():
+        log.warning(
+            "%d enterprise-destination pairs unreachable on the road network; using great-circle x %.1f",
+            int(bad.sum()),
+            DETOUR_FACTOR,
+        )
+        approx = _pairwise(ent_lonlat, dest) * DETOUR_FACTOR
+        dist = np.where(bad, approx, dist)
+        time = np.where(bad, approx / speed_kmh, time)
 
     def paths(kind: str, i: int, j: int) -> list[tuple[float, float]] | None:
-        col = n_e + j if kind == "station" else n_e + n_s + j
-        return list(tm.path_lonlat(i, col))
+        col = j if kind == "station" else n_s + j
+        pts = list(tm.path_lonlat(i, col))
+        return pts or None
 
-    return RoadDistances(skm, sh, rkm, rh, method="road network", paths=paths)
+    return RoadDistances(
+        dist[:, :n_s], time[:, :n_s], dist[:, n_s:], time[:, n_s:], method="road network", paths=paths
+    )

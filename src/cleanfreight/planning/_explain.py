@@ -27,9 +27,18 @@ log = logging.getLogger(__name__)
 
 _TOL = 1e-3
 _UNITS = {
-    "station_handling": "t/yr", "station_hours": "t/yr", "corridor": "t/yr", "spur_capacity": "t/yr",
-    "conveyor_capacity": "t/yr", "swap": "swaps/yr", "budget": "CNY", "spur_not_built": "CNY",
-    "spur_excluded": "CNY", "no_chain": "t/yr", "penalty": "CNY/t", "unplannable": "t/yr",
+    "station_handling": "t/yr",
+    "station_hours": "t/yr",
+    "corridor": "t/yr",
+    "spur_capacity": "t/yr",
+    "conveyor_capacity": "t/yr",
+    "swap": "swaps/yr",
+    "budget": "CNY",
+    "spur_not_built": "CNY",
+    "spur_excluded": "CNY",
+    "no_chain": "t/yr",
+    "penalty": "CNY/t",
+    "unplannable": "t/yr",
 }
 COLUMNS = ["enterprise_id", "kind", "id", "amount", "unit", "reason_en", "reason_zh", "fix_en", "fix_zh"]
 
@@ -37,7 +46,11 @@ COLUMNS = ["enterprise_id", "kind", "id", "amount", "unit", "reason_en", "reason
 def _row(e: str, kind: str, ident: str, amount: float, **fmt: Any) -> dict[str, Any]:
     shown = f"{amount:,.0f}" if kind != "penalty" else f"{amount:,.1f}"
     return {
-        "enterprise_id": e, "kind": kind, "id": ident, "amount": float(amount), "unit": _UNITS[kind],
+        "enterprise_id": e,
+        "kind": kind,
+        "id": ident,
+        "amount": float(amount),
+        "unit": _UNITS[kind],
         "reason_en": t(f"why.{kind}", "en", id=ident, amount=shown, **fmt),
         "reason_zh": t(f"why.{kind}", "zh", id=ident, amount=shown, **fmt),
         "fix_en": t(f"fix.{kind}", "en", id=ident),
@@ -72,10 +85,20 @@ def explain_misses(
     dv = sol.values
     cand = ch.candidates
     nx = len(cand)
-    x_diag = np.array([dv.get(v, 0.0) for v in diag.x[:nx]])
     x_main = np.array([values.get(v, 0.0) for v in bm.x[:nx]])
-    var_index = {v: i for i, v in enumerate(diag.x[:nx])}
-    violated: list[tuple[str, str, float, set[int]]] = []
+    clean = cand["clean"].to_numpy(bool)
+    ent_of = cand["enterprise_id"].to_numpy(object)
+    cost = cand["cost_cny_per_t"].to_numpy(float)
+    # capacity rows of the main model, the chains in each, and whether they bind
+    main_index = {v: i for i, v in enumerate(bm.x[:nx])}
+    main_rows: dict[tuple[str, str], tuple[set[int], bool]] = {}
+    for r in bm.rows:
+        if r.kind in ("fleet", "budget"):
+            continue
+        members = {main_index[tm.variable] for tm in r.con.terms() if tm.variable in main_index}
+        lhs = sum(tm.coefficient * values.get(tm.variable, 0.0) for tm in r.con.terms())
+        main_rows[(r.kind, r.key)] = (members, lhs >= r.rhs - 1e-6 * max(1.0, abs(r.rhs)))
+    violated: dict[tuple[str, str], float] = {}
     budget_extra = 0.0
     for r in diag.rows:
         if r.elastic is None:
@@ -85,46 +108,85 @@ def explain_misses(
             continue
         if r.kind == "budget":
             budget_extra = extra
-            continue
-        members = {var_index[tm.variable] for tm in r.con.terms() if tm.variable in var_index}
-        violated.append((r.kind, r.key, extra, members))
+        else:
+            violated[(r.kind, r.key)] = extra
     spurs = problem.spurs.reset_index(drop=True)
-    clean = cand["clean"].to_numpy(bool)
-    ent_of = cand["enterprise_id"].to_numpy(object)
-    cost = cand["cost_cny_per_t"].to_numpy(float)
+    soft = params.target_mode == "soft"
     for e in missed:
-        mine_diag = {int(i) for i in np.flatnonzero((ent_of == e) & clean & (x_diag > _TOL))}
+        mine = {int(i) for i in np.flatnonzero((ent_of == e) & clean)}
         found = False
-        for kind, key, extra, members in violated:
-            if members & mine_diag:
-                out.append(_row(e, kind, key, extra))
+        touching = [(key, binds) for key, (members, binds) in main_rows.items() if members & mine]
+        for key, _binds in touching:
+            if key in violated:
+                out.append(_row(e, key[0], key[1], violated[key]))
                 found = True
         for s_i, y in diag.spur_y.items():
             if spurs.at[s_i, "enterprise_id"] != e:
                 continue
-            main_y = values.get(bm.spur_y.get(s_i), 0.0) if s_i in bm.spur_y else 0.0
+            main_y = values.get(bm.spur_y[s_i], 0.0) if s_i in bm.spur_y else 0.0
             if dv.get(y, 0.0) > 0.01 and main_y < 0.5:
-                out.append(_row(e, "spur_not_built", str(spurs.at[s_i, "spur_id"]), float(spurs.at[s_i, "capex_cny"] or 0)))
+                out.append(
+                    _row(
+                        e,
+                        "spur_not_built",
+                        str(spurs.at[s_i, "spur_id"]),
+                        float(spurs.at[s_i, "capex_cny"] or 0),
+                    )
+                )
                 found = True
         for s_i, y in diag.excluded_spur_y.items():
             if spurs.at[s_i, "enterprise_id"] == e and dv.get(y, 0.0) > 0.01:
-                out.append(_row(e, "spur_excluded", str(spurs.at[s_i, "spur_id"]), float(spurs.at[s_i, "capex_cny"] or 0)))
+                out.append(
+                    _row(
+                        e,
+                        "spur_excluded",
+                        str(spurs.at[s_i, "spur_id"]),
+                        float(spurs.at[s_i, "capex_cny"] or 0),
+                    )
+                )
                 found = True
         if budget_extra > _TOL:
             out.append(_row(e, "budget", "capex", budget_extra))
             found = True
-        left = float(dv.get(diag.shortfall.get(e), 0.0)) if e in diag.shortfall else 0.0
+        left = float(dv.get(diag.shortfall[e], 0.0)) if e in diag.shortfall else 0.0
         if left > _TOL:
             out.append(_row(e, "no_chain", e, left, km=f"{params.max_short_haul_km:g}"))
             found = True
+        if found:
+            continue
+        if soft:
+            # nothing binds for this enterprise: paying the penalty is cheaper than the clean chains.
+            # Estimate: the cheapest extra cost per tonne (truck capital included) of making one more tonne clean.
+            extra_cost = _extra_cost_per_clean_tonne(cand, e, x_main, clean, cost, params)
+            if extra_cost > 0 or not any(b for _, b in touching):
+                out.append(_row(e, "penalty", e, extra_cost))
+                continue
+        # capacity shared with other enterprises: name what binds, by this enterprise's shortfall
+        for key, binds in touching:
+            if binds:
+                out.append(_row(e, key[0], key[1], shortfall[e]))
+                found = True
         if not found:
-            # nothing binds: paying the penalty is cheaper than the clean chains
-            mine = ent_of == e
-            chosen_dirty = mine & ~clean & (x_main > _TOL)
-            clean_cands = mine & clean
-            extra_cost = 0.0
-            if chosen_dirty.any() and clean_cands.any():
-                avg_dirty = float(np.average(cost[chosen_dirty], weights=x_main[chosen_dirty]))
-                extra_cost = max(0.0, float(cost[clean_cands].min()) - avg_dirty)
-            out.append(_row(e, "penalty", e, extra_cost))
+            out.append(_row(e, "no_chain", e, shortfall[e], km=f"{params.max_short_haul_km:g}"))
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _extra_cost_per_clean_tonne(
+    cand: pd.DataFrame, e: str, x: np.ndarray, clean: np.ndarray, cost: np.ndarray, params: PlanParams
+) -> float:
+    """min over the enterprise's flows carried dirty: cheapest clean chain - cost of the dirty chains (per t)."""
+    truck_per_h = (
+        params.annualise(params.ne_truck_capex_cny, params.truck_lifetime_years) / params.truck_hours_per_year
+    )
+    full = cost + cand["truck_h_per_t"].to_numpy(float) * truck_per_h
+    best = np.inf
+    mine = cand["enterprise_id"].to_numpy(object) == e
+    flow = cand["flow_idx"].to_numpy(int)
+    for f in np.unique(flow[mine]):
+        in_f = mine & (flow == f)
+        dirty = in_f & ~clean & (x > _TOL)
+        options = in_f & clean
+        if dirty.any() and options.any():
+            gap = float(full[options].min()) - float(np.average(cost[dirty], weights=x[dirty]))
+            best = min(best, max(0.0, gap))
+    return 0.0 if not np.isfinite(best) else best

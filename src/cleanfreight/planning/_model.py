@@ -24,11 +24,7 @@ from cleanfreight.planning.problem import PlanProblem
 
 log = logging.getLogger(__name__)
 
-_SOLVER_TYPES = {
-    "scip": mathopt.SolverType.GSCIP,
-    "highs": mathopt.SolverType.HIGHS,
-    "cp_sat": mathopt.SolverType.CP_SAT,
-}
+_SOLVER_TYPES = {"scip": mathopt.SolverType.GSCIP}
 
 #: penalties of the diagnostic (elastic) model, per unit of violation
 _ELASTIC_T = 1.0e4  # per tonne over a capacity
@@ -68,9 +64,14 @@ class BuiltModel:
 
 def pool_table(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> pd.DataFrame:
     """Truck pools with their existing trucks (scenario ``[fleet]``, else what current new-energy tonnes need)."""
-    cand_pools = sorted(set(ch.candidates.loc[ch.candidates["pool"] != "", "pool"]))
+    free = ch.candidates[~ch.candidates["fixed"].astype(bool)]
+    cand_pools = sorted(set(free.loc[free["pool"] != "", "pool"]))
     cur = ch.current[ch.current["pool"] != ""]
-    need = (cur["truck_h_per_t"] * cur["tonnes"]).groupby(cur["pool"]).sum() if len(cur) else pd.Series(dtype=float)
+    need = (
+        (cur["truck_h_per_t"] * cur["tonnes"]).groupby(cur["pool"]).sum()
+        if len(cur)
+        else pd.Series(dtype=float)
+    )
     pools = sorted(set(cand_pools) | set(need.index))
     rows = []
     for p in pools:
@@ -108,14 +109,30 @@ def build_model(
         + params.carbon_price_cny_per_t * cand["co2_kg_per_t"].to_numpy(float) / 1000.0
         + params.tie_break_cny_per_t * cand["rank"].to_numpy(float)
     )
-    x = [m.add_variable(lb=0.0, ub=float(flow_t[cf[i]]), name=f"x[{i}]") for i in range(len(cand))]
+    fixed = cand["fixed"].to_numpy(bool)
+    fixed_t = cand["fixed_t"].to_numpy(float)
+    x = [
+        m.add_variable(lb=float(fixed_t[i]), ub=float(fixed_t[i]), name=f"x[{i}]")
+        if fixed[i]
+        else m.add_variable(lb=0.0, ub=float(flow_t[cf[i]]), name=f"x[{i}]")
+        for i in range(len(cand))
+    ]
     for i, v in enumerate(x):
         obj.set_linear_coefficient(v, float(unit[i]))
 
     rows: list[Row] = []
+    free = cand[~fixed]  # fixed (unplannable) flows stay out of the capacity rows
 
-    def add_row(kind: str, key: str, idx: np.ndarray, coef: np.ndarray, rhs: float, *, elastic_w: float | None,
-                extra: list[tuple[Any, float]] = ()) -> Row:  # type: ignore[assignment]
+    def add_row(
+        kind: str,
+        key: str,
+        idx: np.ndarray,
+        coef: np.ndarray,
+        rhs: float,
+        *,
+        elastic_w: float | None,
+        extra: list[tuple[Any, float]] = (),
+    ) -> Row:  # type: ignore[assignment]
         con = m.add_linear_constraint(ub=rhs, name=f"{kind}[{key}]")
         for i, a in zip(idx.tolist(), coef.tolist(), strict=True):
             if a != 0.0:
@@ -132,16 +149,21 @@ def build_model(
         return row
 
     # demand: every flow's tonnes are moved (flows without any candidate are reported by the caller)
-    by_flow = pd.Series(np.arange(len(cand))).groupby(cf).apply(list) if len(cand) else pd.Series(dtype=object)
+    by_flow = (
+        pd.Series(np.arange(len(cand))).groupby(cf).apply(list) if len(cand) else pd.Series(dtype=object)
+    )
     for f_i, idxs in by_flow.items():
-        con = m.add_linear_constraint(lb=float(flow_t[int(f_i)]), ub=float(flow_t[int(f_i)]),
-                                      name=f"demand[{fl.at[int(f_i), 'flow_id']}]")
+        con = m.add_linear_constraint(
+            lb=float(flow_t[int(f_i)]),
+            ub=float(flow_t[int(f_i)]),
+            name=f"demand[{fl.at[int(f_i), 'flow_id']}]",
+        )
         for i in idxs:
             con.set_coefficient(x[i], 1.0)
 
     # stations: handling capacity and loading hours (road-side throughput)
     st = problem.stations.reset_index(drop=True)
-    via = cand[cand["mode"].isin(("rail_station_ne", "rail_station_diesel"))]
+    via = free[free["mode"].isin(("rail_station_ne", "rail_station_diesel"))]
     for j, grp in via.groupby("st_idx"):
         sid = str(st.at[int(j), "station_id"])
         idx = grp.index.to_numpy()
@@ -149,23 +171,35 @@ def build_model(
         if cap is not None and not pd.isna(cap):
             add_row("station_handling", sid, idx, np.ones(len(idx)), float(cap), elastic_w=_ELASTIC_T)
         hours = float(st.at[int(j), "loading_hours_per_day"])
-        add_row("station_hours", sid, idx, np.ones(len(idx)),
-                hours * params.days_per_year * params.station_loading_t_per_hour, elastic_w=_ELASTIC_T)
+        add_row(
+            "station_hours",
+            sid,
+            idx,
+            np.ones(len(idx)),
+            hours * params.days_per_year * params.station_loading_t_per_hour,
+            elastic_w=_ELASTIC_T,
+        )
 
     # rail corridors
-    rail = cand["mode"].isin(("rail_spur", "rail_station_ne", "rail_station_diesel")).to_numpy()
+    rail = cand["mode"].isin(("rail_spur", "rail_station_ne", "rail_station_diesel")).to_numpy() & ~fixed
     for rec in problem.corridors.itertuples(index=False):
         mask = rail & cand["region_id"].isin(list(rec.regions)).to_numpy()
         idx = np.flatnonzero(mask)
-        add_row("corridor", str(rec.corridor_id), idx, np.ones(len(idx)), float(rec.capacity_t_per_year),
-                elastic_w=_ELASTIC_T)
+        add_row(
+            "corridor",
+            str(rec.corridor_id),
+            idx,
+            np.ones(len(idx)),
+            float(rec.capacity_t_per_year),
+            elastic_w=_ELASTIC_T,
+        )
 
     # spurs: capacity x built
     spurs = problem.spurs.reset_index(drop=True)
     spur_y: dict[int, Any] = {}
     excluded_y: dict[int, Any] = {}
     capex: dict[str, float] = {}
-    on_spur = cand[cand["spur_idx"] >= 0]
+    on_spur = free[free["spur_idx"] >= 0]
     ent_tonnes = fl.groupby("enterprise_id")["tonnes_per_year"].sum()
     for s_i, grp in on_spur.groupby("spur_idx"):
         s_i = int(s_i)
@@ -193,7 +227,7 @@ def build_model(
     # conveyors / pipelines
     conv = problem.conveyors.reset_index(drop=True)
     conv_k: dict[int, Any] = {}
-    for c_i, grp in cand[cand["conv_idx"] >= 0].groupby("conv_idx"):
+    for c_i, grp in free[free["conv_idx"] >= 0].groupby("conv_idx"):
         c_i = int(c_i)
         cid = str(conv.at[c_i, "conveyor_id"])
         cap = conv.at[c_i, "capacity_t_per_year"]
@@ -207,28 +241,36 @@ def build_model(
         c = float(conv.at[c_i, "capex_cny"] or 0.0)
         capex[f"conveyor:{cid}"] = c
         obj.set_linear_coefficient(k, params.annualise(c, params.conveyor_lifetime_years))
-        add_row("conveyor_capacity", cid, idx, np.ones(len(idx)), 0.0, elastic_w=_ELASTIC_T, extra=[(k, -cap_v)])
+        add_row(
+            "conveyor_capacity", cid, idx, np.ones(len(idx)), 0.0, elastic_w=_ELASTIC_T, extra=[(k, -cap_v)]
+        )
 
     # new-energy truck pools
     pools = pool_table(ch, problem, params)
     trucks: dict[str, Any] = {}
     truck_annual = params.annualise(params.ne_truck_capex_cny, params.truck_lifetime_years)
-    ne = cand[cand["pool"] != ""]
+    ne = free[free["pool"] != ""]
     existing = dict(zip(pools["pool"], pools["existing_trucks"], strict=True))
     for p, grp in ne.groupby("pool"):
         n = m.add_variable(lb=0.0, is_integer=integer, name=f"n[{p}]")
         trucks[str(p)] = n
         obj.set_linear_coefficient(n, truck_annual)
         idx = grp.index.to_numpy()
-        add_row("fleet", str(p), idx, grp["truck_h_per_t"].to_numpy(float),
-                params.truck_hours_per_year * float(existing.get(p, 0)), elastic_w=None,
-                extra=[(n, -params.truck_hours_per_year)])
+        add_row(
+            "fleet",
+            str(p),
+            idx,
+            grp["truck_h_per_t"].to_numpy(float),
+            params.truck_hours_per_year * float(existing.get(p, 0)),
+            elastic_w=None,
+            extra=[(n, -params.truck_hours_per_year)],
+        )
 
     # battery-swap stations
     sw = problem.swap_stations.reset_index(drop=True)
     swap_u: dict[int, Any] = {}
     swap_annual = params.annualise(params.swap_unit_capex_cny, params.swap_lifetime_years)
-    for w, grp in cand[cand["swap_idx"] >= 0].groupby("swap_idx"):
+    for w, grp in free[free["swap_idx"] >= 0].groupby("swap_idx"):
         w = int(w)
         wid = str(sw.at[w, "swap_id"])
         u = m.add_variable(lb=0.0, ub=float(params.max_swap_units), is_integer=integer, name=f"u[{wid}]")
@@ -236,8 +278,15 @@ def build_model(
         obj.set_linear_coefficient(u, swap_annual)
         base = float(sw.at[w, "swaps_per_day"] or 0.0) * params.days_per_year
         idx = grp.index.to_numpy()
-        add_row("swap", wid, idx, grp["swaps_per_t"].to_numpy(float), base, elastic_w=_ELASTIC_SWAP,
-                extra=[(u, -params.swap_unit_swaps_per_day * params.days_per_year)])
+        add_row(
+            "swap",
+            wid,
+            idx,
+            grp["swaps_per_t"].to_numpy(float),
+            base,
+            elastic_w=_ELASTIC_SWAP,
+            extra=[(u, -params.swap_unit_swaps_per_day * params.days_per_year)],
+        )
 
     # clean-transport targets per enterprise (bulk tonnes only)
     bulk = fl[fl["bulk"]]
@@ -274,20 +323,42 @@ def build_model(
             obj.set_linear_coefficient(y, params.annualise(c, params.spur_lifetime_years) + _ELASTIC_SPUR)
             sid = str(spurs.at[s_i, "spur_id"])
             cap = spurs.at[s_i, "capacity_t_per_year"]
-            cap_v = float(ent_tonnes.get(spurs.at[s_i, "enterprise_id"], 0.0)) if cap is None or pd.isna(cap) else float(cap)
+            cap_v = (
+                float(ent_tonnes.get(spurs.at[s_i, "enterprise_id"], 0.0))
+                if cap is None or pd.isna(cap)
+                else float(cap)
+            )
             # chains for an excluded spur do not exist in the candidates: add them now
             _add_excluded_spur_chains(m, x, cand, fl, problem, params, s_i, y, cap_v, sid, rows, obj)
     if params.budget_cny is not None:
-        add_row("budget", "capex", np.array([], dtype=int), np.array([]), float(params.budget_cny),
-                elastic_w=_ELASTIC_CNY, extra=capex_items)
+        add_row(
+            "budget",
+            "capex",
+            np.array([], dtype=int),
+            np.array([]),
+            float(params.budget_cny),
+            elastic_w=_ELASTIC_CNY,
+            extra=capex_items,
+        )
 
-    return BuiltModel(m, x, spur_y, conv_k, trucks, swap_u, shortfall, rows, pools, bulk_t, targets, capex,
-                      excluded_y)
+    return BuiltModel(
+        m, x, spur_y, conv_k, trucks, swap_u, shortfall, rows, pools, bulk_t, targets, capex, excluded_y
+    )
 
 
 def _add_excluded_spur_chains(
-    m: mathopt.Model, x: list[Any], cand: pd.DataFrame, fl: pd.DataFrame, problem: PlanProblem,
-    params: PlanParams, s_i: int, y: Any, cap: float, sid: str, rows: list[Row], obj: Any,
+    m: mathopt.Model,
+    x: list[Any],
+    cand: pd.DataFrame,
+    fl: pd.DataFrame,
+    problem: PlanProblem,
+    params: PlanParams,
+    s_i: int,
+    y: Any,
+    cap: float,
+    sid: str,
+    rows: list[Row],
+    obj: Any,
 ) -> None:
     """Diagnostic only: a rail_spur chain on an excluded spur for each flow of its enterprise with rail."""
     from cleanfreight.accounting.emissions import chain_intensity
@@ -301,13 +372,13 @@ def _add_excluded_spur_chains(
             continue
         figs = chain_intensity("rail_spur", rail_km=float(rec.rail_km), factors=problem.factors)
         v = m.add_variable(lb=0.0, ub=float(rec.tonnes_per_year), name=f"x_excluded[{sid},{rec.flow_id}]")
-        obj.set_linear_coefficient(v, figs["cost_cny"] + params.carbon_price_cny_per_t * figs["co2_kg"] / 1000)
+        obj.set_linear_coefficient(
+            v, figs["cost_cny"] + params.carbon_price_cny_per_t * figs["co2_kg"] / 1000
+        )
         con.set_coefficient(v, 1.0)
         demand = m.linear_constraints()
         for c in demand:
-            if c.name == f"demand[{rec.flow_id}]":
-                c.set_coefficient(v, 1.0)
-            elif c.name == f"target[{ent}]" and rec.bulk:
+            if c.name == f"demand[{rec.flow_id}]" or (c.name == f"target[{ent}]" and rec.bulk):
                 c.set_coefficient(v, 1.0)
         x.append(v)
 

@@ -48,11 +48,16 @@ def _close(a: float, b: float, rel: float, abs_: float = 1e-3) -> bool:
 
 def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, max(0.0, a))))
 
 
-def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, rel_tol: float = 1e-6) -> CheckReport:
+def check_plan(
+    problem: PlanProblem, params: PlanParams, result: PlanResult, *, rel_tol: float = 1e-6
+) -> CheckReport:
     """Verify that ``result`` satisfies every constraint of ``problem`` under ``params`` and reproduces its totals."""
     bad: list[str] = []
     rb = load_rulebook(params.rulebook)
@@ -70,8 +75,11 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
     unplannable = set(result.meta.get("unplannable_flows", []))
     plan = result.flows
     default_target = rb.target if params.target is None else params.target
-    rail_only = set(params.rail_only_commodities if params.rail_only_commodities is not None
-                    else (rb.rail_only_out_of_province or ("coal", "coke")))
+    rail_only = set(
+        params.rail_only_commodities
+        if params.rail_only_commodities is not None
+        else (rb.rail_only_out_of_province or ("coal", "coke"))
+    )
     payload = f["road.payload_t"]
     battery = f["road.electric.battery_kwh"]
     sw = problem.swap_stations.reset_index(drop=True)
@@ -80,7 +88,9 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
         if sw.empty:
             return -1
         row = problem.enterprises.iloc[ent_idx[e]]
-        d = [_haversine(row["lon"], row["lat"], a, b) * 1.3 for a, b in zip(sw["lon"], sw["lat"], strict=True)]
+        d = [
+            _haversine(row["lon"], row["lat"], a, b) * 1.3 for a, b in zip(sw["lon"], sw["lat"], strict=True)
+        ]
         j = int(np.argmin(d))
         return j if d[j] <= params.max_swap_km else -1
 
@@ -103,14 +113,24 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
             bad.append(f"flow {r.flow_id}: negative tonnes {x}")
         ei, ri = ent_idx[e], reg_idx[fl["region_id"]]
         rail_km = fl["rail_km"] if not pd.isna(fl["rail_km"]) else reg.at[ri, "rail_km"]
-        direct_km = (fl["road_km"] if not pd.isna(fl["road_km"])
-                     else problem.distances.region_km[ei, ri] + reg.at[ri, "road_km_beyond"])
-        kept = r.flow_id in unplannable
+        direct_km = (
+            fl["road_km"]
+            if not pd.isna(fl["road_km"])
+            else problem.distances.region_km[ei, ri] + reg.at[ri, "road_km_beyond"]
+        )
+        kept = r.flow_id in unplannable  # kept at the current split, outside the capacity rows
+        cap_x = 0.0 if kept else x
         if not kept:
             if mode not in params.allowed_modes:
                 bad.append(f"flow {r.flow_id}: mode {mode} is not allowed")
-            if (params.rail_only_out_of_province and fl["commodity"] in rail_only and fl["direction"] == "out"
-                    and not bool(reg.at[ri, "in_province"]) and mode not in _RAIL and x > 1e-6):
+            if (
+                params.rail_only_out_of_province
+                and fl["commodity"] in rail_only
+                and fl["direction"] == "out"
+                and not bool(reg.at[ri, "in_province"])
+                and mode not in _RAIL
+                and x > 1e-6
+            ):
                 bad.append(f"flow {r.flow_id}: {fl['commodity']} leaving the province by {mode}, not rail")
         sh_km = 0.0
         sh_h = 0.0
@@ -124,10 +144,14 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
             sh_km = float(problem.distances.station_km[ei, j])
             sh_h = float(problem.distances.station_h[ei, j])
             if not kept and sh_km > params.max_short_haul_km + 1e-9 and r.station_id != fl["station_id"]:
-                bad.append(f"flow {r.flow_id}: station {r.station_id} is {sh_km:.1f} km away (> max short-haul)")
+                bad.append(
+                    f"flow {r.flow_id}: station {r.station_id} is {sh_km:.1f} km away (> max short-haul)"
+                )
             h = st.at[j, "handling_cost_cny_per_t"]
-            extra = (params.default_station_handling_cny_per_t if pd.isna(h) else float(h)) + params.transfer_cny_per_t
-            use[("station", str(r.station_id))] = use.get(("station", str(r.station_id)), 0.0) + x
+            extra = (
+                params.default_station_handling_cny_per_t if pd.isna(h) else float(h)
+            ) + params.transfer_cny_per_t
+            use[("station", str(r.station_id))] = use.get(("station", str(r.station_id)), 0.0) + cap_x
         elif mode == "rail_spur":
             sp = r.spur_id
             if not kept:
@@ -135,7 +159,7 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
                     bad.append(f"flow {r.flow_id}: spur {sp} does not serve {e}")
                 elif spurs.at[sp, "status"] != "existing" and sp not in built_spurs:
                     bad.append(f"flow {r.flow_id}: uses spur {sp}, which is neither existing nor built")
-            use[("spur", str(sp))] = use.get(("spur", str(sp)), 0.0) + x
+            use[("spur", str(sp))] = use.get(("spur", str(sp)), 0.0) + cap_x
         elif mode in ("conveyor", "pipeline"):
             c = r.conveyor_id
             if c in conv.index:
@@ -147,20 +171,29 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
                 road_km = float(direct_km if ckm is None or pd.isna(ckm) else ckm)
             else:
                 road_km = float(direct_km)
-            use[("conveyor", str(c))] = use.get(("conveyor", str(c)), 0.0) + x
+            use[("conveyor", str(c))] = use.get(("conveyor", str(c)), 0.0) + cap_x
         else:
             road_km = float(direct_km)
-            sh_h = (problem.distances.region_h[ei, ri] + reg.at[ri, "road_km_beyond"] / 60.0)
+            sh_h = problem.distances.region_h[ei, ri] + reg.at[ri, "road_km_beyond"] / 60.0
             if not pd.isna(fl["road_km"]):
                 net = problem.distances.region_km[ei, ri] + reg.at[ri, "road_km_beyond"]
                 sh_h = sh_h * (float(fl["road_km"]) / net if net > 0 else 1.0)
             if mode == "truck_ne" and not kept and road_km > params.ne_direct_max_km + 1e-9:
-                bad.append(f"flow {r.flow_id}: new-energy truck direct over {road_km:.0f} km (> ne_direct_max_km)")
-        figs = chain_intensity(mode, road_km=road_km, rail_km=float(rail_km) if mode in _RAIL else 0.0,
-                               short_haul_km=sh_km, factors=f)
+                bad.append(
+                    f"flow {r.flow_id}: new-energy truck direct over {road_km:.0f} km (> ne_direct_max_km)"
+                )
+        figs = chain_intensity(
+            mode,
+            road_km=road_km,
+            rail_km=float(rail_km) if mode in _RAIL else 0.0,
+            short_haul_km=sh_km,
+            factors=f,
+        )
         cost_t = figs["cost_cny"] + extra
         if not _close(cost_t, float(r.cost_cny_per_t), 1e-9, 1e-6):
-            bad.append(f"flow {r.flow_id} {mode}: cost {r.cost_cny_per_t:.4f} CNY/t reported, {cost_t:.4f} recomputed")
+            bad.append(
+                f"flow {r.flow_id} {mode}: cost {r.cost_cny_per_t:.4f} CNY/t reported, {cost_t:.4f} recomputed"
+            )
         transport += cost_t * x
         co2 += figs["co2_kg"] * x / 1000.0
         nox += figs["nox_g"] * x / 1000.0
@@ -168,9 +201,14 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
         if rb.is_clean(mode) and rb.is_bulk(str(fl["commodity"])):
             clean_bulk[e] = clean_bulk.get(e, 0.0) + x
         if mode in _NE and not kept:
-            pool = (f"station:{r.station_id}" if mode == "rail_station_ne" and params.fleet_pool == "station"
-                    else f"enterprise:{e}")
-            hours_by_pool[pool] = hours_by_pool.get(pool, 0.0) + x * (2 * sh_h + params.truck_handling_h_per_trip) / payload
+            pool = (
+                f"station:{r.station_id}"
+                if mode == "rail_station_ne" and params.fleet_pool == "station"
+                else f"enterprise:{e}"
+            )
+            hours_by_pool[pool] = (
+                hours_by_pool.get(pool, 0.0) + x * (2 * sh_h + params.truck_handling_h_per_trip) / payload
+            )
             w = nearest_swap(e)
             if w >= 0:
                 leg = road_km if mode == "truck_ne" else sh_km
@@ -180,7 +218,7 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
             for cr in problem.corridors.itertuples(index=False):
                 if fl["region_id"] in set(cr.regions):
                     key = ("corridor", str(cr.corridor_id))
-                    use[key] = use.get(key, 0.0) + x
+                    use[key] = use.get(key, 0.0) + cap_x
 
     def over(kind: str, key: str, used: float, cap: float) -> None:
         if used > cap + max(1e-3, rel_tol * abs(cap)):
@@ -191,21 +229,34 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
         used = use.get(("station", str(srow["station_id"])), 0.0)
         if not pd.isna(srow["handling_capacity_t_per_year"]):
             over("station handling", srow["station_id"], used, float(srow["handling_capacity_t_per_year"]))
-        over("station loading hours", srow["station_id"], used,
-             float(srow["loading_hours_per_day"]) * params.days_per_year * params.station_loading_t_per_hour)
+        over(
+            "station loading hours",
+            srow["station_id"],
+            used,
+            float(srow["loading_hours_per_day"]) * params.days_per_year * params.station_loading_t_per_hour,
+        )
         del j
     for cr in problem.corridors.itertuples(index=False):
-        over("corridor", cr.corridor_id, use.get(("corridor", str(cr.corridor_id)), 0.0), float(cr.capacity_t_per_year))
+        over(
+            "corridor",
+            cr.corridor_id,
+            use.get(("corridor", str(cr.corridor_id)), 0.0),
+            float(cr.capacity_t_per_year),
+        )
     ent_tonnes = problem.flows.groupby("enterprise_id")["tonnes_per_year"].sum()
     for sp, srow in spurs.iterrows():
         used = use.get(("spur", str(sp)), 0.0)
         cap = srow["capacity_t_per_year"]
-        cap_v = float(ent_tonnes.get(srow["enterprise_id"], 0.0)) if cap is None or pd.isna(cap) else float(cap)
+        cap_v = (
+            float(ent_tonnes.get(srow["enterprise_id"], 0.0)) if cap is None or pd.isna(cap) else float(cap)
+        )
         on = srow["status"] == "existing" or sp in built_spurs
         over("spur", str(sp), used, cap_v if on else 0.0)
     for c, crow in conv.iterrows():
         cap = crow["capacity_t_per_year"]
-        cap_v = float(flows.at[crow["flow_id"], "tonnes_per_year"]) if cap is None or pd.isna(cap) else float(cap)
+        cap_v = (
+            float(flows.at[crow["flow_id"], "tonnes_per_year"]) if cap is None or pd.isna(cap) else float(cap)
+        )
         on = bool(crow["existing"]) or c in built_conv
         over("conveyor", str(c), use.get(("conveyor", str(c)), 0.0), cap_v if on else 0.0)
     # 8. fleets: existing trucks recomputed from the current split (or the scenario's [fleet])
@@ -227,10 +278,14 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
             declared = fl["station_id"]
             j = st_idx.get(declared, -1) if declared is not None else -1
             if j < 0:
-                order = np.lexsort((st["station_id"].astype(str).to_numpy(), problem.distances.station_km[ei]))
+                order = np.lexsort(
+                    (st["station_id"].astype(str).to_numpy(), problem.distances.station_km[ei])
+                )
                 j = int(order[0])
             h = problem.distances.station_h[ei, j]
-            pool = f"station:{st.at[j, 'station_id']}" if params.fleet_pool == "station" else f"enterprise:{e}"
+            pool = (
+                f"station:{st.at[j, 'station_id']}" if params.fleet_pool == "station" else f"enterprise:{e}"
+            )
         cur_hours[pool] = cur_hours.get(pool, 0.0) + x * (2 * h + params.truck_handling_h_per_trip) / payload
     for pool, hours in hours_by_pool.items():
         key = pool.split(":", 1)[1]
@@ -248,26 +303,37 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
         units = int(result.builds["swap_units"].get(wid, 0))
         if units > params.max_swap_units:
             bad.append(f"swap station {wid}: {units} units > max_swap_units")
-        cap = (float(sw.at[w, "swaps_per_day"] or 0.0) + units * params.swap_unit_swaps_per_day) * params.days_per_year
+        cap = (
+            float(sw.at[w, "swaps_per_day"] or 0.0) + units * params.swap_unit_swaps_per_day
+        ) * params.days_per_year
         over("swap station", wid, swaps, cap)
     # 10. targets and reported ratios
-    bulk_t = problem.flows[[rb.is_bulk(c) for c in problem.flows["commodity"]]].groupby("enterprise_id")[
-        "tonnes_per_year"].sum()
+    bulk_t = (
+        problem.flows[[rb.is_bulk(c) for c in problem.flows["commodity"]]]
+        .groupby("enterprise_id")["tonnes_per_year"]
+        .sum()
+    )
     ents = result.enterprises.set_index("enterprise_id")
     shortfall_total = 0.0
     for e, b in bulk_t.items():
         target = float(problem.targets.get(str(e), default_target))
         clean = clean_bulk.get(str(e), 0.0)
         short = max(0.0, target * float(b) - clean)
-        if short > 1e-3 * max(1.0, float(b) * 1e-6):
+        if short <= 1e-6 * float(b) + 1e-3:  # solver feasibility tolerance
+            short = 0.0
+        if short > 0:
             shortfall_total += short
             if params.target_mode == "hard" and result.status != "infeasible":
                 bad.append(f"enterprise {e}: clean ratio {clean / b:.4f} below its hard target {target:.4f}")
         if e in ents.index:
             if not _close(float(ents.at[e, "ratio_after"]), clean / float(b), 1e-6, 1e-6):
-                bad.append(f"enterprise {e}: ratio_after {ents.at[e, 'ratio_after']:.6f} reported, {clean / b:.6f} recomputed")
+                bad.append(
+                    f"enterprise {e}: ratio_after {ents.at[e, 'ratio_after']:.6f} reported, {clean / b:.6f} recomputed"
+                )
             if not _close(float(ents.at[e, "shortfall_t"]), short, 1e-6, 1e-2):
-                bad.append(f"enterprise {e}: shortfall {ents.at[e, 'shortfall_t']:.3f} t reported, {short:.3f} t recomputed")
+                bad.append(
+                    f"enterprise {e}: shortfall {ents.at[e, 'shortfall_t']:.3f} t reported, {short:.3f} t recomputed"
+                )
     # 11. budget
     capex = 0.0
     annual = 0.0
@@ -307,7 +373,15 @@ def check_plan(problem: PlanProblem, params: PlanParams, result: PlanResult, *, 
             bad.append(f"{name}: {got:,.4f} reported, {want:,.4f} recomputed")
     if result.status != "infeasible" and not _close(result.objective, objective, 1e-7, 1e-2):
         bad.append(f"objective: {result.objective:,.2f} reported, {objective:,.2f} recomputed")
-    totals = {"transport_cny": transport, "co2_t": co2, "nox_kg": nox, "pm25_kg": pm, "capex_cny": capex,
-              "capex_annual_cny": annual, "ratio_after": ratio_after, "shortfall_t": shortfall_total,
-              "objective": objective}
+    totals = {
+        "transport_cny": transport,
+        "co2_t": co2,
+        "nox_kg": nox,
+        "pm25_kg": pm,
+        "capex_cny": capex,
+        "capex_annual_cny": annual,
+        "ratio_after": ratio_after,
+        "shortfall_t": shortfall_total,
+        "objective": objective,
+    }
     return CheckReport(not bad, bad, totals)

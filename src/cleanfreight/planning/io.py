@@ -60,18 +60,20 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
         g = flows_by.get(e)
         item["flows"] = [] if g is None else _records(g.drop(columns=["enterprise_id"]))
         items.append(item)
-    return _clean({
-        "scenario": result.meta.get("scenario", {}),
-        "status": result.status,
-        "objective": result.objective,
-        "rulebook": result.meta.get("rulebook", {}),
-        "city": result.city,
-        "enterprises": items,
-        "infrastructure": _records(result.infrastructure),
-        "capacities": _records(result.capacities),
-        "meta": {k: v for k, v in result.meta.items() if k not in ("scenario", "rulebook")},
-        "note": t("illustrative", lang),
-    })
+    return _clean(
+        {
+            "scenario": result.meta.get("scenario", {}),
+            "status": result.status,
+            "objective": result.objective,
+            "rulebook": result.meta.get("rulebook", {}),
+            "city": result.city,
+            "enterprises": items,
+            "infrastructure": _records(result.infrastructure),
+            "capacities": _records(result.capacities),
+            "meta": {k: v for k, v in result.meta.items() if k not in ("scenario", "rulebook")},
+            "note": t("illustrative", lang),
+        }
+    )
 
 
 def _straight(a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
@@ -118,15 +120,24 @@ def route_features(problem: PlanProblem, result: PlanResult) -> dict[str, Any]:
     feats: list[dict[str, Any]] = []
 
     def add(coords: Sequence[tuple[float, float]], leg: str, rec: Any) -> None:
-        feats.append({
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [[float(x), float(y)] for x, y in coords]},
-            "properties": _clean({
-                "flow_id": rec.flow_id, "enterprise_id": rec.enterprise_id, "mode": rec.mode, "leg": leg,
-                "tonnes": float(rec.tonnes), "station_id": rec.station_id, "spur_id": rec.spur_id,
-                "clean": bool(rec.clean),
-            }),
-        })
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [[float(x), float(y)] for x, y in coords]},
+                "properties": _clean(
+                    {
+                        "flow_id": rec.flow_id,
+                        "enterprise_id": rec.enterprise_id,
+                        "mode": rec.mode,
+                        "leg": leg,
+                        "tonnes": float(rec.tonnes),
+                        "station_id": rec.station_id,
+                        "spur_id": rec.spur_id,
+                        "clean": bool(rec.clean),
+                    }
+                ),
+            }
+        )
 
     for rec in result.flows.itertuples(index=False):
         e = rec.enterprise_id
@@ -134,7 +145,9 @@ def route_features(problem: PlanProblem, result: PlanResult) -> dict[str, Any]:
         p_reg = (float(reg.at[rec.region_id, "lon"]), float(reg.at[rec.region_id, "lat"]))
         if rec.mode in ("rail_station_ne", "rail_station_diesel") and rec.station_id in st.index:
             p_st = (float(st.at[rec.station_id, "lon"]), float(st.at[rec.station_id, "lat"]))
-            road = problem.distances.path_lonlat("station", ent_i[e], st_i[rec.station_id]) or _straight(p_ent, p_st)
+            road = problem.distances.path_lonlat("station", ent_i[e], st_i[rec.station_id]) or _straight(
+                p_ent, p_st
+            )
             add(road, "short_haul", rec)
             add(rail.path(p_st, p_reg), "rail", rec)
         elif rec.mode == "rail_spur":
@@ -143,13 +156,21 @@ def route_features(problem: PlanProblem, result: PlanResult) -> dict[str, Any]:
             sid = spurs.at[sp, "station_id"] if sp in spurs.index else None
             if sid in st.index:
                 p_st = (float(st.at[sid, "lon"]), float(st.at[sid, "lat"]))
-                add(coords if isinstance(coords, list) and len(coords) > 1 else _straight(p_ent, p_st), "spur", rec)
+                add(
+                    coords if isinstance(coords, list) and len(coords) > 1 else _straight(p_ent, p_st),
+                    "spur",
+                    rec,
+                )
                 add(rail.path(p_st, p_reg), "rail", rec)
             else:
                 add(rail.path(p_ent, p_reg), "rail", rec)
         else:
             road = problem.distances.path_lonlat("region", ent_i[e], reg_i[rec.region_id])
-            add(road or _straight(p_ent, p_reg), "conveyor" if rec.mode in ("conveyor", "pipeline") else "road", rec)
+            add(
+                road or _straight(p_ent, p_reg),
+                "conveyor" if rec.mode in ("conveyor", "pipeline") else "road",
+                rec,
+            )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -169,9 +190,14 @@ def write_plan(
     files["plan.json"] = out / "plan.json"
     files["plan.json"].write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     tables = {
-        "enterprises": result.enterprises, "flows": result.flows, "infrastructure": result.infrastructure,
-        "capacities": result.capacities, "explanations": result.explanations,
-        "city": pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in result.city.items()}]),
+        "enterprises": result.enterprises,
+        "flows": result.flows,
+        "infrastructure": result.infrastructure,
+        "capacities": result.capacities,
+        "explanations": result.explanations,
+        "city": pd.DataFrame(
+            [{k: (", ".join(v) if isinstance(v, list) else v) for k, v in result.city.items()}]
+        ),
     }
     for name, frame in tables.items():
         path = out / f"{name}.csv"
@@ -198,10 +224,24 @@ def compare_plans(results: Sequence[PlanResult], names: Sequence[str] | None = N
     "enterprises": DataFrame (ratio_after / shortfall / cost per scenario)}``.
     """
     names = list(names or [r.meta.get("scenario", {}).get("name", f"plan{i}") for i, r in enumerate(results)])
-    keys = ["ratio_before", "ratio_after", "enterprises_meeting_target", "shortfall_t", "objective",
-            "cost_after_cny", "delta_cost_cny", "capex_annual_cny", "co2_after_t", "delta_co2_t", "nox_after_kg",
-            "trucks_new", "swap_units_new"]
-    city = pd.DataFrame({n: [r.city.get(k) for k in keys] for n, r in zip(names, results, strict=True)}, index=keys)
+    keys = [
+        "ratio_before",
+        "ratio_after",
+        "enterprises_meeting_target",
+        "shortfall_t",
+        "objective",
+        "cost_after_cny",
+        "delta_cost_cny",
+        "capex_annual_cny",
+        "co2_after_t",
+        "delta_co2_t",
+        "nox_after_kg",
+        "trucks_new",
+        "swap_units_new",
+    ]
+    city = pd.DataFrame(
+        {n: [r.city.get(k) for k in keys] for n, r in zip(names, results, strict=True)}, index=keys
+    )
     city.loc["spurs_built"] = [", ".join(r.city.get("spurs_built", [])) for r in results]
     if len(results) == 2:
         diff = []

@@ -29,7 +29,7 @@ CANDIDATE_MODES: tuple[str, ...] = (
     "pipeline",
 )
 
-_SOLVERS = ("scip", "highs", "cp_sat")
+_SOLVERS = ("scip",)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class PlanParams:
     tie_break_cny_per_t
         Tiny cost added per tonne and per candidate rank so equal-cost plans are always chosen the same way.
     solver
-        ``"scip"`` (default), ``"highs"`` or ``"cp_sat"`` through OR-Tools MathOpt.
+        ``"scip"`` (SCIP through OR-Tools MathOpt; HiGHS there fails on this OR-Tools build).
     time_limit_s, relative_gap, node_limit, seed, threads
         Solver limits; the default run is single-threaded and seeded, so the same input gives the same plan.
     explain
@@ -139,7 +139,7 @@ class PlanParams:
     tie_break_cny_per_t: float = 1e-4
     solver: str = "scip"
     time_limit_s: float | None = 600.0
-    relative_gap: float = 1e-6
+    relative_gap: float = 1e-4
     node_limit: int | None = None
     seed: int = 0
     threads: int = 1
@@ -155,14 +155,28 @@ class PlanParams:
             problems.append(Problem(message, file=file, column=name, value=getattr(self, name)))
 
         nonneg = (
-            "shortfall_penalty_cny_per_t", "carbon_price_cny_per_t", "transfer_cny_per_t",
-            "default_station_handling_cny_per_t", "ne_truck_capex_cny", "swap_unit_capex_cny", "discount_rate",
+            "shortfall_penalty_cny_per_t",
+            "carbon_price_cny_per_t",
+            "transfer_cny_per_t",
+            "default_station_handling_cny_per_t",
+            "ne_truck_capex_cny",
+            "swap_unit_capex_cny",
+            "discount_rate",
             "tie_break_cny_per_t",
         )
         positive = (
-            "max_short_haul_km", "ne_direct_max_km", "rail_speed_kmh", "station_loading_t_per_hour", "days_per_year",
-            "truck_hours_per_year", "truck_lifetime_years", "spur_lifetime_years", "swap_lifetime_years",
-            "conveyor_lifetime_years", "swap_unit_swaps_per_day", "relative_gap",
+            "max_short_haul_km",
+            "ne_direct_max_km",
+            "rail_speed_kmh",
+            "station_loading_t_per_hour",
+            "days_per_year",
+            "truck_hours_per_year",
+            "truck_lifetime_years",
+            "spur_lifetime_years",
+            "swap_lifetime_years",
+            "conveyor_lifetime_years",
+            "swap_unit_swaps_per_day",
+            "relative_gap",
         )
         for name in nonneg:
             v = getattr(self, name)
@@ -184,7 +198,9 @@ class PlanParams:
             bad("fleet_pool", "must be 'enterprise' or 'station'")
         if self.existing_fleet not in ("current", "none"):
             bad("existing_fleet", "must be 'current' or 'none'")
-        if self.budget_cny is not None and (not isinstance(self.budget_cny, int | float) or self.budget_cny < 0):
+        if self.budget_cny is not None and (
+            not isinstance(self.budget_cny, int | float) or self.budget_cny < 0
+        ):
             bad("budget_cny", "must be >= 0 or left out for no budget limit")
         if not isinstance(self.max_stations_per_flow, int) or self.max_stations_per_flow < 1:
             bad("max_stations_per_flow", "must be an integer >= 1")
@@ -192,8 +208,13 @@ class PlanParams:
             bad("max_swap_units", "must be an integer >= 0")
         unknown = [m for m in self.allowed_modes if m not in CANDIDATE_MODES]
         if unknown:
-            bad("allowed_modes", f"unknown or non-plannable mode(s) {unknown}; allowed: {', '.join(CANDIDATE_MODES)}")
-        if self.rail_only_commodities is not None and not all(isinstance(c, str) for c in self.rail_only_commodities):
+            bad(
+                "allowed_modes",
+                f"unknown or non-plannable mode(s) {unknown}; allowed: {', '.join(CANDIDATE_MODES)}",
+            )
+        if self.rail_only_commodities is not None and not all(
+            isinstance(c, str) for c in self.rail_only_commodities
+        ):
             bad("rail_only_commodities", "must be a list of commodity names")
         if self.solver not in _SOLVERS:
             bad("solver", f"must be one of {', '.join(_SOLVERS)}")
@@ -223,7 +244,9 @@ class PlanParams:
             if k in ("allowed_modes", "rail_only_commodities") and isinstance(v, list):
                 v = tuple(v)
             if isinstance(v, bool) and k not in ("rail_only_out_of_province", "explain"):
-                problems.append(Problem("expected a number or text, not true/false", file=source or None, column=k))
+                problems.append(
+                    Problem("expected a number or text, not true/false", file=source or None, column=k)
+                )
                 continue
             kwargs[k] = v
         if problems:
@@ -247,4 +270,3 @@ class PlanParams:
     def annualise(self, capex: float, years: float) -> float:
         """Annual equivalent of ``capex`` spent once and used for ``years``."""
         return capex * self.crf(self.discount_rate, years)
-

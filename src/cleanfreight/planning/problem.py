@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight.accounting.factors import Factors, load_factors
-from cleanfreight.errors import InputError, Problem
+from cleanfreight.errors import InputError, NetworkError, Problem
 from cleanfreight.planning._distances import RoadDistances, network_distances, straight_distances
 from cleanfreight.planning.scenario import Scenario, parse_hours
 
@@ -108,8 +108,17 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-_SPUR_COLS = ("spur_id", "enterprise_id", "station_id", "status", "capacity_t_per_year", "capex_cny", "coords",
-              "name_zh", "name_en")
+_SPUR_COLS = (
+    "spur_id",
+    "enterprise_id",
+    "station_id",
+    "status",
+    "capacity_t_per_year",
+    "capex_cny",
+    "coords",
+    "name_zh",
+    "name_en",
+)
 _SWAP_COLS = ("swap_id", "lon", "lat", "swaps_per_day", "name_zh", "name_en")
 _CORR_COLS = ("corridor_id", "regions", "capacity_t_per_year")
 _CONV_COLS = ("conveyor_id", "flow_id", "mode", "km", "capacity_t_per_year", "capex_cny", "existing")
@@ -120,7 +129,9 @@ def _check_columns(frames: Mapping[str, pd.DataFrame], source: str) -> None:
     for name, cols in _REQUIRED.items():
         frame = frames[name]
         problems += [
-            Problem(f"missing column; the {name} table needs {', '.join(cols)}", file=source or name, column=c)
+            Problem(
+                f"missing column; the {name} table needs {', '.join(cols)}", file=source or name, column=c
+            )
             for c in cols
             if c not in frame.columns
         ]
@@ -139,7 +150,9 @@ def _normalise(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         flows[c] = pd.to_numeric(flows[c], errors="coerce") if c in flows else np.nan
     if "station_id" not in flows:
         flows["station_id"] = None
-    flows["station_id"] = flows["station_id"].where(flows["station_id"].notna() & (flows["station_id"] != ""), None)
+    flows["station_id"] = flows["station_id"].where(
+        flows["station_id"].notna() & (flows["station_id"] != ""), None
+    )
     flows["tonnes_per_year"] = flows["tonnes_per_year"].astype(float)
     reg = frames["regions"].reset_index(drop=True).copy()
     if "road_km_beyond" not in reg:
@@ -149,9 +162,7 @@ def _normalise(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     reg["rail_km"] = reg["rail_km"].astype(float)
     st = frames["stations"].reset_index(drop=True).copy()
     if "loading_hours_per_day" not in st:
-        st["loading_hours_per_day"] = (
-            st["loading_hours"].map(parse_hours) if "loading_hours" in st else 24.0
-        )
+        st["loading_hours_per_day"] = st["loading_hours"].map(parse_hours) if "loading_hours" in st else 24.0
     st["loading_hours_per_day"] = pd.to_numeric(st["loading_hours_per_day"], errors="coerce").fillna(24.0)
     for c in ("handling_cost_cny_per_t", "transfer_time_h"):
         if c not in st:
@@ -160,8 +171,12 @@ def _normalise(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     st["handling_capacity_t_per_year"] = pd.to_numeric(st["handling_capacity_t_per_year"], errors="coerce")
     out = dict(frames)
     out.update(enterprises=ent, flows=flows, regions=reg, stations=st)
-    for name, cols in (("spurs", _SPUR_COLS), ("swap_stations", _SWAP_COLS), ("corridors", _CORR_COLS),
-                       ("conveyors", _CONV_COLS)):
+    for name, cols in (
+        ("spurs", _SPUR_COLS),
+        ("swap_stations", _SWAP_COLS),
+        ("corridors", _CORR_COLS),
+        ("conveyors", _CONV_COLS),
+    ):
         frame = frames.get(name)
         frame = _empty(cols) if frame is None else frame.reset_index(drop=True).copy()
         for c in cols:
@@ -198,9 +213,16 @@ def problem_from_frames(
     ``scenario`` overrides are applied and checked against the tables; ``distances`` defaults to
     great-circle km x 1.3 at the factors' default road speed.
     """
+    if "share_pct" not in splits.columns and "share" in splits.columns:  # the roster keeps shares as 0-1
+        splits = splits.assign(share_pct=splits["share"].astype(float) * 100.0)
     frames: dict[str, Any] = {
-        "enterprises": enterprises, "flows": flows, "splits": splits, "regions": regions, "stations": stations,
-        "spurs": spurs, "swap_stations": swap_stations,
+        "enterprises": enterprises,
+        "flows": flows,
+        "splits": splits,
+        "regions": regions,
+        "stations": stations,
+        "spurs": spurs,
+        "swap_stations": swap_stations,
     }
     _check_columns(frames, source)
     frames = _normalise(frames)
@@ -270,12 +292,15 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     for spid, entry in sc.spurs.items():
         row = spur_rows.get(spid)
         if row is None:
-            row = {c: None for c in _SPUR_COLS}
+            row = dict.fromkeys(_SPUR_COLS)
             row.update(spur_id=spid, status="planned", name_zh=spid, name_en=spid)
         row.update({k: v for k, v in entry.items()})
         if row.get("enterprise_id") is None or row.get("station_id") is None:
-            p("spur to nowhere: a spur needs enterprise_id (the enterprise served) and station_id (the station it "
-              "joins)", f"spurs.{spid}")
+            p(
+                "spur to nowhere: a spur needs enterprise_id (the enterprise served) and station_id (the station it "
+                "joins)",
+                f"spurs.{spid}",
+            )
         else:
             if row["enterprise_id"] not in ent_ids:
                 p("spur to nowhere: unknown enterprise", f"spurs.{spid}.enterprise_id", row["enterprise_id"])
@@ -292,12 +317,16 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
             if "lon" not in entry or "lat" not in entry:
                 p("unknown swap station; give lon and lat to add a new one", f"swap_stations.{swid}", swid)
                 continue
-            row = {c: None for c in _SWAP_COLS}
+            row = dict.fromkeys(_SWAP_COLS)
             row.update(swap_id=swid, name_zh=swid, name_en=swid, swaps_per_day=0.0)
         row.update(entry)
         swap_rows[swid] = row
     corridors = [
-        {"corridor_id": cid, "regions": tuple(e.get("regions", ())), "capacity_t_per_year": float(e["capacity_t_per_year"])}
+        {
+            "corridor_id": cid,
+            "regions": tuple(e.get("regions", ())),
+            "capacity_t_per_year": float(e["capacity_t_per_year"]),
+        }
         for cid, e in sc.corridors.items()
         if "capacity_t_per_year" in e
     ]
@@ -307,9 +336,13 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
                 p("unknown region", f"corridors.{cid}.regions", r)
     conveyors = [
         {
-            "conveyor_id": cid, "flow_id": e.get("flow_id"), "mode": e.get("mode", "conveyor"),
-            "km": e.get("km"), "capacity_t_per_year": e.get("capacity_t_per_year"),
-            "capex_cny": float(e.get("capex_cny", 0.0)), "existing": bool(e.get("existing", False)),
+            "conveyor_id": cid,
+            "flow_id": e.get("flow_id"),
+            "mode": e.get("mode", "conveyor"),
+            "km": e.get("km"),
+            "capacity_t_per_year": e.get("capacity_t_per_year"),
+            "capex_cny": float(e.get("capex_cny", 0.0)),
+            "existing": bool(e.get("existing", False)),
         }
         for cid, e in sc.conveyors.items()
     ]
@@ -347,8 +380,8 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
     """
     sc = scenario or Scenario()
     try:
-        from cleanfreight.enterprises import load_enterprises  # type: ignore[attr-defined]
-        from cleanfreight.network import load_sample_network  # type: ignore[attr-defined]
+        from cleanfreight.enterprises import load_enterprises
+        from cleanfreight.network import load_sample_network
     except ImportError as exc:  # pragma: no cover - during development only
         raise InputError(f"the sample loaders are not available yet: {exc}") from None
     roster = load_enterprises(sc.data.get("enterprises"))
@@ -364,11 +397,24 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
                 frames["stations"][["lon", "lat"]].to_numpy(float),
                 frames["regions"][["lon", "lat"]].to_numpy(float),
             )
-        except Exception as exc:
+        except (NetworkError, ValueError) as exc:  # the planner still works on straight-line distances
             log.warning("road matrix failed (%s); using great-circle distances x 1.3", exc)
+    flows = roster.flows.copy()
+    if "station_id" in ent:  # an enterprise's usual station stands for flows that name none
+        usual = ent.set_index("enterprise_id")["station_id"]
+        blank = flows["station_id"].isna() | (flows["station_id"].astype(str).str.strip() == "")
+        flows.loc[blank, "station_id"] = flows.loc[blank, "enterprise_id"].map(usual)
     return problem_from_frames(
-        ent, roster.flows, roster.splits, frames["regions"], frames["stations"], frames["spurs"],
-        frames["swap_stations"], scenario=sc, distances=distances, rail_lines=frames["rail_lines"],
+        ent,
+        flows,
+        roster.splits,
+        frames["regions"],
+        frames["stations"],
+        frames["spurs"],
+        frames["swap_stations"],
+        scenario=sc,
+        distances=distances,
+        rail_lines=frames["rail_lines"],
         source=sc.source or "sample",
     )
 
@@ -396,18 +442,29 @@ def _frames_from_network(net: Any) -> dict[str, Any]:
         coords = [(float(x), float(y)) for x, y, *_ in _line_coords(row.geometry)]
         if row.get("kind") == "spur":
             cap = row.get("capacity_t_per_year")
-            spurs.append({
-                "spur_id": row["line_id"], "enterprise_id": row.get("enterprise_id"),
-                "station_id": row.get("station_id"), "status": row.get("status", "existing"),
-                "capacity_t_per_year": None if cap is None or pd.isna(cap) else float(cap),
-                "capex_cny": float(row.get("capex_cny") or 0.0) if not pd.isna(row.get("capex_cny")) else 0.0,
-                "coords": coords, "name_zh": row.get("name_zh"), "name_en": row.get("name_en"),
-            })
+            spurs.append(
+                {
+                    "spur_id": row["line_id"],
+                    "enterprise_id": row.get("enterprise_id"),
+                    "station_id": row.get("station_id"),
+                    "status": row.get("status", "existing"),
+                    "capacity_t_per_year": None if cap is None or pd.isna(cap) else float(cap),
+                    "capex_cny": float(row.get("capex_cny") or 0.0)
+                    if not pd.isna(row.get("capex_cny"))
+                    else 0.0,
+                    "coords": coords,
+                    "name_zh": row.get("name_zh"),
+                    "name_en": row.get("name_en"),
+                }
+            )
         else:
             lines[str(row["line_id"])] = coords
     return {
-        "stations": stations, "regions": regions, "swap_stations": swap,
-        "spurs": pd.DataFrame(spurs, columns=list(_SPUR_COLS)), "rail_lines": lines,
+        "stations": stations,
+        "regions": regions,
+        "swap_stations": swap,
+        "spurs": pd.DataFrame(spurs, columns=list(_SPUR_COLS)),
+        "rail_lines": lines,
     }
 
 

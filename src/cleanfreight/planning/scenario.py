@@ -64,11 +64,33 @@ __all__ = ["SPUR_STATUSES", "Scenario", "load_scenario", "parse_hours"]
 SPUR_STATUSES = ("existing", "planned", "excluded")
 
 _SECTIONS = (
-    "scenario", "params", "factors", "targets", "fleet", "stations", "spurs", "swap_stations", "corridors",
-    "conveyors", "data",
+    "scenario",
+    "params",
+    "factors",
+    "targets",
+    "fleet",
+    "stations",
+    "spurs",
+    "swap_stations",
+    "corridors",
+    "conveyors",
+    "data",
 )
-_STATION_KEYS = {"handling_capacity_t_per_year", "loading_hours", "handling_cost_cny_per_t", "transfer_time_h"}
-_SPUR_KEYS = {"status", "capacity_t_per_year", "capex_cny", "enterprise_id", "station_id", "name_zh", "name_en"}
+_STATION_KEYS = {
+    "handling_capacity_t_per_year",
+    "loading_hours",
+    "handling_cost_cny_per_t",
+    "transfer_time_h",
+}
+_SPUR_KEYS = {
+    "status",
+    "capacity_t_per_year",
+    "capex_cny",
+    "enterprise_id",
+    "station_id",
+    "name_zh",
+    "name_en",
+}
 _SWAP_KEYS = {"swaps_per_day", "lon", "lat", "name_zh", "name_en"}
 _CORRIDOR_KEYS = {"regions", "capacity_t_per_year", "name_zh", "name_en"}
 _CONVEYOR_KEYS = {"flow_id", "km", "capacity_t_per_year", "capex_cny", "existing", "mode"}
@@ -125,7 +147,12 @@ class Scenario:
         return (self.title_zh if lang == "zh" else self.title_en) or self.title_en or self.name
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title_en": self.title_en, "title_zh": self.title_zh, "source": self.source}
+        return {
+            "name": self.name,
+            "title_en": self.title_en,
+            "title_zh": self.title_zh,
+            "source": self.source,
+        }
 
 
 def _num(v: object) -> bool:
@@ -153,8 +180,11 @@ def _check(sc: Scenario) -> list[Problem]:
 
     for ent, target in sc.targets.items():
         if not _num(target) or not 0 <= float(target) <= 1:
-            p("target must be a share between 0 and 1 (e.g. 0.8 for 80 %; above 100 % is impossible)",
-              f"targets.{ent}", target)
+            p(
+                "target must be a share between 0 and 1 (e.g. 0.8 for 80 %; above 100 % is impossible)",
+                f"targets.{ent}",
+                target,
+            )
     for key, n in sc.fleet.items():
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             p("existing trucks must be a whole number >= 0", f"fleet.{key}", n)
@@ -167,8 +197,11 @@ def _check(sc: Scenario) -> list[Problem]:
             continue
         capacity("stations", sid, entry, "handling_capacity_t_per_year")
         if "loading_hours" in entry and parse_hours(entry["loading_hours"]) is None:
-            p("loading hours must look like 06:00-22:00 (or 'all')", f"stations.{sid}.loading_hours",
-              entry["loading_hours"])
+            p(
+                "loading hours must look like 06:00-22:00 (or 'all')",
+                f"stations.{sid}.loading_hours",
+                entry["loading_hours"],
+            )
         for k in ("handling_cost_cny_per_t", "transfer_time_h"):
             if k in entry and (not _num(entry[k]) or entry[k] < 0):
                 p("must be a number >= 0", f"stations.{sid}.{k}", entry[k])
@@ -178,7 +211,11 @@ def _check(sc: Scenario) -> list[Problem]:
             continue
         capacity("spurs", spid, entry)
         if "status" in entry and entry["status"] not in SPUR_STATUSES:
-            p(f"spur status must be one of {', '.join(SPUR_STATUSES)}", f"spurs.{spid}.status", entry["status"])
+            p(
+                f"spur status must be one of {', '.join(SPUR_STATUSES)}",
+                f"spurs.{spid}.status",
+                entry["status"],
+            )
         if "capex_cny" in entry and (not _num(entry["capex_cny"]) or entry["capex_cny"] < 0):
             p("capex must be a number >= 0", f"spurs.{spid}.capex_cny", entry["capex_cny"])
     for swid, entry in sc.swap_stations.items():
@@ -236,7 +273,9 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(raw, dict):
         raise InputError(f"{path}: a scenario must be a table of sections")
     problems = [
-        Problem(f"unknown section; allowed: {', '.join(_SECTIONS)}", file=file, column=k) for k in raw if k not in _SECTIONS
+        Problem(f"unknown section; allowed: {', '.join(_SECTIONS)}", file=file, column=k)
+        for k in raw
+        if k not in _SECTIONS
     ]
     head = raw.get("scenario", {}) or {}
     params_raw = raw.get("params", {}) or {}
@@ -245,7 +284,9 @@ def load_scenario(path: str | Path) -> Scenario:
         params = PlanParams.from_dict(params_raw, source=file)
     except InputError as exc:
         problems += [
-            Problem(q.message, file=file, column=f"params.{q.column}" if q.column else "params", value=q.value)
+            Problem(
+                q.message, file=file, column=f"params.{q.column}" if q.column else "params", value=q.value
+            )
             for q in exc.problems
         ] or [Problem(exc.summary, file=file, column="params")]
     data = raw.get("data", {}) or {}

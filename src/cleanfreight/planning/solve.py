@@ -125,14 +125,15 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     status = sol.status
     if status == "infeasible":
         if params.target_mode != "hard":
-            raise SolverError("the planning model is infeasible even with soft targets (capacities too small for "
-                              "the flows that must go by rail); this is a bug if no capacity is zero")
+            raise SolverError(_blocked_demand(ch, problem, params))
         log.warning("hard targets cannot be met; solving with soft targets to explain why")
-        soft = params.replace(target_mode="soft", shortfall_penalty_cny_per_t=max(params.shortfall_penalty_cny_per_t, 1e5))
+        soft = params.replace(
+            target_mode="soft", shortfall_penalty_cny_per_t=max(params.shortfall_penalty_cny_per_t, 1e5)
+        )
         bm = build_model(ch, problem, soft)
         sol = solve_model(bm, soft)
         if sol.status == "infeasible":
-            raise SolverError("the planning model is infeasible even with soft targets")
+            raise SolverError(_blocked_demand(ch, problem, params))
         status = "infeasible"
     values = sol.values
     nx = len(ch.candidates)
@@ -140,7 +141,7 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     tonnes[np.abs(tonnes) < 1e-6] = 0.0
     chains = ch.candidates.assign(tonnes=tonnes)
     builds = _builds(bm, values, problem)
-    shortfall = {e: max(0.0, float(values[s])) for e, s in bm.shortfall.items()}
+    shortfall = _shortfall(ch, chains, bm)
     # shadow prices: fix the builds, re-solve the LP
     duals: dict[str, float] = {}
     try:
@@ -150,11 +151,13 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     except SolverError as exc:  # duals are a nicety: never lose the plan for them
         log.warning("no shadow prices: %s", exc)
     capacities = _capacities(bm, values, duals)
-    unplannable = sorted(set(ch.flows["flow_id"]) - set(ch.candidates["flow_id"]))
+    unplannable = list(ch.unplannable)
     explanations = pd.DataFrame(columns=["enterprise_id", "kind", "id", "amount", "unit", "fix_en", "fix_zh"])
     if params.explain and (any(v > _TOL for v in shortfall.values()) or unplannable):
         explanations = explain_misses(ch, problem, params, bm, values, shortfall, unplannable)
-    ent, flows, city, infra = _tables(problem, params, ch, chains, builds, bm, shortfall, explanations, unplannable)
+    ent, flows, city, infra = _tables(
+        problem, params, ch, chains, builds, bm, shortfall, explanations, unplannable
+    )
     objective = _objective(params, chains, builds, bm, problem, shortfall)
     city["objective"] = objective
     meta = {
@@ -166,20 +169,63 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         "total_time_s": time.perf_counter() - t0,
         "gap": sol.gap,
         "solver_objective": sol.objective,
-        "size": {**problem.size, "chains": len(ch.candidates), "variables": bm.model.get_num_variables(),
-                 "constraints": bm.model.get_num_linear_constraints()},
+        "size": {
+            **problem.size,
+            "chains": len(ch.candidates),
+            "variables": bm.model.get_num_variables(),
+            "constraints": bm.model.get_num_linear_constraints(),
+        },
         "params": {k: v for k, v in asdict(params).items() if k != "source"},
         "rulebook": rulebook.as_dict(),
-        "scenario": {"name": problem.name, "title_en": problem.title_en, "title_zh": problem.title_zh,
-                     "source": problem.source},
+        "scenario": {
+            "name": problem.name,
+            "title_en": problem.title_en,
+            "title_zh": problem.title_zh,
+            "source": problem.source,
+        },
         "distances": problem.distances.method,
         "unplannable_flows": unplannable,
     }
-    return PlanResult(status, objective, city, ent, flows, infra, capacities, explanations, chains, ch.current,
-                      builds, bm.pools, meta)
+    return PlanResult(
+        status,
+        objective,
+        city,
+        ent,
+        flows,
+        infra,
+        capacities,
+        explanations,
+        chains,
+        ch.current,
+        builds,
+        bm.pools,
+        meta,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
+def _blocked_demand(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> str:
+    """Explain a plan that cannot even move every flow: which capacities are too small, by how much."""
+    diag = build_model(ch, problem, params, diagnostic=True)
+    try:
+        sol = solve_model(diag, params, lp=True)
+    except SolverError:
+        sol = None
+    lines = []
+    if sol is not None and sol.status != "infeasible":
+        for r in diag.rows:
+            extra = 0.0 if r.elastic is None else float(sol.values.get(r.elastic, 0.0))
+            if extra > 1e-3:
+                lines.append(f"  - {r.kind} {r.key}: {extra:,.0f} more needed")
+    head = (
+        "no plan can move every flow: the flows that must go by rail (coal and coke leaving the province) "
+        "or by their only allowed chains exceed these capacities"
+    )
+    if not lines:
+        return head + " (no single capacity identified; check capacities set to 0 and allowed_modes)"
+    return head + ":\n" + "\n".join(lines)
+
+
 def _builds(bm: BuiltModel, values: dict[Any, float], problem: PlanProblem) -> dict[str, Any]:
     spurs = problem.spurs.reset_index(drop=True)
     conv = problem.conveyors.reset_index(drop=True)
@@ -190,6 +236,17 @@ def _builds(bm: BuiltModel, values: dict[Any, float], problem: PlanProblem) -> d
         "trucks": {p: round(values[n]) for p, n in sorted(bm.trucks.items())},
         "swap_units": {str(sw.at[w, "swap_id"]): round(values[u]) for w, u in sorted(bm.swap_u.items())},
     }
+
+
+def _shortfall(ch: ChainTables, chains: pd.DataFrame, bm: BuiltModel) -> dict[str, float]:
+    """Shortfall per enterprise recomputed from the tonnes (solver tolerance noise below 1e-6 of the tonnes is 0)."""
+    bulk = ch.flows["bulk"].to_numpy(bool)[chains["flow_idx"].to_numpy(int)]
+    clean = chains[bulk & chains["clean"].to_numpy(bool)].groupby("enterprise_id")["tonnes"].sum()
+    out: dict[str, float] = {}
+    for e, b in bm.bulk_tonnes.items():
+        gap = float(bm.targets[e]) * float(b) - float(clean.get(e, 0.0))
+        out[str(e)] = gap if gap > 1e-6 * float(b) + 1e-3 else 0.0
+    return out
 
 
 def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float]) -> pd.DataFrame:
@@ -206,14 +263,21 @@ def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float
                 build -= coef * val
         cap = r.rhs + build
         slack = cap - used
-        rows.append({
-            "kind": r.kind, "id": r.key, "used": used, "capacity": cap, "slack": slack,
-            "utilisation": used / cap if cap > 0 else (1.0 if used > 0 else 0.0),
-            "binding": bool(slack <= 1e-6 * max(1.0, abs(cap))) and used > 0,
-            "shadow_price": duals.get(f"{r.kind}[{r.key}]", math.nan),
-        })
-    return pd.DataFrame(rows, columns=["kind", "id", "used", "capacity", "slack", "utilisation", "binding",
-                                       "shadow_price"])
+        rows.append(
+            {
+                "kind": r.kind,
+                "id": r.key,
+                "used": used,
+                "capacity": cap,
+                "slack": slack,
+                "utilisation": used / cap if cap > 0 else (1.0 if used > 0 else 0.0),
+                "binding": bool(slack <= 1e-6 * max(1.0, abs(cap))) and used > 0,
+                "shadow_price": duals.get(f"{r.kind}[{r.key}]", math.nan),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["kind", "id", "used", "capacity", "slack", "utilisation", "binding", "shadow_price"]
+    )
 
 
 def _annual_capex(params: PlanParams, builds: dict[str, Any], problem: PlanProblem) -> dict[str, float]:
@@ -221,9 +285,13 @@ def _annual_capex(params: PlanParams, builds: dict[str, Any], problem: PlanProbl
     conv = problem.conveyors.set_index("conveyor_id")
     out: dict[str, float] = {}
     for s in builds["spurs"]:
-        out[f"spur:{s}"] = params.annualise(float(spurs.at[s, "capex_cny"] or 0.0), params.spur_lifetime_years)
+        out[f"spur:{s}"] = params.annualise(
+            float(spurs.at[s, "capex_cny"] or 0.0), params.spur_lifetime_years
+        )
     for c in builds["conveyors"]:
-        out[f"conveyor:{c}"] = params.annualise(float(conv.at[c, "capex_cny"] or 0.0), params.conveyor_lifetime_years)
+        out[f"conveyor:{c}"] = params.annualise(
+            float(conv.at[c, "capex_cny"] or 0.0), params.conveyor_lifetime_years
+        )
     for p, n in builds["trucks"].items():
         out[f"trucks:{p}"] = n * params.annualise(params.ne_truck_capex_cny, params.truck_lifetime_years)
     for w, u in builds["swap_units"].items():
@@ -232,7 +300,11 @@ def _annual_capex(params: PlanParams, builds: dict[str, Any], problem: PlanProbl
 
 
 def _objective(
-    params: PlanParams, chains: pd.DataFrame, builds: dict[str, Any], bm: BuiltModel, problem: PlanProblem,
+    params: PlanParams,
+    chains: pd.DataFrame,
+    builds: dict[str, Any],
+    bm: BuiltModel,
+    problem: PlanProblem,
     shortfall: dict[str, float],
 ) -> float:
     x = chains["tonnes"].to_numpy(float)
@@ -244,39 +316,76 @@ def _objective(
 
 
 def _tables(
-    problem: PlanProblem, params: PlanParams, ch: ChainTables, chains: pd.DataFrame, builds: dict[str, Any],
-    bm: BuiltModel, shortfall: dict[str, float], explanations: pd.DataFrame, unplannable: list[str],
+    problem: PlanProblem,
+    params: PlanParams,
+    ch: ChainTables,
+    chains: pd.DataFrame,
+    builds: dict[str, Any],
+    bm: BuiltModel,
+    shortfall: dict[str, float],
+    explanations: pd.DataFrame,
+    unplannable: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame]:
     fl = ch.flows
     chosen = chains[chains["tonnes"] > 0].copy()
-    # flows that could not be planned keep their current split
     cur = ch.current
-    kept = cur[cur["flow_id"].isin(unplannable)].copy()
-    if len(kept):
-        chosen = pd.concat([chosen, kept], ignore_index=True)
     meta = fl.set_index("flow_id")
     chosen["commodity"] = meta.loc[chosen["flow_id"], "commodity"].to_numpy()
     chosen["direction"] = meta.loc[chosen["flow_id"], "direction"].to_numpy()
     chosen["bulk"] = meta.loc[chosen["flow_id"], "bulk"].to_numpy(bool)
-    for col, src, k in (("cost_cny", "cost_cny_per_t", 1.0), ("co2_t", "co2_kg_per_t", 1e-3),
-                        ("nox_kg", "nox_g_per_t", 1e-3), ("pm25_kg", "pm25_g_per_t", 1e-3)):
+    for col, src, k in (
+        ("cost_cny", "cost_cny_per_t", 1.0),
+        ("co2_t", "co2_kg_per_t", 1e-3),
+        ("nox_kg", "nox_g_per_t", 1e-3),
+        ("pm25_kg", "pm25_g_per_t", 1e-3),
+    ):
         chosen[col] = chosen["tonnes"] * chosen[src] * k
     cur = cur.copy()
     cur["bulk"] = meta.loc[cur["flow_id"], "bulk"].to_numpy(bool) if len(cur) else []
-    for col, src, k in (("cost_cny", "cost_cny_per_t", 1.0), ("co2_t", "co2_kg_per_t", 1e-3),
-                        ("nox_kg", "nox_g_per_t", 1e-3), ("pm25_kg", "pm25_g_per_t", 1e-3)):
+    for col, src, k in (
+        ("cost_cny", "cost_cny_per_t", 1.0),
+        ("co2_t", "co2_kg_per_t", 1e-3),
+        ("nox_kg", "nox_g_per_t", 1e-3),
+        ("pm25_kg", "pm25_g_per_t", 1e-3),
+    ):
         cur[col] = cur["tonnes"] * cur[src] * k
-    flows_out = chosen[[
-        "flow_id", "enterprise_id", "commodity", "direction", "region_id", "mode", "station_id", "spur_id",
-        "conveyor_id", "tonnes", "road_km", "short_haul_km", "rail_km", "cost_cny_per_t", "cost_cny", "co2_t",
-        "nox_kg", "pm25_kg", "clean", "time_h",
-    ]].sort_values(["enterprise_id", "flow_id", "mode", "station_id"], na_position="first").reset_index(drop=True)
+    flows_out = (
+        chosen[
+            [
+                "flow_id",
+                "enterprise_id",
+                "commodity",
+                "direction",
+                "region_id",
+                "mode",
+                "station_id",
+                "spur_id",
+                "conveyor_id",
+                "tonnes",
+                "road_km",
+                "short_haul_km",
+                "rail_km",
+                "cost_cny_per_t",
+                "cost_cny",
+                "co2_t",
+                "nox_kg",
+                "pm25_kg",
+                "clean",
+                "time_h",
+                "fixed",
+            ]
+        ]
+        .sort_values(["enterprise_id", "flow_id", "mode", "station_id"], na_position="first")
+        .reset_index(drop=True)
+    )
 
     def clean_bulk(frame: pd.DataFrame) -> pd.Series:
         f = frame[frame["bulk"].astype(bool) & frame["clean"].astype(bool)]
         return f.groupby("enterprise_id")["tonnes"].sum()
 
-    ent = problem.enterprises[["enterprise_id", *[c for c in ("name_zh", "name_en") if c in problem.enterprises]]]
+    ent = problem.enterprises[
+        ["enterprise_id", *[c for c in ("name_zh", "name_en") if c in problem.enterprises]]
+    ]
     ent = ent.copy().reset_index(drop=True)
     ids = ent["enterprise_id"]
     tot = fl.groupby("enterprise_id")["tonnes_per_year"].sum()
@@ -288,8 +397,12 @@ def _tables(
     ent["clean_before_t"] = ids.map(clean_bulk(cur)).fillna(0.0).to_numpy()
     ent["clean_after_t"] = ids.map(clean_bulk(chosen)).fillna(0.0).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        ent["ratio_before"] = np.where(ent["tonnes_bulk"] > 0, ent["clean_before_t"] / ent["tonnes_bulk"], np.nan)
-        ent["ratio_after"] = np.where(ent["tonnes_bulk"] > 0, ent["clean_after_t"] / ent["tonnes_bulk"], np.nan)
+        ent["ratio_before"] = np.where(
+            ent["tonnes_bulk"] > 0, ent["clean_before_t"] / ent["tonnes_bulk"], np.nan
+        )
+        ent["ratio_after"] = np.where(
+            ent["tonnes_bulk"] > 0, ent["clean_after_t"] / ent["tonnes_bulk"], np.nan
+        )
     ent["shortfall_t"] = ids.map(shortfall).fillna(0.0).to_numpy()
     ent["meets_target"] = (ent["shortfall_t"] <= 1e-3) | (ent["tonnes_bulk"] <= 0)
     pools = bm.pools.set_index("pool")["existing_trucks"] if len(bm.pools) else pd.Series(dtype=int)
@@ -379,41 +492,82 @@ def _infrastructure(
     for rec in problem.spurs.itertuples(index=False):
         built = rec.spur_id in builds["spurs"]
         if rec.status == "existing" or built:
-            rows.append({
-                "kind": "spur", "id": rec.spur_id, "name_zh": rec.name_zh, "name_en": rec.name_en,
-                "enterprise_id": rec.enterprise_id, "station_id": rec.station_id,
-                "status": "existing" if rec.status == "existing" else "new", "quantity": 1,
-                "capex_cny": 0.0 if rec.status == "existing" else float(rec.capex_cny or 0.0),
-                "annual_cny": annual.get(f"spur:{rec.spur_id}", 0.0),
-            })
+            rows.append(
+                {
+                    "kind": "spur",
+                    "id": rec.spur_id,
+                    "name_zh": rec.name_zh,
+                    "name_en": rec.name_en,
+                    "enterprise_id": rec.enterprise_id,
+                    "station_id": rec.station_id,
+                    "status": "existing" if rec.status == "existing" else "new",
+                    "quantity": 1,
+                    "capex_cny": 0.0 if rec.status == "existing" else float(rec.capex_cny or 0.0),
+                    "annual_cny": annual.get(f"spur:{rec.spur_id}", 0.0),
+                }
+            )
     for rec in problem.conveyors.itertuples(index=False):
         if bool(rec.existing) or rec.conveyor_id in builds["conveyors"]:
-            rows.append({
-                "kind": str(rec.mode), "id": rec.conveyor_id, "name_zh": None, "name_en": None, "enterprise_id": None,
-                "station_id": None, "status": "existing" if bool(rec.existing) else "new", "quantity": 1,
-                "capex_cny": 0.0 if bool(rec.existing) else float(rec.capex_cny or 0.0),
-                "annual_cny": annual.get(f"conveyor:{rec.conveyor_id}", 0.0),
-            })
+            rows.append(
+                {
+                    "kind": str(rec.mode),
+                    "id": rec.conveyor_id,
+                    "name_zh": None,
+                    "name_en": None,
+                    "enterprise_id": None,
+                    "station_id": None,
+                    "status": "existing" if bool(rec.existing) else "new",
+                    "quantity": 1,
+                    "capex_cny": 0.0 if bool(rec.existing) else float(rec.capex_cny or 0.0),
+                    "annual_cny": annual.get(f"conveyor:{rec.conveyor_id}", 0.0),
+                }
+            )
     existing = dict(zip(bm.pools["pool"], bm.pools["existing_trucks"], strict=True))
     for p in sorted(set(existing) | set(builds["trucks"])):
         kind, key = p.split(":", 1)
         new = int(builds["trucks"].get(p, 0))
         for status, qty in (("existing", int(existing.get(p, 0))), ("new", new)):
             if qty:
-                rows.append({
-                    "kind": "ne_trucks", "id": p, "name_zh": None, "name_en": None,
-                    "enterprise_id": key if kind == "enterprise" else None,
-                    "station_id": key if kind == "station" else None, "status": status, "quantity": qty,
-                    "capex_cny": qty * params.ne_truck_capex_cny if status == "new" else 0.0,
-                    "annual_cny": annual.get(f"trucks:{p}", 0.0) if status == "new" else 0.0,
-                })
+                rows.append(
+                    {
+                        "kind": "ne_trucks",
+                        "id": p,
+                        "name_zh": None,
+                        "name_en": None,
+                        "enterprise_id": key if kind == "enterprise" else None,
+                        "station_id": key if kind == "station" else None,
+                        "status": status,
+                        "quantity": qty,
+                        "capex_cny": qty * params.ne_truck_capex_cny if status == "new" else 0.0,
+                        "annual_cny": annual.get(f"trucks:{p}", 0.0) if status == "new" else 0.0,
+                    }
+                )
     for w, u in builds["swap_units"].items():
         if u:
-            rows.append({
-                "kind": "swap_capacity", "id": w, "name_zh": None, "name_en": None, "enterprise_id": None,
-                "station_id": None, "status": "new", "quantity": u,
-                "capex_cny": u * params.swap_unit_capex_cny, "annual_cny": annual.get(f"swap:{w}", 0.0),
-            })
-    cols = ["kind", "id", "name_zh", "name_en", "enterprise_id", "station_id", "status", "quantity", "capex_cny",
-            "annual_cny"]
+            rows.append(
+                {
+                    "kind": "swap_capacity",
+                    "id": w,
+                    "name_zh": None,
+                    "name_en": None,
+                    "enterprise_id": None,
+                    "station_id": None,
+                    "status": "new",
+                    "quantity": u,
+                    "capex_cny": u * params.swap_unit_capex_cny,
+                    "annual_cny": annual.get(f"swap:{w}", 0.0),
+                }
+            )
+    cols = [
+        "kind",
+        "id",
+        "name_zh",
+        "name_en",
+        "enterprise_id",
+        "station_id",
+        "status",
+        "quantity",
+        "capex_cny",
+        "annual_cny",
+    ]
     return pd.DataFrame(rows, columns=cols)

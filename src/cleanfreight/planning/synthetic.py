@@ -45,73 +45,113 @@ def synthetic_problem(
     x0, y0, x1, y1 = bbox
     st_lon = rng.uniform(x0, x1, n_stations)
     st_lat = rng.uniform(y0, y1, n_stations)
-    stations = pd.DataFrame({
-        "station_id": [f"S{i:04d}" for i in range(n_stations)],
-        "name_zh": [f"站{i}" for i in range(n_stations)],
-        "name_en": [f"Station {i}" for i in range(n_stations)],
-        "lon": st_lon, "lat": st_lat,
-        "handling_capacity_t_per_year": rng.choice([2e6, 5e6, 1e7, 2e7], n_stations),
-        "loading_hours_per_day": rng.choice([16.0, 20.0, 24.0], n_stations),
-        "handling_cost_cny_per_t": rng.uniform(4.0, 9.0, n_stations).round(2),
-        "transfer_time_h": rng.uniform(1.0, 4.0, n_stations).round(1),
-    })
+    stations = pd.DataFrame(
+        {
+            "station_id": [f"S{i:04d}" for i in range(n_stations)],
+            "name_zh": [f"站{i}" for i in range(n_stations)],
+            "name_en": [f"Station {i}" for i in range(n_stations)],
+            "lon": st_lon,
+            "lat": st_lat,
+            "handling_capacity_t_per_year": rng.choice([2e6, 5e6, 1e7, 2e7], n_stations),
+            "loading_hours_per_day": rng.choice([16.0, 20.0, 24.0], n_stations),
+            "handling_cost_cny_per_t": rng.uniform(4.0, 9.0, n_stations).round(2),
+            "transfer_time_h": rng.uniform(1.0, 4.0, n_stations).round(1),
+        }
+    )
     home = rng.integers(0, n_stations, n_enterprises)
     offset_km = rng.gamma(2.0, 8.0, n_enterprises)  # most within 30 km, a tail beyond
     ang = rng.uniform(0, 2 * np.pi, n_enterprises)
     lat = st_lat[home] + offset_km * np.sin(ang) / 111.0
     lon = st_lon[home] + offset_km * np.cos(ang) / (111.0 * np.cos(np.radians(st_lat[home])))
     ent_ids = [f"E{i:05d}" for i in range(n_enterprises)]
-    enterprises = pd.DataFrame({
-        "enterprise_id": ent_ids, "name_zh": [f"企业{i}" for i in range(n_enterprises)],
-        "name_en": [f"Enterprise {i}" for i in range(n_enterprises)], "lon": lon, "lat": lat,
-    })
+    enterprises = pd.DataFrame(
+        {
+            "enterprise_id": ent_ids,
+            "name_zh": [f"企业{i}" for i in range(n_enterprises)],
+            "name_en": [f"Enterprise {i}" for i in range(n_enterprises)],
+            "lon": lon,
+            "lat": lat,
+        }
+    )
     in_prov = np.arange(n_regions) < n_regions // 2
-    regions = pd.DataFrame({
-        "region_id": [f"R{i:02d}" for i in range(n_regions)],
-        "lon": np.where(in_prov, rng.uniform(x0, x1, n_regions), rng.choice([x0 - 0.5, x1 + 0.5], n_regions)),
-        "lat": rng.uniform(y0, y1, n_regions),
-        "in_province": in_prov,
-        "road_km_beyond": np.where(in_prov, 0.0, rng.uniform(100, 600, n_regions)).round(0),
-        "rail_km": np.where(in_prov, rng.uniform(80, 400, n_regions), rng.uniform(500, 1200, n_regions)).round(0),
-    })
+    regions = pd.DataFrame(
+        {
+            "region_id": [f"R{i:02d}" for i in range(n_regions)],
+            "lon": np.where(
+                in_prov, rng.uniform(x0, x1, n_regions), rng.choice([x0 - 0.5, x1 + 0.5], n_regions)
+            ),
+            "lat": rng.uniform(y0, y1, n_regions),
+            "in_province": in_prov,
+            "road_km_beyond": np.where(in_prov, 0.0, rng.uniform(100, 600, n_regions)).round(0),
+            "rail_km": np.where(
+                in_prov, rng.uniform(80, 400, n_regions), rng.uniform(500, 1200, n_regions)
+            ).round(0),
+        }
+    )
     flows, splits = [], []
     for i, e in enumerate(ent_ids):
         for k in range(int(rng.integers(1, 5))):
             fid = f"{e}-F{k + 1}"
             commodity = str(rng.choice(_COMMODITIES))
             tonnes = float(np.round(rng.lognormal(np.log(4e5), 0.9), -3)) + 1000.0
-            flows.append({
-                "flow_id": fid, "enterprise_id": e, "commodity": commodity,
-                "direction": "in" if rng.random() < 0.55 else "out", "tonnes_per_year": tonnes,
-                "region_id": f"R{int(rng.integers(0, n_regions)):02d}",
-                "road_km": np.nan, "rail_km": np.nan, "station_id": None,
-            })
+            flows.append(
+                {
+                    "flow_id": fid,
+                    "enterprise_id": e,
+                    "commodity": commodity,
+                    "direction": "in" if rng.random() < 0.55 else "out",
+                    "tonnes_per_year": tonnes,
+                    "region_id": f"R{int(rng.integers(0, n_regions)):02d}",
+                    "road_km": np.nan,
+                    "rail_km": np.nan,
+                    "station_id": None,
+                }
+            )
             w = rng.dirichlet(np.ones(3))
             modes = rng.choice(_MODES[1:], 3, replace=False)
             pct = np.round(w * 100, 1)
             pct[-1] = round(100.0 - pct[:-1].sum(), 1)
-            splits += [{"flow_id": fid, "mode": str(m), "share_pct": float(p)} for m, p in zip(modes, pct, strict=True)]
+            splits += [
+                {"flow_id": fid, "mode": str(m), "share_pct": float(p)}
+                for m, p in zip(modes, pct, strict=True)
+            ]
         del i
     n_spur = max(1, n_enterprises // 10)
     spur_ents = rng.choice(n_enterprises, n_spur, replace=False)
-    spurs = pd.DataFrame({
-        "spur_id": [f"SP{j:04d}" for j in range(n_spur)],
-        "enterprise_id": [ent_ids[i] for i in spur_ents],
-        "station_id": [stations.at[int(home[i]), "station_id"] for i in spur_ents],
-        "status": np.where(np.arange(n_spur) % 2 == 0, "existing", "planned"),
-        "capacity_t_per_year": rng.choice([1e6, 3e6, 6e6], n_spur),
-        "capex_cny": rng.uniform(5e7, 3e8, n_spur).round(-6),
-        "coords": None, "name_zh": None, "name_en": None,
-    })
+    spurs = pd.DataFrame(
+        {
+            "spur_id": [f"SP{j:04d}" for j in range(n_spur)],
+            "enterprise_id": [ent_ids[i] for i in spur_ents],
+            "station_id": [stations.at[int(home[i]), "station_id"] for i in spur_ents],
+            "status": np.where(np.arange(n_spur) % 2 == 0, "existing", "planned"),
+            "capacity_t_per_year": rng.choice([1e6, 3e6, 6e6], n_spur),
+            "capex_cny": rng.uniform(5e7, 3e8, n_spur).round(-6),
+            "coords": None,
+            "name_zh": None,
+            "name_en": None,
+        }
+    )
     n_swap = max(1, n_stations // 4)
     pick = rng.choice(n_stations, n_swap, replace=False)
-    swaps = pd.DataFrame({
-        "swap_id": [f"W{j:03d}" for j in range(n_swap)],
-        "lon": st_lon[pick] + 0.02, "lat": st_lat[pick] + 0.02,
-        "swaps_per_day": rng.choice([100.0, 150.0, 200.0], n_swap),
-        "name_zh": None, "name_en": None,
-    })
+    swaps = pd.DataFrame(
+        {
+            "swap_id": [f"W{j:03d}" for j in range(n_swap)],
+            "lon": st_lon[pick] + 0.02,
+            "lat": st_lat[pick] + 0.02,
+            "swaps_per_day": rng.choice([100.0, 150.0, 200.0], n_swap),
+            "name_zh": None,
+            "name_en": None,
+        }
+    )
     return problem_from_frames(
-        enterprises, pd.DataFrame(flows), pd.DataFrame(splits), regions, stations, spurs, swaps,
-        scenario=scenario, name=f"synthetic-{n_enterprises}-{n_stations}-s{seed}", source="synthetic",
+        enterprises,
+        pd.DataFrame(flows),
+        pd.DataFrame(splits),
+        regions,
+        stations,
+        spurs,
+        swaps,
+        scenario=scenario,
+        name=f"synthetic-{n_enterprises}-{n_stations}-s{seed}",
+        source="synthetic",
     )

@@ -34,11 +34,11 @@ class OwnAssets(MacroElement):  # type: ignore[misc]
 
     _template = Template("")
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         figure = self.get_root()
         if isinstance(figure, Figure):
             figure.header.add_child(Element(own_assets_html()), name="cleanfreight_assets")
-        super().render(**kwargs)
+        return super().render(**kwargs)
 
 
 class PointLayer(JSCSSMixin, Layer):  # type: ignore[misc]

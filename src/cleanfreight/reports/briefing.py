@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,8 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
     lang = opts.lang
     fig.text(0.05, 0.975, opts.title or t("b.title", lang), fontsize=17, va="top")
     sub = t("b.generated", lang, date=opts.generated.isoformat(), rulebook=opts.rulebook or "-")
+    if opts.period:
+        sub += " · " + t("b.period", lang, period=opts.period)
     fig.text(0.05, 0.948, sub, fontsize=8, color="#555555", va="top")
     ratio = float(city["city_clean_ratio"])  # type: ignore[arg-type]
     kpis = [
@@ -92,6 +94,8 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
 
 
 def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
+    from matplotlib.transforms import Bbox
+
     lang = opts.lang
     ax.axis("off")
     ax.set_title(t("b.ratio_table", lang), fontsize=10, loc="left")
@@ -124,7 +128,7 @@ def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         loc="upper center",
         cellLoc="center",
         colLoc="center",
-        bbox=(0.0, 0.0, 1.0, 0.97),
+        bbox=Bbox.from_bounds(0.0, 0.0, 1.0, 0.97),
     )
     table.auto_set_font_size(False)
     table.set_fontsize(6.8)
@@ -308,7 +312,8 @@ def make_briefing(
     w, h = PAPER_SIZES[opts.paper]
     scale = w / PAPER_SIZES["A4"][0]
     written: list[Path | None] = []
-    with plt.rc_context({**rc_params(), "font.size": 8 * scale}):
+    rc: dict[str, Any] = {**rc_params(), "font.size": 8 * scale}
+    with plt.rc_context(cast(Any, rc)):
         fig = plt.figure(figsize=(w, h))
         try:
             _header(fig, city, opts)

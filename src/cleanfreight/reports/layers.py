@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from cleanfreight.errors import InputError, Problem
@@ -21,11 +22,13 @@ __all__ = [
     "LAYER_NAMES",
     "guess_layer",
     "layers_from_files",
+    "merge_routes",
     "network_layers",
     "plan_tables",
     "read_layer_file",
     "report_table",
     "road_lines",
+    "route_kind",
     "sample_layers",
 ]
 
@@ -147,9 +150,9 @@ def _fill_enterprise_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     gdf = gdf.copy()
     if "enterprise_id" not in gdf:
         gdf["enterprise_id"] = [f"E{i + 1}" for i in range(len(gdf))]
-    for col in ("name_zh", "name_en"):
+    for col, other in (("name_zh", "name_en"), ("name_en", "name_zh")):
         if col not in gdf:
-            gdf[col] = gdf.get("name", gdf["enterprise_id"])
+            gdf[col] = gdf[other] if other in gdf else gdf.get("name", gdf["enterprise_id"])
     if "tonnes_total" not in gdf:
         gdf["tonnes_total"] = 1.0
     if "clean_ratio" not in gdf:
@@ -200,9 +203,10 @@ def network_layers(
         Draw the main roads of the truck graph in the base.
     """
     rail = getattr(network, "rail", None)
-    spur_mask = None
+    mainlines, spurs = rail, None
     if rail is not None and "kind" in rail.columns:
         spur_mask = rail["kind"].astype(str) == "spur"
+        mainlines, spurs = rail[~spur_mask], rail[spur_mask]
     road_frame = None
     if roads and getattr(network, "roads", None) is not None:
         try:
@@ -211,8 +215,8 @@ def network_layers(
             log.warning("roads not drawn: %s", exc)
     return MapLayers(
         enterprises=None if enterprises is None else enterprise_points(enterprises),
-        rail=rail if spur_mask is None else rail[~spur_mask],
-        spurs=None if spur_mask is None else rail[spur_mask],
+        rail=mainlines,
+        spurs=spurs,
         stations=getattr(network, "stations", None),
         swap_stations=getattr(network, "swap_stations", None),
         restriction_zone=getattr(network, "restriction_zone", None),
@@ -308,7 +312,41 @@ def plan_tables(plan_dir: str | Path, roster: pd.DataFrame) -> tuple[pd.DataFram
         )
     routes = None
     if (plan_dir / "routes.geojson").exists():
-        routes = gpd.read_file(plan_dir / "routes.geojson")
-        if "kind" not in routes:
-            routes["kind"] = routes.get("mode", "other")
+        routes = merge_routes(gpd.read_file(plan_dir / "routes.geojson"))
     return _locate(table, roster, str(plan_file)), routes
+
+
+def route_kind(leg: object, mode: object) -> str:
+    """Map style of a plan leg: ``rail`` (rail and spur legs), ``ne`` (new-energy trucking),
+    ``diesel`` (remaining diesel / gas trucking) or ``other`` (conveyor, pipeline, unknown)."""
+    leg_s, mode_s = str(leg or "").lower(), str(mode or "").lower()
+    if leg_s in ("rail", "spur"):
+        return "rail"
+    if leg_s in ("short_haul", "road", ""):
+        if mode_s in ("rail_station_ne", "truck_ne"):
+            return "ne"
+        if mode_s in ("rail_station_diesel", "truck_cn6", "truck_cn5"):
+            return "diesel"
+    return "other"
+
+
+def merge_routes(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Routes with a ``kind`` column (from the planner's ``leg`` and ``mode`` when missing), one
+    feature per distinct line and kind with the tonnes of every flow using it summed."""
+    import geopandas as gpd
+
+    routes = routes.copy()
+    if "kind" not in routes:
+        legs = routes["leg"] if "leg" in routes else pd.Series("", index=routes.index)
+        modes = routes["mode"] if "mode" in routes else pd.Series("", index=routes.index)
+        routes["kind"] = [route_kind(leg, mode) for leg, mode in zip(legs, modes, strict=True)]
+    if "tonnes" not in routes:
+        routes["tonnes"] = np.nan
+    routes = routes[routes.geometry.notna() & ~routes.geometry.is_empty]
+    key = routes.geometry.to_wkb(hex=True)
+    grouped = routes.assign(_key=key.to_numpy()).groupby(["kind", "_key"], sort=False)
+    merged = grouped.agg(tonnes=("tonnes", "sum"), flows=("kind", "size")).reset_index()
+    first = routes.assign(_key=key.to_numpy()).drop_duplicates(["kind", "_key"]).set_index(["kind", "_key"])
+    geometry = first.loc[list(zip(merged["kind"], merged["_key"], strict=True)), "geometry"].to_numpy()
+    out = gpd.GeoDataFrame(merged.drop(columns="_key"), geometry=list(geometry), crs=routes.crs)
+    return out

@@ -358,7 +358,8 @@ def _points_xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _enterprise_spec(gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: bool) -> dict[str, Any]:
     has_after = "ratio_after" in gdf.columns
     has_clean = "tonnes_clean" in gdf.columns
-    labels = [bi("f.enterprise_id"), bi("f.tonnes_total")]
+    extra = [c for c in ("district", "industry") if c in gdf.columns]
+    labels = [bi("f.enterprise_id"), *(bi(f"f.{c}") for c in extra), bi("f.tonnes_total")]
     if has_clean:
         labels.append(bi("f.tonnes_clean"))
     labels += [bi("f.clean_ratio")]
@@ -375,7 +376,11 @@ def _enterprise_spec(gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: b
         if has_after:
             after = pd.to_numeric(pd.Series([row["ratio_after"]]), errors="coerce").iloc[0]
             shown = after if np.isfinite(after) else ratio
-        values: list[str | None] = [_text(row["enterprise_id"]), _num(row["tonnes_total"])]
+        values: list[str | None] = [
+            _text(row["enterprise_id"]),
+            *(_text(row[c]) or None for c in extra),
+            _num(row["tonnes_total"]),
+        ]
         if has_clean:
             values.append(_num(row["tonnes_clean"]))
         values.append(_pct(ratio))

@@ -34,6 +34,8 @@ class ReportOptions:
         Raster resolution of PNG output, at least 200.
     generated
         Date printed on the reports (default: today).
+    period
+        Period the figures cover (e.g. ``2026-01..2026-03``), printed when given.
     """
 
     lang: str = "zh"
@@ -43,6 +45,7 @@ class ReportOptions:
     paper: str = "A4"
     dpi: int = 200
     generated: dt.date = field(default_factory=dt.date.today)
+    period: str = ""
 
     def __post_init__(self) -> None:
         problems = []

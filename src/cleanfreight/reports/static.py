@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 STATIC_FORMATS = (".png", ".svg", ".pdf")
 
-_ROUTE_STYLE = {
+_ROUTE_STYLE: dict[str, dict[str, Any]] = {
     "rail": {"color": COLORS["route_rail"], "linewidth": 2.6, "alpha": 0.7, "linestyle": "-"},
     "ne": {"color": COLORS["route_ne"], "linewidth": 1.6, "alpha": 0.9, "linestyle": "-"},
     "diesel": {"color": COLORS["route_diesel"], "linewidth": 1.2, "alpha": 0.9, "linestyle": (0, (2, 2))},
@@ -294,7 +294,7 @@ def static_map(
     if path.suffix.lower() not in STATIC_FORMATS:
         raise InputError(f"static maps are written as {', '.join(STATIC_FORMATS)}; got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with plt.rc_context(rc_params()):
+    with plt.rc_context(cast(Any, rc_params())):
         fig, ax = plt.subplots(figsize=size)
         try:
             plot_map(ax, layers, lang=lang, target=target)

@@ -178,6 +178,8 @@ def _summary_sheet(
         (t("tonnes_clean", lang), city["tonnes_clean"], "tonnes"),
         (t("w.generated", lang), opts.generated.isoformat(), "text"),
     ]
+    if opts.period:
+        rows.append((t("f.period", lang), opts.period, "text"))
     for i, (label, value, kind) in enumerate(rows, start=2):
         sheet.write_string(i, 0, label, fmt.text)
         if isinstance(value, str):

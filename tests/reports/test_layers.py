@@ -1,0 +1,87 @@
+"""Building map layers from planner routes and user files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString
+
+from cleanfreight.errors import InputError
+from cleanfreight.reports import guess_layer, layers_from_files, read_layer_file
+from cleanfreight.reports.layers import merge_routes, route_kind
+
+
+def test_route_kind_from_planner_legs() -> None:
+    assert route_kind("rail", "rail_station_ne") == "rail"
+    assert route_kind("spur", "rail_spur") == "rail"
+    assert route_kind("short_haul", "rail_station_ne") == "ne"
+    assert route_kind("short_haul", "rail_station_diesel") == "diesel"
+    assert route_kind("road", "truck_ne") == "ne"
+    assert route_kind("road", "truck_cn5") == "diesel"
+    assert route_kind("conveyor", "conveyor") == "other"
+
+
+def test_merge_routes_sums_flows_on_the_same_line() -> None:
+    a = LineString([(113.0, 36.0), (113.1, 36.1)])
+    b = LineString([(113.1, 36.1), (113.2, 36.1)])
+    legs = gpd.GeoDataFrame(
+        {
+            "leg": ["rail", "rail", "short_haul", "short_haul", "road"],
+            "mode": [
+                "rail_station_ne",
+                "rail_station_diesel",
+                "rail_station_ne",
+                "rail_station_diesel",
+                "truck_ne",
+            ],
+            "tonnes": [100.0, 50.0, 100.0, 50.0, 7.0],
+        },
+        geometry=[a, a, b, b, b],
+        crs=4326,
+    )
+    out = merge_routes(legs)
+    got = {(r.kind, r.geometry.wkt): (r.tonnes, r.flows) for r in out.itertuples()}
+    assert got == {
+        ("rail", a.wkt): (150.0, 2),  # both rail legs share the line: one feature
+        ("ne", b.wkt): (107.0, 2),  # new-energy short-haul + new-energy direct on the same road
+        ("diesel", b.wkt): (50.0, 1),
+    }
+
+
+def test_user_csv_in_gcj02_is_converted(tmp_path: Path) -> None:
+    from cleanfreight.network.crs import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(113.1, 36.2)
+    csv = tmp_path / "plants.csv"
+    csv.write_text(
+        f"# from Amap\nenterprise_id,name_zh,lon,lat,coord_crs,clean_ratio\nM1,我的厂,{lon},{lat},GCJ02,0.5\n",
+        encoding="utf-8",
+    )
+    gdf = read_layer_file(csv)
+    assert gdf.geometry.x.iloc[0] == pytest.approx(113.1, abs=1e-7)
+    assert gdf.geometry.y.iloc[0] == pytest.approx(36.2, abs=1e-7)
+    layers = layers_from_files([str(csv)])
+    ent = layers.enterprises
+    assert ent is not None and list(ent["name_en"]) == ["我的厂"] and list(ent["tonnes_total"]) == [1.0]
+
+
+def test_guess_and_name_layers(tmp_path: Path) -> None:
+    lines = gpd.GeoDataFrame({"kind": ["spur"]}, geometry=[LineString([(113, 36), (113.1, 36.1)])], crs=4326)
+    assert guess_layer(lines) == "spurs"
+    assert guess_layer(lines.assign(kind="mainline")) == "rail"
+    assert guess_layer(lines.assign(kind="truck_ne")) == "routes"
+    assert guess_layer(lines.drop(columns="kind").assign(highway="primary")) == "roads"
+    path = tmp_path / "l.geojson"
+    lines.assign(kind="truck_ne").to_file(path)
+    assert layers_from_files([f"routes={path}"]).routes is not None
+    assert layers_from_files([f"rail={path}"]).rail is not None  # NAME= wins over the guess
+
+
+def test_unreadable_files_are_all_listed(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        layers_from_files([str(bad), str(tmp_path / "missing.geojson")])
+    assert {p.file for p in err.value.problems} == {str(bad), str(tmp_path / "missing.geojson")}
