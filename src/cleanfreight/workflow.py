@@ -144,22 +144,10 @@ def write_baseline(run: BaselineRun, out: Path, *, lang: str = "en", with_map: b
 
 
 def write_map(run: BaselineRun, path: Path, *, lang: str = "en", routes: Any = None) -> Path:
-    """The offline Folium map of a baseline run (enterprises by ratio, rail, stations, spurs, boundaries)."""
-    from cleanfreight.network.engine import roads_frame
-    from cleanfreight.reports.maps import MapLayers, enterprise_points, make_map, save_map
+    """The offline Folium map of a baseline run (enterprises by ratio, roads, rail, stations, spurs, boundaries)."""
+    from cleanfreight.reports.layers import network_layers
+    from cleanfreight.reports.maps import enterprise_points, make_map, save_map
 
-    net = run.network
-    rail = net.rail if net is not None else None
-    layers = MapLayers(
-        enterprises=enterprise_points(run.report.enterprises),
-        rail=None if rail is None else rail[rail["kind"] != "spur"],
-        spurs=None if rail is None else rail[rail["kind"] == "spur"],
-        stations=getattr(net, "stations", None),
-        swap_stations=getattr(net, "swap_stations", None),
-        restriction_zone=getattr(net, "restriction_zone", None),
-        boundaries=getattr(net, "boundaries", None),
-        roads=None if net is None else roads_frame(net.roads),
-        routes=routes,
-    )
+    layers = network_layers(run.network, enterprises=enterprise_points(run.report.enterprises), routes=routes)
     m = make_map(layers, lang=lang, target=run.report.rulebook.target)
     return save_map(m, path)

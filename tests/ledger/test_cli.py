@@ -74,3 +74,25 @@ def test_bad_input_exit_code_2(tmp_path: Path) -> None:
     assert res.exit_code == 2
     res = runner.invoke(app, ["ledger", "report", "--db", str(tmp_path / "x.duckdb"), "--period", "March"])
     assert res.exit_code == 2
+
+
+def test_ingest_a_folder_and_reject_a_foreign_database(hand_files: dict[str, Path], tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "f.duckdb"
+    folder = hand_files["rail"].parent
+    res = runner.invoke(
+        app, ["ledger", "ingest", "--db", str(db), "--enterprise", "E1", str(folder), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert [Path(f["file"]).name for f in json.loads(res.stdout)["files"]] == [
+        "e1_gate.csv",
+        "e2_gate.csv",
+        "meter.csv",
+        "rail.csv",
+    ]
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).execute("CREATE TABLE t (x INTEGER)").close()
+    res = runner.invoke(app, ["ledger", "report", "--db", str(other), "--period", "2026-03"])
+    assert res.exit_code == 2
+    assert "not a cleanfreight ledger" in res.output

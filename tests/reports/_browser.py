@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-import pytest
+
+from tests._system import skip_or_fail
 
 _FLAGS = (
     "--headless",
@@ -43,7 +44,7 @@ def chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.skip("chromium is not installed (scripts/install-system-deps.sh installs it)")
+    skip_or_fail("chromium is not installed (scripts/install-system-deps.sh installs it)")
     raise AssertionError  # unreachable
 
 

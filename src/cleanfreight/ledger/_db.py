@@ -59,7 +59,12 @@ def open_ledger(
         con = duckdb.connect(p, read_only=read_only, config=config)
     except duckdb.IOException as exc:
         raise InputError(f"cannot open ledger database {p}", [Problem(str(exc), file=p)]) from None
-    if not read_only:
+    if read_only:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if not {"records", "rejects", "imports"} <= tables:
+            con.close()
+            raise InputError(f"{p} is not a cleanfreight ledger (no records / rejects / imports tables)")
+    else:
         for stmt in ddl("duckdb"):
             con.execute(stmt)
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()

@@ -191,7 +191,7 @@ def ingest(
     db
         Ledger database file (created if missing) or an open connection.
     files
-        CSV (UTF-8, UTF-8 with BOM, GBK, GB18030) or XLSX exports.
+        CSV (UTF-8, UTF-8 with BOM, GBK, GB18030) or XLSX exports, or folders of them.
     enterprise
         Enterprise id for files without an enterprise column (a column value wins when present).
     mapping
@@ -219,7 +219,12 @@ def ingest(
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
     m = mapping or ColumnMapping()
-    paths = [Path(f) for f in files]
+    paths: list[Path] = []
+    for f in map(Path, files):
+        if f.is_dir():  # a folder: its CSV and XLSX files, in name order
+            paths += sorted(p for p in f.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+        else:
+            paths.append(f)
     problems: list[Problem] = []
     layouts: list[FileLayout] = []
     for p in paths:

@@ -65,7 +65,10 @@ _i18n.register(
         "road_compliant_tonnes": ("Non-clean tonnes by compliant trucks", "其中合规车辆运量(吨)"),
         "road_compliance": ("Compliance of the remaining road tonnage", "剩余公路运输合规率"),
         "ne_share_of_road": ("New-energy share of non-clean tonnes", "新能源车占非清洁运量比例"),
-        "ne_shortfall_ok": ("New-energy trucks carry the required share of the gap", "新能源车承担缺口比例是否达标"),
+        "ne_shortfall_ok": (
+            "New-energy trucks carry the required share of the gap",
+            "新能源车承担缺口比例是否达标",
+        ),
         "tonnes_compliant": ("Clean or compliant tonnes", "清洁或合规运量(吨)"),
         "tonnes_ne_road": ("New-energy truck tonnes (non-clean)", "新能源货车运量(非清洁)"),
         "rank": ("Rank", "排名"),
@@ -343,8 +346,12 @@ def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataF
     arithmetic as the baseline and the planner), plus the ledger's record counts and road figures."""
     from cleanfreight.accounting.baseline import ratio_table
 
-    if bulk.empty:
-        return pd.DataFrame(columns=[*group, "tonnes_total", "tonnes_clean", "clean_ratio"])
+    empty = bulk.empty
+    if empty:  # one dummy row so the empty result still has every column
+        bulk = pd.DataFrame(
+            {**dict.fromkeys(group, ""), "mode": "truck_ne", "tonnes": 0.0, "direction": "in", "records": 0},
+            index=[0],
+        )
     out = ratio_table(bulk[[*group, "mode", "tonnes", "direction"]], rb, group)
     for mode in MODES:
         if f"t_{mode}" not in out:
@@ -357,7 +364,7 @@ def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataF
     rec = bulk.groupby(group)["records"].sum().rename("records").reset_index()
     out = out.merge(rec, on=group, how="left")
     out["records"] = out["records"].fillna(0).astype(int)
-    return out
+    return out.iloc[0:0] if empty else out
 
 
 def load_plan(plan: str | Path | pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:

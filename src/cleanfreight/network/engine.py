@@ -163,13 +163,13 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["flow_id", "road_km", "short_haul_km", "rail_km", "station_id", "snap_m"])
 
 
-def roads_frame(G: nx.MultiDiGraph, classes: tuple[str, ...] = MAIN_ROADS) -> gpd.GeoDataFrame:
-    """Road edges of the given highway classes as WGS-84 lines (one per direction pair), for maps."""
+def roads_frame(G: nx.MultiDiGraph, classes: tuple[str, ...] | None = MAIN_ROADS) -> gpd.GeoDataFrame:
+    """Road edges of the given highway classes (``None``: all) as WGS-84 lines, one per direction pair, for maps."""
     import osmnx as ox
 
     edges = ox.graph_to_gdfs(G, nodes=False, fill_edge_geometry=True).reset_index()
     hw = edges["highway"].map(lambda h: (h[0] if isinstance(h, list) else str(h)).replace("_link", ""))
-    edges = edges[hw.isin(classes)].copy()
+    edges = (edges if classes is None else edges[hw.isin(classes)]).copy()
     edges["highway"] = hw[edges.index]
     # one line per road segment: drop the reverse direction of two-way edges
     key = [tuple(sorted((u, v))) for u, v in zip(edges["u"], edges["v"], strict=True)]

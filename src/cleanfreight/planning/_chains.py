@@ -349,19 +349,11 @@ def _finish(
             "ent_idx": ent_idx,
             "region_id": df["region_id"].astype(str).to_numpy(),
             "mode": df["mode"].astype(str).to_numpy(),
-            "station_id": np.where(st_idx >= 0, st_ids[np.maximum(st_idx, 0)] if len(st_ids) else "", None),
+            "station_id": _pick(st_idx, st_ids),
             "st_idx": st_idx,
-            "spur_id": np.where(
-                spur_idx >= 0,
-                spurs["spur_id"].to_numpy(object)[np.maximum(spur_idx, 0)] if len(spurs) else "",
-                None,
-            ),
+            "spur_id": _pick(spur_idx, spurs["spur_id"].to_numpy(object)),
             "spur_idx": spur_idx,
-            "conveyor_id": np.where(
-                conv_idx >= 0,
-                conv["conveyor_id"].to_numpy(object)[np.maximum(conv_idx, 0)] if len(conv) else "",
-                None,
-            ),
+            "conveyor_id": _pick(conv_idx, conv["conveyor_id"].to_numpy(object)),
             "conv_idx": conv_idx,
             "road_km": df["road_km"].astype(float).to_numpy(),
             "short_haul_km": df["short_haul_km"].astype(float).to_numpy(),
@@ -394,6 +386,15 @@ def _finish(
     order = key.sort_values(["flow_idx", "m", "sh", "st", "sp"], kind="mergesort").index
     out = out.loc[order].reset_index(drop=True)
     out["rank"] = out.groupby("flow_idx").cumcount().astype(int)
+    return out
+
+
+def _pick(idx: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``ids[idx]`` where ``idx >= 0``, else ``None`` (object array)."""
+    out = np.full(len(idx), None, dtype=object)
+    ok = idx >= 0
+    if len(ids):
+        out[ok] = ids[idx[ok]]
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -131,8 +132,8 @@ def build_model(
         rhs: float,
         *,
         elastic_w: float | None,
-        extra: list[tuple[Any, float]] = (),
-    ) -> Row:  # type: ignore[assignment]
+        extra: Sequence[tuple[Any, float]] = (),
+    ) -> Row:
         con = m.add_linear_constraint(ub=rhs, name=f"{kind}[{key}]")
         for i, a in zip(idx.tolist(), coef.tolist(), strict=True):
             if a != 0.0:

@@ -288,9 +288,9 @@ def check_plan(
             )
         cur_hours[pool] = cur_hours.get(pool, 0.0) + x * (2 * h + params.truck_handling_h_per_trip) / payload
     for pool, hours in hours_by_pool.items():
-        key = pool.split(":", 1)[1]
-        if key in problem.fleet:
-            existing = int(problem.fleet[key])
+        pool_key = pool.split(":", 1)[1]
+        if pool_key in problem.fleet:
+            existing = int(problem.fleet[pool_key])
         elif params.existing_fleet == "current":
             existing = math.ceil(cur_hours.get(pool, 0.0) / params.truck_hours_per_year - 1e-9)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -45,7 +46,7 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
     ent = result.enterprises.copy()
     reason_col = "shortfall_reason_zh" if lang == "zh" else "shortfall_reason"
     expl = result.explanations
-    flows_by = {e: g for e, g in result.flows.groupby("enterprise_id")}
+    flows_by = dict(iter(result.flows.groupby("enterprise_id")))
     items = []
     for rec in _records(ent):
         e = rec["enterprise_id"]
@@ -89,7 +90,7 @@ class _RailGraph:
         self.g: Any = nx.Graph()
         for coords in lines.values():
             pts = [(round(x, 6), round(y, 6)) for x, y in coords]
-            for a, b in zip(pts, pts[1:], strict=False):
+            for a, b in itertools.pairwise(pts):
                 self.g.add_edge(a, b, weight=math.dist(a, b))
         self.nodes = np.array(list(self.g.nodes)) if self.g.number_of_nodes() else np.zeros((0, 2))
 
@@ -145,10 +146,8 @@ def route_features(problem: PlanProblem, result: PlanResult) -> dict[str, Any]:
         p_reg = (float(reg.at[rec.region_id, "lon"]), float(reg.at[rec.region_id, "lat"]))
         if rec.mode in ("rail_station_ne", "rail_station_diesel") and rec.station_id in st.index:
             p_st = (float(st.at[rec.station_id, "lon"]), float(st.at[rec.station_id, "lat"]))
-            road = problem.distances.path_lonlat("station", ent_i[e], st_i[rec.station_id]) or _straight(
-                p_ent, p_st
-            )
-            add(road, "short_haul", rec)
+            sh = problem.distances.path_lonlat("station", ent_i[e], st_i[rec.station_id])
+            add(sh or _straight(p_ent, p_st), "short_haul", rec)
             add(rail.path(p_st, p_reg), "rail", rec)
         elif rec.mode == "rail_spur":
             sp = rec.spur_id

@@ -233,7 +233,7 @@ def problem_from_frames(
         factors = factors.with_overrides(dict(sc.factors), source=sc.source or "scenario")
     frames = _apply_scenario(frames, sc)
     if distances is None:
-        speed = factors["road.speed_kmh_default"] if "road.speed_kmh_default" in factors else 50.0
+        speed = factors["road.speed_kmh_default"] if "road.speed_kmh_default" in factors else 50.0  # noqa: SIM401
         distances = straight_distances(
             frames["enterprises"][["lon", "lat"]].to_numpy(float),
             frames["stations"][["lon", "lat"]].to_numpy(float),
@@ -294,7 +294,7 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
         if row is None:
             row = dict.fromkeys(_SPUR_COLS)
             row.update(spur_id=spid, status="planned", name_zh=spid, name_en=spid)
-        row.update({k: v for k, v in entry.items()})
+        row.update(entry)
         if row.get("enterprise_id") is None or row.get("station_id") is None:
             p(
                 "spur to nowhere: a spur needs enterprise_id (the enterprise served) and station_id (the station it "

@@ -168,16 +168,9 @@ def _fill_enterprise_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def road_lines(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     """One line per road (both directions merged) with its ``highway`` class, for the map base."""
-    import osmnx as ox
+    from cleanfreight.network.engine import roads_frame
 
-    edges = ox.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True).reset_index()
-    key = [tuple(sorted(p)) for p in zip(edges["u"], edges["v"], strict=True)]
-    edges = edges.assign(_pair=key).drop_duplicates("_pair")
-    keep = [c for c in ("highway", "name", "ref", "geometry") if c in edges.columns]
-    out = edges[keep].copy()
-    if "highway" in out:
-        out["highway"] = out["highway"].map(lambda h: h[0] if isinstance(h, list) else h)
-    return out
+    return roads_frame(graph, classes=None)
 
 
 def network_layers(

@@ -1,0 +1,83 @@
+"""Planner benchmarks: the 40-enterprise sample and seeded synthetic instances up to province scale.
+
+Run: ``.venv/bin/python bench/bench_planning.py [--quick]``. Each case runs in its own process so its
+peak memory (max RSS, including the solver) is measured on its own. Times are also given as ratios
+against the 100-enterprise synthetic instance solved in the same run (the machines are noisy).
+
+Full sizes: 100 / 500 / 1,000 / 2,000 enterprises (stations = enterprises / 10, 12 regions, 8 commodities);
+``--quick``: 50 / 100 / 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import report
+
+
+def _one(case: str, n: int, seed: int) -> dict[str, object]:
+    """Build and solve one case in this process; return timings, sizes and peak memory."""
+    from cleanfreight.planning import PlanParams, build_problem, check_plan, solve_plan, synthetic_problem
+
+    t0 = time.perf_counter()
+    if case == "sample":
+        problem = build_problem()
+    elif case == "sample-straight":
+        problem = build_problem(use_road_network=False)
+    else:
+        problem = synthetic_problem(n, max(2, n // 10), seed=seed)
+    t_problem = time.perf_counter() - t0
+    params = PlanParams(time_limit_s=600)
+    res = solve_plan(problem, params)
+    t_check = time.perf_counter()
+    ok = check_plan(problem, params, res).ok
+    t_check = time.perf_counter() - t_check
+    size = res.meta["size"]
+    return {
+        "case": case, "enterprises": size["enterprises"], "stations": size["stations"], "flows": size["flows"],
+        "chains": size["chains"], "variables": size["variables"], "constraints": size["constraints"],
+        "problem_s": t_problem, "chains_s": res.meta["chains_time_s"], "model_s": res.meta["build_time_s"],
+        "solve_s": res.meta["solve_time_s"], "plan_s": res.meta["total_time_s"], "check_s": t_check,
+        "status": res.status, "gap": res.meta["gap"], "checked": ok,
+        "ratio_after": round(res.city["ratio_after"], 4), "trucks_new": res.city["trucks_new"],
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smaller synthetic sizes")
+    ap.add_argument("--one", nargs=3, metavar=("CASE", "N", "SEED"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        case, n, seed = args.one
+        print(json.dumps(_one(case, int(n), int(seed))))
+        return
+    sizes = [50, 100, 200] if args.quick else [100, 500, 1000, 2000]
+    cases = [("sample", 40), ("sample-straight", 40)] + [("synthetic", n) for n in sizes]
+    rows = []
+    for case, n in cases:
+        out = subprocess.run([sys.executable, __file__, "--one", case, str(n), "1"], check=True, capture_output=True,
+                             text=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"done: {case} {n}", file=sys.stderr)
+    base = next(r for r in rows if r["case"] == "synthetic" and r["enterprises"] == 100)
+    for r in rows:
+        r["plan_vs_100"] = r["plan_s"] / base["plan_s"]  # type: ignore[operator]
+        r["mem_vs_100"] = r["peak_mb"] / base["peak_mb"]  # type: ignore[operator]
+    keep = ["case", "enterprises", "stations", "flows", "chains", "variables", "constraints", "problem_s",
+            "model_s", "solve_s", "plan_s", "check_s", "plan_vs_100", "peak_mb", "mem_vs_100", "status", "gap",
+            "checked", "ratio_after"]
+    path = report("bench_planning", [{k: r[k] for k in keep} for r in rows])
+    print(f"written {path}")
+
+
+if __name__ == "__main__":
+    main()
