@@ -119,3 +119,13 @@ def test_scenario_overrides_apply() -> None:
     assert s1["handling_capacity_t_per_year"] == 123.0 and s1["loading_hours_per_day"] == 12.0
     assert p.factors["cost.road.diesel_cny_per_tkm"] == 0.5
     assert p.targets == {"E2": 0.9}
+
+
+def test_yaml_scenario(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "scenario:\n  name: y\nparams:\n  carbon_price_cny_per_t: 80\ntargets:\n  CZ01: 0.9\n",
+        encoding="utf-8",
+    )
+    sc = load_scenario(path)
+    assert sc.name == "y" and sc.params.carbon_price_cny_per_t == 80 and sc.targets == {"CZ01": 0.9}

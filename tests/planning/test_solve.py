@@ -156,3 +156,40 @@ def test_sample_plan_reaches_the_target_and_checks(sample: PlanProblem) -> None:
     )
     assert mask.any()
     assert set(outbound.loc[mask, "mode"]) <= {"rail_spur", "rail_station_ne", "rail_station_diesel"}
+
+
+def test_a_declared_conveyor_is_built_and_used() -> None:
+    sc = Scenario(
+        conveyors={
+            "CV1": {"flow_id": "E2-F1", "km": 5.0, "capacity_t_per_year": 200_000.0, "capex_cny": 1_000_000.0}
+        }
+    )
+    problem = make_tiny(sc)
+    r = solve_plan(problem, PlanParams())
+    # 0.15 CNY/tkm x 5 km = 0.75 CNY/t, clean: cheaper than any truck for 200 kt
+    assert r.builds["conveyors"] == ["CV1"]
+    assert _tonnes(r, "E2-F1", "conveyor") == pytest.approx(200_000)
+    assert check_plan(problem, PlanParams(), r).ok
+
+
+def test_corridor_capacity_binds() -> None:
+    sc = Scenario(corridors={"east": {"regions": ["R_out"], "capacity_t_per_year": 400_000.0}})
+    with pytest.raises(SolverError) as err:  # 500 kt of coke must leave by rail over this corridor
+        solve_plan(make_tiny(sc), PlanParams())
+    assert "corridor east: 100,000 more needed" in str(err.value)
+    lifted = PlanParams(rail_only_out_of_province=False)
+    problem = make_tiny(sc)
+    r = solve_plan(problem, lifted)
+    assert r.capacities.set_index(["kind", "id"]).at[("corridor", "east"), "used"] <= 400_000 + 1e-6
+    assert check_plan(problem, lifted, r).ok
+
+
+def test_ratio_before_equals_the_accounting_baseline(sample: PlanProblem) -> None:
+    from cleanfreight.accounting.baseline import baseline_report
+    from cleanfreight.enterprises import load_enterprises
+
+    base = baseline_report(load_enterprises()).enterprises.set_index("enterprise_id")["clean_ratio"]
+    mine = solve_plan(sample, PlanParams(explain=False)).enterprises.set_index("enterprise_id")[
+        "ratio_before"
+    ]
+    pd.testing.assert_series_equal(mine.sort_index(), base.sort_index(), check_names=False, atol=1e-12)

@@ -7,10 +7,12 @@ How a file is imported
 2. Its rows are read in chunks (``IngestSettings.chunk_rows``), so memory does not grow with the
    file. Each chunk is normalised by SQL inside DuckDB (plates, stages, directions, units,
    timestamps, cargo -> commodity, mode).
-3. Rows that fail a check go to ``rejects`` (file, row, column, value, reason); the others are
-   appended to ``records`` unless their **de-duplication key** is already there.
-4. The whole file is one transaction that also writes its ``imports`` row: a killed import leaves
-   the database as before the file, and running the import again completes it.
+3. Each chunk is committed to the file's staging tables (``stage_records_<id>``,
+   ``stage_rejects_<id>``); then **one transaction** merges the file: rows that failed a check go to
+   ``rejects`` (file, row, column, value, reason), the others are appended to ``records`` unless
+   their **de-duplication key** is already there, and the ``imports`` row becomes ``complete``.
+4. A killed import leaves ``records`` and ``rejects`` as before the file; the next run discards the
+   leftover staging tables and imports the file again.
 
 De-duplication keys (``records.dedup_key``, an MD5 of the fields joined by ``|``)
 -----------------------------------------------------------------------------------
