@@ -41,12 +41,24 @@ def _one(case: str, n: int, seed: int) -> dict[str, object]:
     t_check = time.perf_counter() - t_check
     size = res.meta["size"]
     return {
-        "case": case, "enterprises": size["enterprises"], "stations": size["stations"], "flows": size["flows"],
-        "chains": size["chains"], "variables": size["variables"], "constraints": size["constraints"],
-        "problem_s": t_problem, "chains_s": res.meta["chains_time_s"], "model_s": res.meta["build_time_s"],
-        "solve_s": res.meta["solve_time_s"], "plan_s": res.meta["total_time_s"], "check_s": t_check,
-        "status": res.status, "gap": res.meta["gap"], "checked": ok,
-        "ratio_after": round(res.city["ratio_after"], 4), "trucks_new": res.city["trucks_new"],
+        "case": case,
+        "enterprises": size["enterprises"],
+        "stations": size["stations"],
+        "flows": size["flows"],
+        "chains": size["chains"],
+        "variables": size["variables"],
+        "constraints": size["constraints"],
+        "problem_s": t_problem,
+        "chains_s": res.meta["chains_time_s"],
+        "model_s": res.meta["build_time_s"],
+        "solve_s": res.meta["solve_time_s"],
+        "plan_s": res.meta["total_time_s"],
+        "check_s": t_check,
+        "status": res.status,
+        "gap": res.meta["gap"],
+        "checked": ok,
+        "ratio_after": round(res.city["ratio_after"], 4),
+        "trucks_new": res.city["trucks_new"],
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -64,17 +76,36 @@ def main() -> None:
     cases = [("sample", 40), ("sample-straight", 40)] + [("synthetic", n) for n in sizes]
     rows = []
     for case, n in cases:
-        out = subprocess.run([sys.executable, __file__, "--one", case, str(n), "1"], check=True, capture_output=True,
-                             text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", case, str(n), "1"], check=True, capture_output=True, text=True
+        )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(f"done: {case} {n}", file=sys.stderr)
     base = next(r for r in rows if r["case"] == "synthetic" and r["enterprises"] == 100)
     for r in rows:
         r["plan_vs_100"] = r["plan_s"] / base["plan_s"]  # type: ignore[operator]
         r["mem_vs_100"] = r["peak_mb"] / base["peak_mb"]  # type: ignore[operator]
-    keep = ["case", "enterprises", "stations", "flows", "chains", "variables", "constraints", "problem_s",
-            "model_s", "solve_s", "plan_s", "check_s", "plan_vs_100", "peak_mb", "mem_vs_100", "status", "gap",
-            "checked", "ratio_after"]
+    keep = [
+        "case",
+        "enterprises",
+        "stations",
+        "flows",
+        "chains",
+        "variables",
+        "constraints",
+        "problem_s",
+        "model_s",
+        "solve_s",
+        "plan_s",
+        "check_s",
+        "plan_vs_100",
+        "peak_mb",
+        "mem_vs_100",
+        "status",
+        "gap",
+        "checked",
+        "ratio_after",
+    ]
     path = report("bench_planning", [{k: r[k] for k in keep} for r in rows])
     print(f"written {path}")
 

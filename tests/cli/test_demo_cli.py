@@ -15,7 +15,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    res = runner.invoke(app, ["demo", "--out", str(out)])
+    res = runner.invoke(app, ["demo", "--out", str(out), "--scale", "0.01"])
     assert res.exit_code == 0, res.output
     return out
 
@@ -45,8 +45,19 @@ def test_demo_map_is_offline(demo_dir: Path) -> None:
     assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?://", html)
 
 
-def test_demo_chinese(tmp_path: Path) -> None:
-    res = runner.invoke(app, ["demo", "--out", str(tmp_path), "--lang", "zh"])
+def test_demo_ledger_and_briefing(demo_dir: Path) -> None:
+    s = json.loads((demo_dir / "summary.json").read_text(encoding="utf-8"))
+    led = s["ledger"]
+    assert led["accepted"] > 10_000 and led["rejected"] > 0 and led["duplicates"] > 0
+    assert len(led["months"]) == 12
+    monthly = pd.read_csv(demo_dir / "ledger" / "monthly.csv")
+    assert monthly["enterprise_id"].nunique() == 40
+    for name in ("briefing.pdf", "briefing.png", "workbook.xlsx", "map.html"):
+        assert (demo_dir / "brief" / name).stat().st_size > 10_000, name
+
+
+def test_baseline_chinese(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["baseline", "--out", str(tmp_path), "--lang", "zh", "--no-map"])
     assert res.exit_code == 0, res.output
     assert "清洁运输比例" in res.output
 

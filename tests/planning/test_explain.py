@@ -90,3 +90,21 @@ def test_a_low_penalty_is_named_as_the_reason() -> None:
     assert x.at["E1", "kind"] == "penalty"
     assert x.at["E1", "amount"] == pytest.approx(1.4 / 32 * 450_000 * 0.05 / (1 - 1.05**-8) / 5000)
     assert "shortfall penalty" in r.enterprises.set_index("enterprise_id").at["E1", "shortfall_reason"]
+
+
+def test_short_loading_hours_are_named() -> None:
+    # S1 loads trucks 30 minutes a day: 0.5 h x 330 days x 5,000 t/h = 825 kt; E1 gets 500 kt coke + 325 kt coal
+    problem = make_tiny(Scenario(stations={"S1": {"loading_hours": "06:00-06:30"}}))
+    r = solve_plan(problem, PlanParams(allowed_modes=RAIL_ONLY))
+    e = r.enterprises.set_index("enterprise_id")
+    assert e.at["E1", "shortfall_t"] == pytest.approx(1_200_000 - 825_000)
+    assert e.at["E2", "meets_target"]
+    x = r.explanations
+    # meeting E1's 1.2 Mt through S1 needs 375 kt more loading time and, beyond S1's 1 Mt, 200 kt more handling
+    got = {
+        (e_, k, i): a for e_, k, i, a in zip(x["enterprise_id"], x["kind"], x["id"], x["amount"], strict=True)
+    }
+    assert got == pytest.approx(
+        {("E1", "station_hours", "S1"): 375_000, ("E1", "station_handling", "S1"): 200_000}
+    )
+    assert "loading hours" in e.at["E1", "shortfall_reason"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -96,180 +96,24 @@ def _brief(
     title: str | None,
     json_out: bool,
 ) -> None:
-    from cleanfreight.reports import (
-        ReportOptions,
-        make_briefing,
-        make_map,
-        network_layers,
-        save_map,
-        static_map,
-        write_workbook,
-    )
+    from cleanfreight.reports.brief import BriefParams, write_brief
 
+    params = BriefParams(out_dir=out_dir, lang=lang, db=db, period=period, plan=plan, report=report,
+                         monthly=monthly, enterprises=enterprises, rules=rules, paper=paper, dpi=dpi,
+                         tiles=tiles, title=title)
     with progress("briefing", quiet=json_out) as step:
-        src = _sources(enterprises, rules, db, period, report, monthly, plan, lang, step)
-        opts = ReportOptions(
-            lang=lang,
-            target=src["target"],
-            rulebook=src["rulebook"],
-            title=title,
-            paper=paper,
-            dpi=dpi,
-            period=src["period"],
-        )
-        layers = network_layers(src["network"], enterprises=src["enterprises"], routes=src["routes"])
-        out_dir.mkdir(parents=True, exist_ok=True)
-        step("writing the offline map")
-        files = {
-            "map": save_map(
-                make_map(
-                    layers, lang=lang, title=title, target=opts.target, tiles=tiles, subtitle=src["subtitle"]
-                ),
-                out_dir / "map.html",
-            ),
-        }
-        step("writing the static map")
-        files["map_png"] = static_map(
-            layers, out_dir / "map.png", lang=lang, title=title, target=opts.target, dpi=dpi
-        )
-        step("writing the briefing")
-        b = make_briefing(
-            src["enterprises"],
-            out_dir / "briefing.pdf",
-            out_dir / "briefing.png",
-            monthly=src["monthly"],
-            layers=layers,
-            options=opts,
-        )
-        files["briefing_pdf"], files["briefing_png"] = b.pdf, b.png  # type: ignore[assignment]
-        step("writing the workbook")
-        files["workbook"] = write_workbook(
-            out_dir / "workbook.xlsx",
-            src["enterprises"],
-            monthly=src["monthly"],
-            plan=src["plan"],
-            options=opts,
-        )
-    payload = {
-        **b.city,
-        "period": opts.period or None,
-        "rulebook": opts.rulebook,
-        "source": src["source"],
-        "files": {k: str(v) for k, v in files.items()},
-    }
+        res = write_brief(params, step)
     if json_out:
-        print_json(payload)
+        print_json(res.payload)
         return
     from cleanfreight._i18n import t
 
-    c = b.city
+    c = res.city
     out.print(
         f"[bold]{t('city', lang)}[/]: {t('clean_ratio', lang)} {c['city_clean_ratio']:.1%} · "
-        f"{t('target', lang)} {opts.target:.0%} · {c['enterprises_meeting_target']}/{c['enterprises_total']}"
+        f"{t('target', lang)} {res.target:.0%} · {c['enterprises_meeting_target']}/{c['enterprises_total']}"
     )
-    out.print(f"written to {out_dir}: " + ", ".join(Path(p).name for p in files.values()))
-
-
-def _sources(
-    enterprises: Path | None,
-    rules: str,
-    db: Path | None,
-    period: str | None,
-    report: Path | None,
-    monthly: Path | None,
-    plan: Path | None,
-    lang: str,
-    step: Any,
-) -> dict[str, Any]:
-    """Collect the tables a briefing is drawn from: baseline, ledger, report, monthly CSV, plan."""
-    import pandas as pd
-
-    from cleanfreight.errors import InputError, Problem
-    from cleanfreight.reports import plan_tables, report_table
-    from cleanfreight.workflow import BaselineParams, run_baseline
-
-    problems = []
-    if db is not None and report is not None:
-        problems.append(Problem("give either --db or --report, not both", column="--report"))
-    for name, value in (("--db", db), ("--report", report), ("--monthly", monthly), ("--plan", plan)):
-        if value is not None and not value.exists():
-            problems.append(Problem("file or folder not found", column=name, value=str(value)))
-    if problems:
-        raise InputError("invalid briefing options", problems)
-
-    run = run_baseline(
-        BaselineParams(enterprises=enterprises, rulebook=rules, lang=lang, use_network=False), step
-    )
-    rulebook = run.report.rulebook
-    roster = run.report.enterprises
-    table: pd.DataFrame = run.report.enterprises
-    source, subtitle, label = "baseline", rulebook.title(lang), ""
-    mon: pd.DataFrame | None = None
-    if db is not None:
-        step("reading the ledger")
-        table, mon, label = _ledger_tables(db, rulebook, period, run.roster)
-        source, subtitle = "ledger", f"{rulebook.title(lang)} · {label}"
-    elif report is not None:
-        table = report_table(report, roster)
-        source = "report"
-    if monthly is not None:
-        mon = pd.read_csv(monthly, comment="#", dtype={"period": str, "enterprise_id": str})
-    plan_frame, routes = None, None
-    if plan is not None:
-        step("reading the plan")
-        plan_frame, routes = plan_tables(plan, roster)
-        after = plan_frame[["enterprise_id", "ratio_after"]]
-        table = table.drop(columns=[c for c in ("ratio_after",) if c in table]).merge(
-            after, on="enterprise_id", how="left"
-        )
-    return {
-        "enterprises": table,
-        "monthly": mon,
-        "plan": plan_frame,
-        "routes": routes,
-        "network": run.network,
-        "rulebook": rulebook.name,
-        "target": float(rulebook.target),
-        "source": source,
-        "subtitle": subtitle,
-        "period": label,
-    }
-
-
-def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: Any) -> tuple[Any, Any, str]:
-    """Per-enterprise table (``period``, default: all records) and monthly trend from the ledger."""
-    import duckdb
-
-    from cleanfreight.errors import InputError
-    from cleanfreight.ledger.report import report, trend
-
-    if period is None:
-        try:
-            con = duckdb.connect(str(db), read_only=True)
-        except duckdb.Error as exc:
-            raise InputError(f"cannot open ledger database {db}: {exc}") from None
-        try:
-            first, last = con.execute("SELECT min(ts)::DATE, max(ts)::DATE FROM records").fetchone() or (
-                None,
-                None,
-            )
-        except duckdb.Error as exc:
-            raise InputError(f"{db} is not a cleanfreight ledger: {exc}") from None
-        finally:
-            con.close()
-        if first is None:
-            raise InputError(
-                f"the ledger {db} has no records; run `cleanfreight ledger ingest --db {db}` first"
-            )
-        period = f"{first.isoformat()}..{last.isoformat()}"
-    rep = report(db, period, rules=rulebook, roster=roster)
-    months = rep.period.months()
-    mon = trend(db, months[0], months[-1], rules=rulebook).enterprises.rename(columns={"month": "period"})
-    frame = roster.enterprises
-    keep = [c for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat") if c in frame]
-    ent = rep.enterprises.drop(columns=[c for c in keep if c != "enterprise_id" and c in rep.enterprises])
-    ent = ent.merge(frame[keep], on="enterprise_id", how="inner")
-    return ent, mon, rep.period.label
+    out.print(f"written to {out_dir}: " + ", ".join(Path(v).name for v in res.files.values()))
 
 
 def map_cmd(
@@ -342,7 +186,9 @@ def _map(
     layers = MapLayers()
     with progress("map", quiet=json_out) as step:
         if use_base or plan is not None or report is not None or not layer:
-            src = _sources(enterprises, rules, None, None, report, None, plan, lang, step)
+            from cleanfreight.reports.brief import brief_sources
+
+            src = brief_sources(enterprises, rules, None, None, report, None, plan, lang, step)
             target = src["target"]
             ent: pd.DataFrame | None = src["enterprises"]
             routes: gpd.GeoDataFrame | None = src["routes"]

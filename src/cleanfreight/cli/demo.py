@@ -13,29 +13,31 @@ from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, out,
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("maps/demo"),
     lang: LangOption = "en",
+    scale: Annotated[float, typer.Option(help="Scale of the generated sample year of gate records (1 = full)")] = 0.05,
     json_out: JsonOption = False,
 ) -> None:
-    """Run the main job on the Changzhi sample: baseline ratios, map, and the outputs of every stage."""
-    _demo(out_dir, lang, json_out)
+    """Run the main job on the Changzhi sample: baseline → plan → a year of records in the ledger → briefing."""
+    _demo(out_dir, lang, scale, json_out)
 
 
 @handle_errors
-def _demo(out_dir: Path, lang: str, json_out: bool) -> None:
+def _demo(out_dir: Path, lang: str, scale: float, json_out: bool) -> None:
     from cleanfreight._i18n import check_lang, t
     from cleanfreight.cli.baseline import baseline_table
-    from cleanfreight.workflow import BaselineParams, run_baseline, write_baseline
+    from cleanfreight.workflow import run_demo
 
     check_lang(lang)
     with progress("demo", quiet=json_out) as step:
-        run = run_baseline(BaselineParams(lang=lang), step)
-        step("writing baseline outputs and map")
-        files = write_baseline(run, out_dir, lang=lang)
+        res = run_demo(out_dir, lang=lang, step=step, ledger_scale=scale)
     if json_out:
-        print_json({**run.report.summary(), "files": {k: str(v) for k, v in files.items()}})
+        print_json({**res.summary, "files": {k: str(v) for k, v in res.files.items()}})
         return
     out.print(f"[yellow]{t('illustrative', lang)}[/]")
-    baseline_table(run, lang)
-    out.print(f"written to {out_dir}: " + ", ".join(p.name for p in files.values()))
+    baseline_table(res.baseline, lang)
+    led = res.summary["ledger"]
+    out.print(f"ledger: {led['accepted']:,} records accepted, {led['rejected']:,} rejected, "
+              f"{led['duplicates']:,} duplicates; monthly tracking in {out_dir / 'ledger' / 'monthly.csv'}")
+    out.print(f"written to {out_dir}: summary.json, enterprises.csv, map.html, plan/, ledger.duckdb, brief/")
 
 
 def register(app: typer.Typer) -> None:

@@ -174,7 +174,7 @@ def solve_model(
     # RegisterTransitMatrix / RegisterUnaryTransitVector take node-indexed values (OR-Tools maps
     # indexes to nodes itself), so the search loop runs without Python callbacks.
 
-    def on_index(mat: np.ndarray) -> list[list[int]]:
+    def _int_matrix(mat: np.ndarray) -> list[list[int]]:
         return mat.astype(np.int64).tolist()  # type: ignore[no-any-return]
 
     # --- costs per truck type
@@ -191,17 +191,17 @@ def solve_model(
     for ti in used_types:
         tt = types[ti]
         cost = np.rint(node_km * tt.cost_per_km * C_SCALE + visit_cost[:, None])
-        cost_cb[ti] = routing.RegisterTransitMatrix(on_index(cost))
+        cost_cb[ti] = routing.RegisterTransitMatrix(_int_matrix(cost))
         if tt.spec.limited_range:
             rate = tt.empty_rate + (tt.full_rate - tt.empty_rate) * np.clip(arc_load / tt.payload_t, 0, 1)
-            energy_cb[ti] = routing.RegisterTransitMatrix(on_index(-np.ceil(node_km * rate * E_SCALE)))
-    zero_cb = routing.RegisterTransitMatrix(on_index(np.zeros((n, n))))
+            energy_cb[ti] = routing.RegisterTransitMatrix(_int_matrix(-np.ceil(node_km * rate * E_SCALE)))
+    zero_cb = routing.RegisterTransitMatrix(_int_matrix(np.zeros((n, n))))
     for v, veh in enumerate(vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cost_cb[veh.type_index], v)
         routing.SetFixedCostOfVehicle(round(types[veh.type_index].fixed_cost * C_SCALE), v)
 
     # --- time
-    time_cb = routing.RegisterTransitMatrix(on_index(service[:, None] + node_min))
+    time_cb = routing.RegisterTransitMatrix(_int_matrix(service[:, None] + node_min))
     routing.AddDimension(time_cb, DAY_MIN, DAY_MIN, False, "time")
     tdim = routing.GetDimensionOrDie("time")
     for i, nd in enumerate(nodes):

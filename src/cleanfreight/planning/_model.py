@@ -93,8 +93,13 @@ def build_model(
     params: PlanParams,
     *,
     diagnostic: bool = False,
+    targets_elastic: bool = False,
 ) -> BuiltModel:
-    """Assemble the model. ``diagnostic``: hard targets with elastic capacities and every spur allowed."""
+    """Assemble the model.
+
+    ``diagnostic``: elastic capacities, every spur allowed, LP; targets (nearly) hard unless
+    ``targets_elastic`` (then the capacities only stretch where moving the flows at all needs it).
+    """
     cand = ch.candidates
     fl = ch.flows
     m = mathopt.Model(name="cleanfreight-plan" + ("-diagnostic" if diagnostic else ""))
@@ -307,7 +312,8 @@ def build_model(
         s = m.add_variable(lb=0.0, ub=0.0 if hard else need, name=f"s[{e}]")
         shortfall[str(e)] = s
         con.set_coefficient(s, 1.0)
-        obj.set_linear_coefficient(s, _DIAG_SHORTFALL if diagnostic else params.shortfall_penalty_cny_per_t)
+        weight = _DIAG_SHORTFALL if diagnostic and not targets_elastic else params.shortfall_penalty_cny_per_t
+        obj.set_linear_coefficient(s, weight)
 
     # budget on capital spending
     capex_items: list[tuple[Any, float]] = []

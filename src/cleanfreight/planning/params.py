@@ -119,7 +119,7 @@ class PlanParams:
     ne_direct_max_km: float = 150.0
     transfer_cny_per_t: float = 3.0
     default_station_handling_cny_per_t: float = 6.0
-    station_loading_t_per_hour: float = 3000.0
+    station_loading_t_per_hour: float = 5000.0
     days_per_year: float = 330.0
     rail_speed_kmh: float = 35.0
     truck_hours_per_year: float = 5000.0

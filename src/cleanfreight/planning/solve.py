@@ -206,7 +206,7 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
 # ------------------------------------------------------------------------------------------------
 def _blocked_demand(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> str:
     """Explain a plan that cannot even move every flow: which capacities are too small, by how much."""
-    diag = build_model(ch, problem, params, diagnostic=True)
+    diag = build_model(ch, problem, params, diagnostic=True, targets_elastic=True)
     try:
         sol = solve_model(diag, params, lp=True)
     except SolverError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cleanfreight.planning._distances import haversine_km
 from cleanfreight.planning.problem import PlanProblem, problem_from_frames
 from cleanfreight.planning.scenario import Scenario
 
@@ -116,6 +117,22 @@ def synthetic_problem(
                 for m, p in zip(modes, pct, strict=True)
             ]
         del i
+    # every station handles at least 1.2 x the rail-only tonnes (coal / coke leaving the province) of the
+    # enterprises nearest to it, so that every instance can move all its flows
+    flows_df = pd.DataFrame(flows)
+    out_regions = set(regions.loc[~regions["in_province"], "region_id"])
+    rail_only = flows_df[
+        flows_df["commodity"].isin(["coal", "coke"])
+        & (flows_df["direction"] == "out")
+        & flows_df["region_id"].isin(out_regions)
+    ]
+    d = haversine_km(lon[:, None], lat[:, None], st_lon[None, :], st_lat[None, :])
+    nearest = pd.Series(np.argmin(d, axis=1), index=ent_ids)
+    need = rail_only.groupby(rail_only["enterprise_id"].map(nearest))["tonnes_per_year"].sum()
+    floor = np.array([1.2 * float(need.get(i, 0.0)) for i in range(n_stations)])
+    stations["handling_capacity_t_per_year"] = np.maximum(
+        stations["handling_capacity_t_per_year"], np.ceil(floor)
+    )
     n_spur = max(1, n_enterprises // 10)
     spur_ents = rng.choice(n_enterprises, n_spur, replace=False)
     spurs = pd.DataFrame(

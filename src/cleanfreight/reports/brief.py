@@ -1,0 +1,203 @@
+"""The one-command briefing: offline map, static map, one-page PDF/PNG and workbook from any source.
+
+:func:`write_brief` is shared by ``cleanfreight brief`` and ``cleanfreight demo``. Figures come from
+the baseline of the declared mode splits, or a ledger database, a ledger report JSON, a monthly CSV,
+and a plan folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["BriefParams", "BriefResult", "brief_sources", "write_brief"]
+
+
+@dataclass(frozen=True)
+class BriefParams:
+    """What a briefing is drawn from and how it looks (validated when written)."""
+
+    out_dir: Path
+    lang: str = "zh"
+    db: Path | None = None
+    period: str | None = None
+    plan: Path | None = None
+    report: Path | None = None
+    monthly: Path | None = None
+    enterprises: Path | None = None
+    rules: str = "changzhi-2024"
+    paper: str = "A4"
+    dpi: int = 200
+    tiles: list[str] | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class BriefResult:
+    files: dict[str, Path]
+    payload: dict[str, Any]
+    city: dict[str, Any]
+    target: float
+
+
+def write_brief(p: BriefParams, step: Callable[[str], None] = lambda _: None) -> BriefResult:
+    """Write ``map.html`` (offline), ``map.png``, ``briefing.pdf``, ``briefing.png`` and ``workbook.xlsx``."""
+    from cleanfreight.reports.briefing import make_briefing
+    from cleanfreight.reports.layers import network_layers
+    from cleanfreight.reports.maps import make_map, save_map
+    from cleanfreight.reports.options import ReportOptions
+    from cleanfreight.reports.static import static_map
+    from cleanfreight.reports.workbook import write_workbook
+
+    out_dir, lang, title, tiles, dpi = p.out_dir, p.lang, p.title, p.tiles, p.dpi
+    src = brief_sources(p.enterprises, p.rules, p.db, p.period, p.report, p.monthly, p.plan, lang, step)
+    opts = ReportOptions(
+        lang=lang,
+        target=src["target"],
+        rulebook=src["rulebook"],
+        title=title,
+        paper=p.paper,
+        dpi=dpi,
+        period=src["period"],
+    )
+    layers = network_layers(src["network"], enterprises=src["enterprises"], routes=src["routes"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    step("writing the offline map")
+    files: dict[str, Path] = {
+        "map": save_map(
+            make_map(layers, lang=lang, title=title, target=opts.target, tiles=tiles, subtitle=src["subtitle"]),
+            out_dir / "map.html",
+        ),
+    }
+    step("writing the static map")
+    files["map_png"] = static_map(layers, out_dir / "map.png", lang=lang, title=title, target=opts.target, dpi=dpi)
+    step("writing the briefing")
+    b = make_briefing(
+        src["enterprises"],
+        out_dir / "briefing.pdf",
+        out_dir / "briefing.png",
+        monthly=src["monthly"],
+        layers=layers,
+        options=opts,
+    )
+    files["briefing_pdf"] = Path(str(b.pdf))
+    if b.png is not None:
+        files["briefing_png"] = b.png
+    step("writing the workbook")
+    files["workbook"] = write_workbook(
+        out_dir / "workbook.xlsx", src["enterprises"], monthly=src["monthly"], plan=src["plan"], options=opts
+    )
+    payload = {
+        **b.city,
+        "period": opts.period or None,
+        "rulebook": opts.rulebook,
+        "source": src["source"],
+        "files": {k: str(v) for k, v in files.items()},
+    }
+    return BriefResult(files, payload, dict(b.city), opts.target)
+
+
+def brief_sources(
+    enterprises: Path | None,
+    rules: str,
+    db: Path | None,
+    period: str | None,
+    report: Path | None,
+    monthly: Path | None,
+    plan: Path | None,
+    lang: str,
+    step: Any,
+) -> dict[str, Any]:
+    """Collect the tables a briefing is drawn from: baseline, ledger, report, monthly CSV, plan."""
+    import pandas as pd
+
+    from cleanfreight.errors import InputError, Problem
+    from cleanfreight.reports import plan_tables, report_table
+    from cleanfreight.workflow import BaselineParams, run_baseline
+
+    problems = []
+    if db is not None and report is not None:
+        problems.append(Problem("give either --db or --report, not both", column="--report"))
+    for name, value in (("--db", db), ("--report", report), ("--monthly", monthly), ("--plan", plan)):
+        if value is not None and not value.exists():
+            problems.append(Problem("file or folder not found", column=name, value=str(value)))
+    if problems:
+        raise InputError("invalid briefing options", problems)
+
+    run = run_baseline(BaselineParams(enterprises=enterprises, rulebook=rules, lang=lang), step)
+    rulebook = run.report.rulebook
+    roster = run.report.enterprises
+    table: pd.DataFrame = run.report.enterprises
+    source, subtitle, label = "baseline", rulebook.title(lang), ""
+    mon: pd.DataFrame | None = None
+    if db is not None:
+        step("reading the ledger")
+        table, mon, label = _ledger_tables(db, rulebook, period, run.roster)
+        source, subtitle = "ledger", f"{rulebook.title(lang)} · {label}"
+    elif report is not None:
+        table = report_table(report, roster)
+        source = "report"
+    if monthly is not None:
+        mon = pd.read_csv(monthly, comment="#", dtype={"period": str, "enterprise_id": str})
+    plan_frame, routes = None, None
+    if plan is not None:
+        step("reading the plan")
+        plan_frame, routes = plan_tables(plan, roster)
+        after = plan_frame[["enterprise_id", "ratio_after"]]
+        table = table.drop(columns=[c for c in ("ratio_after",) if c in table]).merge(
+            after, on="enterprise_id", how="left"
+        )
+    return {
+        "enterprises": table,
+        "monthly": mon,
+        "plan": plan_frame,
+        "routes": routes,
+        "network": run.network,
+        "rulebook": rulebook.name,
+        "target": float(rulebook.target),
+        "source": source,
+        "subtitle": subtitle,
+        "period": label,
+    }
+
+
+def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: Any) -> tuple[Any, Any, str]:
+    """Per-enterprise table (``period``, default: all records) and monthly trend from the ledger."""
+    import duckdb
+
+    from cleanfreight.errors import InputError
+    from cleanfreight.ledger.report import report, trend
+
+    if period is None:
+        try:
+            con = duckdb.connect(str(db), read_only=True)
+        except duckdb.Error as exc:
+            raise InputError(f"cannot open ledger database {db}: {exc}") from None
+        try:
+            first, last = con.execute("SELECT min(ts)::DATE, max(ts)::DATE FROM records").fetchone() or (
+                None,
+                None,
+            )
+        except duckdb.Error as exc:
+            raise InputError(f"{db} is not a cleanfreight ledger: {exc}") from None
+        finally:
+            con.close()
+        if first is None:
+            raise InputError(
+                f"the ledger {db} has no records; run `cleanfreight ledger ingest --db {db}` first"
+            )
+        period = f"{first.isoformat()}..{last.isoformat()}"
+    rep = report(db, period, rules=rulebook, roster=roster)
+    months = rep.period.months()
+    mon = trend(db, months[0], months[-1], rules=rulebook).enterprises.rename(columns={"month": "period"})
+    frame = roster.enterprises
+    keep = [c for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat") if c in frame]
+    ent = rep.enterprises.drop(columns=[c for c in keep if c != "enterprise_id" and c in rep.enterprises])
+    ent = ent.merge(frame[keep], on="enterprise_id", how="inner")
+    return ent, mon, rep.period.label
+
+
