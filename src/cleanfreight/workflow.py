@@ -204,8 +204,7 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
         "enterprises_fell": int(len(tr.fell)),
     }
     step("writing the briefing")
-    brief = write_brief(BriefParams(out_dir=out / "brief", lang=lang, db=db,
-                                    plan=plan_dir if (plan_dir / "plan.json").exists() else None,
+    brief = write_brief(BriefParams(out_dir=out / "brief", lang=lang, db=db, plan=plan_dir,
                                     rules=run.report.rulebook.name), step)
     files.update({f"brief_{k}": v for k, v in brief.files.items()})
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n",
@@ -219,6 +218,12 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def run_plan_step(run: BaselineRun, out: Path, *, lang: str = "en") -> dict[str, Any]:
-    """Plan the sample with the default scenario and write ``out/plan.json`` (filled in when the planner lands)."""
-    out.mkdir(parents=True, exist_ok=True)
-    return {}
+    """Plan the sample with the default scenario; write ``out/plan.json``, tables and ``routes.geojson``."""
+    from cleanfreight.planning import Scenario, build_problem, plan_payload, solve_plan, write_plan
+
+    sc = Scenario()
+    problem = build_problem(sc)
+    result = solve_plan(problem, sc.params)
+    write_plan(result, out, problem=problem, lang=lang)
+    payload = plan_payload(result, lang)
+    return {"objective": payload.get("objective"), "status": payload.get("status"), "city": payload.get("city")}

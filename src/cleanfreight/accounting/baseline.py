@@ -115,6 +115,23 @@ def _estimate_distances(roster: Roster, regions: pd.DataFrame | None) -> pd.Data
     return out
 
 
+def _regions_beside(roster: Roster) -> pd.DataFrame | None:
+    """``../network/regions.csv`` next to the roster's folder (the sample pack's layout), if there is one."""
+    from pathlib import Path
+
+    from cleanfreight._tables import read_table
+
+    path = Path(roster.source).parent / "network" / "regions.csv"
+    if not path.exists():
+        return None
+    frame = read_table(path).frame
+    for col in ("lon", "lat", "road_km_beyond", "rail_km"):
+        if col in frame:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    log.info("regions for distance estimates from %s", path)
+    return frame
+
+
 def _haversine_km(lon1: pd.Series, lat1: pd.Series, lon2: pd.Series, lat2: pd.Series) -> pd.Series:
     p1, p2 = np.radians(lat1.astype(float)), np.radians(lat2.astype(float))
     dphi = p2 - p1
@@ -146,10 +163,13 @@ def baseline_report(
         :func:`cleanfreight.network.flow_distances`); missing values fall back to the declared
         ones, then to straight line x :data:`DETOUR_FACTOR` from ``regions``.
     regions
-        The regions table (``regions.csv``), for distance fall-backs.
+        The regions table (``regions.csv``), for distance fall-backs; default: ``../network/regions.csv``
+        beside the roster's folder when it exists (the sample pack's layout).
     """
     rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook or "changzhi-2024")
     fx = factors or load_factors()
+    if regions is None:
+        regions = _regions_beside(roster)
     est = _estimate_distances(roster, regions)
     if distances is not None:
         d = distances.set_index("flow_id")
