@@ -201,7 +201,7 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
         "rejected": imported.rejected,
         "duplicates": imported.duplicates,
         "months": _records(tr.city),
-        "enterprises_fell": int(len(tr.fell)),
+        "enterprises_fell": len(tr.fell),
     }
     step("writing the briefing")
     brief = write_brief(BriefParams(out_dir=out / "brief", lang=lang, db=db, plan=plan_dir,
