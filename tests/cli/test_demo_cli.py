@@ -27,6 +27,9 @@ def test_demo_summary(demo_dir: Path) -> None:
     assert s["enterprises_total"] == 40
     assert 0.45 < s["city_clean_ratio"] < 0.75  # the sample's baseline is clearly below 80 %
     assert 0 < s["enterprises_meeting_target"] < 40
+    assert s["snaps_far"] == 0 and s["snap_max_m"] < 1000  # every sample place lies on the truck network
+    assert s["plan"]["city"]["ratio_after"] >= 0.8 > s["plan"]["city"]["ratio_before"]
+    assert json.loads((demo_dir / "plan" / "plan.json").read_text(encoding="utf-8"))["enterprises"]
 
 
 def test_demo_enterprises_csv_matches_summary(demo_dir: Path) -> None:

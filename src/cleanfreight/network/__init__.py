@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         load_network,
         load_sample_network,
         roads_frame,
+        snap_report,
     )
     from cleanfreight.network.matrix import TravelMatrix, road_matrix
     from cleanfreight.network.multimodal import build_multimodal, multimodal_matrix
@@ -36,7 +37,7 @@ _EXPORTS = {
     "METRIC_CRS": "crs", "bd09_to_wgs84": "crs", "gcj02_to_bd09": "crs", "gcj02_to_wgs84": "crs",
     "to_wgs84": "crs", "wgs84_to_gcj02": "crs",
     "Network": "engine", "NetworkFiles": "engine", "flow_distances": "engine", "load_network": "engine",
-    "load_sample_network": "engine", "roads_frame": "engine",
+    "load_sample_network": "engine", "roads_frame": "engine", "snap_report": "engine",
     "TravelMatrix": "matrix", "road_matrix": "matrix",
     "build_multimodal": "multimodal", "multimodal_matrix": "multimodal",
     "load_rail": "rail", "load_rail_osm": "rail", "load_stations": "rail",
@@ -66,6 +67,7 @@ __all__ = [
     "road_matrix",
     "roads_frame",
     "snap",
+    "snap_report",
     "to_wgs84",
     "wgs84_to_gcj02",
 ]

@@ -18,7 +18,15 @@ from cleanfreight.network.matrix import road_matrix
 from cleanfreight.network.rail import load_points, load_rail, load_stations
 from cleanfreight.network.roads import TruckProfile, load_roads
 
-__all__ = ["Network", "NetworkFiles", "flow_distances", "load_network", "load_sample_network", "roads_frame"]
+__all__ = [
+    "Network",
+    "NetworkFiles",
+    "flow_distances",
+    "load_network",
+    "load_sample_network",
+    "roads_frame",
+    "snap_report",
+]
 
 MAIN_ROADS = ("motorway", "trunk", "primary", "secondary")
 
@@ -180,3 +188,25 @@ def roads_frame(G: nx.MultiDiGraph, classes: tuple[str, ...] | None = MAIN_ROADS
         if c in out:
             out[c] = out[c].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
     return out.reset_index(drop=True)
+
+
+def snap_report(network: Network, roster: Any = None) -> pd.DataFrame:
+    """How far every enterprise, station, swap station and region gateway lies from the truck network.
+
+    Returns ``kind``, ``label``, ``lon``, ``lat``, ``node``, ``snap_m``, ``access_m``, ``far``.
+    """
+    from cleanfreight.network.snapping import snap
+
+    groups: list[tuple[str, Any, str]] = []
+    if roster is not None:
+        groups.append(("enterprise", roster.enterprises, "enterprise_id"))
+    for kind, frame, col in (("station", network.stations, "station_id"), ("swap_station", network.swap_stations,
+                             "swap_id"), ("region_gateway", network.regions, "region_id")):
+        if frame is not None:
+            groups.append((kind, frame, col))
+    parts = []
+    for kind, frame, col in groups:
+        s = snap(network.roads, np.column_stack([frame["lon"], frame["lat"]]), labels=list(frame[col].astype(str)))
+        s.insert(0, "kind", kind)
+        parts.append(s)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
