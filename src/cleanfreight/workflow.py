@@ -123,18 +123,15 @@ def run_baseline(params: BaselineParams, step: Callable[[str], None] = lambda _:
 
 def write_baseline(run: BaselineRun, out: Path, *, lang: str = "en", with_map: bool = True) -> dict[str, Path]:
     """Write ``summary.json``, ``enterprises.csv``, ``flows.csv``, ``factors.csv``, ``snapping.csv`` and ``map.html``."""
+    from cleanfreight._paths import sample_dir
+
     out.mkdir(parents=True, exist_ok=True)
     rep = run.report
-    files = {
-        "summary": out / "summary.json",
-        "enterprises": out / "enterprises.csv",
-        "flows": out / "flows.csv",
-        "factors": out / "factors.csv",
-    }
+    files = {name: out / f"{name}.{ext}" for name, ext in
+             (("summary", "json"), ("enterprises", "csv"), ("flows", "csv"), ("factors", "csv"))}
     summary = rep.summary()
-    summary["note"] = "Illustrative Changzhi sample data" if run.roster.source.endswith(
-        ("data/enterprises", "_sample/enterprises")) else ""
-    files["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if Path(run.roster.source).resolve() == (sample_dir() / "enterprises").resolve():
+        summary["note"] = "Illustrative Changzhi sample data: enterprise names and figures are invented"
     rep.enterprises.to_csv(files["enterprises"], index=False, encoding="utf-8")
     rep.lines.to_csv(files["flows"], index=False, encoding="utf-8")
     pd.DataFrame(rep.factors.table()).to_csv(files["factors"], index=False, encoding="utf-8")
@@ -146,7 +143,7 @@ def write_baseline(run: BaselineRun, out: Path, *, lang: str = "en", with_map: b
         snaps.to_csv(files["snapping"], index=False, encoding="utf-8")
         summary["snaps_far"] = int(snaps["far"].sum())
         summary["snap_max_m"] = round(float(snaps["snap_m"].max()), 1)
-        files["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if with_map:
         files["map"] = write_map(run, out / "map.html", lang=lang)
     return files

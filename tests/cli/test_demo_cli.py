@@ -23,6 +23,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_summary(demo_dir: Path) -> None:
     s = json.loads((demo_dir / "summary.json").read_text(encoding="utf-8"))
     assert s["rulebook"] == "changzhi-2024"
+    assert "Illustrative" in s["note"]
     assert s["target"] == 0.8
     assert s["enterprises_total"] == 40
     assert 0.45 < s["city_clean_ratio"] < 0.75  # the sample's baseline is clearly below 80 %
