@@ -18,7 +18,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from cleanfreight.errors import CleanfreightError, InputError
 
 console = Console(stderr=True)
-out = Console()
+# tables are wide: when printing to a pipe or file (80 columns by default) give them room
+out = Console() if Console().is_terminal else Console(width=160)
 
 P = ParamSpec("P")
 R = TypeVar("R")

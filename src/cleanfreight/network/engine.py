@@ -129,7 +129,7 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
     - ``road_km``: road from the enterprise to the region's gateway plus the region's ``road_km_beyond``
       (a declared ``flows.road_km`` wins);
     - ``short_haul_km``: road between the enterprise and its station (``flows.station_id``, else the
-      nearest station by road);
+      enterprise's declared ``station_id``, else the nearest station by road);
     - ``rail_km``: ``flows.rail_km``, else the region's ``rail_km``.
 
     Returns ``flow_id``, ``road_km``, ``short_haul_km``, ``rail_km``, ``station_id``, ``snap_m``.
@@ -152,6 +152,7 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
     dist = pd.DataFrame(m.distance_km, index=ent["enterprise_id"], columns=dest_labels)
     snap_m = pd.Series(m.origins["snap_m"].to_numpy(), index=ent["enterprise_id"])
     station_cols = [c for c in dest_labels if c.startswith("station:")]
+    declared = dict(zip(ent["enterprise_id"], ent["station_id"], strict=True)) if "station_id" in ent else {}
     reg = network.regions.set_index("region_id") if network.regions is not None else None
     rows = []
     for f in flows.itertuples():
@@ -163,7 +164,9 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
                 road = dist.at[e, f"region:{f.region_id}"] + float(reg.at[f.region_id, "road_km_beyond"] or 0)
             if pd.isna(rail):
                 rail = float(reg.at[f.region_id, "rail_km"])
-        station = f.station_id if f.station_id else None
+        station = f.station_id or declared.get(e) or None
+        if station is not None and f"station:{station}" not in dist.columns:
+            station = None  # a station the network does not have: fall back to the nearest
         if station is None and station_cols:
             station = dist.loc[e, station_cols].astype(float).idxmin().split(":", 1)[1]
         short = dist.at[e, f"station:{station}"] if station is not None else np.nan
