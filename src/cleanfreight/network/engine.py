@@ -166,7 +166,9 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
                 rail = float(reg.at[f.region_id, "rail_km"])
         station = f.station_id or declared.get(e) or None
         if station is not None and f"station:{station}" not in dist.columns:
-            station = None  # a station the network does not have: fall back to the nearest
+            log.warning("flow %s names station %r, which the network does not have; using the nearest",
+                        f.flow_id, station)
+            station = None
         if station is None and station_cols:
             station = dist.loc[e, station_cols].astype(float).idxmin().split(":", 1)[1]
         short = dist.at[e, f"station:{station}"] if station is not None else np.nan
