@@ -43,7 +43,8 @@ def dispatch(
         str | None,
         typer.Option(
             "--roads",
-            help="Road network for the matrix: 'sample' or a road file; default straight lines x detour factor",
+            help="Road network for the matrix: 'sample', a road file, or 'none' for straight lines x detour factor; "
+            "default: the scenario's [scenario] roads setting",
         ),
     ] = None,
     json_out: JsonOption = False,
@@ -107,6 +108,7 @@ def _run_scenario(
     if overrides:
         sc = sc.with_solver(**overrides)
     matrix = None
+    roads = sc.roads if roads is None else (None if roads.lower() in ("none", "straight") else roads)
     with progress(f"planning {sc.name}", quiet=json_out) as step:
         if roads:
             step("road matrix")

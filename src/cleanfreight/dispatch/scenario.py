@@ -434,6 +434,8 @@ class Scenario:
     speed_kmh: float = 40.0
     unserved_penalty: float = 100_000.0
     source: str | None = None
+    roads: str | None = None
+    """Road network for distances: ``"sample"``, a road file, or ``None`` for straight lines x detour."""
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -806,4 +808,16 @@ def load_scenario(path: str | Path) -> Scenario:
         speed_kmh=float(head.get("speed_kmh", 40.0)),
         unserved_penalty=float(head.get("unserved_penalty", 100_000.0)),
         source=file,
+        roads=_roads_setting(head.get("roads"), path),
     )
+
+
+def _roads_setting(value: object, path: Path) -> str | None:
+    """``[scenario] roads``: ``"sample"``, ``"none"`` or a road file (relative to the scenario file)."""
+    if value is None or str(value).lower() in ("", "none", "straight"):
+        return None
+    text = str(value)
+    if text == "sample":
+        return text
+    road = Path(text)
+    return str(road if road.is_absolute() else path.parent / road)
