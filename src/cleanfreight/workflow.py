@@ -173,7 +173,8 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     """The main job on the sample: baseline → plan → a year of gate/rail records → ledger → briefing.
 
     Writes into ``out``: ``summary.json``, ``enterprises.csv``, ``flows.csv``, ``factors.csv``,
-    ``map.html`` (baseline); ``plan/`` (plan.json, tables, routes); ``records/`` (generated exports
+    ``map.html`` (baseline); ``plan/`` (plan.json, tables, routes); ``dispatch/`` (a day of
+    electric-truck short-haul routes with battery swaps); ``records/`` (generated exports
     with realistic defects), ``ledger.duckdb`` and ``ledger/monthly.csv``; ``brief/`` (map with the
     plan's routes, briefing PDF/PNG, workbook).
     """
@@ -189,6 +190,9 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     step("planning chains (OR-Tools)")
     summary["plan"] = run_plan_step(run, plan_dir, lang=lang)
     files["plan"] = plan_dir / "plan.json"
+
+    step("dispatching a day of new-energy short-haul (OR-Tools routing)")
+    summary["dispatch"] = run_dispatch_step(out / "dispatch", lang=lang)
 
     step("generating a sample year of gate and rail records")
     records = out / "records"
@@ -221,6 +225,21 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
             for row in df.to_dict(orient="records")]
+
+
+def run_dispatch_step(out: Path, *, lang: str = "en") -> dict[str, Any]:
+    """Route the sample short-haul day (``data/scenarios/dispatch_sample.toml``) on the sample road network."""
+    from cleanfreight._paths import sample_dir
+    from cleanfreight.dispatch import load_scenario, solve_dispatch
+    from cleanfreight.network import load_sample_network, road_matrix
+    from cleanfreight.network.roads import TruckProfile
+
+    sc = load_scenario(sample_dir() / "scenarios" / "dispatch_sample.toml")
+    graph = load_sample_network(profile=TruckProfile(new_energy=True)).roads
+    matrix = road_matrix(graph, sc.lonlat(), origin_labels=list(sc.places))
+    result = solve_dispatch(sc, matrix=matrix)
+    result.write(out, lang=lang)
+    return dict(result.summary)
 
 
 def run_plan_step(run: BaselineRun, out: Path, *, lang: str = "en") -> dict[str, Any]:

@@ -31,6 +31,9 @@ def test_demo_summary(demo_dir: Path) -> None:
     assert s["snaps_far"] == 0 and s["snap_max_m"] < 1000  # every sample place lies on the truck network
     assert s["plan"]["city"]["ratio_after"] >= 0.8 > s["plan"]["city"]["ratio_before"]
     assert json.loads((demo_dir / "plan" / "plan.json").read_text(encoding="utf-8"))["enterprises"]
+    d = s["dispatch"]
+    assert d["lots_served"] + d["lots_unserved"] == d["lots"] and d["lots_unserved"] == 5  # five planted bad loads
+    assert (demo_dir / "dispatch" / "routes.geojson").exists()
 
 
 def test_demo_enterprises_csv_matches_summary(demo_dir: Path) -> None:
