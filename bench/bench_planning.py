@@ -4,8 +4,9 @@ Run: ``.venv/bin/python bench/bench_planning.py [--quick]``. Each case runs in i
 peak memory (max RSS, including the solver) is measured on its own. Times are also given as ratios
 against the 100-enterprise synthetic instance solved in the same run (the machines are noisy).
 
-Full sizes: 100 / 500 / 1,000 / 2,000 enterprises (stations = enterprises / 10, 12 regions, 8 commodities);
-``--quick``: 50 / 100 / 200.
+Full sizes: 100 / 500 / 1,000 / 2,000 enterprises (stations = enterprises / 10, 12 regions, 8 commodities,
+rail lines that rarely bind, a restriction zone); ``synthetic-tight``: 100 / 500 / 1,000 enterprises whose
+rail lines bind (``line_headroom=0.25``). ``--quick``: 50 / 100 / 200 and tight 100 / 200.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def _one(case: str, n: int, seed: int) -> dict[str, object]:
         problem = build_problem()
     elif case == "sample-straight":
         problem = build_problem(use_road_network=False)
+    elif case == "synthetic-tight":  # rail line capacities that bind: a much harder model
+        problem = synthetic_problem(n, max(2, n // 10), seed=seed, line_headroom=0.25)
     else:
         problem = synthetic_problem(n, max(2, n // 10), seed=seed)
     t_problem = time.perf_counter() - t0
@@ -59,6 +62,7 @@ def _one(case: str, n: int, seed: int) -> dict[str, object]:
         "checked": ok,
         "ratio_after": round(res.city["ratio_after"], 4),
         "trucks_new": res.city["trucks_new"],
+        "lines_binding": int((res.capacities["binding"] & (res.capacities["kind"] == "rail_line")).sum()),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -73,7 +77,12 @@ def main() -> None:
         print(json.dumps(_one(case, int(n), int(seed))))
         return
     sizes = [50, 100, 200] if args.quick else [100, 500, 1000, 2000]
-    cases = [("sample", 40), ("sample-straight", 40)] + [("synthetic", n) for n in sizes]
+    tight = [100, 200] if args.quick else [100, 500, 1000]
+    cases = (
+        [("sample", 40), ("sample-straight", 40)]
+        + [("synthetic", n) for n in sizes]
+        + [("synthetic-tight", n) for n in tight]
+    )
     rows = []
     for case, n in cases:
         out = subprocess.run(
@@ -105,6 +114,7 @@ def main() -> None:
         "gap",
         "checked",
         "ratio_after",
+        "lines_binding",
     ]
     path = report("bench_planning", [{k: r[k] for k in keep} for r in rows])
     print(f"written {path}")

@@ -4,6 +4,8 @@
 #   chromium        headless browser: the map tests open map.html and count rendered markers
 #   poppler-utils   pdftotext: the briefing tests read the Chinese text back from briefing.pdf
 #   fonts-noto-cjk  Chinese glyphs for chromium screenshots (matplotlib uses the font from mplfonts)
+#   postgresql      initdb / pg_ctl: the ledger tests start a throw-away server (unix socket only) to
+#                   prove the schema and the report queries on PostgreSQL (pytest -m postgres)
 #
 # Usage: scripts/install-system-deps.sh          (root, or a user with sudo)
 # Nothing is downloaded when every command is already present.
@@ -15,9 +17,12 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   need+=(fonts-noto-cjk)
 fi
+if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  need+=(postgresql)
+fi
 
 if [ "${#need[@]}" -eq 0 ]; then
-  echo "install-system-deps: chromium, pdftotext and a CJK font are already installed"
+  echo "install-system-deps: chromium, pdftotext, a CJK font and PostgreSQL are already installed"
   exit 0
 fi
 

@@ -71,3 +71,8 @@ def hand_db(tmp_path_factory: pytest.TempPathFactory, hand_files: dict[str, Path
     ingest(db, [hand_files["e2"]], enterprise="E2")
     ingest(db, [hand_files["rail"], hand_files["meter"]])
     return db
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the lead registers the marker in pyproject.toml; registering it here too keeps --strict-markers happy
+    config.addinivalue_line("markers", "postgres: needs a PostgreSQL server (initdb / pg_ctl) and psycopg")

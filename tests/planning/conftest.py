@@ -89,6 +89,9 @@ def make_tiny(
     scenario: Scenario | None = None,
     spurs: pd.DataFrame | None = None,
     edit: Callable[[dict[str, Any]], None] | None = None,
+    *,
+    lines: pd.DataFrame | None = None,
+    zones: pd.DataFrame | None = None,
 ) -> PlanProblem:
     f = tiny_frames()
     if edit is not None:
@@ -103,6 +106,8 @@ def make_tiny(
         None,
         scenario=scenario,
         distances=f["distances"],
+        lines=lines,
+        zones=zones,
         name="tiny",
     )
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cleanfreight.accounting.rulebooks import load_rulebook
 from cleanfreight.planning import PlanParams, PlanProblem, solve_plan
 
 INF = highspy.kHighsInf
@@ -79,6 +80,26 @@ def _highs_optimum(
         else:
             y = col(float(s.capex_cny) * crf(params.spur_lifetime_years), 0, 1, integer=True)
             row(-INF, 0.0, [*terms, (y, -float(s.capacity_t_per_year))])
+    # rail mainlines: tonnes of the rail chains routed over each (chains name their lines; the checker
+    # recomputes them), less the through traffic outside the plan
+    rail = chains["mode"].isin(["rail_spur", "rail_station_ne", "rail_station_diesel"]).to_numpy() & free
+    if params.rail_line_capacities:
+        for ln in problem.lines.itertuples(index=False):
+            if pd.isna(ln.capacity_t_per_year) or ln.lifted:
+                continue
+            on = np.array([ln.line_id in str(v).split(";") for v in chains["rail_lines"].fillna("")])
+            idx = np.flatnonzero(rail & on)
+            if len(idx):
+                cap = float(ln.capacity_t_per_year) - float(ln.other_traffic_t_per_year)
+                row(-INF, cap, [(x[i], 1.0) for i in idx])
+    # restriction zones: the chains the zone bans get the non-banned share of the enterprise's tonnes
+    zones = problem.zones.set_index("zone_id")
+    zoned = chains[free & chains["zone_id"].notna().to_numpy()]
+    movable = problem.flows[problem.flows["flow_id"].isin(set(chains.loc[free, "flow_id"]))]
+    ent_t = movable.groupby("enterprise_id")["tonnes_per_year"].sum()
+    for (zid, e), grp in zoned.groupby(["zone_id", "enterprise_id"]):
+        share = (24.0 - float(zones.at[zid, "banned_hours_per_day"])) / 24.0
+        row(-INF, share * float(ent_t[e]), [(x[i], 1.0) for i in grp.index])
     # fleets (existing trucks: what the current new-energy tonnes need)
     truck_annual = params.ne_truck_capex_cny * crf(params.truck_lifetime_years)
     cur = current[current["pool"] != ""]
@@ -110,13 +131,26 @@ def _highs_optimum(
                 (u, -params.swap_unit_swaps_per_day * params.days_per_year),
             ],
         )
-    # targets
-    bulk = problem.flows.groupby("enterprise_id")["tonnes_per_year"].sum()  # every commodity is bulk here
+    # targets (80 % of the bulk tonnes under both rulebooks used here)
+    rb = load_rulebook(params.rulebook)
+    is_bulk = problem.flows.set_index("flow_id")["commodity"].map(rb.is_bulk)
+    chain_bulk = chains["flow_id"].map(is_bulk).to_numpy(bool)
+    bulk = (
+        problem.flows[problem.flows["flow_id"].map(is_bulk)].groupby("enterprise_id")["tonnes_per_year"].sum()
+    )
+    share = (
+        params.ne_share_of_shortfall if params.ne_share_of_shortfall is not None else rb.ne_share_of_shortfall
+    )
     for e, b in bulk.items():
         need_e = 0.8 * float(b)
-        idx = np.flatnonzero((chains["enterprise_id"].to_numpy() == e) & chains["clean"].to_numpy(bool))
+        mine = (chains["enterprise_id"].to_numpy() == e) & chain_bulk
+        idx = np.flatnonzero(mine & chains["clean"].to_numpy(bool))
         s = col(params.shortfall_penalty_cny_per_t, 0, need_e)
         row(need_e, INF, [*[(x[i], 1.0) for i in idx], (s, 1.0)])
+        if share:  # new-energy trucks direct carry >= share x the shortfall (or pay for the miss)
+            ne = np.flatnonzero(mine & (chains["mode"] == "truck_ne").to_numpy())
+            miss = col(params.ne_share_penalty_cny_per_t, 0, INF)
+            row(0.0, INF, [*[(x[i], 1.0) for i in ne], (s, -float(share)), (miss, 1.0)])
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     return float(h.getInfo().objective_function_value)
@@ -126,7 +160,7 @@ def _highs_optimum(
 def test_optimum_equals_independent_highs(seed: int) -> None:
     from cleanfreight.planning import synthetic_problem
 
-    problem = synthetic_problem(25, 5, seed=seed)
+    problem = synthetic_problem(25, 5, seed=seed, line_headroom=0.25)  # rail lines bind
     params = PlanParams(tie_break_cny_per_t=0.0, relative_gap=1e-9, explain=False)
     res = solve_plan(problem, params)
     assert res.status == "optimal"
@@ -139,3 +173,40 @@ def test_tiny_optimum_equals_independent_highs(tiny: PlanProblem) -> None:
     params = PlanParams(tie_break_cny_per_t=0.0, relative_gap=1e-9, explain=False)
     res = solve_plan(tiny, params)
     assert res.objective == pytest.approx(_highs_optimum(tiny, params, res.chains, res.current), rel=1e-9)
+
+
+def test_lines_zone_and_cement_rule_optimum_equals_independent_highs() -> None:
+    from shapely.geometry import box
+
+    from cleanfreight.planning import Scenario
+    from tests.planning.conftest import make_tiny
+
+    def edit(f: dict) -> None:
+        f["stations"]["line_ids"] = ["L1", "L1;L2"]
+        f["regions"]["rail_line_ids"] = ["L1", "L2"]
+
+    lines = pd.DataFrame({"line_id": ["L1", "L2"], "capacity_t_per_year": [1.1e6, 6e5]})
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["RZ"],
+            "hgv_banned_hours": ["04:00-24:00"],
+            "new_energy_exempt": [True],
+            "geometry": [box(113.09, 36.19, 113.105, 36.205)],
+        }
+    )
+    sc = Scenario(stations={"S1": {"handling_capacity_t_per_year": 5e6}})
+    problem = make_tiny(sc, edit=edit, lines=lines, zones=zones)
+    for params in (
+        PlanParams(tie_break_cny_per_t=0.0, relative_gap=1e-9, explain=False),
+        PlanParams(
+            rulebook="mee-cement-2024",
+            shortfall_penalty_cny_per_t=40.0,
+            tie_break_cny_per_t=0.0,
+            relative_gap=1e-9,
+            explain=False,
+        ),
+    ):
+        res = solve_plan(problem, params)
+        assert set(res.capacities["kind"]) >= {"rail_line", "zone"}
+        want = _highs_optimum(problem, params, res.chains, res.current)
+        assert res.objective == pytest.approx(want, rel=1e-9)

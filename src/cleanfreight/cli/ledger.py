@@ -76,6 +76,13 @@ def register(app: typer.Typer) -> None:
         mapping: Annotated[
             Path | None, typer.Option("--mapping", help="Column-mapping file (TOML/YAML) for other exports.")
         ] = None,
+        cargo_map: Annotated[
+            Path | None,
+            typer.Option(
+                "--cargo-map",
+                help="Cargo name -> commodity file (TOML/YAML/CSV), merged over the built-in rules.",
+            ),
+        ] = None,
         chunk_rows: Annotated[
             int, typer.Option("--chunk-rows", help="Rows per chunk (bounds memory).")
         ] = 200_000,
@@ -88,6 +95,8 @@ def register(app: typer.Typer) -> None:
         """Import ledger files; prints accepted / rejected / duplicate rows per file.
 
         With --roster, files that name enterprises (企业名称) but carry no id are mapped to ids.
+        Meter files whose quantity is a running counter (累计 / cumulative header) are turned into
+        per-period quantities.
         """
         from cleanfreight.cli._common import progress
         from cleanfreight.ledger.ingest import IngestSettings, ingest
@@ -109,6 +118,7 @@ def register(app: typer.Typer) -> None:
                 settings=settings,
                 enterprise_names=names,
                 on_chunk=lambda f, n: step(f"{Path(f).name}: {n:,} rows"),
+                cargo_map=cargo_map,
             )
         if as_json:
             print_json(res.as_dict())
@@ -179,6 +189,27 @@ def register(app: typer.Typer) -> None:
         )
         for p in written:
             out.print(f"wrote {p}")
+
+    @ledger.command("recode")
+    @handle_errors
+    def recode_cmd(
+        db: DbOption,
+        cargo_map: Annotated[
+            Path,
+            typer.Option("--cargo-map", help="Cargo name -> commodity file (TOML/YAML/CSV)."),
+        ],
+        as_json: JsonOption = False,
+    ) -> None:
+        """Re-classify the stored records' cargo names with a cargo mapping (after unknown_cargo findings)."""
+        from cleanfreight.ledger.cargo import recode_cargo
+
+        changes = recode_cargo(db, cargo_map)
+        if as_json:
+            print_json({"changed": sum(changes.values()), "changes": changes})
+            return
+        for k, n in changes.items():
+            out.print(f"{k}: {n:,} record(s)")
+        out.print(f"{sum(changes.values()):,} record(s) re-classified")
 
     @ledger.command("rejects")
     @handle_errors

@@ -60,6 +60,19 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
             reasons.append(f"[red]{row.enterprise_id}[/]: {reason}")
     out.print(tbl)
     out.print(result.summary(lang))
+    cap = result.capacities
+    lines = cap[cap["kind"] == "rail_line"]
+    if len(lines):  # how full each mainline is (red: full)
+        used = [
+            f"{'[red]' if b else ''}{i} {u:.0%}{'[/]' if b else ''}"
+            for i, u, b in zip(lines["id"], lines["utilisation"], lines["binding"], strict=True)
+        ]
+        out.print(f"{t('plan.rail_lines', lang)}: {' · '.join(used)}")
+    if result.city.get("ne_share_of_shortfall"):
+        out.print(
+            f"{t('plan.ne_share', lang)} ({result.city['ne_share_of_shortfall']:.0%}): "
+            f"{result.city['ne_required_t']:,.0f} t; {t('plan.ne_missing', lang)} {result.city['ne_missing_t']:,.0f} t"
+        )
     for r in reasons:
         out.print(r, highlight=False)
 

@@ -2,7 +2,8 @@
 
 The ledger is one embedded DuckDB file (:func:`open_ledger`, schema in :mod:`.schema`). Import with
 :func:`ingest`, report with :func:`report` and :func:`trend`, check with :func:`run_checks`, and make
-realistic sample exports with :func:`generate_records`.
+realistic sample exports with :func:`generate_records`. Cargo names the built-in rules do not know
+are mapped with a :class:`CargoMap` (:func:`load_cargo_map`, :func:`recode_cargo`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from cleanfreight.ledger._db import open_ledger
 from cleanfreight.ledger._period import Period, parse_period
 from cleanfreight.ledger._readers import ColumnMapping, load_mapping
+from cleanfreight.ledger.cargo import CargoMap, load_cargo_map, recode_cargo
 from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
 from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
 from cleanfreight.ledger.report import (
@@ -26,6 +28,7 @@ from cleanfreight.ledger.sample import SampleManifest, generate_records
 
 __all__ = [
     "ANOMALY_COLUMNS",
+    "CargoMap",
     "CheckSettings",
     "ColumnMapping",
     "FileResult",
@@ -38,11 +41,13 @@ __all__ = [
     "TrendResult",
     "generate_records",
     "ingest",
+    "load_cargo_map",
     "load_mapping",
     "load_plan",
     "mode_tonnes",
     "open_ledger",
     "parse_period",
+    "recode_cargo",
     "report",
     "run_checks",
     "trend",

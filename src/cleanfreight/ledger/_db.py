@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger.schema import SCHEMA_VERSION, ddl
@@ -13,6 +13,32 @@ if TYPE_CHECKING:
     import duckdb
 
 logger = logging.getLogger(__name__)
+
+
+class ServerConnection(Protocol):
+    """A DB-API 2 connection to a PostgreSQL server holding the ledger schema (e.g. ``psycopg``)."""
+
+    def cursor(self) -> Any: ...
+
+
+def is_server(db: object) -> TypeGuard[ServerConnection]:
+    """Whether ``db`` is an open server (PostgreSQL) connection rather than a DuckDB file or connection."""
+    import duckdb
+
+    return not isinstance(db, str | Path | duckdb.DuckDBPyConnection) and hasattr(db, "cursor")
+
+
+def server_query(
+    con: ServerConnection, sql: str, params: list[Any]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run ``sql`` (``%s`` placeholders) on a server connection; return column names and rows."""
+    cur = con.cursor()
+    try:
+        cur.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return names, list(cur.fetchall())
+    finally:
+        cur.close()
 
 
 def open_ledger(
@@ -70,11 +96,26 @@ def open_ledger(
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        elif int(row[0]) == 1:
+            _upgrade_from_1(con)
         elif int(row[0]) != SCHEMA_VERSION:
             raise InputError(
                 f"ledger {p} has schema version {row[0]}; this cleanfreight expects {SCHEMA_VERSION}"
             )
     return con
+
+
+def _upgrade_from_1(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 1 -> 2: ``meter_readings`` (created by the DDL) and keyless rail keys by cargo name."""
+    from cleanfreight.ledger._normalise import rail_key_sql
+
+    con.execute("BEGIN TRANSACTION")
+    con.execute(
+        f"UPDATE records SET dedup_key = md5({rail_key_sql()}) WHERE kind = 'rail' AND waybill_no IS NULL"
+    )
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+    con.execute("COMMIT")
+    logger.info("upgraded the ledger schema from version 1 to %d", SCHEMA_VERSION)
 
 
 def connection(db: object, *, read_only: bool = False) -> tuple[duckdb.DuckDBPyConnection, bool]:

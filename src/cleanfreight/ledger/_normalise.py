@@ -32,6 +32,14 @@ def halfwidth_sql(expr: str) -> str:
     )
 
 
+_HALF_TABLE = str.maketrans(_FULL + _SPACES, _HALF + "  ")
+
+
+def halfwidth(text: str) -> str:
+    """Python twin of :func:`halfwidth_sql`."""
+    return text.translate(_HALF_TABLE)
+
+
 def clean_text_sql(expr: str) -> str:
     """Trimmed text, ``NULL`` when empty."""
     return f"nullif(trim({halfwidth_sql(expr)}), '')"
@@ -260,6 +268,19 @@ def meter_kind_sql(expr: str) -> str:
         f"(CASE WHEN {low} LIKE '%pipe%' OR {low} LIKE '%管道%' OR {low} LIKE '%管输%' THEN 'pipeline' "
         f"WHEN {low} LIKE '%conveyor%' OR {low} LIKE '%belt%' OR {low} LIKE '%皮带%' OR {low} LIKE '%输送%' "
         f"OR {low} LIKE '%廊%' THEN 'conveyor' ELSE NULL END)"
+    )
+
+
+# --- de-duplication keys (over normalised columns) -----------------------------------------------
+def rail_key_sql() -> str:
+    """Key of a rail waybill: its number, else date, station, cargo name, direction and tonnes.
+
+    The cargo *name* (not the commodity) keeps the key independent of the cargo mapping.
+    """
+    return (
+        "CASE WHEN waybill_no IS NOT NULL THEN concat_ws('|', 'rail', enterprise_id, waybill_no) "
+        "ELSE concat_ws('|', 'rail', enterprise_id, CAST(CAST(ts AS DATE) AS VARCHAR), station, lower(cargo), "
+        "direction, CAST(round(tonnes, 1) AS VARCHAR)) END"
     )
 
 

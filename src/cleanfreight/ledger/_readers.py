@@ -87,6 +87,23 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "amount",
         "tons",
     ),
+    "counter": (  # a running counter (cumulative meter): converted to per-period quantities
+        "累计量",
+        "累计运输量",
+        "累计输送量",
+        "累计重量",
+        "累计值",
+        "累计读数",
+        "累计示数",
+        "表底数",
+        "累计",
+        "cumulative",
+        "cumulative_tonnes",
+        "counter",
+        "totaliser",
+        "totalizer",
+        "meter_reading",
+    ),
     "unit": ("单位", "计量单位", "unit", "units"),
     "fleet": ("车队名称", "车队", "运输单位", "承运单位", "fleet", "carrier"),
     "direction": (
@@ -129,6 +146,9 @@ for _field, _aliases in HEADER_ALIASES.items():
 
 FIELDS: tuple[str, ...] = tuple(HEADER_ALIASES)
 
+#: words that make any header a running counter
+_COUNTER_WORDS = ("累计", "cumulative", "counter", "totali")
+
 
 def header_key(header: str) -> str:
     """Header without BOM, spaces, ``*`` and a parenthesised unit, lower case."""
@@ -152,6 +172,7 @@ class ColumnMapping:
         plate = "车号"
         [defaults]               # constant values for fields the file lacks
         direction = "in"
+        cumulative = true        # meter files: the quantity column is a running counter
 
     Parameters
     ----------
@@ -161,6 +182,10 @@ class ColumnMapping:
         Canonical field -> constant value for every row.
     kind, unit, encoding, sheet
         See above; ``None`` means detect.
+    cumulative
+        ``True``: the quantity column of a meter file is a running counter (converted to
+        per-period quantities); ``False``: it is not, whatever its header says; ``None``: a
+        counter when the header says so (``累计`` / ``cumulative`` / ``counter``).
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -169,9 +194,14 @@ class ColumnMapping:
     unit: str | None = None
     encoding: str | None = None
     sheet: str | None = None
+    cumulative: bool | None = None
 
     def __post_init__(self) -> None:
         problems = []
+        if self.cumulative is not None and not isinstance(self.cumulative, bool):
+            problems.append(
+                Problem("cumulative must be true or false", column="cumulative", value=self.cumulative)
+            )
         for name in list(self.columns) + list(self.defaults):
             if name not in FIELDS:
                 problems.append(Problem(f"unknown field; expected one of {', '.join(FIELDS)}", column=name))
@@ -203,7 +233,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
             raise InputError(f"cannot read mapping file {p}", [Problem(str(exc), file=str(p))]) from None
     if not isinstance(data, dict):
         raise InputError(f"mapping file {p} must hold a table of settings")
-    allowed = {"columns", "defaults", "kind", "unit", "encoding", "sheet"}
+    allowed = {"columns", "defaults", "kind", "unit", "encoding", "sheet", "cumulative"}
     problems = [Problem("unknown setting", file=str(p), column=k) for k in data if k not in allowed]
     if problems:
         raise InputError(f"invalid mapping file {p}", problems)
@@ -214,6 +244,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         unit=data.get("unit"),
         encoding=data.get("encoding"),
         sheet=data.get("sheet"),
+        cumulative=data.get("cumulative"),
     )
 
 
@@ -250,6 +281,8 @@ class FileLayout:
     unit: str  # t | kg | column (per-row unit column)
     kind: str
     ignored: tuple[str, ...]
+    qty_field: str = "tonnes"  # the column of the quantity: tonnes, or counter for running counters
+    cumulative: bool = False  # the quantity is a running counter (meter files)
 
 
 def _pick_header(
@@ -344,6 +377,8 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
             )
     for h in headers:
         alias = _ALIAS_INDEX.get(header_key(h))
+        if alias is None and any(w in header_key(h) for w in _COUNTER_WORDS):
+            alias = "counter"  # 本月累计输送量, cumulative_t, ...
         if alias is not None and alias not in fields and h not in fields.values():
             fields[alias] = h
     ignored = tuple(h for h in headers if h not in fields.values())
@@ -357,11 +392,22 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
         )
         kind = "gate"
     present = set(fields) | set(mapping.defaults)
-    required: list[tuple[str, ...]] = [("timestamp", "date"), ("tonnes",), ("direction",), ("cargo",)]
+    required: list[tuple[str, ...]] = [("timestamp", "date"), ("direction",), ("cargo",)]
+    qty_field, cumulative = "tonnes", False
+    if kind == "meter":
+        required += [("tonnes", "counter"), ("meter_kind", "meter_id")]
+        if "tonnes" in fields or "tonnes" in mapping.defaults:
+            cumulative = bool(mapping.cumulative)
+        elif "counter" in fields:
+            qty_field, cumulative = "counter", mapping.cumulative is not False
+    else:
+        required += [("tonnes",)]
+        if mapping.cumulative:
+            problems.append(
+                Problem("cumulative counters are read from meter files only", file=fname, column="cumulative")
+            )
     if kind == "gate":
         required += [("plate",), ("stage",)]
-    if kind == "meter":
-        required += [("meter_kind", "meter_id")]
     if not has_enterprise:
         required += [("enterprise_id", "enterprise_name")]
     for alts in required:
@@ -375,15 +421,17 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
                 )
             )
     unit = mapping.unit or "t"
-    if mapping.unit is None and "tonnes" in fields:
-        header_unit = unit_of_header(fields["tonnes"])
+    if mapping.unit is None and qty_field in fields:
+        header_unit = unit_of_header(fields[qty_field])
         if header_unit is not None:
             unit = header_unit
         elif "unit" in fields:
             unit = "column"
     if problems:
         raise InputError(f"cannot import {path.name}", problems)
-    return FileLayout(path, fmt, encoding, header_row, tuple(headers), fields, unit, kind, ignored)
+    return FileLayout(
+        path, fmt, encoding, header_row, tuple(headers), fields, unit, kind, ignored, qty_field, cumulative
+    )
 
 
 def iter_chunks(layout: FileLayout, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:

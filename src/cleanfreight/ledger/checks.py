@@ -25,7 +25,12 @@ Each check returns rows of one table with the columns :data:`ANOMALY_COLUMNS`:
     short-haul trucks to / from a freight station but no station waybill for that enterprise, month
     and direction (the report then counts the gate tonnes, see :mod:`cleanfreight.ledger.report`);
 ``unknown_cargo`` (info)
-    cargo names that did not map to a bulk commodity (stored as ``other``).
+    cargo names that did not map to a bulk commodity (stored as ``other``; add them to a cargo
+    mapping, :mod:`cleanfreight.ledger.cargo`);
+``counter_reset`` (warning)
+    a running-counter meter reading below the previous reading of the same meter: the counter was
+    reset or replaced, so the quantity of that interval is unknown and was not counted. ``tonnes``
+    is the new reading: what the interval carried if the counter restarted from zero.
 """
 
 from __future__ import annotations
@@ -283,6 +288,23 @@ def run_checks(
             GROUP BY enterprise_id, cargo
         """)
         )
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "meter_readings" in tables:  # schema version 2
+            frames.append(
+                q(f"""
+                SELECT 'counter_reset' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
+                    CAST(ts AS DATE) AS day, 1 AS records, reading AS tonnes,
+                    'meter ' || coalesce(meter_id, '?') || ' (' || direction || '): reading ' || CAST(reading AS VARCHAR)
+                        || ' t below the previous ' || CAST(prev AS VARCHAR) || ' t of '
+                        || CAST(CAST(prev_ts AS DATE) AS VARCHAR)
+                        || '; counter reset or replaced, the quantity of this interval is not counted' AS detail
+                FROM (
+                    SELECT *, lag(reading) OVER w AS prev, lag(ts) OVER w AS prev_ts FROM meter_readings
+                    WINDOW w AS (PARTITION BY enterprise_id, coalesce(meter_id, ''), direction ORDER BY ts)
+                ) x
+                WHERE reading < prev AND {where}
+            """)
+            )
     finally:
         if owned:
             con.close()

@@ -17,9 +17,20 @@ How a file is imported
 De-duplication keys (``records.dedup_key``, an MD5 of the fields joined by ``|``)
 -----------------------------------------------------------------------------------
 - gate passage: ``gate | enterprise | plate | timestamp (to the second) | direction | tonnes (0.1 t)``;
-- rail waybill: ``rail | enterprise | waybill number`` (without a number: ``date | station | commodity |
+- rail waybill: ``rail | enterprise | waybill number`` (without a number: ``date | station | cargo name |
   direction | tonnes``);
-- meter reading: ``meter | enterprise | meter | timestamp | direction``.
+- meter reading: ``meter | enterprise | meter | timestamp | direction``;
+- running-counter reading: ``counter | enterprise | meter | timestamp | direction``.
+
+Running counters
+----------------
+A meter file whose quantity column is a running counter (header with ``累计`` / ``cumulative`` /
+``counter``, or ``cumulative = true`` in a mapping file) is stored in ``meter_readings``; each
+reading then adds a record of the difference to the previous reading of the same enterprise, meter
+and direction (over every import, so files may come in any order), dated at the later reading. The
+first reading of a meter is only a baseline; a reading below the previous one is a counter reset:
+no quantity is derived for that interval (it is unknown, not negative) and the ``counter_reset``
+check lists it.
 
 The same file imported twice, or two exports that overlap, add each passage once; the rows
 found already present are counted as ``duplicates``.
@@ -41,7 +52,8 @@ from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger import _normalise as nz
 from cleanfreight.ledger._db import connection
 from cleanfreight.ledger._readers import ColumnMapping, FileLayout, inspect_file, iter_chunks, load_mapping
-from cleanfreight.ledger.schema import RECORD_COLUMNS
+from cleanfreight.ledger.cargo import CargoMap, load_cargo_map
+from cleanfreight.ledger.schema import READING_COLUMNS, RECORD_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
@@ -110,6 +122,8 @@ class FileResult:
     ignored_columns: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    cumulative: bool = False
+    counter_resets: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +141,8 @@ class FileResult:
             "ignored_columns": list(self.ignored_columns),
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
+            "cumulative": self.cumulative,
+            "counter_resets": self.counter_resets,
         }
 
 
@@ -185,6 +201,7 @@ def ingest(
     settings: IngestSettings | None = None,
     enterprise_names: dict[str, str] | None = None,
     on_chunk: Callable[[str, int], None] | None = None,
+    cargo_map: CargoMap | str | Path | None = None,
 ) -> IngestResult:
     """Import ledger export files into the ledger database.
 
@@ -205,6 +222,9 @@ def ingest(
         Enterprise name -> id, used when a file names enterprises but has no id column.
     on_chunk
         Called as ``on_chunk(file, rows_done)`` after each chunk (progress display).
+    cargo_map
+        A :class:`~cleanfreight.ledger.cargo.CargoMap` or its TOML / YAML / CSV file: cargo names
+        -> commodities, merged over the built-in rules (unknown names stay ``other`` and flagged).
 
     Returns
     -------
@@ -221,6 +241,7 @@ def ingest(
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
     m = mapping or ColumnMapping()
+    cmap = load_cargo_map(cargo_map) if isinstance(cargo_map, str | Path) else cargo_map or CargoMap()
     paths: list[Path] = []
     for f in map(Path, files):
         if f.is_dir():  # a folder: its CSV and XLSX files, in name order
@@ -246,7 +267,7 @@ def ingest(
         results = []
         for layout in layouts:
             results.append(
-                _ingest_file(con, layout, m, enterprise, s, stations, enterprise_names or {}, on_chunk)
+                _ingest_file(con, layout, m, enterprise, s, stations, enterprise_names or {}, on_chunk, cmap)
             )
         return IngestResult(tuple(results))
     finally:
@@ -303,6 +324,7 @@ def _ingest_file(
     stations: list[str],
     names: dict[str, str],
     on_chunk: Callable[[str, int], None] | None,
+    cmap: CargoMap,
 ) -> FileResult:
     """Stage the file chunk by chunk (each chunk committed), then merge it in one transaction.
 
@@ -326,7 +348,7 @@ def _ingest_file(
     con.execute(f"CREATE TABLE {st_rec} AS SELECT {record_cols} FROM records LIMIT 0")
     con.execute(f"CREATE TABLE {st_rej} AS SELECT {reject_cols} FROM rejects LIMIT 0")
     con.execute("COMMIT")
-    norm_sql, checks = _normalise_select(layout, m, enterprise, s, stations, names, import_id)
+    norm_sql, checks = _normalise_select(layout, m, enterprise, s, stations, names, import_id, cmap)
     reject_sql = " UNION ALL ".join(
         f"SELECT _row, {nz.quote(col)} AS column_name, CAST({raw} AS VARCHAR) AS value, "
         f"{nz.quote(reason)} AS reason FROM _norm WHERE {cond}"
@@ -369,16 +391,24 @@ def _ingest_file(
     try:
         con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
         con.execute(f"INSERT INTO rejects ({reject_cols}) SELECT {reject_cols} FROM {st_rej}")
-        lo, hi = con.execute(f"SELECT min(ts), max(ts) FROM {st_rec}").fetchone() or (None, None)
-        before = _count(con, "SELECT count(*) FROM records")
-        con.execute(
-            f"INSERT INTO records ({record_cols}) SELECT {record_cols} FROM {st_rec} s "
-            f"WHERE s.src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key) "
-            "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.ts BETWEEN ? AND ? AND r.dedup_key = s.dedup_key)",
-            [lo, hi],
-        )
-        accepted = _count(con, "SELECT count(*) FROM records") - before
+        resets = 0
+        if layout.cumulative:
+            accepted, resets = _merge_counters(con, st_rec)
+        else:
+            lo, hi = con.execute(f"SELECT min(ts), max(ts) FROM {st_rec}").fetchone() or (None, None)
+            before = _count(con, "SELECT count(*) FROM records")
+            con.execute(
+                f"INSERT INTO records ({record_cols}) SELECT {record_cols} FROM {st_rec} s "
+                f"WHERE s.src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key) "
+                "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.ts BETWEEN ? AND ? AND r.dedup_key = s.dedup_key)",
+                [lo, hi],
+            )
+            accepted = _count(con, "SELECT count(*) FROM records") - before
         duplicates = valid - accepted
+        if resets:
+            warnings.append(
+                f"{resets} counter reset(s): no quantity derived for those intervals (see the counter_reset check)"
+            )
         con.execute(
             "UPDATE imports SET rows_read = ?, accepted = ?, rejected = ?, duplicates = ?, finished_at = ?, "
             "status = 'complete' WHERE import_id = ?",
@@ -415,7 +445,67 @@ def _ingest_file(
         ignored_columns=layout.ignored,
         warnings=tuple(warnings),
         seconds=secs,
+        cumulative=layout.cumulative,
+        counter_resets=resets,
     )
+
+
+def _merge_counters(con: duckdb.DuckDBPyConnection, st_rec: str) -> tuple[int, int]:
+    """Add a file's counter readings and re-derive the records of every meter series it touches.
+
+    Runs inside the merge transaction. Returns ``(readings added, resets among the file's readings)``.
+    """
+    rcols = [c for c, _ in READING_COLUMNS]
+    src = ", ".join("tonnes" if c == "reading" else c for c in rcols)
+    before = _count(con, "SELECT count(*) FROM meter_readings")
+    con.execute(
+        f"INSERT INTO meter_readings ({', '.join(rcols)}) SELECT {src} FROM {st_rec} s "
+        f"WHERE s.src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key) "
+        "AND NOT EXISTS (SELECT 1 FROM meter_readings r WHERE r.dedup_key = s.dedup_key)"
+    )
+    added = _count(con, "SELECT count(*) FROM meter_readings") - before
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _deltas AS "
+        f"SELECT r.*, {_PREV_READING} AS prev FROM meter_readings r WHERE EXISTS (SELECT 1 FROM {st_rec} s "
+        "WHERE s.enterprise_id = r.enterprise_id AND coalesce(s.meter_id, '') = coalesce(r.meter_id, '') "
+        "AND s.direction = r.direction)"
+    )
+    derived = {c: c for c, _ in RECORD_COLUMNS} | {
+        "kind": "'meter'",
+        "mode": "chain",
+        "tonnes": "round(reading - prev, 3)",
+    }
+    for c in (
+        "plate",
+        "vin",
+        "engine_no",
+        "reg_date",
+        "stage",
+        "fleet",
+        "origin",
+        "destination",
+        "station",
+        "waybill_no",
+    ):
+        derived[c] = "CAST(NULL AS VARCHAR)"
+    record_cols = ", ".join(derived)
+    con.execute("DELETE FROM records WHERE dedup_key IN (SELECT dedup_key FROM _deltas)")
+    con.execute(
+        f"INSERT INTO records ({record_cols}) SELECT {', '.join(derived.values())} FROM _deltas "
+        "WHERE reading > prev"
+    )
+    resets = _count(
+        con,
+        f"SELECT count(*) FROM _deltas WHERE reading < prev AND dedup_key IN (SELECT dedup_key FROM {st_rec})",
+    )
+    con.execute("DROP TABLE _deltas")
+    return added, resets
+
+
+#: the previous reading of the same meter series (standard SQL: DuckDB and PostgreSQL)
+_PREV_READING = (
+    "lag(reading) OVER (PARTITION BY enterprise_id, coalesce(meter_id, ''), direction ORDER BY ts)"
+)
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -431,6 +521,7 @@ def _normalise_select(
     stations: list[str],
     names: dict[str, str],
     import_id: int,
+    cmap: CargoMap | None = None,
 ) -> tuple[str, list[tuple[str, str, str, str]]]:
     """Build the SELECT that normalises ``_chunk`` and the list of reject checks.
 
@@ -472,7 +563,8 @@ def _normalise_select(
     stage = nz.stage_sql(raw("stage"))
     origin_st = nz.in_list_sql(nz.place_key_sql(raw("origin")), stations)
     dest_st = nz.in_list_sql(nz.place_key_sql(raw("destination")), stations)
-    tonnes = f"round({nz.number_sql(raw('tonnes'))} * {factor}, 3)"
+    qty = layout.qty_field
+    tonnes = f"round({nz.number_sql(raw(qty))} * {factor}, 3)"
     if kind == "gate":
         chain = "CASE WHEN origin_is_station OR dest_is_station THEN 'short_haul' ELSE 'direct' END"
         mode = nz.stage_mode_sql("stage", "chain = 'short_haul'")
@@ -489,16 +581,13 @@ def _normalise_select(
         chain = f"CASE WHEN {is_spur} THEN 'spur' ELSE 'station' END"
         mode = "CASE WHEN chain = 'spur' THEN 'rail_spur' END"
         station = "coalesce(station_txt, spur_txt)"
-        key = (
-            "CASE WHEN waybill_no IS NOT NULL THEN concat_ws('|', 'rail', enterprise_id, waybill_no) "
-            "ELSE concat_ws('|', 'rail', enterprise_id, CAST(CAST(ts AS DATE) AS VARCHAR), station, commodity, "
-            "direction, CAST(round(tonnes, 1) AS VARCHAR)) END"
-        )
+        key = nz.rail_key_sql()
     else:
         chain = nz.meter_kind_sql("meter_raw")
         mode = "chain"
         station = "CAST(NULL AS VARCHAR)"
-        key = "concat_ws('|', 'meter', enterprise_id, coalesce(meter_id, ''), CAST(ts AS VARCHAR), direction)"
+        prefix = "counter" if layout.cumulative else "meter"
+        key = f"concat_ws('|', '{prefix}', enterprise_id, coalesce(meter_id, ''), CAST(ts AS VARCHAR), direction)"
 
     nonblank = " OR ".join(f"{text(f)} IS NOT NULL" for f in fields) or "TRUE"
     base = f"""
@@ -506,8 +595,8 @@ def _normalise_select(
             {ts} AS ts, {raw(ts_col)} AS ts_raw,
             {ent_col} AS enterprise_id, {text("enterprise_name")} AS enterprise_name,
             {nz.direction_sql(raw("direction"))} AS direction, {raw("direction")} AS direction_raw,
-            {nz.commodity_sql(raw("cargo"))} AS commodity, {text("cargo")} AS cargo,
-            {tonnes} AS tonnes, {raw("tonnes")} AS tonnes_raw, {factor} AS unit_factor, {raw("unit")} AS unit_raw,
+            coalesce(_cm._commodity, 'other') AS commodity, {text("cargo")} AS cargo,
+            {tonnes} AS tonnes, {raw(qty)} AS tonnes_raw, {factor} AS unit_factor, {raw("unit")} AS unit_raw,
             {plate} AS plate, {raw("plate")} AS plate_raw,
             {stage} AS stage, {raw("stage")} AS stage_raw,
             {text("vin")} AS vin, {text("engine_no")} AS engine_no, {text("reg_date")} AS reg_date,
@@ -516,7 +605,13 @@ def _normalise_select(
             coalesce({raw("meter_kind")}, {raw("meter_id")}) AS meter_raw,
             {text("spur")} AS spur_txt, {text("station")} AS station_txt,
             {origin_st} AS origin_is_station, {dest_st} AS dest_is_station
-        FROM _chunk WHERE {nonblank}"""
+        FROM _chunk LEFT JOIN _cm ON {raw("cargo")} = _cm._cargo_raw WHERE {nonblank}"""
+    # cargo -> commodity once per distinct name of the chunk, not once per row
+    cargo_map = (
+        f"SELECT _cargo_raw, {(cmap or CargoMap()).sql('_cargo_raw')} AS _commodity "
+        f"FROM (SELECT DISTINCT {raw('cargo')} AS _cargo_raw FROM _chunk) d"
+    )
+    base = f"WITH _cm AS ({cargo_map}) {base}"
     checks: list[tuple[str, str, str, str]] = [
         ("ts IS NULL", ts_col, "ts_raw", "unreadable or missing timestamp"),
         (
@@ -535,11 +630,15 @@ def _normalise_select(
         ("unit_factor IS NULL", "unit", "unit_raw", "unknown unit; expected t/吨 or kg/千克/公斤"),
         (
             "unit_factor IS NOT NULL AND tonnes IS NULL",
-            "tonnes",
+            qty,
             "tonnes_raw",
             "quantity missing or not a number",
         ),
-        ("tonnes IS NOT NULL AND tonnes <= 0", "tonnes", "tonnes_raw", "quantity must be greater than 0"),
+        (
+            ("tonnes IS NOT NULL AND tonnes < 0", qty, "tonnes_raw", "counter reading must not be negative")
+            if layout.cumulative
+            else ("tonnes IS NOT NULL AND tonnes <= 0", qty, "tonnes_raw", "quantity must be greater than 0")
+        ),
     ]
     if kind == "gate":
         checks += [

@@ -33,7 +33,7 @@ import pandas as pd
 from cleanfreight import _i18n
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
-from cleanfreight.ledger._db import connection
+from cleanfreight.ledger._db import ServerConnection, connection, is_server, server_query
 from cleanfreight.ledger._period import Period, month_range, parse_period
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ __all__ = [
     "LedgerReport",
     "ReportSettings",
     "TrendResult",
+    "aggregate_sql",
     "load_plan",
     "mode_tonnes",
     "report",
@@ -224,13 +225,40 @@ def _rulebook(rules: str | Path | Rulebook) -> Rulebook:
     return rules if isinstance(rules, Rulebook) else load_rulebook(rules)
 
 
-def _aggregate(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
-    return con.execute(
-        "SELECT enterprise_id, strftime(ts, '%Y-%m') AS month, direction, chain, mode, commodity, "
-        "sum(tonnes) AS tonnes, count(*) AS records FROM records WHERE ts >= ? AND ts < ? "
-        "GROUP BY enterprise_id, month, direction, chain, mode, commodity",
-        [period.start, period.end],
-    ).df()
+#: the one SQL query of the reports: tonnes and records per enterprise, month, direction, chain,
+#: mode and commodity (standard SQL apart from the month key)
+_AGGREGATE_SQL = (
+    "SELECT enterprise_id, {month} AS month, direction, chain, mode, commodity, "
+    "sum(tonnes) AS tonnes, count(*) AS records FROM records WHERE ts >= {p} AND ts < {p} "
+    "GROUP BY enterprise_id, {month}, direction, chain, mode, commodity"
+)
+
+
+def aggregate_sql(dialect: str = "duckdb") -> str:
+    """The report aggregation for ``"duckdb"`` (``?`` parameters) or ``"postgres"`` (``%s``)."""
+    if dialect == "postgres":
+        return _AGGREGATE_SQL.format(month="to_char(ts, 'YYYY-MM')", p="%s")
+    return _AGGREGATE_SQL.format(month="strftime(ts, '%Y-%m')", p="?")
+
+
+def _aggregate(db: str | Path | duckdb.DuckDBPyConnection | ServerConnection, period: Period) -> pd.DataFrame:
+    """Run the aggregation on a DuckDB ledger (file or connection) or a PostgreSQL connection."""
+    params = [
+        pd.Timestamp(period.start).to_pydatetime(),
+        pd.Timestamp(period.end).to_pydatetime(),
+    ]
+    if is_server(db):
+        names, rows = server_query(db, aggregate_sql("postgres"), params)
+        df = pd.DataFrame(rows, columns=names)
+        df["tonnes"] = df["tonnes"].astype(float)
+        df["records"] = df["records"].astype("int64")
+        return df
+    con, owned = connection(db)
+    try:
+        return con.execute(aggregate_sql("duckdb"), params).df()
+    finally:
+        if owned:
+            con.close()
 
 
 def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd.DataFrame:
@@ -395,7 +423,7 @@ def load_plan(plan: str | Path | pd.DataFrame | Mapping[str, Any]) -> pd.DataFra
 
 
 def report(
-    db: str | Path | duckdb.DuckDBPyConnection,
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection,
     period: str | Period,
     *,
     rules: str | Path | Rulebook = "changzhi-2024",
@@ -409,7 +437,9 @@ def report(
     Parameters
     ----------
     db
-        Ledger database file or connection.
+        Ledger database file or DuckDB connection, or a connection to a PostgreSQL server holding
+        the same schema (:func:`cleanfreight.ledger.schema.ddl` ``("postgres")``; any DB-API 2
+        connection with ``%s`` parameters, e.g. ``psycopg``).
     period
         ``YYYY-MM``, ``YYYY-Qn``, ``YYYY`` or ``YYYY-MM-DD..YYYY-MM-DD``.
     rules
@@ -430,12 +460,7 @@ def report(
     per = parse_period(period) if isinstance(period, str) else period
     rb = _rulebook(rules)
     s = settings or ReportSettings()
-    con, owned = connection(db)
-    try:
-        agg = _aggregate(con, per)
-    finally:
-        if owned:
-            con.close()
+    agg = _aggregate(db, per)
     tonnes = mode_tonnes(agg, s)
     is_bulk = tonnes["commodity"].map(rb.is_bulk).astype(bool) if not tonnes.empty else pd.Series(dtype=bool)
     bulk, non_bulk = tonnes[is_bulk], tonnes[~is_bulk]
@@ -489,22 +514,20 @@ def report(
 
 
 def trend(
-    db: str | Path | duckdb.DuckDBPyConnection,
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection,
     first: str,
     last: str,
     *,
     rules: str | Path | Rulebook = "changzhi-2024",
     settings: ReportSettings | None = None,
 ) -> TrendResult:
-    """Clean ratio per enterprise and month from ``first`` to ``last`` (``YYYY-MM``, included)."""
+    """Clean ratio per enterprise and month from ``first`` to ``last`` (``YYYY-MM``, included).
+
+    ``db`` is a ledger file, a DuckDB connection or a PostgreSQL connection (as for :func:`report`).
+    """
     per = month_range(first, last)
     rb = _rulebook(rules)
-    con, owned = connection(db)
-    try:
-        agg = _aggregate(con, per)
-    finally:
-        if owned:
-            con.close()
+    agg = _aggregate(db, per)
     tonnes = mode_tonnes(agg, settings)
     bulk = tonnes[tonnes["commodity"].map(rb.is_bulk).astype(bool)] if not tonnes.empty else tonnes
     cols = ["tonnes_total", "tonnes_clean", "clean_ratio"]

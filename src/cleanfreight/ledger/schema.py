@@ -1,6 +1,6 @@
 """The ledger database schema, kept as plain SQL.
 
-One embedded DuckDB file holds four tables:
+One embedded DuckDB file holds five tables:
 
 ``imports``
     one row per imported file (name, SHA-256, kind, counts, status).
@@ -11,8 +11,18 @@ One embedded DuckDB file holds four tables:
 ``rejects``
     every rejected row with file, row number, column, value and reason. Rejected rows are never
     dropped silently.
+``meter_readings``
+    readings of **running counters** (cumulative conveyor / pipeline meters), in tonnes. Imports
+    turn each reading into a ``records`` row holding the difference to the previous reading of the
+    same meter (enterprise, meter, direction); a reading below the previous one (a counter reset)
+    adds no record and is listed by the ``counter_reset`` check. ``records`` rows derived this way
+    share the ``dedup_key`` of their reading.
 ``meta``
     schema version.
+
+Version 2 (this one) added ``meter_readings`` and keys keyless rail waybills by cargo name instead
+of commodity, so a cargo mapping can re-classify records without breaking de-duplication;
+:func:`cleanfreight.ledger.open_ledger` upgrades version-1 files in place.
 
 The statements use portable SQL types (``VARCHAR``, ``DOUBLE PRECISION``, ``TIMESTAMP``,
 ``INTEGER``, ``BIGINT``, ``BOOLEAN``) so the same schema runs on PostgreSQL; :func:`ddl` with
@@ -24,9 +34,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["RECORD_COLUMNS", "SCHEMA_VERSION", "ddl"]
+__all__ = ["READING_COLUMNS", "RECORD_COLUMNS", "SCHEMA_VERSION", "ddl"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: columns of ``records`` in table order, with their SQL type
 RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -52,6 +62,23 @@ RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
     ("station", "VARCHAR"),
     ("waybill_no", "VARCHAR"),
     ("meter_id", "VARCHAR"),
+    ("import_id", "INTEGER NOT NULL"),
+    ("src_file", "VARCHAR NOT NULL"),
+    ("src_row", "BIGINT NOT NULL"),
+)
+
+#: columns of ``meter_readings`` (running counters) in table order, with their SQL type
+READING_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("dedup_key", "VARCHAR NOT NULL"),  # md5 of counter | enterprise | meter | timestamp | direction
+    ("enterprise_id", "VARCHAR NOT NULL"),
+    ("enterprise_name", "VARCHAR"),
+    ("meter_id", "VARCHAR"),
+    ("chain", "VARCHAR NOT NULL"),  # conveyor | pipeline
+    ("ts", "TIMESTAMP NOT NULL"),
+    ("direction", "VARCHAR NOT NULL"),
+    ("commodity", "VARCHAR NOT NULL"),
+    ("cargo", "VARCHAR"),
+    ("reading", "DOUBLE PRECISION NOT NULL"),  # counter value in tonnes
     ("import_id", "INTEGER NOT NULL"),
     ("src_file", "VARCHAR NOT NULL"),
     ("src_row", "BIGINT NOT NULL"),
@@ -101,7 +128,7 @@ def ddl(dialect: Literal["duckdb", "postgres"] = "duckdb") -> list[str]:
     ----------
     dialect
         ``"duckdb"`` (the embedded file) or ``"postgres"`` (a server deployment: adds a unique
-        constraint on ``records.dedup_key`` and indexes for the report queries, so concurrent
+        constraint on ``records.dedup_key`` and ``meter_readings.dedup_key`` and indexes for the report queries, so concurrent
         importers can use ``INSERT ... ON CONFLICT (dedup_key) DO NOTHING``).
 
     Returns
@@ -112,11 +139,14 @@ def ddl(dialect: Literal["duckdb", "postgres"] = "duckdb") -> list[str]:
     cols = ",\n    ".join(f"{name} {typ}" for name, typ in RECORD_COLUMNS)
     unique = ",\n    UNIQUE (dedup_key)" if dialect == "postgres" else ""
     records = f"CREATE TABLE IF NOT EXISTS records (\n    {cols}{unique}\n)"
-    stmts = [_META, _IMPORTS, records, _REJECTS]
+    rcols = ",\n    ".join(f"{name} {typ}" for name, typ in READING_COLUMNS)
+    readings = f"CREATE TABLE IF NOT EXISTS meter_readings (\n    {rcols}{unique}\n)"
+    stmts = [_META, _IMPORTS, records, _REJECTS, readings]
     if dialect == "postgres":
         stmts += [
             "CREATE INDEX IF NOT EXISTS records_ent_ts ON records (enterprise_id, ts)",
             "CREATE INDEX IF NOT EXISTS records_plate ON records (plate)",
             "CREATE INDEX IF NOT EXISTS rejects_file ON rejects (file_sha256)",
+            "CREATE INDEX IF NOT EXISTS readings_series ON meter_readings (enterprise_id, meter_id, direction, ts)",
         ]
     return stmts

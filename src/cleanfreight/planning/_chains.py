@@ -20,9 +20,12 @@ from cleanfreight.planning._distances import DETOUR_FACTOR, haversine_km
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 
-__all__ = ["CHAIN_COLUMNS", "ChainTables", "build_chains"]
+__all__ = ["CHAIN_COLUMNS", "ChainTables", "build_chains", "line_path", "zone_of_enterprises"]
 
 _RAIL_MODES = ("rail_spur", "rail_station_ne", "rail_station_diesel")
+#: chains whose truck leg is diesel (banned in a restriction zone) and new-energy (banned unless exempt)
+DIESEL_ROAD_MODES = ("truck_cn6", "truck_cn5", "rail_station_diesel")
+NE_ROAD_MODES = ("truck_ne", "rail_station_ne")
 _MODE_ORDER = {
     m: i
     for i, m in enumerate(
@@ -66,6 +69,8 @@ CHAIN_COLUMNS = (
     "swaps_per_t",
     "swap_idx",
     "pool",
+    "rail_lines",
+    "zone_id",
     "rank",
     "fixed",
     "fixed_t",
@@ -81,6 +86,75 @@ class ChainTables:
     flows: pd.DataFrame  # flow facts: direct km/h, rail km, bulk, rail_only, target of the enterprise
     swap_of_enterprise: np.ndarray  # index of the swap station each enterprise uses, -1 for none
     unplannable: list[str]  # flows without an allowed chain: they keep their current split
+    ne_share: float | None = None  # new-energy share of the shortfall (cement rule), None: no such rule
+
+
+def line_path(
+    start: tuple[str, ...], goal: tuple[str, ...], adjacent: dict[str, set[str]]
+) -> tuple[str, ...]:
+    """Rail mainlines a rail leg runs on, from the lines of its station to those of its region.
+
+    The fewest lines joined at shared stations (``adjacent``), ties to the alphabetically first
+    sequence; a station on one of the region's lines uses just that line (the first in order); no
+    region line: ``()``; no station line (or no connection): the region's first line (after the
+    station's first, when the station has one).
+    """
+    if not goal:
+        return ()
+    goals = set(goal)
+    if not start:
+        return (min(goals),)
+    frontier: list[tuple[str, ...]] = [(s,) for s in sorted(set(start))]
+    seen = set(start)
+    while frontier:
+        hits = [path for path in frontier if path[-1] in goals]
+        if hits:
+            return min(hits)
+        nxt = []
+        for path in frontier:
+            for b in sorted(adjacent.get(path[-1], ())):
+                if b not in seen:
+                    nxt.append((*path, b))
+        seen |= {path[-1] for path in nxt}
+        frontier = sorted(nxt)
+    return (min(start), min(goals))
+
+
+def _line_adjacency(problem: PlanProblem) -> dict[str, set[str]]:
+    """Mainlines that meet: two lines are joined when a station lies on both."""
+    adj: dict[str, set[str]] = {}
+    for ids in problem.stations["line_ids"]:
+        for a in ids:
+            adj.setdefault(a, set()).update(b for b in ids if b != a)
+    return adj
+
+
+def zone_of_enterprises(problem: PlanProblem, params: PlanParams) -> np.ndarray:
+    """Index into ``problem.zones`` of the restriction zone each enterprise lies in (-1: none).
+
+    Only zones that ban trucks for some hours count; an enterprise in several gets the one with the
+    most banned hours (ties: the first zone id).
+    """
+    n = len(problem.enterprises)
+    out = np.full(n, -1, dtype=int)
+    zones = problem.zones.reset_index(drop=True)
+    if not params.restriction_zones or zones.empty or n == 0:
+        return out
+    import shapely
+
+    lon = problem.enterprises["lon"].to_numpy(float)
+    lat = problem.enterprises["lat"].to_numpy(float)
+    best = np.zeros(n)
+    order = sorted(range(len(zones)), key=lambda i: str(zones.at[i, "zone_id"]))
+    for i in order:
+        hours = float(zones.at[i, "banned_hours_per_day"])
+        geom = zones.at[i, "geometry"]
+        if hours <= 0 or geom is None:
+            continue
+        inside = np.asarray(shapely.contains_xy(geom, lon, lat), dtype=bool) & (hours > best)
+        out[inside] = i
+        best[inside] = hours
+    return out
 
 
 def _direct(problem: PlanProblem, fl: pd.DataFrame, params: PlanParams) -> pd.DataFrame:
@@ -283,7 +357,12 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
             kept = pd.concat([kept, more.assign(fixed=True, fixed_t=more["tonnes"]).drop(columns="tonnes")])
         cand = pd.concat([cand, kept], ignore_index=True)
         cand = cand.sort_values(["flow_idx", "rank"], kind="mergesort").reset_index(drop=True)
-    return ChainTables(cand, current, fl, swap_of_ent, unplannable)
+    ne_share = (
+        params.ne_share_of_shortfall
+        if params.ne_share_of_shortfall is not None
+        else rulebook.ne_share_of_shortfall
+    )
+    return ChainTables(cand, current, fl, swap_of_ent, unplannable, ne_share)
 
 
 def _finish(
@@ -341,6 +420,17 @@ def _finish(
     conv = problem.conveyors.reset_index(drop=True)
     spur_idx = df["spur_idx"].to_numpy(int)
     conv_idx = df["conv_idx"].to_numpy(int)
+    lines = _chain_lines(problem, df["region_id"].astype(str).to_numpy(), st_idx, is_rail)
+    zones = problem.zones.reset_index(drop=True)
+    z = zone_of_enterprises(problem, params)[ent_idx] if len(ent_idx) else np.array([], dtype=int)
+    in_zone = z >= 0
+    exempt = np.zeros(len(z), dtype=bool)
+    if in_zone.any():
+        exempt[in_zone] = zones["new_energy_exempt"].to_numpy(bool)[z[in_zone]]
+    banned = df["mode"].isin(DIESEL_ROAD_MODES).to_numpy() | (
+        df["mode"].isin(NE_ROAD_MODES).to_numpy() & ~exempt
+    )
+    zone_id = _pick(np.where(banned & in_zone, z, -1), zones["zone_id"].astype(str).to_numpy(object))
     out = pd.DataFrame(
         {
             "flow_id": df["flow_id"].astype(str).to_numpy(),
@@ -369,6 +459,8 @@ def _finish(
             "swaps_per_t": swaps,
             "swap_idx": swap_idx.astype(int),
             "pool": pool,
+            "rail_lines": lines,
+            "zone_id": zone_id,
         }
     )
     if "_t" in df:
@@ -386,6 +478,28 @@ def _finish(
     order = key.sort_values(["flow_idx", "m", "sh", "st", "sp"], kind="mergesort").index
     out = out.loc[order].reset_index(drop=True)
     out["rank"] = out.groupby("flow_idx").cumcount().astype(int)
+    return out
+
+
+def _chain_lines(
+    problem: PlanProblem, region_ids: np.ndarray, st_idx: np.ndarray, is_rail: np.ndarray
+) -> np.ndarray:
+    """``;``-joined mainlines each rail chain runs on (``""`` for none or not rail)."""
+    out = np.full(len(region_ids), "", dtype=object)
+    if not is_rail.any():
+        return out
+    st_lines = list(problem.stations["line_ids"])
+    reg_lines = dict(
+        zip(problem.regions["region_id"].astype(str), problem.regions["rail_line_ids"], strict=True)
+    )
+    adj = _line_adjacency(problem)
+    cache: dict[tuple[int, str], str] = {}
+    for i in np.flatnonzero(is_rail):
+        key = (int(st_idx[i]), str(region_ids[i]))
+        if key not in cache:
+            start = tuple(st_lines[key[0]]) if key[0] >= 0 else ()
+            cache[key] = ";".join(line_path(start, tuple(reg_lines.get(key[1], ())), adj))
+        out[i] = cache[key]
     return out
 
 

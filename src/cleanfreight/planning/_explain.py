@@ -30,6 +30,9 @@ _UNITS = {
     "station_handling": "t/yr",
     "station_hours": "t/yr",
     "corridor": "t/yr",
+    "rail_line": "t/yr",
+    "zone": "t/yr",
+    "ne_share": "t/yr",
     "spur_capacity": "t/yr",
     "conveyor_capacity": "t/yr",
     "swap": "swaps/yr",
@@ -43,19 +46,38 @@ _UNITS = {
 COLUMNS = ["enterprise_id", "kind", "id", "amount", "unit", "reason_en", "reason_zh", "fix_en", "fix_zh"]
 
 
-def _row(e: str, kind: str, ident: str, amount: float, **fmt: Any) -> dict[str, Any]:
+def _row(
+    e: str, kind: str, ident: str, amount: float, names: tuple[str, str] | None = None, **fmt: Any
+) -> dict[str, Any]:
+    """One explanation; ``names`` (en, zh) are shown after the id (rail lines: their names)."""
     shown = f"{amount:,.0f}" if kind != "penalty" else f"{amount:,.1f}"
+    en = zh = ident
+    if names is not None:
+        en, zh = f"{ident} ({names[0]})", f"{ident}（{names[1]}）"
     return {
         "enterprise_id": e,
         "kind": kind,
         "id": ident,
         "amount": float(amount),
         "unit": _UNITS[kind],
-        "reason_en": t(f"why.{kind}", "en", id=ident, amount=shown, **fmt),
-        "reason_zh": t(f"why.{kind}", "zh", id=ident, amount=shown, **fmt),
-        "fix_en": t(f"fix.{kind}", "en", id=ident),
-        "fix_zh": t(f"fix.{kind}", "zh", id=ident),
+        "reason_en": t(f"why.{kind}", "en", id=en, amount=shown, **fmt),
+        "reason_zh": t(f"why.{kind}", "zh", id=zh, amount=shown, **fmt),
+        "fix_en": t(f"fix.{kind}", "en", id=en),
+        "fix_zh": t(f"fix.{kind}", "zh", id=zh),
     }
+
+
+def _names(problem: PlanProblem, kind: str, ident: str) -> tuple[str, str] | None:
+    """(en, zh) names of a rail line, for the explanation; ``None`` for other kinds."""
+    if kind != "rail_line":
+        return None
+    lines = problem.lines.set_index("line_id")
+    if ident not in lines.index:
+        return None
+    en, zh = lines.at[ident, "name_en"], lines.at[ident, "name_zh"]
+    en = ident if en is None or pd.isna(en) else str(en)
+    zh = en if zh is None or pd.isna(zh) else str(zh)
+    return en, zh
 
 
 def explain_misses(
@@ -66,8 +88,13 @@ def explain_misses(
     values: dict[Any, float],
     shortfall: dict[str, float],
     unplannable: list[str],
+    *,
+    ne_missing: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """One row per (enterprise, reason) for every enterprise below its target or with an unplannable flow."""
+    """One row per (enterprise, reason) for every enterprise below its target or with an unplannable flow.
+
+    ``ne_missing``: tonnes by which new-energy trucks miss the cement rule's share of the shortfall.
+    """
     missed = sorted(e for e, s in shortfall.items() if s > _TOL)
     out: list[dict[str, Any]] = []
     fl = ch.flows
@@ -115,10 +142,13 @@ def explain_misses(
     for e in missed:
         mine = {int(i) for i in np.flatnonzero((ent_of == e) & clean)}
         found = False
+        if ne_missing and ne_missing.get(e, 0.0) > _TOL:  # the rule is broken: say so first
+            share = f"{100 * float(ch.ne_share or 0.0):g}"
+            out.append(_row(e, "ne_share", e, ne_missing[e], share=share, km=f"{params.ne_direct_max_km:g}"))
         touching = [(key, binds) for key, (members, binds) in main_rows.items() if members & mine]
         for key, _binds in touching:
             if key in violated:
-                out.append(_row(e, key[0], key[1], violated[key]))
+                out.append(_row(e, key[0], key[1], violated[key], _names(problem, *key)))
                 found = True
         for s_i, y in diag.spur_y.items():
             if spurs.at[s_i, "enterprise_id"] != e:
@@ -164,7 +194,7 @@ def explain_misses(
         # capacity shared with other enterprises: name what binds, by this enterprise's shortfall
         for key, binds in touching:
             if binds:
-                out.append(_row(e, key[0], key[1], shortfall[e]))
+                out.append(_row(e, key[0], key[1], shortfall[e], _names(problem, *key)))
                 found = True
         if not found:
             out.append(_row(e, "no_chain", e, shortfall[e], km=f"{params.max_short_haul_km:g}"))

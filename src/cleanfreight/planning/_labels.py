@@ -15,6 +15,9 @@ register(
         "plan.objective": ("Objective (CNY/yr)", "目标函数(元/年)"),
         "plan.status": ("Status", "求解状态"),
         "plan.compare": ("Scenario comparison", "情景对比"),
+        "plan.rail_lines": ("Rail line use", "铁路干线运力利用率"),
+        "plan.ne_share": ("New-energy trucks' share of the shortfall", "新能源货车承担缺口比例"),
+        "plan.ne_missing": ("missing", "未满足"),
         # shortfall reasons: {amount} and {unit} are filled in
         "why.station_handling": (
             "freight station {id} handling capacity is full: {amount} t/yr more would be needed",
@@ -27,6 +30,19 @@ register(
         "why.corridor": (
             "rail corridor {id} is full: {amount} t/yr more capacity would be needed",
             "铁路通道{id}运力已满：还需增加{amount}吨/年",
+        ),
+        "why.rail_line": (
+            "rail line {id} is full: {amount} t/yr more capacity would be needed",
+            "铁路干线{id}运力已满：还需增加{amount}吨/年",
+        ),
+        "why.zone": (
+            "the truck ban in restriction zone {id} limits the trucks it bans: {amount} t/yr more would be needed",
+            "限行区{id}禁行时段限制了受限货车：还需增加{amount}吨/年",
+        ),
+        "why.ne_share": (
+            "new-energy trucks carry {amount} t/yr less than the rule's {share} % of the shortfall "
+            "(no new-energy truck chain: direct road over {km} km or not allowed)",
+            "新能源货车承运量比规定的缺口{share}%少{amount}吨/年（无可用的新能源货车运输：直达距离超过{km}公里或不允许）",
         ),
         "why.spur_capacity": (
             "spur {id} is full: {amount} t/yr more capacity would be needed",
@@ -68,6 +84,15 @@ register(
         "fix.station_handling": ("expand the handling capacity of station {id}", "扩大货运站{id}装卸能力"),
         "fix.station_hours": ("extend the loading hours of station {id}", "延长货运站{id}装车作业时间"),
         "fix.corridor": ("raise the capacity of rail corridor {id}", "提升铁路通道{id}运力"),
+        "fix.rail_line": ("raise the capacity available on rail line {id}", "提升铁路干线{id}可用运力"),
+        "fix.zone": (
+            "new-energy trucks (exempt) or rail for this enterprise",
+            "该企业改用新能源货车（豁免）或铁路",
+        ),
+        "fix.ne_share": (
+            "allow new-energy trucks direct for this enterprise (ne_direct_max_km, allowed_modes)",
+            "允许该企业使用新能源货车直达（ne_direct_max_km、allowed_modes）",
+        ),
         "fix.spur_capacity": ("expand spur {id}", "扩能专用线{id}"),
         "fix.conveyor_capacity": ("expand conveyor {id}", "扩能皮带/管道{id}"),
         "fix.swap": ("add swap capacity at {id}", "增加换电站{id}换电能力"),

@@ -61,6 +61,7 @@ class BuiltModel:
     targets: dict[str, float]
     capex_terms: dict[str, float] = field(default_factory=dict)
     excluded_spur_y: dict[int, Any] = field(default_factory=dict)
+    ne_missing: dict[str, Any] = field(default_factory=dict)
 
 
 def pool_table(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> pd.DataFrame:
@@ -200,6 +201,40 @@ def build_model(
             elastic_w=_ELASTIC_T,
         )
 
+    # rail mainlines with a capacity: tonnes of the rail chains routed over each
+    if params.rail_line_capacities and len(cand):
+        on_line = [set(str(v).split(";")) if v else set() for v in cand["rail_lines"].fillna("")]
+        for rec in problem.lines.itertuples(index=False):
+            cap = rec.capacity_t_per_year
+            if cap is None or pd.isna(cap) or bool(rec.lifted):
+                continue
+            lid = str(rec.line_id)
+            idx = np.flatnonzero(rail & np.array([lid in ls for ls in on_line], dtype=bool))
+            if len(idx) == 0:
+                continue
+            other = float(rec.other_traffic_t_per_year or 0.0)
+            add_row(
+                "rail_line", lid, idx, np.ones(len(idx)), max(0.0, float(cap) - other), elastic_w=_ELASTIC_T
+            )
+
+    # restriction zones: banned truck legs of an enterprise inside get the non-banned share of its tonnes
+    zoned = free[free["zone_id"].notna()]
+    if len(zoned):
+        zones = problem.zones.set_index("zone_id")
+        plannable = fl[~fl["flow_id"].isin(ch.unplannable)]
+        ent_free_t = plannable.groupby("enterprise_id")["tonnes_per_year"].sum()
+        for (zid, e), grp in zoned.groupby(["zone_id", "enterprise_id"], sort=True):
+            allowed = max(0.0, 24.0 - float(zones.at[zid, "banned_hours_per_day"])) / 24.0
+            idx = grp.index.to_numpy()
+            add_row(
+                "zone",
+                f"{zid}:{e}",
+                idx,
+                np.ones(len(idx)),
+                allowed * float(ent_free_t.get(e, 0.0)),
+                elastic_w=_ELASTIC_T,
+            )
+
     # spurs: capacity x built
     spurs = problem.spurs.reset_index(drop=True)
     spur_y: dict[int, Any] = {}
@@ -315,6 +350,21 @@ def build_model(
         weight = _DIAG_SHORTFALL if diagnostic and not targets_elastic else params.shortfall_penalty_cny_per_t
         obj.set_linear_coefficient(s, weight)
 
+    # new-energy trucks carry at least a share of each enterprise's shortfall (MEE cement rule)
+    ne_missing: dict[str, Any] = {}
+    if ch.ne_share:
+        ne_bulk = cand[(cand["mode"] == "truck_ne").to_numpy() & fl["bulk"].to_numpy(bool)[cf]]
+        ne_by_ent = ne_bulk.groupby("enterprise_id").groups
+        for e, s in shortfall.items():
+            con = m.add_linear_constraint(lb=0.0, name=f"ne_share[{e}]")
+            for i in ne_by_ent.get(e, []):
+                con.set_coefficient(x[int(i)], 1.0)
+            con.set_coefficient(s, -float(ch.ne_share))
+            v = m.add_variable(lb=0.0, name=f"ne_missing[{e}]")
+            con.set_coefficient(v, 1.0)
+            obj.set_linear_coefficient(v, params.ne_share_penalty_cny_per_t)
+            ne_missing[e] = v
+
     # budget on capital spending
     capex_items: list[tuple[Any, float]] = []
     for s_i, y in spur_y.items():
@@ -349,7 +399,20 @@ def build_model(
         )
 
     return BuiltModel(
-        m, x, spur_y, conv_k, trucks, swap_u, shortfall, rows, pools, bulk_t, targets, capex, excluded_y
+        m,
+        x,
+        spur_y,
+        conv_k,
+        trucks,
+        swap_u,
+        shortfall,
+        rows,
+        pools,
+        bulk_t,
+        targets,
+        capex,
+        excluded_y,
+        ne_missing,
     )
 
 

@@ -26,6 +26,47 @@ __all__ = ["CheckReport", "check_plan"]
 _RAIL = ("rail_spur", "rail_station_ne", "rail_station_diesel")
 _VIA_STATION = ("rail_station_ne", "rail_station_diesel")
 _NE = ("truck_ne", "rail_station_ne")
+_DIESEL_ROAD = ("truck_cn6", "truck_cn5", "rail_station_diesel")
+
+
+def _ids(v: Any) -> list[str]:
+    if isinstance(v, list | tuple):
+        return [str(x) for x in v]
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return []
+    return [x.strip() for x in str(v).split(";") if x.strip()]
+
+
+def _rail_lines_used(station_lines: list[str], region_lines: list[str], joins: list[list[str]]) -> list[str]:
+    """Mainlines of a rail leg, written apart from the planner: every simple path of lines (two lines
+    joined where a station lies on both) from a station line to a region line; the shortest, then the
+    alphabetically first. Fallbacks as documented: no region line -> none; no station line -> the region's
+    first; no connection -> the station's first and the region's first."""
+    if not region_lines:
+        return []
+    if not station_lines:
+        return [sorted(region_lines)[0]]
+    best: tuple[int, list[str]] | None = None
+
+    def walk(path: list[str]) -> None:
+        nonlocal best
+        if best is not None and len(path) > best[0]:
+            return
+        if path[-1] in region_lines:
+            if best is None or (len(path), path) < (best[0], best[1]):
+                best = (len(path), list(path))
+            return
+        for ids in joins:
+            if path[-1] in ids:
+                for b in ids:
+                    if b not in path:
+                        walk([*path, b])
+
+    for a in station_lines:
+        walk([a])
+    if best is None:
+        return [sorted(station_lines)[0], sorted(region_lines)[0]]
+    return best[1]
 
 
 @dataclass(frozen=True)
@@ -94,6 +135,23 @@ def check_plan(
         j = int(np.argmin(d))
         return j if d[j] <= params.max_swap_km else -1
 
+    joins = [_ids(v) for v in st["line_ids"]] if "line_ids" in st else []
+    zone_of: dict[str, tuple[str, float, bool]] = {}  # enterprise -> (zone, banned h/day, NE exempt)
+    if params.restriction_zones:
+        from shapely.geometry import Point
+
+        for z in sorted(problem.zones.itertuples(index=False), key=lambda z: str(z.zone_id)):
+            hours = float(z.banned_hours_per_day)
+            if hours <= 0 or z.geometry is None:
+                continue
+            for erow in problem.enterprises.itertuples(index=False):
+                e = str(erow.enterprise_id)
+                if (
+                    z.geometry.contains(Point(float(erow.lon), float(erow.lat)))
+                    and hours > zone_of.get(e, ("", 0.0, True))[1]
+                ):
+                    zone_of[e] = (str(z.zone_id), hours, bool(z.new_energy_exempt))
+    ne_road: dict[str, float] = {}
     # 1. demand
     moved = plan.groupby("flow_id")["tonnes"].sum()
     for fid, rec in flows.iterrows():
@@ -219,6 +277,21 @@ def check_plan(
                 if fl["region_id"] in set(cr.regions):
                     key = ("corridor", str(cr.corridor_id))
                     use[key] = use.get(key, 0.0) + cap_x
+            sid = (
+                spurs.at[r.spur_id, "station_id"]
+                if mode == "rail_spur" and r.spur_id in spurs.index
+                else r.station_id
+            )
+            s_lines = _ids(st.at[st_idx[sid], "line_ids"]) if sid in st_idx and "line_ids" in st else []
+            r_lines = _ids(reg.at[ri, "rail_line_ids"]) if "rail_line_ids" in reg else []
+            for lid in _rail_lines_used(s_lines, r_lines, joins):
+                use[("line", lid)] = use.get(("line", lid), 0.0) + cap_x
+        zone = zone_of.get(e)
+        if zone is not None and (mode in _DIESEL_ROAD or (mode in _NE and not zone[2])):
+            key = ("zone", f"{zone[0]}:{e}")
+            use[key] = use.get(key, 0.0) + cap_x
+        if mode == "truck_ne" and rb.is_bulk(str(fl["commodity"])):
+            ne_road[e] = ne_road.get(e, 0.0) + x
 
     def over(kind: str, key: str, used: float, cap: float) -> None:
         if used > cap + max(1e-3, rel_tol * abs(cap)):
@@ -243,6 +316,20 @@ def check_plan(
             use.get(("corridor", str(cr.corridor_id)), 0.0),
             float(cr.capacity_t_per_year),
         )
+    if params.rail_line_capacities:
+        for ln in problem.lines.itertuples(index=False):
+            if ln.capacity_t_per_year is None or pd.isna(ln.capacity_t_per_year) or bool(ln.lifted):
+                continue
+            avail = max(0.0, float(ln.capacity_t_per_year) - float(ln.other_traffic_t_per_year or 0.0))
+            over("rail line", str(ln.line_id), use.get(("line", str(ln.line_id)), 0.0), avail)
+    plannable_t = (
+        problem.flows[~problem.flows["flow_id"].isin(unplannable)]
+        .groupby("enterprise_id")["tonnes_per_year"]
+        .sum()
+    )
+    for e, (zid, hours, _exempt) in zone_of.items():
+        allowed = max(0.0, 24.0 - hours) / 24.0 * float(plannable_t.get(e, 0.0))
+        over("restriction zone", f"{zid}:{e}", use.get(("zone", f"{zid}:{e}"), 0.0), allowed)
     ent_tonnes = problem.flows.groupby("enterprise_id")["tonnes_per_year"].sum()
     for sp, srow in spurs.iterrows():
         used = use.get(("spur", str(sp)), 0.0)
@@ -314,7 +401,11 @@ def check_plan(
         .sum()
     )
     ents = result.enterprises.set_index("enterprise_id")
+    ne_share = (
+        params.ne_share_of_shortfall if params.ne_share_of_shortfall is not None else rb.ne_share_of_shortfall
+    )
     shortfall_total = 0.0
+    ne_missing_total = 0.0
     for e, b in bulk_t.items():
         target = float(problem.targets.get(str(e), default_target))
         clean = clean_bulk.get(str(e), 0.0)
@@ -333,6 +424,16 @@ def check_plan(
             if not _close(float(ents.at[e, "shortfall_t"]), short, 1e-6, 1e-2):
                 bad.append(
                     f"enterprise {e}: shortfall {ents.at[e, 'shortfall_t']:.3f} t reported, {short:.3f} t recomputed"
+                )
+        if ne_share:  # new-energy trucks carry >= ne_share x the shortfall, or the miss is reported
+            missing = max(0.0, float(ne_share) * short - ne_road.get(str(e), 0.0))
+            missing = 0.0 if missing <= 1e-6 * max(1.0, short) + 1e-3 else missing
+            ne_missing_total += missing
+            told = float(ents.at[e, "ne_missing_t"]) if e in ents.index and "ne_missing_t" in ents else 0.0
+            if not _close(told, missing, 1e-6, 1e-2):
+                bad.append(
+                    f"enterprise {e}: new-energy trucks carry {ne_road.get(str(e), 0.0):,.1f} t, "
+                    f"{missing:,.1f} t short of {ne_share:g} x the shortfall; {told:,.1f} t reported"
                 )
     # 11. budget
     capex = 0.0
@@ -359,6 +460,7 @@ def check_plan(
     bulk_sum = float(bulk_t.sum())
     ratio_after = sum(clean_bulk.values()) / bulk_sum if bulk_sum > 0 else math.nan
     penalty = 0.0 if result.status == "infeasible" else params.shortfall_penalty_cny_per_t * shortfall_total
+    penalty += 0.0 if result.status == "infeasible" else params.ne_share_penalty_cny_per_t * ne_missing_total
     objective = transport + params.carbon_price_cny_per_t * co2 + annual + penalty
     checks = (
         ("city ratio_after", result.city["ratio_after"], ratio_after),
@@ -382,6 +484,7 @@ def check_plan(
         "capex_annual_cny": annual,
         "ratio_after": ratio_after,
         "shortfall_t": shortfall_total,
+        "ne_missing_t": ne_missing_total,
         "objective": objective,
     }
     return CheckReport(not bad, bad, totals)

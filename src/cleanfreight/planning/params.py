@@ -30,6 +30,7 @@ CANDIDATE_MODES: tuple[str, ...] = (
 )
 
 _SOLVERS = ("scip",)
+_BOOLS = ("rail_only_out_of_province", "rail_line_capacities", "restriction_zones", "explain")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,21 @@ class PlanParams:
         ``in_province = false``).
     rail_only_commodities
         Commodities the rule applies to; ``None`` takes the rulebook's list, or coal and coke if it has none.
+    rail_line_capacities
+        Make every rail mainline with a capacity (``capacity_t_per_year`` in ``rail.geojson`` or a
+        scenario's ``[rail_lines]``) a capacity row on the tonnes of the planned rail chains routed over it;
+        ``False`` lifts them all (a scenario lifts one line with ``[rail_lines.ID] lifted = true``).
+    restriction_zones
+        Apply the heavy-truck restriction zones: truck legs that the zone bans (diesel; new-energy too if the
+        zone does not exempt them) of an enterprise inside a zone may carry at most the non-banned share of
+        the day's hours of its tonnes (see ``docs/planning.md``).
+    ne_share_of_shortfall
+        New-energy trucks must carry at least this share of each enterprise's shortfall (the tonnes it is below
+        its target); ``None`` takes the rulebook's ``ne_share_of_shortfall`` (the MEE cement rule: 0.6), and
+        no rule if it has none.
+    ne_share_penalty_cny_per_t
+        Price per tonne of new-energy truck transport missing from that rule: high, so the rule holds
+        whenever it can; a miss (no new-energy truck chain at all) is reported and explained, never infeasible.
     allowed_modes
         Modes the planner may choose (a subset of :data:`CANDIDATE_MODES`).
     max_short_haul_km
@@ -113,6 +129,10 @@ class PlanParams:
     budget_cny: float | None = None
     rail_only_out_of_province: bool = True
     rail_only_commodities: tuple[str, ...] | None = None
+    rail_line_capacities: bool = True
+    restriction_zones: bool = True
+    ne_share_of_shortfall: float | None = None
+    ne_share_penalty_cny_per_t: float = 1.0e5
     allowed_modes: tuple[str, ...] = CANDIDATE_MODES
     max_short_haul_km: float = 40.0
     max_stations_per_flow: int = 3
@@ -163,6 +183,7 @@ class PlanParams:
             "swap_unit_capex_cny",
             "discount_rate",
             "tie_break_cny_per_t",
+            "ne_share_penalty_cny_per_t",
         )
         positive = (
             "max_short_haul_km",
@@ -192,6 +213,13 @@ class PlanParams:
             bad("days_per_year", "must be at most 366")
         if self.target is not None and not (isinstance(self.target, int | float) and 0 <= self.target <= 1):
             bad("target", "must be a share between 0 and 1 (e.g. 0.8 for 80 %)")
+        if self.ne_share_of_shortfall is not None and not (
+            isinstance(self.ne_share_of_shortfall, int | float) and 0 <= self.ne_share_of_shortfall <= 1
+        ):
+            bad("ne_share_of_shortfall", "must be a share between 0 and 1 (e.g. 0.6) or left out")
+        for name in _BOOLS:
+            if not isinstance(getattr(self, name), bool):
+                bad(name, "must be true or false")
         if self.target_mode not in ("soft", "hard"):
             bad("target_mode", "must be 'soft' or 'hard'")
         if self.fleet_pool not in ("enterprise", "station"):
@@ -243,7 +271,7 @@ class PlanParams:
                 continue
             if k in ("allowed_modes", "rail_only_commodities") and isinstance(v, list):
                 v = tuple(v)
-            if isinstance(v, bool) and k not in ("rail_only_out_of_province", "explain"):
+            if isinstance(v, bool) and k not in _BOOLS:
                 problems.append(
                     Problem("expected a number or text, not true/false", file=source or None, column=k)
                 )

@@ -71,6 +71,13 @@ class PlanProblem:
         Existing new-energy trucks per pool key (enterprise id, or station id with a station pool).
     rail_lines
         ``line_id`` → list of lon/lat points of mainlines, to draw rail legs on the map.
+    lines
+        Rail mainlines and their capacities: ``line_id``, ``name_zh``, ``name_en``, ``capacity_t_per_year``
+        (NaN: none), ``other_traffic_t_per_year`` (through traffic outside the plan), ``lifted``. A station's
+        ``line_ids`` and a region's ``rail_line_ids`` (tuples) say which lines a rail chain runs on.
+    zones
+        Heavy-truck restriction zones: ``zone_id``, ``name_zh``, ``name_en``, ``hgv_banned_hours`` (text),
+        ``banned_hours_per_day``, ``new_energy_exempt``, ``geometry`` (shapely polygon, WGS-84).
     """
 
     enterprises: pd.DataFrame
@@ -87,6 +94,8 @@ class PlanProblem:
     targets: Mapping[str, float] = field(default_factory=dict)
     fleet: Mapping[str, int] = field(default_factory=dict)
     rail_lines: Mapping[str, list[tuple[float, float]]] = field(default_factory=dict)
+    lines: pd.DataFrame = field(default_factory=lambda: _empty(LINE_COLUMNS))
+    zones: pd.DataFrame = field(default_factory=lambda: _empty(ZONE_COLUMNS))
     name: str = "plan"
     title_en: str = ""
     title_zh: str = ""
@@ -100,6 +109,8 @@ class PlanProblem:
             "stations": len(self.stations),
             "spurs": len(self.spurs),
             "swap_stations": len(self.swap_stations),
+            "rail_lines": len(self.lines),
+            "zones": len(self.zones),
         }
 
 
@@ -121,6 +132,23 @@ _SPUR_COLS = (
 )
 _SWAP_COLS = ("swap_id", "lon", "lat", "swaps_per_day", "name_zh", "name_en")
 _CORR_COLS = ("corridor_id", "regions", "capacity_t_per_year")
+LINE_COLUMNS: tuple[str, ...] = (
+    "line_id",
+    "name_zh",
+    "name_en",
+    "capacity_t_per_year",
+    "other_traffic_t_per_year",
+    "lifted",
+)
+ZONE_COLUMNS: tuple[str, ...] = (
+    "zone_id",
+    "name_zh",
+    "name_en",
+    "hgv_banned_hours",
+    "banned_hours_per_day",
+    "new_energy_exempt",
+    "geometry",
+)
 _CONV_COLS = ("conveyor_id", "flow_id", "mode", "km", "capacity_t_per_year", "capex_cny", "existing")
 
 
@@ -169,6 +197,10 @@ def _normalise(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             st[c] = np.nan
         st[c] = pd.to_numeric(st[c], errors="coerce")
     st["handling_capacity_t_per_year"] = pd.to_numeric(st["handling_capacity_t_per_year"], errors="coerce")
+    st["line_ids"] = st["line_ids"].map(_ids) if "line_ids" in st else [() for _ in range(len(st))]
+    reg["rail_line_ids"] = (
+        reg["rail_line_ids"].map(_ids) if "rail_line_ids" in reg else [() for _ in range(len(reg))]
+    )
     out = dict(frames)
     out.update(enterprises=ent, flows=flows, regions=reg, stations=st)
     for name, cols in (
@@ -184,6 +216,73 @@ def _normalise(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                 frame[c] = None
         out[name] = frame
     return out
+
+
+def _ids(v: object) -> tuple[str, ...]:
+    """``"TJ;HC"`` (or a list) as a tuple of ids; blanks and NaN give ``()``."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ()
+    parts = v if isinstance(v, list | tuple) else str(v).replace(",", ";").split(";")
+    return tuple(str(x).strip() for x in parts if str(x).strip())
+
+
+def _lines_frame(lines: pd.DataFrame | None) -> pd.DataFrame:
+    if lines is None:
+        return _empty(LINE_COLUMNS)
+    df = pd.DataFrame(lines).reset_index(drop=True).copy()
+    df["line_id"] = df["line_id"].astype(str)
+    for c in ("name_zh", "name_en"):
+        if c not in df:
+            df[c] = df["line_id"]
+    for c, default in (("capacity_t_per_year", np.nan), ("other_traffic_t_per_year", 0.0)):
+        df[c] = pd.to_numeric(df[c], errors="coerce") if c in df else default
+    df["other_traffic_t_per_year"] = df["other_traffic_t_per_year"].fillna(0.0)
+    df["lifted"] = df["lifted"].map(_as_bool) if "lifted" in df else False
+    return pd.DataFrame(df[list(LINE_COLUMNS)])
+
+
+def _zones_frame(zones: pd.DataFrame | None) -> pd.DataFrame:
+    if zones is None:
+        return _empty(ZONE_COLUMNS)
+    df = pd.DataFrame(zones).reset_index(drop=True).copy()
+    problems = [
+        Problem("missing column in the restriction zones", file="restriction_zone", column=c)
+        for c in ("zone_id", "geometry")
+        if c not in df
+    ]
+    if problems:
+        raise InputError("the restriction zones are incomplete", problems)
+    df["zone_id"] = df["zone_id"].astype(str)
+    for c in ("name_zh", "name_en"):
+        if c not in df:
+            df[c] = df["zone_id"]
+    if "hgv_banned_hours" not in df:
+        df["hgv_banned_hours"] = "all"
+    df["new_energy_exempt"] = df["new_energy_exempt"].map(_as_bool) if "new_energy_exempt" in df else False
+    df["banned_hours_per_day"] = df["hgv_banned_hours"].map(_banned_hours)
+    bad = df[df["banned_hours_per_day"].isna()]
+    if len(bad):
+        raise InputError(
+            "unreadable truck-ban hours",
+            [
+                Problem(
+                    "banned hours must look like 07:00-21:00 (or 'all')",
+                    file="restriction_zone",
+                    row=int(i) + 1,
+                    column="hgv_banned_hours",
+                    value=v,
+                )
+                for i, v in bad["hgv_banned_hours"].items()
+            ],
+        )
+    return pd.DataFrame(df[list(ZONE_COLUMNS)])
+
+
+def _banned_hours(v: object) -> float | None:
+    """Hours per day a zone bans trucks: blank/None is no ban, otherwise :func:`parse_hours`."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
+        return 0.0
+    return parse_hours(v)
 
 
 def _as_bool(v: object) -> bool:
@@ -205,13 +304,16 @@ def problem_from_frames(
     distances: RoadDistances | None = None,
     factors: Factors | None = None,
     rail_lines: Mapping[str, list[tuple[float, float]]] | None = None,
+    lines: pd.DataFrame | None = None,
+    zones: pd.DataFrame | None = None,
     name: str = "plan",
     source: str = "",
 ) -> PlanProblem:
     """Assemble a :class:`PlanProblem` from tables (see :class:`PlanProblem` for the columns).
 
     ``scenario`` overrides are applied and checked against the tables; ``distances`` defaults to
-    great-circle km x 1.3 at the factors' default road speed.
+    great-circle km x 1.3 at the factors' default road speed. ``lines`` (rail mainline capacities, see
+    :class:`PlanProblem`) and ``zones`` (truck restriction zones with shapely polygons) are optional.
     """
     if "share_pct" not in splits.columns and "share" in splits.columns:  # the roster keeps shares as 0-1
         splits = splits.assign(share_pct=splits["share"].astype(float) * 100.0)
@@ -226,6 +328,8 @@ def problem_from_frames(
     }
     _check_columns(frames, source)
     frames = _normalise(frames)
+    frames["lines"] = _lines_frame(lines)
+    frames["zones"] = _zones_frame(zones)
     sc = scenario or Scenario()
     if factors is None:
         factors = load_factors(overrides=dict(sc.factors) or None)
@@ -255,6 +359,8 @@ def problem_from_frames(
         targets=dict(sc.targets),
         fleet=dict(sc.fleet),
         rail_lines=dict(rail_lines or {}),
+        lines=frames["lines"],
+        zones=frames["zones"],
         name=sc.name if scenario is not None else name,
         title_en=sc.title_en,
         title_zh=sc.title_zh,
@@ -353,6 +459,30 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     for key in sc.fleet:
         if key not in fleet_keys:
             p("unknown enterprise or station", f"fleet.{key}", key)
+    lines = frames["lines"].copy()
+    line_pos = {str(v): i for i, v in enumerate(lines["line_id"])}
+    for lid, entry in sc.rail_lines.items():
+        if lid not in line_pos:
+            known = ", ".join(sorted(line_pos)) or "none in the data"
+            p(f"unknown rail line; known: {known}", f"rail_lines.{lid}", lid)
+            continue
+        for k, v in entry.items():
+            lines.at[line_pos[lid], k] = bool(v) if k == "lifted" else float(v)
+    zones = frames["zones"].copy()
+    zone_pos = {str(v): i for i, v in enumerate(zones["zone_id"])}
+    for zid, entry in sc.restriction_zones.items():
+        if zid not in zone_pos:
+            known = ", ".join(sorted(zone_pos)) or "none in the data"
+            p(f"unknown restriction zone; known: {known}", f"restriction_zones.{zid}", zid)
+            continue
+        i = zone_pos[zid]
+        if "hgv_banned_hours" in entry:
+            zones.at[i, "hgv_banned_hours"] = entry["hgv_banned_hours"]
+            zones.at[i, "banned_hours_per_day"] = _banned_hours(entry["hgv_banned_hours"])
+        if "new_energy_exempt" in entry:
+            zones.at[i, "new_energy_exempt"] = bool(entry["new_energy_exempt"])
+        if entry.get("lifted"):
+            zones.at[i, "banned_hours_per_day"] = 0.0
     if problems:
         raise InputError(f"scenario {file} does not match the data", problems)
     out = dict(frames)
@@ -360,6 +490,8 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     out["spurs"] = pd.DataFrame(list(spur_rows.values()), columns=list(_SPUR_COLS))
     out["swap_stations"] = pd.DataFrame(list(swap_rows.values()), columns=list(_SWAP_COLS))
     out["corridors"] = pd.DataFrame(corridors, columns=list(_CORR_COLS))
+    out["lines"] = lines
+    out["zones"] = zones
     declared = pd.DataFrame(conveyors, columns=list(_CONV_COLS))
     existing = frames["conveyors"]
     out["conveyors"] = declared if existing.empty else pd.concat([existing, declared], ignore_index=True)
@@ -415,6 +547,8 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         scenario=sc,
         distances=distances,
         rail_lines=frames["rail_lines"],
+        lines=frames["lines"],
+        zones=_zones_from(sc.data.get("restriction_zone"), getattr(net, "restriction_zone", None)),
         source=sc.source or "sample",
     )
 
@@ -438,6 +572,7 @@ def _frames_from_network(net: Any) -> dict[str, Any]:
     rail = net.rail
     spurs: list[dict[str, Any]] = []
     lines: dict[str, list[tuple[float, float]]] = {}
+    mainlines: list[dict[str, Any]] = []
     for _, row in rail.iterrows():
         coords = [(float(x), float(y)) for x, y, *_ in _line_coords(row.geometry)]
         if row.get("kind") == "spur":
@@ -459,13 +594,38 @@ def _frames_from_network(net: Any) -> dict[str, Any]:
             )
         else:
             lines[str(row["line_id"])] = coords
+            cap = row.get("capacity_t_per_year")
+            mainlines.append(
+                {
+                    "line_id": str(row["line_id"]),
+                    "name_zh": row.get("name_zh"),
+                    "name_en": row.get("name_en"),
+                    "capacity_t_per_year": None if cap is None or pd.isna(cap) else float(cap),
+                }
+            )
     return {
         "stations": stations,
         "regions": regions,
         "swap_stations": swap,
         "spurs": pd.DataFrame(spurs, columns=list(_SPUR_COLS)),
         "rail_lines": lines,
+        "lines": pd.DataFrame(mainlines, columns=["line_id", "name_zh", "name_en", "capacity_t_per_year"]),
     }
+
+
+def _zones_from(path: str | None, default: Any) -> pd.DataFrame | None:
+    """Restriction zones: the scenario's ``[data] restriction_zone`` file, else the sample's."""
+    if path is None:
+        return None if default is None else pd.DataFrame(default)
+    import geopandas as gpd
+
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # fiona/pyogrio raise many kinds
+        raise InputError(f"cannot read the restriction zones {path}: {exc}") from None
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    return pd.DataFrame(gdf)
 
 
 def _line_coords(geom: Any) -> list[tuple[float, ...]]:

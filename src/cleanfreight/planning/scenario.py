@@ -35,6 +35,15 @@ A scenario holds planner parameters and per-entry overrides::
     regions = ["out_wari_east"]
     capacity_t_per_year = 5.0e6
 
+    [rail_lines.WR]               # a mainline of rail.geojson: its capacity is a row by default
+    capacity_t_per_year = 2.0e8   # override the data's capacity
+    other_traffic_t_per_year = 1.5e8   # through traffic not in the plan: the plan gets the rest
+    # lifted = true               # no capacity row for this line
+
+    [restriction_zones.RZ01]      # a zone of restriction_zone.geojson
+    hgv_banned_hours = "07:00-21:00"   # or "all"; "" or lifted = true: no ban
+    new_energy_exempt = true
+
     [conveyors.CV1]               # a conveyor / pipeline for one flow
     flow_id = "CZ05-F1"
     km = 3.5
@@ -74,6 +83,8 @@ _SECTIONS = (
     "swap_stations",
     "corridors",
     "conveyors",
+    "rail_lines",
+    "restriction_zones",
     "data",
 )
 _STATION_KEYS = {
@@ -94,6 +105,9 @@ _SPUR_KEYS = {
 _SWAP_KEYS = {"swaps_per_day", "lon", "lat", "name_zh", "name_en"}
 _CORRIDOR_KEYS = {"regions", "capacity_t_per_year", "name_zh", "name_en"}
 _CONVEYOR_KEYS = {"flow_id", "km", "capacity_t_per_year", "capex_cny", "existing", "mode"}
+_LINE_KEYS = {"capacity_t_per_year", "other_traffic_t_per_year", "lifted"}
+_ZONE_KEYS = {"hgv_banned_hours", "new_energy_exempt", "lifted"}
+_DATA_KEYS = {"enterprises", "restriction_zone"}
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -135,6 +149,8 @@ class Scenario:
     swap_stations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     corridors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     conveyors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    rail_lines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    restriction_zones: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     data: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
 
@@ -244,6 +260,31 @@ def _check(sc: Scenario) -> list[Problem]:
                 p("must be a number >= 0", f"conveyors.{cid}.{k}", entry[k])
         if entry.get("mode", "conveyor") not in ("conveyor", "pipeline"):
             p("mode must be conveyor or pipeline", f"conveyors.{cid}.mode", entry.get("mode"))
+    for lid, entry in sc.rail_lines.items():
+        unknown_keys("rail_lines", lid, entry, _LINE_KEYS)
+        if not isinstance(entry, Mapping):
+            continue
+        capacity("rail_lines", lid, entry)
+        capacity("rail_lines", lid, entry, "other_traffic_t_per_year")
+        if "lifted" in entry and not isinstance(entry["lifted"], bool):
+            p("lifted must be true or false", f"rail_lines.{lid}.lifted", entry["lifted"])
+    for zid, entry in sc.restriction_zones.items():
+        unknown_keys("restriction_zones", zid, entry, _ZONE_KEYS)
+        if not isinstance(entry, Mapping):
+            continue
+        hours = entry.get("hgv_banned_hours")
+        if hours not in (None, "") and parse_hours(hours) is None:
+            p(
+                "banned hours must look like 07:00-21:00 (or 'all')",
+                f"restriction_zones.{zid}.hgv_banned_hours",
+                hours,
+            )
+        for k in ("new_energy_exempt", "lifted"):
+            if k in entry and not isinstance(entry[k], bool):
+                p(f"{k} must be true or false", f"restriction_zones.{zid}.{k}", entry[k])
+    for k in sc.data:
+        if k not in _DATA_KEYS:
+            p(f"unknown data file; allowed: {', '.join(sorted(_DATA_KEYS))}", f"data.{k}")
     return out
 
 
@@ -306,6 +347,8 @@ def load_scenario(path: str | Path) -> Scenario:
             swap_stations=dict(raw.get("swap_stations", {}) or {}),
             corridors=dict(raw.get("corridors", {}) or {}),
             conveyors=dict(raw.get("conveyors", {}) or {}),
+            rail_lines=dict(raw.get("rail_lines", {}) or {}),
+            restriction_zones=dict(raw.get("restriction_zones", {}) or {}),
             data=data,
             source=file,
         )

@@ -39,12 +39,14 @@ class PlanResult:
         cannot be met: the tables then hold the soft-target plan and ``explanations`` say why.
     objective
         Annual cost of the plan in CNY: transport + annualised capital + carbon price x CO2 + shortfall
-        penalties (without the tie-break epsilon).
+        penalties + penalties for new-energy truck tonnes missing from the cement rule's share of the
+        shortfall (without the tie-break epsilon).
     city
         City totals: ``ratio_before``, ``ratio_after``, tonnes, cost, CO2, NOx, PM2.5 before and after, builds.
     enterprises
         One row per enterprise (ratio before / after, target, shortfall, trucks, cost and emission change,
-        ``shortfall_reason`` in English and ``shortfall_reason_zh``).
+        ``shortfall_reason`` in English and ``shortfall_reason_zh``; ``ne_truck_t``, ``ne_required_t`` and
+        ``ne_missing_t``: new-energy truck tonnes, the rule's share of the shortfall, what is missing).
     flows
         One row per flow and chosen chain with its tonnes and totals.
     infrastructure
@@ -142,6 +144,7 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     chains = ch.candidates.assign(tonnes=tonnes)
     builds = _builds(bm, values, problem)
     shortfall = _shortfall(ch, chains, bm)
+    ne_missing = _ne_missing(ch, chains, shortfall)
     # shadow prices: fix the builds, re-solve the LP
     duals: dict[str, float] = {}
     try:
@@ -154,11 +157,14 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     unplannable = list(ch.unplannable)
     explanations = pd.DataFrame(columns=["enterprise_id", "kind", "id", "amount", "unit", "fix_en", "fix_zh"])
     if params.explain and (any(v > _TOL for v in shortfall.values()) or unplannable):
-        explanations = explain_misses(ch, problem, params, bm, values, shortfall, unplannable)
+        explanations = explain_misses(
+            ch, problem, params, bm, values, shortfall, unplannable, ne_missing=ne_missing
+        )
     ent, flows, city, infra = _tables(
         problem, params, ch, chains, builds, bm, shortfall, explanations, unplannable
     )
-    objective = _objective(params, chains, builds, bm, problem, shortfall)
+    _ne_columns(ent, city, ch, chains, shortfall, ne_missing)
+    objective = _objective(params, chains, builds, bm, problem, shortfall, ne_missing)
     city["objective"] = objective
     meta = {
         "solver": params.solver,
@@ -249,6 +255,44 @@ def _shortfall(ch: ChainTables, chains: pd.DataFrame, bm: BuiltModel) -> dict[st
     return out
 
 
+def _ne_missing(ch: ChainTables, chains: pd.DataFrame, shortfall: dict[str, float]) -> dict[str, float]:
+    """Tonnes by which new-energy trucks fall short of ``ne_share`` x the shortfall, per enterprise (cement rule)."""
+    if not ch.ne_share:
+        return {}
+    ne = _ne_truck_tonnes(ch, chains)
+    out: dict[str, float] = {}
+    for e, short in shortfall.items():
+        gap = float(ch.ne_share) * short - float(ne.get(e, 0.0))
+        out[e] = gap if gap > 1e-6 * max(1.0, short) + 1e-3 else 0.0
+    return out
+
+
+def _ne_truck_tonnes(ch: ChainTables, chains: pd.DataFrame) -> pd.Series:
+    """Bulk tonnes carried by new-energy trucks direct (``truck_ne``) per enterprise."""
+    bulk = ch.flows["bulk"].to_numpy(bool)[chains["flow_idx"].to_numpy(int)]
+    mine = chains[bulk & (chains["mode"] == "truck_ne").to_numpy()]
+    return mine.groupby("enterprise_id")["tonnes"].sum()
+
+
+def _ne_columns(
+    ent: pd.DataFrame,
+    city: dict[str, Any],
+    ch: ChainTables,
+    chains: pd.DataFrame,
+    shortfall: dict[str, float],
+    ne_missing: dict[str, float],
+) -> None:
+    """Report the new-energy share of the shortfall: truck_ne tonnes, what the rule asks, what is missing."""
+    ids = ent["enterprise_id"]
+    share = float(ch.ne_share or 0.0)
+    ent["ne_truck_t"] = ids.map(_ne_truck_tonnes(ch, chains)).fillna(0.0).to_numpy()
+    ent["ne_required_t"] = share * ids.map(shortfall).fillna(0.0).to_numpy()
+    ent["ne_missing_t"] = ids.map(ne_missing).fillna(0.0).to_numpy()
+    city["ne_share_of_shortfall"] = ch.ne_share
+    city["ne_required_t"] = float(ent["ne_required_t"].sum())
+    city["ne_missing_t"] = float(ent["ne_missing_t"].sum())
+
+
 def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float]) -> pd.DataFrame:
     rows = []
     for r in bm.rows:
@@ -306,12 +350,14 @@ def _objective(
     bm: BuiltModel,
     problem: PlanProblem,
     shortfall: dict[str, float],
+    ne_missing: dict[str, float],
 ) -> float:
     x = chains["tonnes"].to_numpy(float)
     transport = float(x @ chains["cost_cny_per_t"].to_numpy(float))
     carbon = params.carbon_price_cny_per_t * float(x @ chains["co2_kg_per_t"].to_numpy(float)) / 1000.0
     capex = sum(_annual_capex(params, builds, problem).values())
     penalty = params.shortfall_penalty_cny_per_t * sum(shortfall.values())
+    penalty += params.ne_share_penalty_cny_per_t * sum(ne_missing.values())
     return transport + carbon + capex + penalty
 
 

@@ -2,13 +2,16 @@
 
 Enterprises are scattered around freight stations over a Shanxi-sized box; each has one to four
 flows of several commodities to or from a dozen regions (some outside the province), a current mode
-split, and a few have an existing or a planned spur. Same seed, same instance.
+split, and a few have an existing or a planned spur. Stations and regions lie on a few rail mainlines
+that meet at the first station, each with a capacity, and a truck restriction zone surrounds the first
+station. Same seed, same instance.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import box
 
 from cleanfreight.planning._distances import haversine_km
 from cleanfreight.planning.problem import PlanProblem, problem_from_frames
@@ -28,6 +31,7 @@ def synthetic_problem(
     seed: int = 0,
     scenario: Scenario | None = None,
     bbox: tuple[float, float, float, float] = (110.5, 34.8, 114.3, 40.5),
+    line_headroom: float = 1.0,
 ) -> PlanProblem:
     """A random but reproducible :class:`PlanProblem` (great-circle distances x 1.3).
 
@@ -41,6 +45,9 @@ def synthetic_problem(
         Overrides applied as for the sample.
     bbox
         ``(lon_min, lat_min, lon_max, lat_max)`` of the area.
+    line_headroom
+        A rail line's capacity is 1.2 x every rail-only tonne plus this share of all tonnes to the regions
+        on the line: 1 rarely binds, 0.25 makes most lines bind (a much harder model).
     """
     rng = np.random.default_rng(seed)
     x0, y0, x1, y1 = bbox
@@ -160,6 +167,39 @@ def synthetic_problem(
             "name_en": None,
         }
     )
+    # rail mainlines meeting at station 0; capacities leave room for every rail-only flow
+    n_lines = max(2, min(8, n_stations // 10 + 1))
+    line_ids = [f"L{k}" for k in range(n_lines)]
+    stations["line_ids"] = [
+        ";".join(line_ids) if i == 0 else line_ids[i % n_lines] for i in range(n_stations)
+    ]
+    regions["rail_line_ids"] = [line_ids[i % n_lines] for i in range(n_regions)]
+    reg_line = dict(zip(regions["region_id"], regions["rail_line_ids"], strict=True))
+    to_line = flows_df.groupby(flows_df["region_id"].map(reg_line))["tonnes_per_year"].sum()
+    rail_only_t = float(rail_only["tonnes_per_year"].sum())
+    lines = pd.DataFrame(
+        {
+            "line_id": line_ids,
+            "capacity_t_per_year": [
+                np.ceil(1.2 * rail_only_t + line_headroom * float(to_line.get(k, 0.0))) for k in line_ids
+            ],
+        }
+    )
+    # a truck restriction zone around station 0, which can take every tonne of the enterprises inside
+    zx0, zy0, zx1, zy1 = st_lon[0] - 0.08, st_lat[0] - 0.06, st_lon[0] + 0.08, st_lat[0] + 0.06
+    inside = [e for e, x, y in zip(ent_ids, lon, lat, strict=True) if zx0 < x < zx1 and zy0 < y < zy1]
+    zone_t = float(flows_df.loc[flows_df["enterprise_id"].isin(inside), "tonnes_per_year"].sum())
+    stations.at[0, "handling_capacity_t_per_year"] = (
+        float(stations.at[0, "handling_capacity_t_per_year"]) + zone_t
+    )
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["Z0"],
+            "hgv_banned_hours": ["07:00-21:00"],
+            "new_energy_exempt": [True],
+            "geometry": [box(zx0, zy0, zx1, zy1)],
+        }
+    )
     return problem_from_frames(
         enterprises,
         pd.DataFrame(flows),
@@ -169,6 +209,8 @@ def synthetic_problem(
         spurs,
         swaps,
         scenario=scenario,
+        lines=lines,
+        zones=zones,
         name=f"synthetic-{n_enterprises}-{n_stations}-s{seed}",
         source="synthetic",
     )
