@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cleanfreight.enterprises import COMMODITIES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger import _normalise as nz
 
@@ -42,21 +43,7 @@ __all__ = ["COMMODITY_IDS", "CargoMap", "load_cargo_map", "recode_cargo"]
 logger = logging.getLogger(__name__)
 
 #: commodities a cargo name can map to (the flows vocabulary of ``docs/data-format.md``)
-COMMODITY_IDS: tuple[str, ...] = (
-    "coal",
-    "coke",
-    "iron_ore",
-    "steel",
-    "limestone",
-    "cement",
-    "clinker",
-    "scrap",
-    "slag",
-    "fly_ash",
-    "gypsum",
-    "chemicals",
-    "other_bulk",
-)
+COMMODITY_IDS: tuple[str, ...] = COMMODITIES
 
 _MATCH_WORDS = {"exact": "exact", "精确": "exact", "": "exact", "contains": "contains", "包含": "contains"}
 _CSV_HEADERS = {
