@@ -27,6 +27,13 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def vocab(kind: str, value: object, lang: str = "en") -> str:
+    """Label of a vocabulary value (``kind`` is ``industry`` or ``commodity``); unknown values come back as given."""
+    text = str(value)
+    entry = _LABELS.get(f"{kind}.{text}")
+    return text if entry is None else entry.get(lang) or entry["en"]
+
+
 def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         from cleanfreight.errors import InputError
@@ -61,3 +68,35 @@ register(
         ),
     }
 )
+
+
+_INDUSTRIES = {
+    "steel": ("steel", "钢铁"),
+    "coking": ("coking", "焦化"),
+    "power": ("power", "电力"),
+    "coal_chemical": ("coal chemical", "煤化工"),
+    "cement": ("cement", "水泥"),
+    "coal_washery": ("coal washery", "洗煤"),
+    "logistics_park": ("logistics park", "物流园区"),
+    "chemical": ("chemical", "化工"),
+    "building_materials": ("building materials", "建材"),
+    "other": ("other", "其他"),
+}
+_COMMODITIES = {
+    "coal": ("coal", "煤炭"),
+    "coke": ("coke", "焦炭"),
+    "iron_ore": ("iron ore", "铁矿石"),
+    "steel": ("steel", "钢材"),
+    "limestone": ("limestone", "石灰石"),
+    "cement": ("cement", "水泥"),
+    "clinker": ("clinker", "熟料"),
+    "scrap": ("scrap", "废钢"),
+    "slag": ("slag", "矿渣"),
+    "fly_ash": ("fly ash", "粉煤灰"),
+    "gypsum": ("gypsum", "石膏"),
+    "chemicals": ("chemicals", "化工产品"),
+    "other_bulk": ("other bulk", "其他大宗"),
+}
+register({f"industry.{k}": v for k, v in _INDUSTRIES.items()})
+register({f"commodity.{k}": v for k, v in _COMMODITIES.items()})
+register({"enterprises_meeting": ("enterprises meet the target", "家企业达标")})

@@ -117,7 +117,9 @@ def run_baseline(params: BaselineParams, step: Callable[[str], None] = lambda _:
     step("computing clean-transport ratios")
     factors = load_factors(params.factors)
     regions = None if net.regions is None else pd.DataFrame(net.regions.drop(columns="geometry"))
-    report = baseline_report(roster, load_rulebook(params.rulebook), factors, distances=distances, regions=regions)
+    stations = None if net.stations is None else pd.DataFrame(net.stations.drop(columns="geometry", errors="ignore"))
+    report = baseline_report(roster, load_rulebook(params.rulebook), factors, distances=distances, regions=regions,
+                             stations=stations)
     return BaselineRun(roster, report, net, distances)
 
 
@@ -178,6 +180,8 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     with realistic defects), ``ledger.duckdb`` and ``ledger/monthly.csv``; ``brief/`` (map with the
     plan's routes, briefing PDF/PNG, workbook).
     """
+    import duckdb
+
     from cleanfreight.ledger import generate_records, ingest, trend
     from cleanfreight.reports.brief import BriefParams, write_brief
 
@@ -200,6 +204,8 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     db = out / "ledger.duckdb"
     step("importing records into the ledger")
     imported = ingest(db, manifest.files)
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = int(con.execute("SELECT count(*) FROM records").fetchone()[0])  # type: ignore[index]
     step("monthly tracking")
     tr = trend(db, f"{year}-01", f"{year}-12", rules=run.report.rulebook)
     (out / "ledger").mkdir(exist_ok=True)
@@ -210,6 +216,7 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
         "accepted": imported.accepted,
         "rejected": imported.rejected,
         "duplicates": imported.duplicates,
+        "records_in_ledger": stored,
         "months": _records(tr.city),
         "enterprises_fell": len(tr.fell),
     }

@@ -30,7 +30,19 @@ def test_electric_truck_by_hand() -> None:
 
 def test_short_haul_minimum_charge() -> None:
     res = chain_intensity("rail_station_ne", rail_km=0, short_haul_km=1)
-    assert res["cost_cny"] == pytest.approx(16.3 + 8.0)  # rail base 1 + minimum short-haul charge
+    # rail base 1 + minimum short-haul charge + default station handling + transfer
+    assert res["cost_cny"] == pytest.approx(16.3 + 8.0 + 6.0 + 3.0)
+
+
+def test_station_handling_per_chain() -> None:
+    """A station's own handling charge replaces the default; NaN falls back to it; spurs pay neither."""
+    import numpy as np
+
+    res = chain_intensity("rail_station_diesel", rail_km=np.array([0.0, 0.0]), short_haul_km=np.array([1.0, 1.0]),
+                          station_handling_cny_per_t=np.array([15.0, np.nan]))
+    assert res["cost_cny"] == pytest.approx([16.3 + 8.0 + 15.0 + 3.0, 16.3 + 8.0 + 6.0 + 3.0])
+    spur = chain_intensity("rail_spur", rail_km=0.0, station_handling_cny_per_t=15.0)
+    assert spur["cost_cny"] == pytest.approx(16.3 + 4.0)  # rail base 1 + own-spur loading
 
 
 def test_bad_overrides() -> None:

@@ -30,6 +30,10 @@ def test_demo_summary(demo_dir: Path) -> None:
     assert 0 < s["enterprises_meeting_target"] < 40
     assert s["snaps_far"] == 0 and s["snap_max_m"] < 1000  # every sample place lies on the truck network
     assert s["plan"]["city"]["ratio_after"] >= 0.8 > s["plan"]["city"]["ratio_before"]
+    # the baseline and the planner price today's transport the same way (station handling + transfer included)
+    assert s["plan"]["city"]["ratio_before"] == pytest.approx(s["city_clean_ratio"])
+    assert s["plan"]["city"]["cost_before_cny"] == pytest.approx(s["cost_cny"], rel=1e-9)
+    assert s["plan"]["city"]["co2_before_t"] == pytest.approx(s["co2_t"], rel=1e-9)
     assert json.loads((demo_dir / "plan" / "plan.json").read_text(encoding="utf-8"))["enterprises"]
     d = s["dispatch"]
     assert d["lots_served"] + d["lots_unserved"] == d["lots"] and d["lots_unserved"] == 5  # five planted bad loads
@@ -56,11 +60,22 @@ def test_demo_ledger_and_briefing(demo_dir: Path) -> None:
     s = json.loads((demo_dir / "summary.json").read_text(encoding="utf-8"))
     led = s["ledger"]
     assert led["accepted"] > 10_000 and led["rejected"] > 0 and led["duplicates"] > 0
+    assert led["records_in_ledger"] == led["accepted"]  # a first import into a new ledger
     assert len(led["months"]) == 12
     monthly = pd.read_csv(demo_dir / "ledger" / "monthly.csv")
     assert monthly["enterprise_id"].nunique() == 40
     for name in ("briefing.pdf", "briefing.png", "workbook.xlsx", "map.html"):
         assert (demo_dir / "brief" / name).stat().st_size > 10_000, name
+
+
+def test_demo_again_keeps_the_ledger(tmp_path: Path) -> None:
+    """Running the demo twice into one folder imports nothing twice and says so, in Chinese with --lang zh."""
+    for _ in range(2):
+        res = runner.invoke(app, ["demo", "--out", str(tmp_path), "--scale", "0.002", "--lang", "zh"])
+        assert res.exit_code == 0, res.output
+    led = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["ledger"]
+    assert led["accepted"] == 0 and led["records_in_ledger"] > 0 and led["duplicates"] >= led["records_in_ledger"]
+    assert "本次导入接收 0 条" in res.output and "家企业达标" in res.output and "焦化" in res.output
 
 
 def test_baseline_chinese(tmp_path: Path) -> None:

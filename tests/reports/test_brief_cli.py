@@ -129,9 +129,10 @@ def test_map_from_ledger_report(tmp_path: Path) -> None:
     from cleanfreight.enterprises import load_enterprises
 
     cz03 = load_enterprises().enterprises.set_index("enterprise_id").loc["CZ03"]
-    # id, district and industry from the roster; tonnes and ratio from the report
+    # id, district and industry (in both languages) from the roster; tonnes and ratio from the report
+    assert cz03["industry"] == "coking"
     values = json.dumps(
-        ["CZ03", cz03["district"], cz03["industry"], "1,000", "850", "85.0 %", "80.0 %", "yes 是"],
+        ["CZ03", cz03["district"], "coking 焦化", "1,000", "850", "85.0 %", "80.0 %", "yes 是"],
         ensure_ascii=False,
         separators=(",", ":"),
     )

@@ -115,20 +115,20 @@ def _estimate_distances(roster: Roster, regions: pd.DataFrame | None) -> pd.Data
     return out
 
 
-def _regions_beside(roster: Roster) -> pd.DataFrame | None:
-    """``../network/regions.csv`` next to the roster's folder (the sample pack's layout), if there is one."""
+def _beside(roster: Roster, name: str) -> pd.DataFrame | None:
+    """``../network/<name>`` next to the roster's folder (the sample pack's layout), if there is one."""
     from pathlib import Path
 
     from cleanfreight._tables import read_table
 
-    path = Path(roster.source).parent / "network" / "regions.csv"
+    path = Path(roster.source).parent / "network" / name
     if not path.exists():
         return None
     frame = read_table(path).frame
-    for col in ("lon", "lat", "road_km_beyond", "rail_km"):
+    for col in ("lon", "lat", "road_km_beyond", "rail_km", "handling_cost_cny_per_t"):
         if col in frame:
             frame[col] = pd.to_numeric(frame[col], errors="coerce")
-    log.info("regions for distance estimates from %s", path)
+    log.info("%s for the baseline from %s", name, path)
     return frame
 
 
@@ -147,6 +147,7 @@ def baseline_report(
     *,
     distances: pd.DataFrame | None = None,
     regions: pd.DataFrame | None = None,
+    stations: pd.DataFrame | None = None,
 ) -> BaselineReport:
     """Clean-transport ratios, tonnage and emissions per enterprise and city-wide from declared mode splits.
 
@@ -165,16 +166,24 @@ def baseline_report(
     regions
         The regions table (``regions.csv``), for distance fall-backs; default: ``../network/regions.csv``
         beside the roster's folder when it exists (the sample pack's layout).
+    stations
+        The freight stations (``stations.csv``), for each station's ``handling_cost_cny_per_t`` on
+        ``rail_station_*`` chains (the same charge the planner uses); default: ``../network/stations.csv``
+        beside the roster's folder when it exists. The station of a flow is the one ``distances`` measured
+        (``station_id``), else the flow's declared one.
     """
     rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook or "changzhi-2024")
     fx = factors or load_factors()
     if regions is None:
-        regions = _regions_beside(roster)
+        regions = _beside(roster, "regions.csv")
+    if stations is None:
+        stations = _beside(roster, "stations.csv")
     est = _estimate_distances(roster, regions)
+    est["station_used"] = roster.flows["station_id"].to_numpy() if "station_id" in roster.flows else None
     if distances is not None:
-        d = distances.set_index("flow_id")
+        d = distances.set_index("flow_id").rename(columns={"station_id": "station_used"})
         est = est.set_index("flow_id")
-        for col in ("road_km", "rail_km", "short_haul_km"):
+        for col in ("road_km", "rail_km", "short_haul_km", "station_used"):
             if col in d:
                 est[col] = d[col].reindex(est.index).combine_first(est[col])
         est = est.reset_index()
@@ -185,6 +194,9 @@ def baseline_report(
         log.warning("%d flow lines have no distance; emissions for them are counted as zero", int(missing.sum()))
     for col in ("road_km", "rail_km", "short_haul_km"):
         lines[col] = lines[col].fillna(0.0)
+    if stations is not None and "handling_cost_cny_per_t" in stations:
+        handling = stations.set_index("station_id")["handling_cost_cny_per_t"]
+        lines["station_handling_cny_per_t"] = lines["station_used"].map(handling).astype(float)
     inten = intensity_table(lines, fx)
     lines = lines.join(inten.add_suffix("_per_t"))
     for col in ("co2_kg", "nox_g", "pm25_g", "cost_cny", "road_tkm", "rail_tkm", "energy_kwh"):

@@ -80,6 +80,7 @@ def chain_intensity(
     rail_km: Any = 0.0,
     short_haul_km: Any = 0.0,
     factors: Factors | None = None,
+    station_handling_cny_per_t: Any = None,
 ) -> dict[str, Any]:
     """Per-tonne CO2 (kg), NOx (g), PM2.5 (g), energy (kWh), diesel (L), cost (CNY), road and rail tkm.
 
@@ -95,6 +96,10 @@ def chain_intensity(
         Road distance between the freight station and the enterprise (``rail_station_*``).
     factors
         Factors to use (default: :func:`~cleanfreight.accounting.factors.load_factors`).
+    station_handling_cny_per_t
+        Handling charge of the freight station of a ``rail_station_*`` chain (the station's
+        ``handling_cost_cny_per_t``); ``None`` or NaN: the factor ``cost.rail.station_handling_cny_per_t``.
+        Station chains also pay ``cost.rail.transfer_cny_per_t``.
     """
     if factors is None:
         from cleanfreight.accounting.factors import load_factors
@@ -115,6 +120,11 @@ def chain_intensity(
             part = dict.fromkeys(INTENSITY_COLUMNS, 0.0)
         for key in INTENSITY_COLUMNS:
             total[key] = total[key] + part[key]
+    if any(leg.role == "short_haul" for leg in info.legs):  # a rail leg through a freight station
+        default = factors["cost.rail.station_handling_cny_per_t"]
+        handling = default if station_handling_cny_per_t is None else np.nan_to_num(
+            np.asarray(station_handling_cny_per_t, dtype=float), nan=default)
+        total["cost_cny"] = total["cost_cny"] + handling + factors["cost.rail.transfer_cny_per_t"]
     if np.ndim(total["co2_kg"]) == 0:
         return {k: float(v) for k, v in total.items()}
     return total
@@ -123,7 +133,8 @@ def chain_intensity(
 def intensity_table(table: pd.DataFrame, factors: Factors | None = None) -> pd.DataFrame:
     """Per-tonne intensities for each row of ``table`` (columns ``mode``, ``road_km``, ``rail_km``, ``short_haul_km``).
 
-    Returns a frame on the same index with the :data:`INTENSITY_COLUMNS`.
+    An optional ``station_handling_cny_per_t`` column gives the handling charge of each station chain's
+    freight station (see :func:`chain_intensity`). Returns a frame on the same index with the :data:`INTENSITY_COLUMNS`.
     """
     if factors is None:
         from cleanfreight.accounting.factors import load_factors
@@ -137,6 +148,7 @@ def intensity_table(table: pd.DataFrame, factors: Factors | None = None) -> pd.D
             rows["rail_km"].to_numpy(dtype=float) if "rail_km" in rows else 0.0,
             rows["short_haul_km"].to_numpy(dtype=float) if "short_haul_km" in rows else 0.0,
             factors,
+            rows["station_handling_cny_per_t"].to_numpy(dtype=float) if "station_handling_cny_per_t" in rows else None,
         )
         for key in INTENSITY_COLUMNS:
             out.loc[rows.index, key] = np.broadcast_to(res[key], len(rows))

@@ -16,7 +16,7 @@ def baseline_table(run: object, lang: str) -> None:
     """Print the per-enterprise ratios as a rich table."""
     from rich.table import Table
 
-    from cleanfreight._i18n import t
+    from cleanfreight._i18n import t, vocab
 
     rep = run.report  # type: ignore[attr-defined]
     tbl = Table(title=f"{t('clean_ratio', lang)} — {rep.rulebook.title(lang)}")
@@ -26,14 +26,14 @@ def baseline_table(run: object, lang: str) -> None:
     for row in rep.enterprises.sort_values("clean_ratio", ascending=False).itertuples():
         ok = t("yes", lang) if row.meets_target else t("no", lang)
         style = "green" if row.meets_target else "red"
-        tbl.add_row(row.enterprise_id, str(getattr(row, name_col) or row.name_zh), row.industry,
+        tbl.add_row(row.enterprise_id, str(getattr(row, name_col) or row.name_zh), vocab("industry", row.industry, lang),
                     f"{row.tonnes_total:,.0f}", f"{row.clean_ratio:.1%}", f"[{style}]{ok}[/]")
     out.print(tbl)
     c = rep.city
     out.print(
         f"[bold]{t('city', lang)}[/]: {t('clean_ratio', lang)} {c['city_clean_ratio']:.1%} · "
         f"{t('target', lang)} {c['target']:.0%} · {c['enterprises_meeting_target']}/{c['enterprises_total']} "
-        f"{t('meets_target', lang)}"
+        f"{t('enterprises_meeting', lang)}"
     )
 
 

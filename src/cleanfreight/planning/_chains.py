@@ -186,7 +186,7 @@ def _direct(problem: PlanProblem, fl: pd.DataFrame, params: PlanParams) -> pd.Da
 
 def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -> ChainTables:
     """Enumerate candidate chains for every flow and express the current split as chains."""
-    f = problem.factors
+    f = params.cost_factors(problem.factors)
     fl = _direct(problem, problem.flows, params)
     rail_only_set = set(
         params.rail_only_commodities
@@ -205,7 +205,7 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
 
     st = problem.stations.reset_index(drop=True)
     st_ids = st["station_id"].astype(str).to_numpy()
-    handling = st["handling_cost_cny_per_t"].fillna(params.default_station_handling_cny_per_t).to_numpy(float)
+    handling = st["handling_cost_cny_per_t"].fillna(f["cost.rail.station_handling_cny_per_t"]).to_numpy(float)
     transfer_h = st["transfer_time_h"].fillna(0.0).to_numpy(float)
     skm = problem.distances.station_km
     sh_h = problem.distances.station_h
@@ -382,12 +382,14 @@ def _finish(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CHAIN_COLUMNS})
     for c in ("st_idx", "spur_idx", "conv_idx"):
         df[c] = df[c].fillna(-1).astype(int) if c in df else -1
-    f = problem.factors
-    inten = intensity_table(df[["mode", "road_km", "rail_km", "short_haul_km"]], f)
-    cost = inten["cost_cny"].to_numpy(float).copy()
+    f = params.cost_factors(problem.factors)
     via_station = df["mode"].isin(("rail_station_ne", "rail_station_diesel")).to_numpy()
     st_idx = df["st_idx"].to_numpy(int)
-    cost[via_station] += handling[st_idx[via_station]] + params.transfer_cny_per_t
+    station_handling = np.full(len(df), np.nan)
+    station_handling[via_station] = handling[st_idx[via_station]]
+    legs = df[["mode", "road_km", "rail_km", "short_haul_km"]].assign(station_handling_cny_per_t=station_handling)
+    inten = intensity_table(legs, f)
+    cost = inten["cost_cny"].to_numpy(float).copy()
     is_rail = df["mode"].isin(_RAIL_MODES).to_numpy()
     time_h = df["sh_h"].to_numpy(float) + np.where(
         is_rail, df["rail_km"].to_numpy(float) / params.rail_speed_kmh, 0.0

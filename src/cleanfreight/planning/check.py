@@ -102,7 +102,7 @@ def check_plan(
     """Verify that ``result`` satisfies every constraint of ``problem`` under ``params`` and reproduces its totals."""
     bad: list[str] = []
     rb = load_rulebook(params.rulebook)
-    f = problem.factors
+    f = params.cost_factors(problem.factors)
     flows = problem.flows.set_index("flow_id")
     ent_idx = {e: i for i, e in enumerate(problem.enterprises["enterprise_id"])}
     reg = problem.regions.reset_index(drop=True)
@@ -193,7 +193,7 @@ def check_plan(
         sh_km = 0.0
         sh_h = 0.0
         road_km = 0.0
-        extra = 0.0
+        handling: float | None = None
         if mode in _VIA_STATION:
             j = st_idx.get(r.station_id, -1)
             if j < 0:
@@ -206,9 +206,7 @@ def check_plan(
                     f"flow {r.flow_id}: station {r.station_id} is {sh_km:.1f} km away (> max short-haul)"
                 )
             h = st.at[j, "handling_cost_cny_per_t"]
-            extra = (
-                params.default_station_handling_cny_per_t if pd.isna(h) else float(h)
-            ) + params.transfer_cny_per_t
+            handling = None if pd.isna(h) else float(h)
             use[("station", str(r.station_id))] = use.get(("station", str(r.station_id)), 0.0) + cap_x
         elif mode == "rail_spur":
             sp = r.spur_id
@@ -246,8 +244,9 @@ def check_plan(
             rail_km=float(rail_km) if mode in _RAIL else 0.0,
             short_haul_km=sh_km,
             factors=f,
+            station_handling_cny_per_t=handling,
         )
-        cost_t = figs["cost_cny"] + extra
+        cost_t = figs["cost_cny"]
         if not _close(cost_t, float(r.cost_cny_per_t), 1e-9, 1e-6):
             bad.append(
                 f"flow {r.flow_id} {mode}: cost {r.cost_cny_per_t:.4f} CNY/t reported, {cost_t:.4f} recomputed"

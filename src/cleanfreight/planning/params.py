@@ -12,9 +12,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cleanfreight.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from cleanfreight.accounting.factors import Factors
 
 __all__ = ["CANDIDATE_MODES", "PlanParams"]
 
@@ -30,6 +33,11 @@ CANDIDATE_MODES: tuple[str, ...] = (
 )
 
 _SOLVERS = ("scip",)
+#: parameters that, when given, override a cost factor (parameter -> factor key)
+_FACTOR_OVERRIDES = {
+    "transfer_cny_per_t": "cost.rail.transfer_cny_per_t",
+    "default_station_handling_cny_per_t": "cost.rail.station_handling_cny_per_t",
+}
 _BOOLS = ("rail_only_out_of_province", "rail_line_capacities", "restriction_zones", "explain")
 
 
@@ -82,9 +90,11 @@ class PlanParams:
     ne_direct_max_km
         Longest one-way road distance a new-energy truck serves directly.
     transfer_cny_per_t
-        Extra transshipment cost per tonne at a freight station (on top of its handling cost).
+        Extra transshipment cost per tonne at a freight station (on top of its handling cost);
+        default: the factor ``cost.rail.transfer_cny_per_t`` (the baseline report uses the same).
     default_station_handling_cny_per_t
-        Handling cost of stations that do not give one.
+        Handling cost of stations that do not give one; default: the factor
+        ``cost.rail.station_handling_cny_per_t``.
     station_loading_t_per_hour
         Tonnes a station can take from (or give to) trucks per loading hour; with the station's loading
         hours this bounds its road-side throughput.
@@ -137,8 +147,8 @@ class PlanParams:
     max_short_haul_km: float = 40.0
     max_stations_per_flow: int = 3
     ne_direct_max_km: float = 150.0
-    transfer_cny_per_t: float = 3.0
-    default_station_handling_cny_per_t: float = 6.0
+    transfer_cny_per_t: float | None = None
+    default_station_handling_cny_per_t: float | None = None
     station_loading_t_per_hour: float = 5000.0
     days_per_year: float = 330.0
     rail_speed_kmh: float = 35.0
@@ -177,8 +187,6 @@ class PlanParams:
         nonneg = (
             "shortfall_penalty_cny_per_t",
             "carbon_price_cny_per_t",
-            "transfer_cny_per_t",
-            "default_station_handling_cny_per_t",
             "ne_truck_capex_cny",
             "swap_unit_capex_cny",
             "discount_rate",
@@ -203,6 +211,10 @@ class PlanParams:
             v = getattr(self, name)
             if not isinstance(v, int | float) or v < 0:
                 bad(name, "must be a number >= 0")
+        for name in _FACTOR_OVERRIDES:
+            v = getattr(self, name)
+            if v is not None and (not isinstance(v, int | float) or v < 0):
+                bad(name, "must be a number >= 0 or left out")
         for name in positive:
             v = getattr(self, name)
             if not isinstance(v, int | float) or v <= 0:
@@ -287,6 +299,12 @@ class PlanParams:
     def replace(self, **changes: Any) -> PlanParams:
         """A copy with ``changes`` applied (validated again)."""
         return dataclasses.replace(self, **changes)
+
+    def cost_factors(self, factors: Factors) -> Factors:
+        """``factors`` with the cost factors this plan overrides (``transfer_cny_per_t``, ...), if any."""
+        over = {key: float(getattr(self, name)) for name, key in _FACTOR_OVERRIDES.items()
+                if getattr(self, name) is not None}
+        return factors.with_overrides(over, source=self.source or "planning parameters") if over else factors
 
     @staticmethod
     def crf(rate: float, years: float) -> float:

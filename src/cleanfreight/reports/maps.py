@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from cleanfreight._i18n import check_lang
+from cleanfreight._i18n import check_lang, vocab
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.reports._labels import bi, t
 
@@ -218,6 +218,14 @@ def _esc(value: object) -> str:
     return html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
+def _vocab_bi(column: str, text: str) -> str:
+    """An industry value in both languages (``"coking 焦化"``); other columns as given."""
+    if column != "industry" or not text:
+        return text
+    en, zh = vocab("industry", text, "en"), vocab("industry", text, "zh")
+    return en if en == zh else f"{en} {zh}"
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -378,7 +386,7 @@ def _enterprise_spec(gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: b
             shown = after if np.isfinite(after) else ratio
         values: list[str | None] = [
             _text(row["enterprise_id"]),
-            *(_text(row[c]) or None for c in extra),
+            *(_vocab_bi(c, _text(row[c])) or None for c in extra),
             _num(row["tonnes_total"]),
         ]
         if has_clean:

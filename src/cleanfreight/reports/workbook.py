@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cleanfreight._i18n import vocab
 from cleanfreight.reports._labels import t
 from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports.maps import AMBER_BAND
@@ -32,7 +33,7 @@ _ENTERPRISE_COLS: tuple[tuple[str, str, str], ...] = (
     ("enterprise_id", "f.enterprise_id", "text"),
     ("name_zh", "f.name_zh", "text"),
     ("name_en", "f.name_en", "text"),
-    ("industry", "f.industry", "text"),
+    ("industry", "f.industry", "industry"),
     ("district", "f.district", "text"),
     ("tonnes_total", "f.tonnes_total", "tonnes"),
     ("tonnes_clean", "f.tonnes_clean", "tonnes"),
@@ -104,6 +105,8 @@ def _value(value: Any, kind: str, lang: str) -> Any:
         return float(value)
     if kind == "int":
         return int(value)
+    if kind == "industry":
+        return vocab("industry", value, lang)
     return str(value)
 
 
@@ -119,7 +122,7 @@ def _table_sheet(
     cols = tuple(c for c in cols if c[0] in frame.columns)
     for j, (_col, key, kind) in enumerate(cols):
         sheet.write(0, j, t(key, opts.lang), fmt.header)
-        width = {"text": 14, "tonnes": 14, "ratio": 12, "bool": 10, "int": 8}[kind]
+        width = {"text": 14, "industry": 16, "tonnes": 14, "ratio": 12, "bool": 10, "int": 8}[kind]
         if _col == "name_zh":
             width = (
                 max(16, min(40, int(frame[_col].astype(str).str.len().max() * 2 + 2))) if len(frame) else 20
