@@ -14,6 +14,7 @@ from cleanfreight.reports import MapLayers, ReportOptions, enterprise_points
 
 XSS = "<script>alert(1)</script>"
 XSS_EN = "X`${alert(2)}</div><img src=x onerror=alert(3)>"
+AREA_XSS = "上党区<img src=x onerror=alert(4)>"
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +101,7 @@ def layers(enterprises: pd.DataFrame) -> MapLayers:
         crs=crs,
     )
     boundaries = gpd.GeoDataFrame(
-        {"name_zh": ["潞州区", "上党区"]},
+        {"name_zh": ["潞州区", AREA_XSS]},
         geometry=[
             Polygon([(112.8, 35.9), (113.1, 35.9), (113.1, 36.5), (112.8, 36.5)]),
             Polygon([(113.1, 35.9), (113.5, 35.9), (113.5, 36.5), (113.1, 36.5)]),

@@ -21,7 +21,7 @@ from tests.reports._browser import (
     screenshot,
     with_harness,
 )
-from tests.reports.conftest import BASE_PATHS, INTERACTIVE, XSS, XSS_EN
+from tests.reports.conftest import AREA_XSS, BASE_PATHS, INTERACTIVE, XSS, XSS_EN
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +47,11 @@ def test_every_feature_is_rendered(dom: str) -> None:
     assert 'class="cf-fullscreen-button"' in dom
     assert "leaflet-control-scale" in dom
     assert (
-        len(re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"', dom)) == 10
-    )  # 9+tiles
+        len(re.findall(r'<input type="checkbox" class="leaflet-control-layers-selector"', dom)) == 11
+    )  # 9 + district names + tiles
+    # district names as text, a hostile one escaped
+    assert '<div class="cf-area-label">潞州区</div>' in dom
+    assert f'<div class="cf-area-label">{html.escape(AREA_XSS, quote=False)}</div>' in dom
     assert not re.search(r"<img[^>]*leaflet-tile", dom)  # no tile requested
 
 

@@ -46,6 +46,7 @@ def test_svg_and_pdf(static_dir: Path) -> None:
     assert "铁路专用线" not in text  # the legend says 专用线(既有)/(规划), checked next
     for label in ("专用线(既有)", "专用线(规划)", "铁路货运站", "重型货车限行区", "新能源短驳"):
         assert label in text
+    assert "潞州区" in text and "上党区<img" in text  # district names, as plain text
 
 
 def test_static_map_rejects_unknown_formats(layers: MapLayers, tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
             f"{city['enterprises_meeting_target']} / {city['enterprises_total']}",
             "#333333",
         ),
-        (t("b.total_tonnes", lang), _fmt_tonnes(float(city["tonnes_total"]), lang), "#333333"),  # type: ignore[arg-type]
+        (t("b.recorded_tonnes" if opts.period else "b.total_tonnes", lang), _fmt_tonnes(float(city["tonnes_total"]), lang), "#333333"),  # type: ignore[arg-type]
     ]
     if "city_ratio_after" in city:
         after = float(city["city_ratio_after"])  # type: ignore[arg-type]

@@ -497,6 +497,39 @@ def _geojson_layer(
     layer.add_to(m)
 
 
+def area_names(gdf: gpd.GeoDataFrame, lang: str) -> list[str]:
+    """The name of each area (``name_<lang>``, else ``name_zh`` / ``name_en`` / ``name``; empty when none)."""
+    cols = [c for c in (f"name_{lang}", "name_zh", "name_en", "name") if c in gdf.columns]
+    names = []
+    for _, row in gdf.iterrows():
+        name = next((_text(row[c]) for c in cols if _text(row[c])), "")
+        names.append(name)
+    return names
+
+
+def _area_labels(m: folium.Map, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    """District / county names at a point inside each area: plain escaped text, not clickable."""
+    import folium
+
+    group = folium.FeatureGroup(name=t("map.area_names", lang), show=True, overlay=True, control=True)
+    points = gdf.geometry.representative_point()
+    for name, pt in zip(area_names(gdf, lang), points, strict=True):
+        if not name or pt is None or pt.is_empty:
+            continue
+        folium.Marker(
+            [round(pt.y, 6), round(pt.x, 6)],
+            icon=folium.DivIcon(
+                html=f'<div class="cf-area-label">{html.escape(name)}</div>',
+                icon_size=(120, 16),
+                icon_anchor=(60, 8),
+                class_name="cf-area",
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
 def _point_layer(m: folium.Map, spec: dict[str, Any], name: str) -> None:
     from cleanfreight.reports._folium import PointLayer
 
@@ -590,6 +623,7 @@ def make_map(
             "dashArray": "4 3",
         }
         _geojson_layer(m, b, t("map.boundaries", lang), {"b": style}, ["b"] * len(b), None, interactive=False)
+        _area_labels(m, b, lang)
     if "roads" in present:
         r = present["roads"]
         r_styles = {

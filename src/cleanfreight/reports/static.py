@@ -17,7 +17,7 @@ import pandas as pd
 from cleanfreight._i18n import check_lang
 from cleanfreight.errors import InputError
 from cleanfreight.reports._labels import t
-from cleanfreight.reports.maps import AMBER_BAND, COLORS, MapLayers, ratio_color
+from cleanfreight.reports.maps import AMBER_BAND, COLORS, MapLayers, area_names, ratio_color
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -102,6 +102,10 @@ def plot_map(
         g["boundaries"].plot(
             ax=ax, facecolor="#f7f6f0", edgecolor=COLORS["boundary"], linewidth=0.5, linestyle="--", zorder=1
         )
+        for name, pt in zip(area_names(g["boundaries"], lang), g["boundaries"].representative_point(), strict=True):
+            if name and pt is not None and not pt.is_empty:
+                ax.text(pt.x, pt.y, name, fontsize=6, color="#8a8a8a", ha="center", va="center", zorder=1.5,
+                        clip_on=True)
     if "roads" in g:
         g["roads"].plot(ax=ax, color=COLORS["road"], linewidth=0.5, zorder=2)
     if "restriction_zone" in g:
