@@ -96,3 +96,40 @@ def test_ingest_a_folder_and_reject_a_foreign_database(hand_files: dict[str, Pat
     res = runner.invoke(app, ["ledger", "report", "--db", str(other), "--period", "2026-03"])
     assert res.exit_code == 2
     assert "not a cleanfreight ledger" in res.output
+
+
+def test_split_in_and_out_exports_take_direction_from_the_command(tmp_path: Path) -> None:
+    """Gate systems often export 进厂 and 出厂 separately, with no direction column: --direction names it."""
+    header = "进出厂时间,车牌号码,排放阶段,运输货物名称,运输量\n"
+    gate_in = tmp_path / "进厂记录.csv"
+    gate_in.write_bytes((header + "2026-03-01 08:00,晋D12345,国六,煤炭,abc\n2026-03-01 09:00,晋D12346,国9,焦炭,30\n"
+                         "2026-03-01 10:00,晋D12347,电动,煤炭,31.5\n").encode("gbk"))
+    gate_out = tmp_path / "出厂记录.csv"
+    gate_out.write_text(header + "2026-03-02 08:00,晋D12345,6,焦炭,33\n", encoding="utf-8")
+    db = str(tmp_path / "d.duckdb")
+    res = runner.invoke(app, ["ledger", "ingest", "--db", db, "--enterprise", "E1", str(gate_in)])
+    assert res.exit_code == 2 and "(or give --direction)" in res.output
+    res = runner.invoke(app, ["ledger", "ingest", "--db", db, "--enterprise", "E1", "--direction", "sideways",
+                              str(gate_in)])
+    assert res.exit_code == 2 and "unknown direction 'sideways'" in res.output
+    res = runner.invoke(app, ["ledger", "ingest", "--db", db, "--enterprise", "E1", "--direction", "进", str(gate_in),
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    assert (json.loads(res.stdout)["accepted"], json.loads(res.stdout)["rejected"]) == (1, 2)
+    res = runner.invoke(app, ["ledger", "ingest", "--db", db, "--enterprise", "E1", "--direction", "out",
+                              str(gate_out), "--json"])
+    assert json.loads(res.stdout)["accepted"] == 1
+    import duckdb
+
+    with duckdb.connect(db, read_only=True) as con:
+        got = con.execute("SELECT direction, tonnes FROM records ORDER BY ts").fetchall()
+    assert got == [("in", 31.5), ("out", 33.0)]
+    # the rejected rows, shown without --out: file, row, column, value, reason
+    res = runner.invoke(app, ["ledger", "rejects", "--db", db, "--json"])
+    rej = json.loads(res.stdout)
+    assert (rej["problems"], rej["rows"]) == (2, 2)
+    assert [(r["src_row"], r["column_name"], r["value"]) for r in rej["rejects"]] == [
+        (2, "tonnes", "abc"), (3, "stage", "国9")
+    ]
+    res = runner.invoke(app, ["ledger", "rejects", "--db", db])
+    assert res.exit_code == 0 and "2 problem(s) in 2 rejected row(s)" in res.output and "国9" in res.output

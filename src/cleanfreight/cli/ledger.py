@@ -73,6 +73,10 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--enterprise", help="Enterprise id for files without an enterprise column."),
         ] = None,
+        direction: Annotated[
+            str | None,
+            typer.Option("--direction", help="in or out (进/出) for files without a direction column."),
+        ] = None,
         mapping: Annotated[
             Path | None, typer.Option("--mapping", help="Column-mapping file (TOML/YAML) for other exports.")
         ] = None,
@@ -114,6 +118,7 @@ def register(app: typer.Typer) -> None:
                 db,
                 files,
                 enterprise=enterprise,
+                direction=direction,
                 mapping=mapping,
                 settings=settings,
                 enterprise_names=names,
@@ -215,9 +220,15 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rejects_cmd(
         db: DbOption,
-        out_file: Annotated[Path, typer.Option("--out", help="CSV file for the rejected rows.")],
+        out_file: Annotated[
+            Path | None, typer.Option("--out", help="CSV file for the rejected rows (default: show them).")
+        ] = None,
+        limit: Annotated[int, typer.Option("--limit", help="Rows shown without --out.")] = 50,
+        as_json: JsonOption = False,
     ) -> None:
-        """Export the rejected rows (file, row, column, value, reason) as CSV."""
+        """The rejected rows (file, row, column, value, reason): shown, or exported as CSV with --out."""
+        from rich.table import Table
+
         from cleanfreight.ledger._db import open_ledger
 
         con = open_ledger(db, read_only=True)
@@ -228,12 +239,26 @@ def register(app: typer.Typer) -> None:
             ).df()
         finally:
             con.close()
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(out_file, index=False, encoding="utf-8-sig")
-        out.print(
-            f"{df['src_row'].size:,} problem(s) in {df[['file_name', 'src_row']].drop_duplicates().shape[0]:,} "
-            f"rejected row(s) written to {out_file}"
-        )
+        rows = df[["file_name", "src_row"]].drop_duplicates().shape[0]
+        if as_json:
+            print_json({"problems": len(df), "rows": rows,
+                        "rejects": df.head(limit if out_file is None else len(df)).to_dict("records")})
+        if out_file is not None:
+            out_file.parent.mkdir(parents=True, exist_ok=True)
+            df.to_csv(out_file, index=False, encoding="utf-8-sig")
+            if not as_json:
+                out.print(f"{len(df):,} problem(s) in {rows:,} rejected row(s) written to {out_file}")
+            return
+        if as_json:
+            return
+        tbl = Table(title=f"{len(df):,} problem(s) in {rows:,} rejected row(s)")
+        for col in ("file_name", "src_row", "column_name", "value", "reason"):
+            tbl.add_column(col, justify="right" if col == "src_row" else "left")
+        for r in df.head(limit).itertuples():
+            tbl.add_row(str(r.file_name), str(r.src_row), str(r.column_name), str(r.value), str(r.reason))
+        out.print(tbl)
+        if len(df) > limit:
+            out.print(f"showing the first {limit:,}; --out FILE exports all of them")
 
     @ledger.command("checks")
     @handle_errors

@@ -412,7 +412,7 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
         required += [("enterprise_id", "enterprise_name")]
     for alts in required:
         if not present & set(alts):
-            hint = " (or give --enterprise)" if "enterprise_id" in alts else ""
+            hint = {"enterprise_id": " (or give --enterprise)", "direction": " (or give --direction)"}.get(alts[0], "")
             problems.append(
                 Problem(
                     f"no column for {' / '.join(alts)}{hint}; name it in a mapping file",

@@ -39,6 +39,7 @@ found already present are counted as ``duplicates``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import time
@@ -202,6 +203,7 @@ def ingest(
     enterprise_names: dict[str, str] | None = None,
     on_chunk: Callable[[str, int], None] | None = None,
     cargo_map: CargoMap | str | Path | None = None,
+    direction: str | None = None,
 ) -> IngestResult:
     """Import ledger export files into the ledger database.
 
@@ -225,6 +227,9 @@ def ingest(
     cargo_map
         A :class:`~cleanfreight.ledger.cargo.CargoMap` or its TOML / YAML / CSV file: cargo names
         -> commodities, merged over the built-in rules (unknown names stay ``other`` and flagged).
+    direction
+        ``in`` or ``out`` (also ``进`` / ``出`` ...) for files without a direction column, such as a
+        gate system's separate 进厂 and 出厂 exports (a column value wins when present).
 
     Returns
     -------
@@ -241,6 +246,10 @@ def ingest(
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
     m = mapping or ColumnMapping()
+    if direction is not None:
+        if "".join(direction.split()).lower() not in nz.DIRECTIONS:
+            raise InputError(f"unknown direction {direction!r}; expected in or out (进 / 出)")
+        m = dataclasses.replace(m, defaults={**m.defaults, "direction": direction})
     cmap = load_cargo_map(cargo_map) if isinstance(cargo_map, str | Path) else cargo_map or CargoMap()
     paths: list[Path] = []
     for f in map(Path, files):
