@@ -75,8 +75,10 @@ def matrix(
         "km": m.distance_km.ravel(),
         "hours": m.time_h.ravel(),
     })
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out_file, index=False)
+    from cleanfreight._io import atomic_path
+
+    with atomic_path(out_file) as tmp:
+        table.to_csv(tmp, index=False)
     out.print(f"{len(table)} pairs written to {out_file}")
 
 

@@ -137,8 +137,12 @@ def _plan(
             files2 = write_plan(result2, sub, problem=problem2, lang=lang, xlsx=not no_xlsx)
             names = [sc.name, sc2.name] if sc.name != sc2.name else [f"{sc.name}(1)", f"{sc2.name}(2)"]
             cmp = compare_plans([result, result2], names)
-            cmp["city"].to_csv(out_dir / "compare.csv", encoding="utf-8")
-            cmp["enterprises"].to_csv(out_dir / "compare_enterprises.csv", index=False, encoding="utf-8")
+            from cleanfreight._io import atomic_path, write_text
+
+            with atomic_path(out_dir / "compare.csv") as tmp:
+                cmp["city"].to_csv(tmp, encoding="utf-8")
+            with atomic_path(out_dir / "compare_enterprises.csv") as tmp:
+                cmp["enterprises"].to_csv(tmp, index=False, encoding="utf-8")
             cmp_json = {
                 "scenarios": [
                     {"name": n, "title": s.title(lang), "file": str(f) if f else None, "plan": str(p)}
@@ -154,9 +158,7 @@ def _plan(
                     n: plan_payload(r, lang)["city"] for n, r in zip(names, (result, result2), strict=True)
                 },
             }
-            (out_dir / "compare.json").write_text(
-                json.dumps(cmp_json, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
+            write_text(out_dir / "compare.json", json.dumps(cmp_json, ensure_ascii=False, indent=2))
             files.update({"compare.json": out_dir / "compare.json", "compare.csv": out_dir / "compare.csv"})
             other = (names, cmp, result2)
     if json_out:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import t
+from cleanfreight._io import atomic_path, write_text
 from cleanfreight.planning.problem import PlanProblem
 from cleanfreight.planning.solve import PlanResult
 
@@ -185,9 +186,6 @@ def write_plan(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
-    payload = plan_payload(result, lang)
-    files["plan.json"] = out / "plan.json"
-    files["plan.json"].write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     tables = {
         "enterprises": result.enterprises,
         "flows": result.flows,
@@ -198,20 +196,24 @@ def write_plan(
             [{k: (", ".join(v) if isinstance(v, list) else v) for k, v in result.city.items()}]
         ),
     }
+    # every file is written whole (a temporary file renamed over it), plan.json last: a complete
+    # plan.json means the tables beside it belong to it
     for name, frame in tables.items():
-        path = out / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8")
-        files[f"{name}.csv"] = path
+        with atomic_path(out / f"{name}.csv") as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8")
+        files[f"{name}.csv"] = out / f"{name}.csv"
     if xlsx:
-        path = out / "plan.xlsx"
-        with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        with atomic_path(out / "plan.xlsx") as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
             for name, frame in tables.items():
                 frame.to_excel(xw, sheet_name=name[:31], index=False)
-        files["plan.xlsx"] = path
+        files["plan.xlsx"] = out / "plan.xlsx"
     if problem is not None:
-        path = out / "routes.geojson"
-        path.write_text(json.dumps(route_features(problem, result), ensure_ascii=False), encoding="utf-8")
-        files["routes.geojson"] = path
+        files["routes.geojson"] = write_text(
+            out / "routes.geojson", json.dumps(route_features(problem, result), ensure_ascii=False)
+        )
+    files["plan.json"] = write_text(
+        out / "plan.json", json.dumps(plan_payload(result, lang), ensure_ascii=False, indent=2)
+    )
     log.info("wrote %s", ", ".join(str(p) for p in files.values()))
     return files
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from cleanfreight._io import atomic_path
 from cleanfreight.reports._labels import t
 from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports.maps import AMBER_BAND, COLORS, MapLayers, ratio_color
@@ -351,7 +352,8 @@ def make_briefing(
                     if fmt == "pdf"
                     else {"Title": title, "Software": "cleanfreight"}
                 )
-                fig.savefig(path, format=fmt, dpi=opts.dpi, metadata=meta)
+                with atomic_path(path) as tmp:
+                    fig.savefig(tmp, format=fmt, dpi=opts.dpi, metadata=meta)
                 log.info("wrote %s", path)
                 written.append(path)
         finally:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import check_lang, vocab
+from cleanfreight._io import write_text
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.reports._labels import bi, t
 
@@ -829,6 +830,6 @@ def save_map(m: folium.Map, path: str | Path, *, strict: bool = True) -> Path:
     left = remote_asset_urls(page)
     if left:  # pragma: no cover - inline_assets removes or raises
         raise InputError("remote assets left in the page: " + ", ".join(left))
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     log.info("wrote %s (%.1f kB)", path, path.stat().st_size / 1e3)
     return path

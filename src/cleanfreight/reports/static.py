@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import check_lang
+from cleanfreight._io import atomic_path
 from cleanfreight.errors import InputError
 from cleanfreight.reports._labels import t
 from cleanfreight.reports.maps import AMBER_BAND, COLORS, MapLayers, area_names, ratio_color
@@ -305,7 +306,8 @@ def static_map(
             ax.set_title(title if title is not None else t("map.title", lang), fontsize=12)
             fig.text(0.01, 0.005, t("illustrative", lang), fontsize=6, color="#777777")
             fig.tight_layout()
-            fig.savefig(path, dpi=dpi, metadata=_metadata(path, title or t("map.title", lang)))
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=dpi, metadata=_metadata(path, title or t("map.title", lang)))
         finally:
             plt.close(fig)
     log.info("wrote %s", path)

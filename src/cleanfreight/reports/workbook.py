@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import vocab
+from cleanfreight._io import atomic_path
 from cleanfreight.reports._labels import t
 from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports.maps import AMBER_BAND
@@ -279,7 +280,21 @@ def write_workbook(
     city = city_summary(ent, opts.target)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    with atomic_path(path) as tmp:
+        _write_book(xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True}), ent, mon, city, plan, opts)
+    log.info("wrote %s", path)
+    return path
+
+
+def _write_book(
+    book: Any,
+    ent: pd.DataFrame,
+    mon: pd.DataFrame | None,
+    city: dict[str, Any],
+    plan: pd.DataFrame | None,
+    opts: ReportOptions,
+) -> None:
+    fmt = _Formats(book)
     try:
         book.set_properties(
             {
@@ -288,7 +303,6 @@ def write_workbook(
                 "comments": t("illustrative", "en"),
             }
         )
-        fmt = _Formats(book)
         has_plan = plan is not None and len(plan) > 0
         _summary_sheet(book, fmt, city, opts, mon is not None, has_plan)
         ordered = ent.sort_values(["clean_ratio", "enterprise_id"]).reset_index(drop=True)
@@ -309,5 +323,3 @@ def write_workbook(
             sheet.freeze_panes(1, 0)
     finally:
         book.close()
-    log.info("wrote %s", path)
-    return path
