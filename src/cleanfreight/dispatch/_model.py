@@ -13,6 +13,13 @@ Dimensions:
   = consumption; slack (recharge) allowed only at energy-station nodes, capped so the battery is
   never above full; at charging stations the time slack must cover ``kWh / kW``.
 
+Travel: one km/minutes matrix per matrix class (new-energy trucks, and the others when they drive on
+other roads: :class:`cleanfreight.dispatch.FleetMatrices`). Each class gets its own transit matrices
+(OR-Tools ``RegisterTransitMatrix``, no Python callback in the search) for cost, energy and time;
+each vehicle is tied to its class's evaluators (``SetArcCostEvaluatorOfVehicle``,
+``AddDimensionWithVehicleTransits``). With a single class the time dimension is built exactly as
+before (``AddDimension``).
+
 Consumption per arc uses the load that the arc's end points imply: an arc leaving a pickup or
 entering a delivery carries that lot; other arcs are driven empty. This is exact when a truck
 carries one lot at a time (full-truckload shuttles, the Changzhi case) even with a swap between
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,6 +71,7 @@ class Vehicle:
     truck_id: str
     type_index: int
     depot_place: int
+    matrix: int = 0  # index of the vehicle's matrix class in the km/minutes sequences
 
 
 @dataclass
@@ -147,10 +156,14 @@ def solve_model(
     scenario: Scenario,
     lots: list[Lot],
     vehicles: list[Vehicle],
-    km: np.ndarray,
-    minutes: np.ndarray,
+    km: Sequence[np.ndarray],
+    minutes: Sequence[np.ndarray],
 ) -> tuple[ModelSolution, list[ModelNode]]:
-    """Build and solve the routing model. ``km``/``minutes`` are place x place matrices."""
+    """Build and solve the routing model.
+
+    ``km``/``minutes`` hold one place x place matrix per matrix class (finite values: unreachable
+    pairs made large by the caller); vehicle ``v`` drives on ``km[v.matrix]``.
+    """
     from ortools.constraint_solver import pywrapcp
 
     types = scenario.truck_types
@@ -163,8 +176,10 @@ def solve_model(
     nodes, depot_node = build_nodes(scenario, lots, vehicles, station_visits)
     n = len(nodes)
     place = np.array([nd.place for nd in nodes])
-    node_km = km[np.ix_(place, place)]
-    node_min = np.rint(minutes[np.ix_(place, place)]).astype(np.int64)
+    classes = sorted({v.matrix for v in vehicles})
+    node_km = {c: km[c][np.ix_(place, place)] for c in classes}
+    node_min = {c: np.rint(minutes[c][np.ix_(place, place)]).astype(np.int64) for c in classes}
+    class_of_type = {v.type_index: v.matrix for v in vehicles}
     service = np.array([nd.service for nd in nodes], dtype=np.int64)
 
     starts = [depot_node[v.depot_place] for v in vehicles]
@@ -190,19 +205,25 @@ def solve_model(
     )
     for ti in used_types:
         tt = types[ti]
-        cost = np.rint(node_km * tt.cost_per_km * C_SCALE + visit_cost[:, None])
+        type_km = node_km[class_of_type[ti]]
+        cost = np.rint(type_km * tt.cost_per_km * C_SCALE + visit_cost[:, None])
         cost_cb[ti] = routing.RegisterTransitMatrix(_int_matrix(cost))
         if tt.spec.limited_range:
             rate = tt.empty_rate + (tt.full_rate - tt.empty_rate) * np.clip(arc_load / tt.payload_t, 0, 1)
-            energy_cb[ti] = routing.RegisterTransitMatrix(_int_matrix(-np.ceil(node_km * rate * E_SCALE)))
+            energy_cb[ti] = routing.RegisterTransitMatrix(_int_matrix(-np.ceil(type_km * rate * E_SCALE)))
     zero_cb = routing.RegisterTransitMatrix(_int_matrix(np.zeros((n, n))))
     for v, veh in enumerate(vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cost_cb[veh.type_index], v)
         routing.SetFixedCostOfVehicle(round(types[veh.type_index].fixed_cost * C_SCALE), v)
 
     # --- time
-    time_cb = routing.RegisterTransitMatrix(_int_matrix(service[:, None] + node_min))
-    routing.AddDimension(time_cb, DAY_MIN, DAY_MIN, False, "time")
+    time_cb = {c: routing.RegisterTransitMatrix(_int_matrix(service[:, None] + node_min[c])) for c in classes}
+    if len(classes) == 1:
+        routing.AddDimension(time_cb[classes[0]], DAY_MIN, DAY_MIN, False, "time")
+    else:
+        routing.AddDimensionWithVehicleTransits(
+            [time_cb[v.matrix] for v in vehicles], DAY_MIN, DAY_MIN, False, "time"
+        )
     tdim = routing.GetDimensionOrDie("time")
     for i, nd in enumerate(nodes):
         if nd.kind == "depot":

@@ -4,19 +4,30 @@ The dispatch model takes any object with ``distance_km`` and ``time_h`` (n x n a
 scenario's places, in :attr:`Scenario.places` order) and, optionally, ``path_lonlat(i, j)``. The
 road engine's :func:`cleanfreight.network.road_matrix` returns exactly that; :func:`haversine_matrix`
 is the offline fallback used by the unit tests and when no road network is given.
+
+:class:`FleetMatrices` holds one matrix for new-energy trucks and, where their roads differ (a
+heavy-truck restriction zone that exempts new-energy trucks), another for all other trucks;
+:func:`cleanfreight.dispatch.road_matrices` builds it from the road network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from cleanfreight.errors import InputError, Problem
 
-__all__ = ["MatrixLike", "StraightLineMatrix", "haversine_km", "haversine_matrix"]
+__all__ = [
+    "MATRIX_CLASSES",
+    "FleetMatrices",
+    "MatrixLike",
+    "StraightLineMatrix",
+    "haversine_km",
+    "haversine_matrix",
+]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -29,6 +40,42 @@ class MatrixLike(Protocol):
 
     @property
     def time_h(self) -> np.ndarray: ...
+
+
+#: Names of the matrix classes: new-energy trucks, and all others (diesel).
+MATRIX_CLASSES: tuple[str, str] = ("new_energy", "diesel")
+
+
+@dataclass(frozen=True, eq=False)
+class FleetMatrices:
+    """Travel matrices by truck class: each truck drives on the roads open to it.
+
+    Attributes
+    ----------
+    new_energy
+        The matrix of new-energy truck types (``powertrain`` with ``new_energy``: battery, fuel-cell).
+    diesel
+        The matrix of every other truck type; ``None`` when they drive on the same roads as the
+        new-energy trucks (no restriction zone tells them apart, or no such truck in the fleet).
+    blocked
+        Per class (:data:`MATRIX_CLASSES`), the place ids lying inside a restriction zone that
+        applies to that class; their rows and columns are ``inf`` in that class's matrix, and loads
+        there are reported ``restriction_zone`` when no other truck can take them.
+    """
+
+    new_energy: MatrixLike
+    diesel: MatrixLike | None = None
+    blocked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def class_of(self, new_energy: bool) -> str:
+        """The class name a truck uses: ``new_energy``, or ``diesel`` if there is a separate matrix."""
+        return "new_energy" if new_energy or self.diesel is None else "diesel"
+
+    def matrix(self, cls: str) -> MatrixLike:
+        """The matrix of class ``cls``."""
+        if cls == "diesel" and self.diesel is not None:
+            return self.diesel
+        return self.new_energy
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,6 +7,10 @@ but find no truck in the solve are reported as ``not_scheduled`` (fleet or shift
 
 After the solve every route is replayed with the exact load on board to report km loaded/empty,
 energy, state of charge, swaps and charges.
+
+Each truck drives on its class's matrix (:class:`FleetMatrices`: new-energy trucks, and the others
+when a restriction zone closes roads to them): the checks, the model, the replay and the GeoJSON
+route geometry all use the matrix of the truck concerned.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import pandas as pd
 
 from cleanfreight import _i18n
 from cleanfreight.dispatch._model import E_SCALE, Lot, ModelNode, ModelSolution, Vehicle, solve_model
-from cleanfreight.dispatch.matrix import MatrixLike, haversine_matrix
+from cleanfreight.dispatch.matrix import FleetMatrices, MatrixLike, haversine_matrix
 from cleanfreight.dispatch.scenario import DAY_MIN, Scenario, TruckType, format_clock
 from cleanfreight.errors import InputError, Problem
 
@@ -40,6 +44,7 @@ REASONS: tuple[str, ...] = (
     "time_window",
     "out_of_range",
     "no_road",
+    "restriction_zone",
     "not_scheduled",
 )
 
@@ -53,6 +58,10 @@ _i18n.register(
             "超出续航(无可达换电/充电站)",
         ),
         "dispatch.reason.no_road": ("no road between the places", "地点之间无道路连通"),
+        "dispatch.reason.restriction_zone": (
+            "inside a truck restriction zone closed to every truck that could take it",
+            "位于货车限行区内(可承运车辆均禁止驶入)",
+        ),
         "dispatch.reason.not_scheduled": (
             "no truck available (fleet or shifts too small)",
             "无可用车辆(车队或班次不足)",
@@ -206,8 +215,13 @@ def _reach(
 
 
 def _check_loads(
-    scenario: Scenario, km: np.ndarray, minutes: np.ndarray
+    scenario: Scenario,
+    km_by_type: list[np.ndarray],
+    min_by_type: list[np.ndarray],
+    blocked_by_type: list[tuple[str, ...]],
 ) -> tuple[list[Lot], list[dict[str, Any]]]:
+    """Per-load checks; truck type ``k`` is checked on ``km_by_type[k]``/``min_by_type[k]``, and
+    ``blocked_by_type[k]`` lists the places inside a restriction zone closed to it."""
     place_index = {p: i for i, p in enumerate(scenario.places)}
     sites = {s.id: s for s in scenario.sites}
     types = scenario.truck_types
@@ -274,12 +288,25 @@ def _check_loads(
         timed: list[int] = []
         road_ok = True
         notes: list[str] = []
+        zone_notes: list[str] = []
         for k in able:
             tt = types[k]
+            km, minutes = km_by_type[k], min_by_type[k]
             depot = place_index[tt.depot]
             legs = (km[depot, o], km[o, d], km[d, depot])
             if not all(np.isfinite(legs)):
-                road_ok = False
+                inside = [
+                    p
+                    for p in dict.fromkeys((tt.depot, load.origin, load.destination))
+                    if p in blocked_by_type[k]
+                ]
+                if inside:
+                    zone_notes.append(
+                        f"{tt.id} ({tt.powertrain}): {', '.join(inside)} inside a truck restriction zone "
+                        "closed to these trucks"
+                    )
+                else:
+                    road_ok = False
                 continue
             exempt = tt.spec.new_energy
             if (not (exempt and o_site.ban_exempt_new_energy) and _inside(pick, o_site.banned)) or (
@@ -314,8 +341,11 @@ def _check_loads(
         if not road_ok and not timed:
             reject("no_road", f"no road between {load.origin}, {load.destination} and the depots")
             continue
+        if not timed and zone_notes and not notes:
+            reject("restriction_zone", "; ".join(zone_notes))
+            continue
         if not timed:
-            reject("time_window", "; ".join(notes) or "no truck can meet the windows")
+            reject("time_window", "; ".join(notes + zone_notes) or "no truck can meet the windows")
             continue
         ranged: list[int] = []
         for k in timed:
@@ -323,6 +353,7 @@ def _check_loads(
             if not tt.spec.limited_range:
                 ranged.append(k)
                 continue
+            km = km_by_type[k]
             depot = place_index[tt.depot]
             stations = sorted({p for kind in tt.spec.refuel_kinds for p in station_places[kind]})
             cap, e0, e1 = tt.usable, tt.rate(0.0), tt.rate(load.tonnes)
@@ -402,10 +433,18 @@ def _validate_matrix(scenario: Scenario, matrix: MatrixLike) -> tuple[np.ndarray
     return km, hours * 60.0
 
 
+def _finite(km: np.ndarray, minutes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unreachable pairs made large but finite (keeps the integer model valid); whole minutes."""
+    big = 10 * np.nanmax(km[np.isfinite(km)]) + 1000 if np.isfinite(km).any() else 1e6
+    km_f = np.where(np.isfinite(km), km, big)
+    min_f = np.rint(np.where(np.isfinite(minutes), minutes, DAY_MIN))  # whole minutes, as in the model
+    return km_f, min_f
+
+
 def solve_dispatch(
     scenario: Scenario,
     *,
-    matrix: MatrixLike | None = None,
+    matrix: MatrixLike | FleetMatrices | None = None,
     path_lonlat: Callable[[int, int], list[tuple[float, float]]] | None = None,
 ) -> DispatchResult:
     """Plan the short-haul day of ``scenario``.
@@ -415,32 +454,44 @@ def solve_dispatch(
     scenario
         From :func:`cleanfreight.dispatch.load_scenario` or built in Python.
     matrix
-        Travel distances (km) and times (h) between :attr:`Scenario.places`, e.g. from
-        :func:`cleanfreight.network.road_matrix`; by default great-circle x ``detour_factor`` at
-        ``speed_kmh`` (:func:`haversine_matrix`).
+        Travel distances (km) and times (h) between :attr:`Scenario.places`: one matrix for every
+        truck (e.g. from :func:`cleanfreight.network.road_matrix`), or :class:`FleetMatrices`
+        (e.g. from :func:`cleanfreight.dispatch.road_matrices`) where new-energy trucks and the
+        others drive on their own roads; by default great-circle x ``detour_factor`` at
+        ``speed_kmh`` (:func:`haversine_matrix`) for every truck.
     path_lonlat
         ``path_lonlat(i, j)`` -> road geometry between places ``i`` and ``j``, for GeoJSON routes
-        along the roads; by default straight lines through the stops.
+        along the roads, for every truck; by default the ``path_lonlat`` of the truck's own matrix
+        if it has one (road matrices), else straight lines through the stops.
 
     Returns
     -------
     DispatchResult
     """
     started = time.perf_counter()
-    mat: MatrixLike = (
-        matrix
-        if matrix is not None
-        else haversine_matrix(
+    if matrix is None:
+        matrix = haversine_matrix(
             scenario.lonlat(), detour_factor=scenario.detour_factor, speed_kmh=scenario.speed_kmh
         )
+    fleet = matrix if isinstance(matrix, FleetMatrices) else FleetMatrices(matrix)
+    types = scenario.truck_types
+    type_class_name = [fleet.class_of(tt.spec.new_energy) for tt in types]
+    names = ["new_energy", *(["diesel"] if "diesel" in type_class_name else [])]
+    mats = [fleet.matrix(c) for c in names]
+    raw = [_validate_matrix(scenario, m) for m in mats]
+    type_class = [names.index(c) for c in type_class_name]
+    lots, unserved = _check_loads(
+        scenario,
+        [raw[c][0] for c in type_class],
+        [raw[c][1] for c in type_class],
+        [tuple(fleet.blocked.get(c, ())) for c in type_class_name],
     )
-    km, minutes = _validate_matrix(scenario, mat)
-    lots, unserved = _check_loads(scenario, km, minutes)
     vehicles = _vehicles(scenario)
-    # unreachable pairs: a large but finite value keeps the integer model valid
-    big = 10 * np.nanmax(km[np.isfinite(km)]) + 1000 if np.isfinite(km).any() else 1e6
-    km_f = np.where(np.isfinite(km), km, big)
-    min_f = np.rint(np.where(np.isfinite(minutes), minutes, DAY_MIN))  # whole minutes, as in the model
+    for veh in vehicles:
+        veh.matrix = type_class[veh.type_index]
+    finite = [_finite(km, minutes) for km, minutes in raw]
+    km_f = [f[0] for f in finite]
+    min_f = [f[1] for f in finite]
     if lots and vehicles:
         sol, nodes = solve_model(scenario, lots, vehicles, km_f, min_f)
     else:
@@ -465,7 +516,9 @@ def solve_dispatch(
                 "and windows together with the other loads; add trucks or widen windows",
             }
         )
-    result = _assemble(scenario, lots, vehicles, nodes, sol, km_f, min_f, unserved, path_lonlat, mat)
+    labels = names if len(names) > 1 else ["shared"]  # "shared": every truck on the same matrix
+    result = _assemble(scenario, lots, vehicles, nodes, sol, km_f, min_f, unserved, path_lonlat, mats, labels)
+    result.summary["matrix_by_type"] = {tt.id: labels[c] for tt, c in zip(types, type_class, strict=True)}
     result.summary["runtime_s"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -476,11 +529,12 @@ def _assemble(
     vehicles: list[Vehicle],
     nodes: list[ModelNode],
     sol: ModelSolution,
-    km: np.ndarray,
-    minutes: np.ndarray,
+    km_by_class: list[np.ndarray],
+    min_by_class: list[np.ndarray],
     unserved: list[dict[str, Any]],
     path_lonlat: Callable[[int, int], list[tuple[float, float]]] | None,
-    matrix: MatrixLike,
+    matrices: list[MatrixLike],
+    class_names: list[str],
 ) -> DispatchResult:
     places = scenario.places
     lonlat = scenario.lonlat()
@@ -493,13 +547,19 @@ def _assemble(
     warnings: list[str] = []
     features: list[dict[str, Any]] = []
     routes_by_truck: dict[str, list[str]] = {}
-    if path_lonlat is None and hasattr(matrix, "path_lonlat") and not hasattr(matrix, "detour_factor"):
-        path_lonlat = matrix.path_lonlat
+    # road geometry per matrix class: a truck's route follows the graph it drove on
+    paths: list[Callable[[int, int], list[tuple[float, float]]] | None] = [
+        path_lonlat
+        if path_lonlat is not None
+        else (m.path_lonlat if hasattr(m, "path_lonlat") and not hasattr(m, "detour_factor") else None)
+        for m in matrices
+    ]
 
     for v, visits in enumerate(sol.routes):
         if len(visits) <= 2:
             continue
         veh = vehicles[v]
+        km, minutes, path = km_by_class[veh.matrix], min_by_class[veh.matrix], paths[veh.matrix]
         tt: TruckType = types[veh.type_index]
         unit = tt.spec.energy_unit
         cap = tt.capacity
@@ -529,8 +589,8 @@ def _assemble(
                 else:
                     km_empty += leg_km
                 arrive = prev_depart + float(minutes[prev_place, nd.place])
-                if path_lonlat is not None:
-                    seg = path_lonlat(prev_place, nd.place)
+                if path is not None:
+                    seg = path(prev_place, nd.place)
                     coords.extend(seg[1:] if coords else seg)
                 else:
                     coords.append(lonlat[nd.place])
@@ -640,7 +700,8 @@ def _assemble(
                     "powertrain": tt.powertrain,
                     "km": round(km_total, 2),
                     "loads": lot_ids,
-                    "along_roads": path_lonlat is not None,
+                    "along_roads": path is not None,
+                    "matrix": class_names[veh.matrix],
                 },
             }
         )
@@ -725,7 +786,7 @@ def _assemble(
         "swaps": int(trucks["swaps"].sum()) if not trucks.empty else 0,
         "charges": int(trucks["charges"].sum()) if not trucks.empty else 0,
         "cost_cny": round(float(trucks["cost_cny"].sum()), 2) if not trucks.empty else 0.0,
-        "matrix": "straight_line" if hasattr(matrix, "detour_factor") else "given",
+        "matrix": "straight_line" if hasattr(matrices[0], "detour_factor") else "given",
         "solver": scenario.solver.as_dict(),
     }
     return DispatchResult(
