@@ -237,14 +237,10 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def run_dispatch_step(out: Path, *, lang: str = "en") -> dict[str, Any]:
     """Route the sample short-haul day (``data/scenarios/dispatch_sample.toml``) on the sample road network."""
     from cleanfreight._paths import sample_dir
-    from cleanfreight.dispatch import load_scenario, solve_dispatch
-    from cleanfreight.network import load_sample_network, road_matrix
-    from cleanfreight.network.roads import TruckProfile
+    from cleanfreight.dispatch import load_scenario, road_matrices, solve_dispatch
 
     sc = load_scenario(sample_dir() / "scenarios" / "dispatch_sample.toml")
-    graph = load_sample_network(profile=TruckProfile(new_energy=True)).roads
-    matrix = road_matrix(graph, sc.lonlat(), origin_labels=list(sc.places))
-    result = solve_dispatch(sc, matrix=matrix)
+    result = solve_dispatch(sc, matrix=road_matrices(sc, "sample"))
     result.write(out, lang=lang)
     return dict(result.summary)
 

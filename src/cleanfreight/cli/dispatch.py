@@ -102,7 +102,7 @@ def _run_vrplib(path: Path, overrides: dict[str, Any], json_out: bool) -> None:
 def _run_scenario(
     path: Path, overrides: dict[str, Any], out_dir: Path | None, roads: str | None, json_out: bool, lang: str
 ) -> None:
-    from cleanfreight.dispatch import load_scenario, solve_dispatch
+    from cleanfreight.dispatch import load_scenario, road_matrices, solve_dispatch
 
     sc = load_scenario(path)
     if overrides:
@@ -111,8 +111,8 @@ def _run_scenario(
     roads = sc.roads if roads is None else (None if roads.lower() in ("none", "straight") else roads)
     with progress(f"planning {sc.name}", quiet=json_out) as step:
         if roads:
-            step("road matrix")
-            matrix = _road_matrix(sc, roads)
+            step("road matrices")
+            matrix = road_matrices(sc, roads)
         step("solving")
         result = solve_dispatch(sc, matrix=matrix)
     files = result.write(out_dir, lang=lang) if out_dir else []
@@ -135,22 +135,6 @@ def _run_scenario(
             out.print(f"  {r.lot_id}: {t('dispatch.reason.' + str(r.reason), lang)} - {r.message}")
     for f in files:
         out.print(f"wrote {f}")
-
-
-def _road_matrix(sc: Any, roads: str) -> Any:
-    from cleanfreight.network import road_matrix
-    from cleanfreight.network.roads import TruckProfile
-
-    profile = TruckProfile(new_energy=True)
-    if roads == "sample":
-        from cleanfreight.network import load_sample_network
-
-        graph = load_sample_network(profile=profile).roads
-    else:
-        from cleanfreight.network import load_roads
-
-        graph = load_roads(roads, profile=profile)
-    return road_matrix(graph, sc.lonlat(), origin_labels=list(sc.places))
 
 
 def register(app: typer.Typer) -> None:

@@ -7,10 +7,20 @@ Two fronts over OR-Tools routing:
 - :func:`solve_dispatch` on a Changzhi short-haul :class:`Scenario` (loads, mixed fleet, battery
   state of charge, swap/charge stations, time windows, truck bans), returning a
   :class:`DispatchResult` with tables, GeoJSON and the unserved loads with their reasons.
+
+Along the roads, :func:`road_matrices` gives every truck its own roads (:class:`FleetMatrices`):
+new-energy trucks may cross the restriction zone that exempts them, diesel trucks go around it.
 """
 
-from cleanfreight.dispatch.matrix import StraightLineMatrix, haversine_km, haversine_matrix
+from cleanfreight.dispatch.matrix import (
+    MATRIX_CLASSES,
+    FleetMatrices,
+    StraightLineMatrix,
+    haversine_km,
+    haversine_matrix,
+)
 from cleanfreight.dispatch.params import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS, SolverParams
+from cleanfreight.dispatch.roads import road_matrices
 from cleanfreight.dispatch.scenario import (
     POWERTRAINS,
     EnergyStation,
@@ -36,11 +46,13 @@ from cleanfreight.dispatch.vrplib_io import (
 
 __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
+    "MATRIX_CLASSES",
     "METAHEURISTICS",
     "POWERTRAINS",
     "REASONS",
     "DispatchResult",
     "EnergyStation",
+    "FleetMatrices",
     "Load",
     "Powertrain",
     "Scenario",
@@ -58,6 +70,7 @@ __all__ = [
     "parse_clock",
     "parse_window",
     "read_vrplib",
+    "road_matrices",
     "route_cost",
     "solve_dispatch",
     "solve_vrp",
