@@ -1,16 +1,18 @@
-"""Opening the ledger database file."""
+"""Opening the ledger database file, and running read queries on DuckDB or PostgreSQL alike."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeGuard
 
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger.schema import SCHEMA_VERSION, ddl
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -127,3 +129,88 @@ def connection(db: object, *, read_only: bool = False) -> tuple[duckdb.DuckDBPyC
     if isinstance(db, str | Path):
         return open_ledger(db, read_only=read_only), True
     raise TypeError(f"db must be a path or a duckdb connection, not {type(db).__name__}")
+
+
+Dialect = Literal["duckdb", "postgres"]
+
+
+@dataclass(frozen=True, slots=True)
+class SqlDialect:
+    """The few SQL spellings that differ between DuckDB and PostgreSQL; the rest of a query is shared.
+
+    ``param`` is the parameter marker (``?`` / ``%s``). Queries for PostgreSQL must hold no other
+    ``%`` (psycopg reads it as a marker): the helpers below avoid ``strftime`` formats and ``LIKE``.
+    """
+
+    name: Dialect
+    param: str
+
+    def month(self, expr: str) -> str:
+        """``YYYY-MM`` of a timestamp or date."""
+        if self.name == "postgres":
+            return f"to_char({expr}, 'YYYY-MM')"
+        return f"strftime({expr}, '%Y-%m')"
+
+    def month_day(self, expr: str) -> str:
+        """``MM-DD`` of a date."""
+        if self.name == "postgres":
+            return f"to_char({expr}, 'MM-DD')"
+        return f"strftime({expr}, '%m-%d')"
+
+    def code_point(self, expr: str) -> str:
+        """A text expression ordered by code point (DuckDB's only order; PostgreSQL's ``"C"`` collation).
+
+        PostgreSQL otherwise sorts, and takes ``min`` / ``max`` of, text by the database's locale.
+        Cast to ``TEXT`` in PostgreSQL: ``string_agg(DISTINCT e, ', ' ORDER BY e)`` is accepted only
+        when both ``e`` are the same expression, and a ``VARCHAR`` argument is cast to ``TEXT``.
+        """
+        if self.name == "postgres":
+            return f'CAST({expr} AS TEXT) COLLATE "C"'
+        return expr
+
+
+SQL_DIALECTS: dict[Dialect, SqlDialect] = {
+    "duckdb": SqlDialect("duckdb", "?"),
+    "postgres": SqlDialect("postgres", "%s"),
+}
+
+
+class LedgerReader:
+    """Read queries on a DuckDB ledger (file or connection) or a server connection, as DataFrames.
+
+    ``dialect`` says which SQL to write. A file is opened here and closed by :meth:`close` (or the
+    ``with`` block); connections passed in stay open. On a server connection the queries run in the
+    caller's transaction, which is neither committed nor rolled back here.
+    """
+
+    def __init__(self, db: str | Path | duckdb.DuckDBPyConnection | ServerConnection) -> None:
+        self._server: ServerConnection | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._owned = False
+        if is_server(db):
+            self._server = db
+            self.dialect = SQL_DIALECTS["postgres"]
+        else:
+            self._con, self._owned = connection(db)
+            self.dialect = SQL_DIALECTS["duckdb"]
+
+    def df(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run ``sql`` (parameter markers ``self.dialect.param``) and return the rows."""
+        import pandas as pd
+
+        if self._server is not None:
+            names, rows = server_query(self._server, sql, list(params or []))
+            return pd.DataFrame(rows, columns=names)
+        assert self._con is not None
+        return self._con.execute(sql, list(params or [])).df()
+
+    def close(self) -> None:
+        if self._owned and self._con is not None:
+            self._con.close()
+        self._con = None
+
+    def __enter__(self) -> LedgerReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

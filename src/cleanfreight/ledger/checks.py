@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cleanfreight.errors import InputError, Problem
-from cleanfreight.ledger._db import connection
+from cleanfreight.ledger._db import LedgerReader
 from cleanfreight.ledger._period import Period, parse_period
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     from cleanfreight.accounting.rulebooks import Rulebook
     from cleanfreight.enterprises import Roster
+    from cleanfreight.ledger._db import ServerConnection
 
 __all__ = ["ANOMALY_COLUMNS", "CheckSettings", "run_checks"]
 
@@ -119,7 +120,7 @@ def _regions_out_of_province() -> list[str]:
 
 
 def run_checks(
-    db: str | Path | duckdb.DuckDBPyConnection,
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection,
     period: str | Period | None = None,
     *,
     roster: Roster | None = None,
@@ -131,7 +132,9 @@ def run_checks(
     Parameters
     ----------
     db
-        Ledger database file or connection.
+        Ledger database file or DuckDB connection, or a connection to a PostgreSQL server holding
+        the same schema (:func:`cleanfreight.ledger.schema.ddl` ``("postgres")``; any DB-API 2
+        connection with ``%s`` parameters, e.g. ``psycopg``). Both give the same anomalies.
     period
         Limit to a period (``YYYY-MM`` ...); ``None``: everything, and ``missing_days`` spans each
         enterprise's first to last record.
@@ -145,169 +148,16 @@ def run_checks(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`ANOMALY_COLUMNS`, most severe first.
+        Columns :data:`ANOMALY_COLUMNS`, most severe first, then by check, enterprise, plate, day
+        and detail; ``tonnes`` rounded to the kilogram (3 decimals).
     """
     from cleanfreight.accounting.rulebooks import Rulebook, load_rulebook
 
     s = settings or CheckSettings()
     rb = rules if isinstance(rules, Rulebook) else load_rulebook(rules)
     per = parse_period(period) if isinstance(period, str) else period
-    con, owned = connection(db)
-    where = "TRUE"
-    params: list[object] = []
-    if per is not None:
-        where = "ts >= ? AND ts < ?"
-        params = [per.start, per.end]
-    frames: list[pd.DataFrame] = []
-
-    def q(sql: str, extra: list[object] | None = None) -> pd.DataFrame:
-        return con.execute(sql, params + (extra or [])).df()
-
-    try:
-        frames.append(
-            q(f"""
-            SELECT 'stage_conflict' AS "check", 'error' AS severity, min(enterprise_id) AS enterprise_id, plate,
-                CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
-                'stages recorded: ' || string_agg(DISTINCT stage, ', ' ORDER BY stage)
-                    || '; enterprises: ' || string_agg(DISTINCT enterprise_id, ', ' ORDER BY enterprise_id) AS detail
-            FROM records WHERE kind = 'gate' AND {where}
-            GROUP BY plate
-            HAVING count(*) FILTER (WHERE stage IN ('d', 'h')) > 0 AND count(*) FILTER (WHERE stage NOT IN ('d', 'h')) > 0
-        """)
-        )
-        frames.append(
-            q(f"""
-            SELECT 'overload' AS "check", 'warning' AS severity, enterprise_id, plate, CAST(min(ts) AS DATE) AS day,
-                count(*) AS records, sum(tonnes) AS tonnes,
-                'max load ' || CAST(round(max(tonnes), 1) AS VARCHAR) || ' t > plausible payload {s.max_payload_t:g} t'
-                    AS detail
-            FROM records WHERE kind = 'gate' AND tonnes > {float(s.max_payload_t)} AND {where}
-            GROUP BY enterprise_id, plate
-        """)
-        )
-        minutes = float(s.double_passage_minutes)
-        frames.append(
-            q(f"""
-            SELECT 'double_passage' AS "check", 'warning' AS severity, enterprise_id, plate, CAST(min(ts) AS DATE) AS day,
-                count(*) AS records, sum(tonnes) AS tonnes,
-                'passed twice in the same direction within {minutes:g} min (' || count(*) || ' times)' AS detail
-            FROM (
-                SELECT enterprise_id, plate, ts, tonnes,
-                    lag(ts) OVER (PARTITION BY enterprise_id, plate, direction ORDER BY ts) AS prev
-                FROM records WHERE kind = 'gate' AND {where}
-            ) x
-            WHERE prev IS NOT NULL AND epoch(ts) - epoch(prev) < {minutes * 60}
-            GROUP BY enterprise_id, plate
-        """)
-        )
-        if roster is not None:
-            known = pd.DataFrame({"enterprise_id": roster.enterprises["enterprise_id"].astype(str)})
-            con.register("_known", known)
-            frames.append(
-                q(f"""
-                SELECT 'unknown_enterprise' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
-                    CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
-                    'enterprise not in the roster' AS detail
-                FROM records WHERE {where} AND enterprise_id NOT IN (SELECT enterprise_id FROM _known)
-                GROUP BY enterprise_id
-            """)
-            )
-            con.unregister("_known")
-        if per is not None:
-            span = (
-                "SELECT enterprise_id, CAST(? AS DATE) AS d0, CAST(? AS DATE) - 1 AS d1 FROM records "
-                f"WHERE {where} GROUP BY enterprise_id"
-            )
-            span_params: list[object] = [per.start, per.end, *params]
-        else:
-            span = (
-                "SELECT enterprise_id, CAST(min(ts) AS DATE) AS d0, CAST(max(ts) AS DATE) AS d1 FROM records "
-                "GROUP BY enterprise_id"
-            )
-            span_params = []
-        frames.append(
-            con.execute(
-                f"""
-            WITH span AS ({span}),
-            days AS (SELECT enterprise_id, CAST(unnest(generate_series(d0, d1, INTERVAL 1 DAY)) AS DATE) AS day FROM span),
-            have AS (SELECT DISTINCT enterprise_id, CAST(ts AS DATE) AS day FROM records)
-            SELECT 'missing_days' AS "check", 'warning' AS severity, d.enterprise_id, NULL AS plate, min(d.day) AS day,
-                0 AS records, 0.0 AS tonnes,
-                CAST(count(*) AS VARCHAR) || ' day(s) without any record: '
-                    || string_agg(strftime(d.day, '%m-%d'), ', ' ORDER BY d.day) AS detail
-            FROM days d LEFT JOIN have h ON h.enterprise_id = d.enterprise_id AND h.day = d.day
-            WHERE h.day IS NULL
-            GROUP BY d.enterprise_id
-        """,
-                span_params,
-            ).df()
-        )
-        rail_only = sorted(rb.rail_only_out_of_province)
-        if rail_only:
-            outside = _regions_out_of_province() + list(_OTHER_PROVINCES)
-            out_cond = (
-                " OR ".join(f"destination LIKE '%{w.replace(chr(39), '')}%'" for w in outside) or "FALSE"
-            )
-            comm = ", ".join(f"'{c}'" for c in rail_only)
-            frames.append(
-                q(f"""
-                SELECT 'coal_coke_out_by_road' AS "check",
-                    CASE WHEN dest_known THEN 'error' ELSE 'info' END AS severity,
-                    enterprise_id, NULL AS plate, CAST(min(ts) AS DATE) AS day, count(*) AS records,
-                    sum(tonnes) AS tonnes,
-                    CASE WHEN dest_known THEN commodity || ' by road to outside Shanxi (' || string_agg(DISTINCT destination, ', ') || '); the rulebook wants rail'
-                         ELSE commodity || ' leaving by road with no destination recorded: cannot confirm it stays in Shanxi' END AS detail
-                FROM (
-                    SELECT *, coalesce({out_cond}, FALSE) AS dest_known FROM records
-                    WHERE kind = 'gate' AND chain = 'direct' AND direction = 'out' AND commodity IN ({comm}) AND {where}
-                ) x
-                WHERE dest_known OR destination IS NULL
-                GROUP BY enterprise_id, commodity, dest_known
-            """)
-            )
-        frames.append(
-            q(f"""
-            WITH k AS (
-                SELECT enterprise_id, strftime(ts, '%Y-%m') AS month, direction,
-                    sum(tonnes) FILTER (WHERE chain = 'short_haul') AS sh, count(*) FILTER (WHERE chain = 'short_haul') AS n,
-                    sum(tonnes) FILTER (WHERE chain = 'station') AS wb, min(ts) AS t0
-                FROM records WHERE {where} GROUP BY enterprise_id, month, direction
-            )
-            SELECT 'short_haul_without_waybill' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
-                CAST(t0 AS DATE) AS day, n AS records, sh AS tonnes,
-                month || ' ' || direction || ': short-haul trucks to/from a station but no station waybill; gate tonnes counted' AS detail
-            FROM k WHERE sh > 0 AND wb IS NULL
-        """)
-        )
-        frames.append(
-            q(f"""
-            SELECT 'unknown_cargo' AS "check", 'info' AS severity, enterprise_id, NULL AS plate, CAST(min(ts) AS DATE) AS day,
-                count(*) AS records, sum(tonnes) AS tonnes,
-                'cargo not mapped to a bulk commodity: ' || coalesce(cargo, '(blank)') AS detail
-            FROM records WHERE commodity = 'other' AND {where}
-            GROUP BY enterprise_id, cargo
-        """)
-        )
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "meter_readings" in tables:  # schema version 2
-            frames.append(
-                q(f"""
-                SELECT 'counter_reset' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
-                    CAST(ts AS DATE) AS day, 1 AS records, reading AS tonnes,
-                    'meter ' || coalesce(meter_id, '?') || ' (' || direction || '): reading ' || CAST(reading AS VARCHAR)
-                        || ' t below the previous ' || CAST(prev AS VARCHAR) || ' t of '
-                        || CAST(CAST(prev_ts AS DATE) AS VARCHAR)
-                        || '; counter reset or replaced, the quantity of this interval is not counted' AS detail
-                FROM (
-                    SELECT *, lag(reading) OVER w AS prev, lag(ts) OVER w AS prev_ts FROM meter_readings
-                    WINDOW w AS (PARTITION BY enterprise_id, coalesce(meter_id, ''), direction ORDER BY ts)
-                ) x
-                WHERE reading < prev AND {where}
-            """)
-            )
-    finally:
-        if owned:
-            con.close()
+    with LedgerReader(db) as reader:
+        frames = _check_frames(reader, per, roster, rb, s)
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
@@ -315,8 +165,231 @@ def run_checks(
     order = {"error": 0, "warning": 1, "info": 2}
     out["_o"] = out["severity"].map(order)
     out["records"] = out["records"].astype(int)
-    out["tonnes"] = out["tonnes"].astype(float)
+    # sums of doubles depend on the order the database adds them in: round to the kilogram
+    out["tonnes"] = out["tonnes"].astype(float).round(3)
     out["day"] = pd.to_datetime(out["day"]).dt.strftime("%Y-%m-%d")
-    return (
-        out.sort_values(["_o", "check", "enterprise_id", "plate"]).drop(columns="_o").reset_index(drop=True)
+    out["plate"] = out["plate"].astype(object).where(out["plate"].notna(), None)
+    # a total order, so both databases list the anomalies in the same order
+    key = ["_o", "check", "enterprise_id", "plate", "day", "detail", "records", "tonnes"]
+    return out.sort_values(key, kind="mergesort").drop(columns="_o").reset_index(drop=True)
+
+
+def _num(value: object) -> str:
+    """A number in a ``detail`` text, written by Python so both databases print it alike."""
+    return str(float(value))  # type: ignore[arg-type]
+
+
+def _check_frames(
+    reader: LedgerReader, per: Period | None, roster: Roster | None, rb: Rulebook, s: CheckSettings
+) -> list[pd.DataFrame]:
+    """Every check's rows (one frame per check) with SQL both DuckDB and PostgreSQL accept.
+
+    The only differences are spelled by :class:`~cleanfreight.ledger._db.SqlDialect` (parameter
+    marker, month / day labels, code-point order of text); numbers in ``detail`` are written in
+    Python (:func:`_num`) because the databases print doubles differently.
+    """
+    d = reader.dialect
+    p = d.param
+    where = "TRUE"
+    period_params: list[object] = []
+    if per is not None:
+        where = f"ts >= {p} AND ts < {p}"
+        period_params = [per.start, per.end]
+
+    def q(sql: str, *params: object) -> pd.DataFrame:
+        return reader.df(sql, list(params))
+
+    def dlist(expr: str) -> str:
+        """Distinct values, comma-separated in code-point order."""
+        k = d.code_point(expr)
+        return f"string_agg(DISTINCT {k}, ', ' ORDER BY {k})"
+
+    frames: list[pd.DataFrame] = []
+    frames.append(
+        q(
+            f"""
+            SELECT 'stage_conflict' AS "check", 'error' AS severity,
+                min({d.code_point("enterprise_id")}) AS enterprise_id, plate,
+                CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
+                'stages recorded: ' || {dlist("stage")} || '; enterprises: ' || {dlist("enterprise_id")} AS detail
+            FROM records WHERE kind = 'gate' AND {where}
+            GROUP BY plate
+            HAVING count(*) FILTER (WHERE stage IN ('d', 'h')) > 0
+                AND count(*) FILTER (WHERE stage NOT IN ('d', 'h')) > 0
+            """,
+            *period_params,
+        )
     )
+    over = q(
+        f"""
+        SELECT 'overload' AS "check", 'warning' AS severity, enterprise_id, plate, CAST(min(ts) AS DATE) AS day,
+            count(*) AS records, sum(tonnes) AS tonnes, max(tonnes) AS max_t
+        FROM records WHERE kind = 'gate' AND tonnes > {p} AND {where}
+        GROUP BY enterprise_id, plate
+        """,
+        float(s.max_payload_t),
+        *period_params,
+    )
+    over["detail"] = [f"max load {t:.1f} t > plausible payload {s.max_payload_t:g} t" for t in over["max_t"]]
+    frames.append(over)
+    minutes = float(s.double_passage_minutes)
+    micros = round(minutes * 60e6)
+    frames.append(
+        q(
+            f"""
+            SELECT 'double_passage' AS "check", 'warning' AS severity, enterprise_id, plate,
+                CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
+                'passed twice in the same direction within {minutes:g} min ('
+                    || CAST(count(*) AS VARCHAR) || ' times)' AS detail
+            FROM (
+                SELECT enterprise_id, plate, ts, tonnes,
+                    lag(ts) OVER (
+                        PARTITION BY enterprise_id, plate, direction ORDER BY ts, {d.code_point("dedup_key")}
+                    ) AS prev
+                FROM records WHERE kind = 'gate' AND {where}
+            ) x
+            WHERE prev IS NOT NULL AND ts - prev < INTERVAL '{micros} microseconds'
+            GROUP BY enterprise_id, plate
+            """,
+            *period_params,
+        )
+    )
+    if roster is not None:
+        known = set(roster.enterprises["enterprise_id"].astype(str))
+        ents = q(
+            f"""
+            SELECT 'unknown_enterprise' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
+                CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
+                'enterprise not in the roster' AS detail
+            FROM records WHERE {where}
+            GROUP BY enterprise_id
+            """,
+            *period_params,
+        )
+        frames.append(ents[~ents["enterprise_id"].astype(str).isin(known)])
+    if per is not None:
+        span = (
+            f"SELECT enterprise_id, CAST({p} AS DATE) AS d0, CAST({p} AS DATE) - 1 AS d1 FROM records "
+            f"WHERE {where} GROUP BY enterprise_id"
+        )
+        span_params: list[object] = [per.start, per.end, *period_params]
+    else:
+        span = (
+            "SELECT enterprise_id, CAST(min(ts) AS DATE) AS d0, CAST(max(ts) AS DATE) AS d1 FROM records "
+            "GROUP BY enterprise_id"
+        )
+        span_params = []
+    frames.append(
+        q(
+            f"""
+            WITH span AS ({span}),
+            days AS (
+                SELECT enterprise_id, d0 + CAST(g.i AS INTEGER) AS day
+                FROM span, generate_series(0, d1 - d0) AS g(i)
+            ),
+            have AS (SELECT DISTINCT enterprise_id, CAST(ts AS DATE) AS day FROM records WHERE {where})
+            SELECT 'missing_days' AS "check", 'warning' AS severity, d.enterprise_id, NULL AS plate,
+                min(d.day) AS day, 0 AS records, 0.0 AS tonnes,
+                CAST(count(*) AS VARCHAR) || ' day(s) without any record: '
+                    || string_agg({d.month_day("d.day")}, ', ' ORDER BY d.day) AS detail
+            FROM days d LEFT JOIN have h ON h.enterprise_id = d.enterprise_id AND h.day = d.day
+            WHERE h.day IS NULL
+            GROUP BY d.enterprise_id
+            """,
+            *span_params,
+            *period_params,
+        )
+    )
+    rail_only = sorted(rb.rail_only_out_of_province)
+    if rail_only:
+        outside = list(dict.fromkeys(_regions_out_of_province() + list(_OTHER_PROVINCES)))
+        out_cond = " OR ".join(f"position({p} IN destination) > 0" for _ in outside) or "FALSE"
+        comm = ", ".join([p] * len(rail_only))
+        frames.append(
+            q(
+                f"""
+                SELECT 'coal_coke_out_by_road' AS "check",
+                    CASE WHEN dest_known THEN 'error' ELSE 'info' END AS severity,
+                    enterprise_id, NULL AS plate, CAST(min(ts) AS DATE) AS day, count(*) AS records,
+                    sum(tonnes) AS tonnes,
+                    CASE WHEN dest_known
+                        THEN commodity || ' by road to outside Shanxi (' || {dlist("destination")}
+                            || '); the rulebook wants rail'
+                        ELSE commodity || ' leaving by road with no destination recorded: cannot confirm it stays in Shanxi'
+                    END AS detail
+                FROM (
+                    SELECT enterprise_id, ts, tonnes, commodity, destination,
+                        coalesce({out_cond}, FALSE) AS dest_known
+                    FROM records
+                    WHERE kind = 'gate' AND chain = 'direct' AND direction = 'out' AND commodity IN ({comm})
+                        AND {where}
+                ) x
+                WHERE dest_known OR destination IS NULL
+                GROUP BY enterprise_id, commodity, dest_known
+                """,
+                *outside,
+                *rail_only,
+                *period_params,
+            )
+        )
+    frames.append(
+        q(
+            f"""
+            WITH k AS (
+                SELECT enterprise_id, {d.month("ts")} AS month, direction,
+                    sum(tonnes) FILTER (WHERE chain = 'short_haul') AS sh,
+                    count(*) FILTER (WHERE chain = 'short_haul') AS n,
+                    sum(tonnes) FILTER (WHERE chain = 'station') AS wb,
+                    min(ts) FILTER (WHERE chain = 'short_haul') AS t0
+                FROM records WHERE {where} GROUP BY enterprise_id, {d.month("ts")}, direction
+            )
+            SELECT 'short_haul_without_waybill' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
+                CAST(t0 AS DATE) AS day, n AS records, sh AS tonnes,
+                month || ' ' || direction
+                    || ': short-haul trucks to/from a station but no station waybill; gate tonnes counted' AS detail
+            FROM k WHERE sh > 0 AND wb IS NULL
+            """,
+            *period_params,
+        )
+    )
+    frames.append(
+        q(
+            f"""
+            SELECT 'unknown_cargo' AS "check", 'info' AS severity, enterprise_id, NULL AS plate,
+                CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
+                'cargo not mapped to a bulk commodity: ' || coalesce(cargo, '(blank)') AS detail
+            FROM records WHERE commodity = 'other' AND {where}
+            GROUP BY enterprise_id, cargo
+            """,
+            *period_params,
+        )
+    )
+    has_readings = q(
+        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meter_readings'"
+    )
+    if int(has_readings["n"].iloc[0]) > 0:  # schema version 2
+        resets = q(
+            f"""
+            SELECT 'counter_reset' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,
+                CAST(ts AS DATE) AS day, 1 AS records, reading AS tonnes,
+                meter_id, direction, reading, prev, CAST(prev_ts AS DATE) AS prev_day
+            FROM (
+                SELECT enterprise_id, meter_id, direction, ts, reading,
+                    lag(reading) OVER w AS prev, lag(ts) OVER w AS prev_ts
+                FROM meter_readings
+                WINDOW w AS (PARTITION BY enterprise_id, coalesce(meter_id, ''), direction ORDER BY ts)
+            ) x
+            WHERE reading < prev AND {where}
+            """,
+            *period_params,
+        )
+        resets["detail"] = [
+            f"meter {'?' if pd.isna(m) else m} ({direction}): reading {_num(r)} t below the previous "
+            f"{_num(pr)} t of {pd.Timestamp(day):%Y-%m-%d}; counter reset or replaced, the quantity of "
+            "this interval is not counted"
+            for m, direction, r, pr, day in resets[
+                ["meter_id", "direction", "reading", "prev", "prev_day"]
+            ].itertuples(index=False)
+        ]
+        frames.append(resets)
+    return frames
