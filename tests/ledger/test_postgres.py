@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cleanfreight.ledger import ingest, open_ledger, report, trend
+from cleanfreight.ledger import CheckSettings, ingest, open_ledger, report, run_checks, trend
 from cleanfreight.ledger.report import _aggregate
 from cleanfreight.ledger.schema import ddl
 from tests._system import skip_or_fail
@@ -245,3 +245,234 @@ def test_report_and_trend_on_the_server(pg: Any, duck_ledger: Path, rules: str) 
     tb = trend(pg, "2026-03", "2026-04", rules=rules)
     pd.testing.assert_frame_equal(ta.enterprises, tb.enterprises, check_dtype=False)
     pd.testing.assert_frame_equal(ta.city, tb.city, check_dtype=False)
+
+
+# --- checks: the same anomalies on both databases -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checks_duck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A March ledger with at least one anomaly of every kind ``run_checks`` knows."""
+    d = tmp_path_factory.mktemp("pg_checks_src")
+    e1 = write(
+        d / "e1.csv",
+        [
+            GATE_HEADER,
+            "20260302 080000,晋DD12345,,,,d,原煤,30,,进,,",  # electric here, China V at E2, VI at b7
+            "20260302 100000,晋DA0001,,,,6,原煤,45.5,,进,,",  # overload
+            "20260302 101000,晋DA0001,,,,6,原煤,42.25,,进,,",  # overload again, same plate
+            "20260302 120000,晋DA0002,,,,6,原煤,30,,进,,",
+            "20260302 120050,晋DA0002,,,,6,原煤,31,,进,,",  # double passage within 2 min
+            "20260303 080000,晋DA0003,,,,6,焦炭,30,,出,,河北邯郸(邯长线)",  # coke out of province by road
+            "20260303 081000,晋DA0013,,,,6,焦炭,32,,出,,日照港",  # ... to a region of regions.csv too
+            "20260303 090000,晋DA0004,,,,6,原煤,30,,出,,",  # coal out, destination unknown
+            "20260303 100000,晋DA0005,,,,6,焦炭,30,,出,,长治市区",  # coke staying in Shanxi: fine
+            "20260304 080000,晋DA0006,,,,6,杂货,20,,进,,",  # unknown cargo
+            "20260304 090000,晋DD00007,,,,d,原煤,30,,进,长治北站,",  # short-haul without waybill
+        ],
+    )
+    e2 = write(d / "e2.csv", [GATE_HEADER, "20260305 080000,晋D D12345,,,,国五,原煤,30,,进,,"])
+    b7 = write(d / "b7.csv", [GATE_HEADER, "20260306 080000,晋DD12345,,,,国六,原煤,29,,进,,"])
+    counter = write(
+        d / "counter.csv",
+        [
+            "日期,企业编号,计量点,输送方式,货物名称,累计量,方向",
+            "2026-03-01,E2,E2-管道,管道,甲醇,5000,出",
+            "2026-03-10,E2,E2-管道,管道,甲醇,5200.5,出",
+            "2026-03-20,E2,E2-管道,管道,甲醇,120.25,出",  # counter reset
+            "2026-03-31,E2,E2-管道,管道,甲醇,400,出",
+        ],
+    )
+    db = d / "checks.duckdb"
+    ingest(db, [e1], enterprise="E1")
+    ingest(db, [e2], enterprise="E2")
+    ingest(db, [b7], enterprise="B7")  # not in the roster
+    ingest(db, [counter])
+    # ingest writes ids in upper case; a lower-case id (another importer's) sorts after "E" by code
+    # point only: a locale collation puts it first
+    con = open_ledger(db)
+    try:
+        con.execute("UPDATE records SET enterprise_id = 'b7' WHERE enterprise_id = 'B7'")
+    finally:
+        con.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def pg_checks(pg_server: dict[str, Any], checks_duck: Path) -> Iterator[Any]:
+    """``checks_duck`` copied into its own database, collated by Chinese ICU rules where available.
+
+    A locale collation orders ``河北`` before ``日照`` (pinyin) and ``b7`` before ``E1``; the checks
+    must still list text in code-point order, as DuckDB does.
+    """
+    psycopg = pg_server["module"]
+    params = {k: v for k, v in pg_server.items() if k != "module"}
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS cf_checks")
+        try:
+            admin.execute(
+                "CREATE DATABASE cf_checks TEMPLATE template0 ENCODING 'UTF8' "
+                "LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C'"
+            )
+        except psycopg.Error:  # a server built without ICU
+            admin.execute("CREATE DATABASE cf_checks TEMPLATE template0 ENCODING 'UTF8'")
+    con = psycopg.connect(**(params | {"dbname": "cf_checks"}))
+    try:
+        with con.cursor() as cur:
+            for stmt in ddl("postgres"):
+                cur.execute(stmt)
+        con.commit()
+        _load(con, checks_duck)
+        yield con
+    finally:
+        con.close()
+
+
+def _key_rows(df: pd.DataFrame) -> list[tuple[Any, ...]]:
+    return [
+        (r.check, r.severity, r.enterprise_id, r.plate, r.day, r.records, r.tonnes)
+        for r in df.itertuples(index=False)
+    ]
+
+
+def test_checks_on_the_server_find_every_planted_anomaly(
+    pg_checks: Any, checks_duck: Path, roster_dir: Path
+) -> None:
+    from cleanfreight.enterprises import load_enterprises
+
+    roster = load_enterprises(roster_dir)
+    a = run_checks(checks_duck, "2026-03", roster=roster)
+    b = run_checks(pg_checks, "2026-03", roster=roster)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # hand-checked: (check, severity, enterprise, plate, first day, records, tonnes), most severe first
+    assert _key_rows(b) == [
+        ("coal_coke_out_by_road", "error", "E1", None, "2026-03-03", 2, 62.0),
+        ("stage_conflict", "error", "E1", "晋DD12345", "2026-03-02", 3, 89.0),
+        ("counter_reset", "warning", "E2", None, "2026-03-20", 1, 120.25),
+        ("double_passage", "warning", "E1", "晋DA0002", "2026-03-02", 1, 31.0),
+        ("missing_days", "warning", "E1", None, "2026-03-01", 0, 0.0),
+        ("missing_days", "warning", "E2", None, "2026-03-01", 0, 0.0),
+        ("missing_days", "warning", "b7", None, "2026-03-01", 0, 0.0),
+        ("overload", "warning", "E1", "晋DA0001", "2026-03-02", 2, 87.75),
+        ("short_haul_without_waybill", "warning", "E1", None, "2026-03-04", 1, 30.0),
+        ("unknown_enterprise", "warning", "b7", None, "2026-03-06", 1, 29.0),
+        ("coal_coke_out_by_road", "info", "E1", None, "2026-03-03", 1, 30.0),
+        ("unknown_cargo", "info", "E1", None, "2026-03-04", 1, 20.0),
+    ]
+    detail = dict(zip(b["check"] + "/" + b["severity"] + "/" + b["enterprise_id"], b["detail"], strict=True))
+    # code-point order (日 U+65E5 before 河 U+6CB3; E before b) although the database collates by pinyin
+    assert detail["coal_coke_out_by_road/error/E1"] == (
+        "coke by road to outside Shanxi (日照港, 河北邯郸(邯长线)); the rulebook wants rail"
+    )
+    assert detail["stage_conflict/error/E1"] == "stages recorded: 5, 6, d; enterprises: E1, E2, b7"
+    assert detail["coal_coke_out_by_road/info/E1"].startswith("coal leaving by road with no destination")
+    assert detail["overload/warning/E1"] == "max load 45.5 t > plausible payload 40 t"
+    assert detail["double_passage/warning/E1"] == "passed twice in the same direction within 2 min (1 times)"
+    assert detail["counter_reset/warning/E2"] == (
+        "meter E2-管道 (out): reading 120.25 t below the previous 5200.5 t of 2026-03-10; "
+        "counter reset or replaced, the quantity of this interval is not counted"
+    )
+    # E1 has records on March 2-4, E2 on 5, 10 (counter delta) and 31, b7 on 6
+    assert detail["missing_days/warning/E1"] == "28 day(s) without any record: 03-01, " + ", ".join(
+        f"03-{day:02d}" for day in range(5, 32)
+    )
+    assert detail["missing_days/warning/E2"] == "28 day(s) without any record: " + ", ".join(
+        f"03-{day:02d}" for day in range(1, 31) if day not in (5, 10)
+    )
+    assert detail["short_haul_without_waybill/warning/E1"].startswith("2026-03 in: short-haul trucks")
+    assert detail["unknown_cargo/info/E1"] == "cargo not mapped to a bulk commodity: 杂货"
+
+
+_ALL_MARCH = {
+    "coal_coke_out_by_road": 2,
+    "counter_reset": 1,
+    "double_passage": 1,
+    "missing_days": 3,
+    "overload": 1,
+    "short_haul_without_waybill": 1,
+    "stage_conflict": 1,
+    "unknown_cargo": 1,
+}
+
+
+@pytest.mark.parametrize(
+    ("period", "settings", "rules", "with_roster", "expected"),
+    [
+        # whole ledger: missing days span each enterprise's first to last record (E1: 2-4 March,
+        # all recorded; b7: one day), so only E2's
+        (None, None, "changzhi-2024", True, _ALL_MARCH | {"missing_days": 1, "unknown_enterprise": 1}),
+        # 1-4 March: E1 only (no stage conflict: its one record of the plate is electric), no reset
+        (
+            "2026-03-01..2026-03-04",
+            None,
+            "changzhi-2024",
+            False,
+            {k: v for k, v in _ALL_MARCH.items() if k not in ("counter_reset", "stage_conflict")}
+            | {"missing_days": 1},
+        ),
+        # 30.5 t and 15 min: 31 t (晋DA0002) and 32 t (晋DA0013) are overloads too, and the two
+        # 晋DA0001 passages 10 min apart a double passage
+        (
+            "2026-Q1",
+            CheckSettings(max_payload_t=30.5, double_passage_minutes=15),
+            "changzhi-2024",
+            True,
+            _ALL_MARCH | {"overload": 3, "double_passage": 2, "unknown_enterprise": 1},
+        ),
+        # no rail-only rule under the MEE steel rulebook; 0 min: no double passage
+        (
+            "2026-03",
+            CheckSettings(double_passage_minutes=0),
+            "mee-steel-2019",
+            False,
+            {k: v for k, v in _ALL_MARCH.items() if k not in ("coal_coke_out_by_road", "double_passage")},
+        ),
+        ("2026-04", None, "changzhi-2024", True, {}),  # nothing recorded in April
+    ],
+)
+def test_checks_same_on_both_databases(
+    pg_checks: Any,
+    checks_duck: Path,
+    roster_dir: Path,
+    period: str | None,
+    settings: CheckSettings | None,
+    rules: str,
+    with_roster: bool,
+    expected: dict[str, int],
+) -> None:
+    from cleanfreight.enterprises import load_enterprises
+
+    roster = load_enterprises(roster_dir) if with_roster else None
+    a = run_checks(checks_duck, period, roster=roster, rules=rules, settings=settings)
+    b = run_checks(pg_checks, period, roster=roster, rules=rules, settings=settings)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert b.groupby("check").size().to_dict() == expected
+    if period is None:
+        e2 = b[b["check"] == "missing_days"].iloc[0]
+        assert (e2["enterprise_id"], e2["day"]) == ("E2", "2026-03-06")
+        # 5 .. 31 March less the recorded 5, 10 and 31 (the reset of the 20th adds no record)
+        assert e2["detail"].startswith("24 day(s) without any record: 03-06, 03-07, 03-08, 03-09, 03-11")
+    if period == "2026-Q1":
+        doubles = b[b["check"] == "double_passage"]
+        assert doubles[["plate", "tonnes"]].values.tolist() == [["晋DA0001", 42.25], ["晋DA0002", 31.0]]
+        over = b[b["check"] == "overload"]
+        assert over[["plate", "records", "tonnes"]].values.tolist() == [
+            ["晋DA0001", 2, 87.75],
+            ["晋DA0002", 1, 31.0],
+            ["晋DA0013", 1, 32.0],
+        ]
+        assert over["detail"].iloc[2] == "max load 32.0 t > plausible payload 30.5 t"
+        missing = b[b["check"] == "missing_days"].set_index("enterprise_id")["detail"].str.split(" ").str[0]
+        assert missing.to_dict() == {"E1": "87", "E2": "87", "b7": "89"}  # 90 days of Q1
+
+
+def test_checks_on_the_hand_ledger_same_as_duckdb(pg: Any, duck_ledger: Path, roster_dir: Path) -> None:
+    from cleanfreight.enterprises import load_enterprises
+
+    _load(pg, duck_ledger)
+    roster = load_enterprises(roster_dir)
+    for label in ("2026-03", "2026-04", None):
+        a = run_checks(duck_ledger, label, roster=roster)
+        b = run_checks(pg, label, roster=roster)
+        assert len(b) > 0
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
