@@ -53,6 +53,9 @@ def test_planted_anomalies_found(planted_db: Path, roster_dir: Path) -> None:
     assert ("coal_coke_out_by_road", "info", "E1", None, 1) in got
     assert ("short_haul_without_waybill", "warning", "E1", None, 1) in got
     assert ("unknown_cargo", "info", "E1", None, 1) in got
+    # the day of an anomaly is its first record: the short-haul truck of 4 March, not E1's first record
+    short = df[df["check"] == "short_haul_without_waybill"].iloc[0]
+    assert (short["day"], short["tonnes"]) == ("2026-03-04", 30.0)
     missing = df[(df["check"] == "missing_days") & (df["enterprise_id"] == "E1")].iloc[0]
     assert missing["detail"].startswith("28 day(s)")  # March has 31 days, E1 has records on 3
     assert len(df) == 11  # the above + missing days for E1, E2, ZZ9
