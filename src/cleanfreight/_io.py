@@ -13,8 +13,12 @@ import contextlib
 from collections.abc import Iterator
 from os import getpid
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["atomic_path", "write_text"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["atomic_path", "write_csv", "write_text"]
 
 
 @contextlib.contextmanager
@@ -37,4 +41,11 @@ def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_path`)."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding=encoding)
+    return Path(path)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> Path:
+    """``frame.to_csv(path, **to_csv)`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, **to_csv)
     return Path(path)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from cleanfreight._i18n import LANGS
+from cleanfreight._io import write_csv, write_text
 from cleanfreight.accounting.baseline import BaselineReport, baseline_report
 from cleanfreight.accounting.factors import load_factors
 from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK, load_rulebook
@@ -134,18 +135,18 @@ def write_baseline(run: BaselineRun, out: Path, *, lang: str = "en", with_map: b
     summary = rep.summary()
     if Path(run.roster.source).resolve() == (sample_dir() / "enterprises").resolve():
         summary["note"] = "Illustrative Changzhi sample data: enterprise names and figures are invented"
-    rep.enterprises.to_csv(files["enterprises"], index=False, encoding="utf-8")
-    rep.lines.to_csv(files["flows"], index=False, encoding="utf-8")
-    pd.DataFrame(rep.factors.table()).to_csv(files["factors"], index=False, encoding="utf-8")
+    write_csv(rep.enterprises, files["enterprises"], index=False, encoding="utf-8")
+    write_csv(rep.lines, files["flows"], index=False, encoding="utf-8")
+    write_csv(pd.DataFrame(rep.factors.table()), files["factors"], index=False, encoding="utf-8")
     if run.network is not None:
         from cleanfreight.network.engine import snap_report
 
         files["snapping"] = out / "snapping.csv"
         snaps = snap_report(run.network, run.roster)
-        snaps.to_csv(files["snapping"], index=False, encoding="utf-8")
+        write_csv(snaps, files["snapping"], index=False, encoding="utf-8")
         summary["snaps_far"] = int(snaps["far"].sum())
         summary["snap_max_m"] = round(float(snaps["snap_m"].max()), 1)
-    files["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_text(files["summary"], json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     if with_map:
         files["map"] = write_map(run, out / "map.html", lang=lang)
     return files
@@ -209,8 +210,8 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     step("monthly tracking")
     tr = trend(db, f"{year}-01", f"{year}-12", rules=run.report.rulebook)
     (out / "ledger").mkdir(exist_ok=True)
-    tr.enterprises.to_csv(out / "ledger" / "monthly.csv", index=False, encoding="utf-8")
-    tr.city.to_csv(out / "ledger" / "city_monthly.csv", index=False, encoding="utf-8")
+    write_csv(tr.enterprises, out / "ledger" / "monthly.csv", index=False, encoding="utf-8")
+    write_csv(tr.city, out / "ledger" / "city_monthly.csv", index=False, encoding="utf-8")
     files["ledger"] = db
     summary["ledger"] = {
         "accepted": imported.accepted,
@@ -224,8 +225,7 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     brief = write_brief(BriefParams(out_dir=out / "brief", lang=lang, db=db, plan=plan_dir,
                                     rules=run.report.rulebook.name), step)
     files.update({f"brief_{k}": v for k, v in brief.files.items()})
-    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n",
-                                      encoding="utf-8")
+    write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
     return DemoResult(summary, files, run)
 
 

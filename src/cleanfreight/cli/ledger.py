@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cleanfreight._io import write_csv
 from cleanfreight.cli._common import JsonOption, LangOption, console, handle_errors, out, print_json
 
 if TYPE_CHECKING:
@@ -244,8 +245,7 @@ def register(app: typer.Typer) -> None:
             print_json({"problems": len(df), "rows": rows,
                         "rejects": df.head(limit if out_file is None else len(df)).to_dict("records")})
         if out_file is not None:
-            out_file.parent.mkdir(parents=True, exist_ok=True)
-            df.to_csv(out_file, index=False, encoding="utf-8-sig")
+            write_csv(df, out_file, index=False, encoding="utf-8-sig")
             if not as_json:
                 out.print(f"{len(df):,} problem(s) in {rows:,} rejected row(s) written to {out_file}")
             return
@@ -291,8 +291,7 @@ def register(app: typer.Typer) -> None:
         finally:
             con.close()
         if out_file is not None:
-            out_file.parent.mkdir(parents=True, exist_ok=True)
-            df.to_csv(out_file, index=False, encoding="utf-8-sig")
+            write_csv(df, out_file, index=False, encoding="utf-8-sig")
         import json
 
         rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
@@ -327,10 +326,8 @@ def register(app: typer.Typer) -> None:
         finally:
             con.close()
         if out_file is not None:
-            out_file.parent.mkdir(parents=True, exist_ok=True)
-            res.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio").to_csv(
-                out_file, encoding="utf-8-sig"
-            )
+            write_csv(res.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio"), out_file,
+                      encoding="utf-8-sig")
         payload = res.as_dict()
         if as_json:
             print_json(payload)

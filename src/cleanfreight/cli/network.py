@@ -75,10 +75,9 @@ def matrix(
         "km": m.distance_km.ravel(),
         "hours": m.time_h.ravel(),
     })
-    from cleanfreight._io import atomic_path
+    from cleanfreight._io import write_csv
 
-    with atomic_path(out_file) as tmp:
-        table.to_csv(tmp, index=False)
+    write_csv(table, out_file, index=False)
     out.print(f"{len(table)} pairs written to {out_file}")
 
 

@@ -137,12 +137,10 @@ def _plan(
             files2 = write_plan(result2, sub, problem=problem2, lang=lang, xlsx=not no_xlsx)
             names = [sc.name, sc2.name] if sc.name != sc2.name else [f"{sc.name}(1)", f"{sc2.name}(2)"]
             cmp = compare_plans([result, result2], names)
-            from cleanfreight._io import atomic_path, write_text
+            from cleanfreight._io import write_csv, write_text
 
-            with atomic_path(out_dir / "compare.csv") as tmp:
-                cmp["city"].to_csv(tmp, encoding="utf-8")
-            with atomic_path(out_dir / "compare_enterprises.csv") as tmp:
-                cmp["enterprises"].to_csv(tmp, index=False, encoding="utf-8")
+            write_csv(cmp["city"], out_dir / "compare.csv", encoding="utf-8")
+            write_csv(cmp["enterprises"], out_dir / "compare_enterprises.csv", index=False, encoding="utf-8")
             cmp_json = {
                 "scenarios": [
                     {"name": n, "title": s.title(lang), "file": str(f) if f else None, "plan": str(p)}

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
+from cleanfreight._io import atomic_path, write_csv, write_text
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._db import ServerConnection, connection, is_server, server_query
@@ -585,14 +586,11 @@ def write_report(rep: LedgerReport, out: str | Path, lang: str = "en") -> list[P
         folder / f"{stem}_by_mode.csv",
         folder / f"{stem}.xlsx",
     ]
-    paths[0].write_text(
-        json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json), encoding="utf-8"
-    )
-    _labelled(rep.enterprises, lang).to_csv(paths[1], index=False, encoding="utf-8-sig")
+    write_csv(_labelled(rep.enterprises, lang), paths[1], index=False, encoding="utf-8-sig")
     by_mode = rep.by_mode.assign(
         mode=rep.by_mode["mode"].map(lambda m: MODES[m].label(lang) if m in MODES else m)
     )
-    _labelled(by_mode, lang).to_csv(paths[2], index=False, encoding="utf-8-sig")
+    write_csv(_labelled(by_mode, lang), paths[2], index=False, encoding="utf-8-sig")
     from cleanfreight._i18n import t
 
     city = pd.DataFrame(
@@ -600,10 +598,12 @@ def write_report(rep: LedgerReport, out: str | Path, lang: str = "en") -> list[P
         + [(t("rulebook", lang), rep.rulebook.title(lang)), (t("period", lang), rep.period.label)],
         columns=["item", "value"],
     )
-    with pd.ExcelWriter(paths[3], engine="xlsxwriter") as xw:
+    with atomic_path(paths[3]) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
         city.to_excel(xw, sheet_name="city", index=False)
         _labelled(rep.enterprises, lang).to_excel(xw, sheet_name="enterprises", index=False)
         _labelled(by_mode, lang).to_excel(xw, sheet_name="by_mode", index=False)
+    # the JSON last: a complete report JSON means the tables beside it belong to it
+    write_text(paths[0], json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
     return paths
 
 
