@@ -78,6 +78,26 @@ def test_real_extract_pbf_and_xml_agree(helsinki_pbf: Path, helsinki_xml: Path) 
     assert graph_summary(a)["bounds"] == pytest.approx(graph_summary(b)["bounds"], abs=0.005)
 
 
+def test_sample_pbf_and_xml_give_the_same_truck_distances() -> None:
+    """The sample's XML and PBF hold the same roads: same filters (a 20 t maxweight way is removed
+    from both, even where the PBF reader merged it with untagged segments) and the same km."""
+    import numpy as np
+
+    from cleanfreight._paths import sample_file
+    from cleanfreight.enterprises import load_enterprises
+    from cleanfreight.network import road_matrix
+
+    xml = load_roads(sample_file("network", "changzhi_roads.osm"))
+    pbf = load_roads(sample_file("network", "changzhi_roads.osm.pbf"))
+    assert xml.graph["removed"]["maxweight"] == pbf.graph["removed"]["maxweight"] == 4
+    assert not [d for *_, d in pbf.edges(data=True) if any(isinstance(v, float) and np.isnan(v) for v in
+                                                            (d.get("maxweight"), d.get("hgv"), d.get("ref")))]
+    ent = load_enterprises().enterprises
+    pts = list(zip(ent["lon"], ent["lat"], strict=True))
+    a, b = road_matrix(xml, pts), road_matrix(pbf, pts)
+    np.testing.assert_allclose(a.distance_km, b.distance_km, atol=1e-3)
+
+
 def test_graphml_round_trip(grid_graph, tmp_path: Path) -> None:
     p = tmp_path / "g.graphml"
     ox.save_graphml(grid_graph, p)

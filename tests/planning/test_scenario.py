@@ -129,3 +129,43 @@ def test_yaml_scenario(tmp_path: Path) -> None:
     )
     sc = load_scenario(path)
     assert sc.name == "y" and sc.params.carbon_price_cny_per_t == 80 and sc.targets == {"CZ01": 0.9}
+
+
+def test_own_network_files_replace_the_sample(tmp_path: Path) -> None:
+    """`plan --stations FILE` (or a scenario's [data] stations) plans on the user's stations."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cleanfreight._paths import sample_file
+    from cleanfreight.cli import app
+    from cleanfreight.enterprises import load_enterprises
+
+    text = sample_file("network", "stations.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("CZB,"))
+    cells = lines[row].split(",")
+    header = next(line for line in lines if line.startswith("station_id,")).split(",")
+    col = header.index("handling_cost_cny_per_t")
+    assert cells[col] == "12"
+    cells[col] = "112"  # 100 CNY/t dearer at 长治北
+    lines[row] = ",".join(cells)
+    mine = tmp_path / "my_stations.csv"
+    mine.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    runner = CliRunner()
+    before = {}
+    for name, extra in (("sample", []), ("mine", ["--stations", str(mine)])):
+        res = runner.invoke(app, ["plan", "--straight", "--no-xlsx", "--out", str(tmp_path / name), "--json", *extra])
+        assert res.exit_code == 0, res.output
+        before[name] = json.loads((tmp_path / name / "plan.json").read_text(encoding="utf-8"))["city"]
+    # today's tonnes through 长治北 (the flows' declared station) pay 100 CNY/t more
+    roster = load_enterprises()
+    lines_ = roster.flow_modes()
+    via_czb = lines_[lines_["mode"].str.startswith("rail_station") & (lines_["station_id"] == "CZB")]["tonnes"].sum()
+    assert via_czb > 1e6
+    diff = before["mine"]["cost_before_cny"] - before["sample"]["cost_before_cny"]
+    assert diff == pytest.approx(100.0 * via_czb, rel=1e-9)
+
+    res = runner.invoke(app, ["plan", "--straight", "--out", str(tmp_path / "x"), "--roads", str(tmp_path / "no.osm")])
+    assert res.exit_code == 2 and "data.roads" in res.output and "file not found" in res.output

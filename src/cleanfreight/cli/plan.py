@@ -77,10 +77,16 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
         out.print(r, highlight=False)
 
 
-def _solve(scenario_file: Path | None, straight: bool, step: Any) -> tuple[Scenario, PlanProblem, PlanResult]:
+def _solve(
+    scenario_file: Path | None, straight: bool, step: Any, data: dict[str, str] | None = None
+) -> tuple[Scenario, PlanProblem, PlanResult]:
+    import dataclasses
+
     from cleanfreight.planning import Scenario, build_problem, load_scenario, solve_plan
 
     sc = load_scenario(scenario_file) if scenario_file is not None else Scenario()
+    if data:  # files given on the command line win over the scenario's [data]
+        sc = dataclasses.replace(sc, data={**sc.data, **data})
     step(f"building the problem ({sc.name})")
     problem = build_problem(sc, use_road_network=not straight)
     step(f"solving ({sc.name})")
@@ -99,15 +105,28 @@ def plan(
         bool, Opt("--straight", help="Great-circle km x 1.3 instead of the road network (faster)")
     ] = False,
     no_xlsx: Annotated[bool, Opt("--no-xlsx", help="Skip plan.xlsx")] = False,
+    enterprises: Annotated[
+        Path | None, Opt(help="Folder with enterprises/flows/mode_split CSV or XLSX; default: the sample")
+    ] = None,
+    roads: Annotated[Path | None, Opt(help="Road file (.osm, .osm.pbf, .graphml); default: the sample")] = None,
+    rail: Annotated[Path | None, Opt(help="Rail lines and spurs (GeoJSON/GPKG/SHP/OSM)")] = None,
+    stations: Annotated[Path | None, Opt(help="Freight stations (CSV/GeoJSON)")] = None,
+    regions: Annotated[Path | None, Opt(help="Origin/destination regions (CSV)")] = None,
+    swap_stations: Annotated[Path | None, Opt(help="Battery-swap / charging stations (CSV)")] = None,
+    restriction_zone: Annotated[Path | None, Opt(help="Truck restriction zones (GeoJSON/GPKG)")] = None,
     lang: LangOption = "en",
     json_out: JsonOption = False,
 ) -> None:
     """Plan the assignment of every enterprise flow to transport chains (rail + new-energy short-haul, ...).
 
     Writes plan.json, CSV tables, plan.xlsx and routes.geojson to --out; with --compare also the second
-    plan in OUT/compare/<name>/ and compare.json / compare.csv.
+    plan in OUT/compare/<name>/ and compare.json / compare.csv. Your own files (--enterprises, --roads,
+    ...) replace the sample's, for both scenarios; a scenario's [data] table can name them too.
     """
-    _plan(out_dir, scenario, compare, straight, no_xlsx, lang, json_out)
+    given = {"enterprises": enterprises, "roads": roads, "rail": rail, "stations": stations, "regions": regions,
+             "swap_stations": swap_stations, "restriction_zone": restriction_zone}
+    data = {k: str(v) for k, v in given.items() if v is not None}
+    _plan(out_dir, scenario, compare, straight, no_xlsx, lang, json_out, data)
 
 
 @handle_errors
@@ -119,6 +138,7 @@ def _plan(
     no_xlsx: bool,
     lang: str,
     json_out: bool,
+    data: dict[str, str],
 ) -> None:
     import json
 
@@ -127,12 +147,12 @@ def _plan(
 
     check_lang(lang)
     with progress("plan", quiet=json_out) as step:
-        sc, problem, result = _solve(scenario, straight, step)
+        sc, problem, result = _solve(scenario, straight, step, data)
         step("writing outputs")
         files = write_plan(result, out_dir, problem=problem, lang=lang, xlsx=not no_xlsx)
         other = None
         if compare is not None:
-            sc2, problem2, result2 = _solve(compare, straight, step)
+            sc2, problem2, result2 = _solve(compare, straight, step, data)
             sub = out_dir / "compare" / sc2.name
             files2 = write_plan(result2, sub, problem=problem2, lang=lang, xlsx=not no_xlsx)
             names = [sc.name, sc2.name] if sc.name != sc2.name else [f"{sc.name}(1)", f"{sc2.name}(2)"]

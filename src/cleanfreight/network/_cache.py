@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 log = logging.getLogger(__name__)
-_VERSION = "1"
+_VERSION = "2"  # bump when the road reader changes what it builds (2: PBF merged-edge tags)
 
 
 def cache_key(files: Sequence[Path | None], extra: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import tempfile
 from collections.abc import Iterator
@@ -128,11 +129,31 @@ def _read_pbf(path: Path) -> nx.MultiDiGraph:
         raise NetworkError(f"{path}: no roads a truck may use in this PBF file")
     G = osm.to_graph(nodes, edges, graph_type="networkx", osmnx_compatible=True, retain_all=True)
     G.graph.setdefault("crs", "EPSG:4326")
-    for _, _, data in G.edges(data=True):  # pyrosm keeps geometries; osmnx projection needs shapely ones
-        geom = data.get("geometry")
+    for _, _, data in G.edges(data=True):
+        geom = data.get("geometry")  # pyrosm keeps geometries; osmnx projection needs shapely ones
         if geom is not None and getattr(geom, "is_empty", False):
             del data["geometry"]
+        _tidy_merged(data)
     return G
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _tidy_merged(data: dict[str, Any]) -> None:
+    """Merged pyrosm edges carry one value per segment (NaN where a way lacks the tag); keep the distinct
+    values as osmnx does for XML (a single value unlisted), so both readers give the same graph."""
+    for key, value in list(data.items()):
+        if not isinstance(value, list):
+            if key != "geometry" and _missing(value):
+                del data[key]
+            continue
+        distinct = list(dict.fromkeys(v for v in value if not _missing(v)))
+        if not distinct:
+            del data[key]
+        else:
+            data[key] = distinct[0] if len(distinct) == 1 else distinct
 
 
 def _read_graphml(path: Path) -> nx.MultiDiGraph:
@@ -145,15 +166,16 @@ def _read_graphml(path: Path) -> nx.MultiDiGraph:
 
 
 def _parse_weight(value: Any) -> float | None:
+    """Weight limit in tonnes; for a merged edge (a list) the lowest limit of its segments."""
     if value is None:
         return None
-    text = value[0] if isinstance(value, list) else value
-    m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(t|st|lbs|kg)?", str(text))
-    if not m:
-        return None
-    v = float(m.group(1))
-    unit = m.group(2) or "t"
-    return {"t": v, "st": v * 0.907, "lbs": v * 0.000453592, "kg": v / 1000}[unit]
+    limits = []
+    for text in value if isinstance(value, list) else [value]:
+        m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(t|st|lbs|kg)?", str(text))
+        if m:
+            v = float(m.group(1))
+            limits.append({"t": v, "st": v * 0.907, "lbs": v * 0.000453592, "kg": v / 1000}[m.group(2) or "t"])
+    return min(limits) if limits else None
 
 
 def _parse_speed(value: Any) -> float | None:

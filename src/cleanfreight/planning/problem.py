@@ -7,9 +7,11 @@ the scenario makes; :func:`problem_from_frames` makes one from tables you alread
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,7 @@ import pandas as pd
 from cleanfreight.accounting.factors import Factors, load_factors
 from cleanfreight.errors import InputError, NetworkError, Problem
 from cleanfreight.planning._distances import RoadDistances, network_distances, straight_distances
-from cleanfreight.planning.scenario import Scenario, parse_hours
+from cleanfreight.planning.scenario import NETWORK_DATA_KEYS, Scenario, parse_hours
 
 __all__ = ["PlanProblem", "build_problem", "problem_from_frames"]
 
@@ -500,7 +502,11 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
 
 # ------------------------------------------------------------------------------------------------
 def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = True) -> PlanProblem:
-    """The planning problem for the Changzhi sample (or the scenario's ``[data] enterprises`` folder).
+    """The planning problem for the Changzhi sample, or for the user's files named in the scenario's ``[data]``.
+
+    ``[data]`` may name ``enterprises`` (a folder), ``roads``, ``rail``, ``stations``, ``swap_stations``,
+    ``regions``, ``restriction_zone`` and ``boundaries`` (see :class:`cleanfreight.network.NetworkFiles`);
+    a file not named comes from the sample pack.
 
     Parameters
     ----------
@@ -511,13 +517,14 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         ``False`` uses great-circle km x 1.3 (faster, for quick looks).
     """
     sc = scenario or Scenario()
-    try:
-        from cleanfreight.enterprises import load_enterprises
-        from cleanfreight.network import load_sample_network
-    except ImportError as exc:  # pragma: no cover - during development only
-        raise InputError(f"the sample loaders are not available yet: {exc}") from None
+    from cleanfreight.enterprises import load_enterprises
+    from cleanfreight.network.engine import NetworkFiles, load_network
+
     roster = load_enterprises(sc.data.get("enterprises"))
-    net = load_sample_network()
+    own = {k: Path(v) for k, v in sc.data.items() if k in NETWORK_DATA_KEYS}
+    if own:
+        log.info("network files from the scenario: %s", ", ".join(f"{k}={v}" for k, v in own.items()))
+    net = load_network(dataclasses.replace(NetworkFiles.sample(), **own))
     frames = _frames_from_network(net)
     ent = _lonlat(roster.enterprises)
     distances = None

@@ -107,7 +107,9 @@ _CORRIDOR_KEYS = {"regions", "capacity_t_per_year", "name_zh", "name_en"}
 _CONVEYOR_KEYS = {"flow_id", "km", "capacity_t_per_year", "capex_cny", "existing", "mode"}
 _LINE_KEYS = {"capacity_t_per_year", "other_traffic_t_per_year", "lifted"}
 _ZONE_KEYS = {"hgv_banned_hours", "new_energy_exempt", "lifted"}
-_DATA_KEYS = {"enterprises", "restriction_zone"}
+#: ``[data]`` files that replace the sample network's (fields of :class:`cleanfreight.network.NetworkFiles`)
+NETWORK_DATA_KEYS = ("roads", "rail", "stations", "swap_stations", "regions", "restriction_zone", "boundaries")
+_DATA_KEYS = {"enterprises", *NETWORK_DATA_KEYS}
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -282,9 +284,11 @@ def _check(sc: Scenario) -> list[Problem]:
         for k in ("new_energy_exempt", "lifted"):
             if k in entry and not isinstance(entry[k], bool):
                 p(f"{k} must be true or false", f"restriction_zones.{zid}.{k}", entry[k])
-    for k in sc.data:
-        if k not in _DATA_KEYS:
-            p(f"unknown data file; allowed: {', '.join(sorted(_DATA_KEYS))}", f"data.{k}")
+    for key, file_name in sc.data.items():
+        if key not in _DATA_KEYS:
+            p(f"unknown data file; allowed: {', '.join(sorted(_DATA_KEYS))}", f"data.{key}")
+        elif not Path(str(file_name)).exists():
+            p("file not found", f"data.{key}", file_name)
     return out
 
 
