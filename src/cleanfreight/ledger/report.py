@@ -34,7 +34,7 @@ from cleanfreight import _i18n
 from cleanfreight._io import atomic_path, write_csv, write_text
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
-from cleanfreight.ledger._db import ServerConnection, connection, is_server, server_query
+from cleanfreight.ledger._db import SQL_DIALECTS, ServerConnection, connection, is_server, server_query
 from cleanfreight.ledger._period import Period, month_range, parse_period
 
 if TYPE_CHECKING:
@@ -237,9 +237,8 @@ _AGGREGATE_SQL = (
 
 def aggregate_sql(dialect: str = "duckdb") -> str:
     """The report aggregation for ``"duckdb"`` (``?`` parameters) or ``"postgres"`` (``%s``)."""
-    if dialect == "postgres":
-        return _AGGREGATE_SQL.format(month="to_char(ts, 'YYYY-MM')", p="%s")
-    return _AGGREGATE_SQL.format(month="strftime(ts, '%Y-%m')", p="?")
+    d = SQL_DIALECTS["postgres" if dialect == "postgres" else "duckdb"]
+    return _AGGREGATE_SQL.format(month=d.month("ts"), p=d.param)
 
 
 def _aggregate(db: str | Path | duckdb.DuckDBPyConnection | ServerConnection, period: Period) -> pd.DataFrame:
