@@ -136,6 +136,18 @@ def test_diesel_matrix_only_when_needed(zone_files: NetworkFiles) -> None:
     assert no_zone.new_energy.distance_km[1, 2] == pytest.approx(STRAIGHT_KM, rel=0.005)
 
 
+def test_a_zone_file_beside_a_road_file(zone_files: NetworkFiles) -> None:
+    """A road file and a zone file (argument, or the scenario's restriction_zone) act like NetworkFiles."""
+    import dataclasses
+
+    given = road_matrices(_scenario(), zone_files.roads, restriction_zone=zone_files.restriction_zone)
+    assert given.diesel is not None
+    assert given.diesel.distance_km[1, 2] == pytest.approx(DETOUR_KM, rel=0.005)
+    sc = dataclasses.replace(_scenario(), restriction_zone=str(zone_files.restriction_zone))
+    named = road_matrices(sc, str(zone_files.roads))
+    assert named.diesel is not None and named.diesel.distance_km[1, 2] == pytest.approx(DETOUR_KM, rel=0.005)
+
+
 def test_diesel_detours_around_the_zone_electric_goes_through(mixed_result) -> None:  # type: ignore[no-untyped-def]
     res = mixed_result
     assert res.unserved.empty

@@ -47,6 +47,13 @@ def dispatch(
             "default: the scenario's [scenario] roads setting",
         ),
     ] = None,
+    restriction_zone: Annotated[
+        Path | None,
+        typer.Option(
+            "--restriction-zone",
+            help="Truck restriction zones (GeoJSON/GPKG) for the roads: diesel trucks go around them",
+        ),
+    ] = None,
     json_out: JsonOption = False,
     lang: LangOption = "en",
 ) -> None:
@@ -78,7 +85,7 @@ def dispatch(
         _run_vrplib(vrplib, overrides, json_out)
     else:
         assert scenario is not None
-        _run_scenario(scenario, overrides, out_dir, roads, json_out, lang)
+        _run_scenario(scenario, overrides, out_dir, roads, json_out, lang, restriction_zone)
 
 
 def _run_vrplib(path: Path, overrides: dict[str, Any], json_out: bool) -> None:
@@ -100,7 +107,13 @@ def _run_vrplib(path: Path, overrides: dict[str, Any], json_out: bool) -> None:
 
 
 def _run_scenario(
-    path: Path, overrides: dict[str, Any], out_dir: Path | None, roads: str | None, json_out: bool, lang: str
+    path: Path,
+    overrides: dict[str, Any],
+    out_dir: Path | None,
+    roads: str | None,
+    json_out: bool,
+    lang: str,
+    restriction_zone: Path | None = None,
 ) -> None:
     from cleanfreight.dispatch import load_scenario, road_matrices, solve_dispatch
 
@@ -112,7 +125,7 @@ def _run_scenario(
     with progress(f"planning {sc.name}", quiet=json_out) as step:
         if roads:
             step("road matrices")
-            matrix = road_matrices(sc, roads)
+            matrix = road_matrices(sc, roads, restriction_zone=restriction_zone)
         step("solving")
         result = solve_dispatch(sc, matrix=matrix)
     files = result.write(out_dir, lang=lang) if out_dir else []

@@ -62,7 +62,11 @@ def _block(matrix: Any, blocked: list[int]) -> Any:
 
 
 def road_matrices(
-    scenario: Scenario, roads: str | Path | NetworkFiles, *, use_cache: bool = True
+    scenario: Scenario,
+    roads: str | Path | NetworkFiles,
+    *,
+    restriction_zone: str | Path | None = None,
+    use_cache: bool = True,
 ) -> FleetMatrices:
     """Road distance/time matrices over :attr:`Scenario.places` for each truck class of the fleet.
 
@@ -75,6 +79,9 @@ def road_matrices(
         (``.osm``, ``.osm.pbf``, ``.graphml``; no restriction zone, so every truck shares one
         matrix); or :class:`cleanfreight.network.NetworkFiles` with ``roads`` and
         ``restriction_zone`` (other files are not read).
+    restriction_zone
+        Truck restriction zones (GeoJSON/GPKG) to apply to ``roads``, in place of the sample's or the
+        ``NetworkFiles``' zone (default: the scenario's ``restriction_zone``).
     use_cache
         Cache the built road graphs (see :func:`cleanfreight.network.load_network`).
 
@@ -98,6 +105,10 @@ def road_matrices(
         files = NetworkFiles(roads=sample.roads, restriction_zone=sample.restriction_zone)
     else:
         files = None
+    zone_file = restriction_zone if restriction_zone is not None else scenario.restriction_zone
+    if zone_file is not None:
+        base = files.roads if files is not None else Path(str(roads))
+        files = NetworkFiles(roads=base, restriction_zone=Path(zone_file))
     zones = None
     if files is not None and files.restriction_zone is not None:
         import geopandas as gpd

@@ -436,6 +436,8 @@ class Scenario:
     source: str | None = None
     roads: str | None = None
     """Road network for distances: ``"sample"``, a road file, or ``None`` for straight lines x detour."""
+    restriction_zone: str | None = None
+    """Truck restriction zones (GeoJSON/GPKG) for a road file's network; ``"sample"`` roads bring their own."""
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -809,7 +811,16 @@ def load_scenario(path: str | Path) -> Scenario:
         unserved_penalty=float(head.get("unserved_penalty", 100_000.0)),
         source=file,
         roads=_roads_setting(head.get("roads"), path),
+        restriction_zone=_file_setting(head.get("restriction_zone"), path),
     )
+
+
+def _file_setting(value: object, path: Path) -> str | None:
+    """A file named in ``[scenario]`` (relative to the scenario file), or ``None``."""
+    if value is None or str(value).strip() == "":
+        return None
+    file = Path(str(value))
+    return str(file if file.is_absolute() else path.parent / file)
 
 
 def _roads_setting(value: object, path: Path) -> str | None:
