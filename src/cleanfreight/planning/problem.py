@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -461,23 +461,23 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     for key in sc.fleet:
         if key not in fleet_keys:
             p("unknown enterprise or station", f"fleet.{key}", key)
+    def rows(
+        frame: pd.DataFrame, id_col: str, entries: Mapping[str, Any], section: str, what: str
+    ) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        """(row position, entry) of every scenario entry naming a row of ``frame``; others reported."""
+        pos = {str(v): i for i, v in enumerate(frame[id_col])}
+        for key, entry in entries.items():
+            if key in pos:
+                yield pos[key], entry
+            else:
+                p(f"unknown {what}; known: {', '.join(sorted(pos)) or 'none in the data'}", f"{section}.{key}", key)
+
     lines = frames["lines"].copy()
-    line_pos = {str(v): i for i, v in enumerate(lines["line_id"])}
-    for lid, entry in sc.rail_lines.items():
-        if lid not in line_pos:
-            known = ", ".join(sorted(line_pos)) or "none in the data"
-            p(f"unknown rail line; known: {known}", f"rail_lines.{lid}", lid)
-            continue
+    for i, entry in rows(lines, "line_id", sc.rail_lines, "rail_lines", "rail line"):
         for k, v in entry.items():
-            lines.at[line_pos[lid], k] = bool(v) if k == "lifted" else float(v)
+            lines.at[i, k] = bool(v) if k == "lifted" else float(v)
     zones = frames["zones"].copy()
-    zone_pos = {str(v): i for i, v in enumerate(zones["zone_id"])}
-    for zid, entry in sc.restriction_zones.items():
-        if zid not in zone_pos:
-            known = ", ".join(sorted(zone_pos)) or "none in the data"
-            p(f"unknown restriction zone; known: {known}", f"restriction_zones.{zid}", zid)
-            continue
-        i = zone_pos[zid]
+    for i, entry in rows(zones, "zone_id", sc.restriction_zones, "restriction_zones", "restriction zone"):
         if "hgv_banned_hours" in entry:
             zones.at[i, "hgv_banned_hours"] = entry["hgv_banned_hours"]
             zones.at[i, "banned_hours_per_day"] = _banned_hours(entry["hgv_banned_hours"])
