@@ -15,9 +15,10 @@ from tests._factory import grid_spec, write_osm
 def test_grid_from_xml(grid_graph) -> None:
     s = graph_summary(grid_graph)
     assert s["crs"] == "EPSG:32649"  # UTM 49N chosen for Changzhi
-    # simplification merges the two segments at each of the 4 corners: 12 nodes, 20 two-way segments
-    assert s["nodes"] == 12
-    assert s["edges"] == 40
+    # rows are primary, columns secondary: the road class changes at every corner, so simplification
+    # keeps all 16 junctions and corners (an edge has one class and one speed): 24 two-way segments
+    assert s["nodes"] == 16
+    assert s["edges"] == 48
     assert s["length_km"] == pytest.approx(2 * (12 * 0.8972 + 12 * 1.1119), rel=0.005)
     assert s["bounds"] == pytest.approx([113.10, 36.18, 113.13, 36.21], abs=1e-6)
     # 0.01 degree of longitude at 36.18 N is 898 m (great circle)
@@ -61,8 +62,8 @@ def test_clipped_extract_is_handled(tmp_path: Path) -> None:
         ox.graph_from_xml(p)
     G = load_roads(p)
     assert G.graph["osm_missing_refs"] == 3
-    # corners 1, 7 and 9 are simplified away; 3 stays as the end of the clipped way's remaining piece 2-3
-    assert sorted(G.nodes) == [2, 3, 4, 5, 6, 8]
+    # every node of the 3 x 3 grid stays (the class changes at the corners); the missing node 777 is gone
+    assert sorted(G.nodes) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
 def test_real_extract_pbf_and_xml_agree(helsinki_pbf: Path, helsinki_xml: Path) -> None:
@@ -107,8 +108,8 @@ def test_graphml_round_trip(grid_graph, tmp_path: Path) -> None:
 
 def test_boundary_clip_and_miss(grid_osm: Path) -> None:
     G = load_roads(grid_osm, boundary=shapely.box(113.095, 36.175, 113.115, 36.215))
-    # 6 nodes inside (two corners simplified away) + the 4 column-2 ends of edges crossing the boundary
-    assert len(G) == 10
+    # 8 nodes inside (corners stay: the road class changes there) + the 4 column-2 ends of edges crossing
+    assert len(G) == 12
     far = gpd.GeoDataFrame(geometry=[shapely.box(100, 30, 100.1, 30.1)], crs="EPSG:4326")
     with pytest.raises(NetworkError, match="does not overlap"):
         load_roads(grid_osm, boundary=far)

@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 log = logging.getLogger(__name__)
-_VERSION = "2"  # bump when the road reader changes what it builds (2: PBF merged-edge tags)
+_VERSION = "3"  # bump when the road reader changes what it builds (3: XML edges end where the road class changes)
 
 
 def cache_key(files: Sequence[Path | None], extra: str) -> str:

@@ -101,7 +101,10 @@ def _read_xml(path: Path) -> nx.MultiDiGraph:
         if stats.ways_kept == 0:
             raise NetworkError(f"{path}: no drivable roads (no way with a highway tag a truck may use)")
         with _osmnx_way_tags():
-            G = ox.graph_from_xml(clean, simplify=True, retain_all=True)
+            G = ox.graph_from_xml(clean, simplify=False, retain_all=True)
+    # a change of road class ends a simplified edge (as the PBF reader does), so each edge keeps one
+    # class and one speed
+    G = ox.simplify_graph(G, edge_attrs_differ=["highway"])
     G.graph["osm_missing_refs"] = stats.missing_refs
     return G
 
