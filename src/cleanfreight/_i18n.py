@@ -99,4 +99,5 @@ _COMMODITIES = {
 }
 register({f"industry.{k}": v for k, v in _INDUSTRIES.items()})
 register({f"commodity.{k}": v for k, v in _COMMODITIES.items()})
-register({"enterprises_meeting": ("enterprises meet the target", "家企业达标")})
+register({"enterprises_meeting": ("enterprises meet the target", "家企业达标"),
+          "files_written": ("written to {dir}: {files}", "已写入 {dir}：{files}")})

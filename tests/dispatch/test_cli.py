@@ -67,3 +67,14 @@ def test_bad_input_exit_code_2(tmp_path: Path, tiny_cvrp: Path) -> None:
     assert runner.invoke(app, ["dispatch", "--scenario", str(bad)]).exit_code == 2
     assert runner.invoke(app, ["dispatch"]).exit_code == 2
     assert runner.invoke(app, ["dispatch", "--vrplib", str(tiny_cvrp), "--time-limit", "-1"]).exit_code == 2
+
+
+def test_scenario_summary_in_chinese(sample_scenario_path: Path, tmp_path: Path) -> None:
+    res = runner.invoke(
+        app,
+        ["dispatch", "--scenario", str(sample_scenario_path), "--roads", "none", "--solution-limit", "10",
+         "--out", str(tmp_path), "--lang", "zh"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "已安排 39/44 车次" in res.output and "未安排:" in res.output and "超过所有车辆载重" in res.output
+    assert f"已写入 {tmp_path}：trucks.csv, timeline.csv, unserved.csv, routes.geojson, dispatch.json" in res.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
@@ -47,6 +47,20 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(InputError.exit_code) from None
 
     return wrapper
+
+
+def print_written(files: Iterable[str | Path], lang: str = "en") -> None:
+    """One line naming the files written: ``written to DIR: a.csv, b.json`` (folder-relative names)."""
+    import os
+
+    from cleanfreight._i18n import t
+
+    paths = [Path(f) for f in files]
+    if not paths:
+        return
+    folder = Path(os.path.commonpath([str(p.parent) for p in paths]))
+    names = ", ".join(str(p.relative_to(folder)) for p in paths)
+    out.print(t("files_written", lang, dir=folder, files=names), highlight=False)
 
 
 def print_json(payload: Any) -> None:

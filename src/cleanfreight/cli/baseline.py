@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, out, print_json, progress
+from cleanfreight.cli._common import (
+    JsonOption,
+    LangOption,
+    handle_errors,
+    out,
+    print_json,
+    print_written,
+    progress,
+)
 
 Opt = typer.Option
 
@@ -70,7 +78,7 @@ def _baseline(out_dir: Path, enterprises: Path | None, roads: Path | None, rail:
         print_json({**run.report.summary(), "files": {k: str(v) for k, v in files.items()}})
     else:
         baseline_table(run, lang)
-        out.print(f"written: {', '.join(str(p) for p in files.values())}")
+        print_written(files.values(), lang)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, out, print_json, progress
+from cleanfreight.cli._common import (
+    JsonOption,
+    LangOption,
+    handle_errors,
+    out,
+    print_json,
+    print_written,
+    progress,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -113,7 +121,7 @@ def _brief(
         f"[bold]{t('city', lang)}[/]: {t('clean_ratio', lang)} {c['city_clean_ratio']:.1%} · "
         f"{t('target', lang)} {res.target:.0%} · {c['enterprises_meeting_target']}/{c['enterprises_total']}"
     )
-    out.print(f"written to {out_dir}: " + ", ".join(Path(v).name for v in res.files.values()))
+    print_written(res.files.values(), lang)
 
 
 def map_cmd(

@@ -7,7 +7,17 @@ from typing import Annotated, Any
 
 import typer
 
-from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, out, print_json, progress
+from cleanfreight._i18n import register as register_labels
+from cleanfreight._i18n import t
+from cleanfreight.cli._common import (
+    JsonOption,
+    LangOption,
+    handle_errors,
+    out,
+    print_json,
+    print_written,
+    progress,
+)
 from cleanfreight.errors import InputError, Problem
 
 
@@ -88,6 +98,19 @@ def dispatch(
         _run_scenario(scenario, overrides, out_dir, roads, json_out, lang, restriction_zone)
 
 
+register_labels(
+    {
+        "dispatch.summary_line": (
+            "{lots_served}/{lots} truckloads planned, {tonnes_moved:g} t, {trucks_used}/{trucks_available} trucks, "
+            "{km_total:g} km ({km_empty:g} empty), swaps {swaps}, charges {charges}",
+            "已安排 {lots_served}/{lots} 车次，{tonnes_moved:g} 吨，用车 {trucks_used}/{trucks_available} 辆，"
+            "{km_total:g} 公里（空驶 {km_empty:g}），换电 {swaps} 次，充电 {charges} 次",
+        ),
+        "dispatch.unserved_title": ("unserved", "未安排"),
+    }
+)
+
+
 def _run_vrplib(path: Path, overrides: dict[str, Any], json_out: bool) -> None:
     from cleanfreight.dispatch import SolverParams, read_vrplib, solve_vrp
 
@@ -135,19 +158,12 @@ def _run_scenario(
         print_json(payload)
         return
     s = result.summary
-    out.print(
-        f"[bold]{sc.name}[/]: {s['lots_served']}/{s['lots']} truckloads planned, "
-        f"{s['tonnes_moved']:g} t, {s['trucks_used']}/{s['trucks_available']} trucks, "
-        f"{s['km_total']:g} km ({s['km_empty']:g} empty), swaps {s['swaps']}, charges {s['charges']}"
-    )
+    out.print(f"[bold]{sc.name}[/]: " + t("dispatch.summary_line", lang, **s))
     if not result.unserved.empty:
-        from cleanfreight._i18n import t
-
-        out.print("[bold]unserved[/]:")
+        out.print(f"[bold]{t('dispatch.unserved_title', lang)}[/]:")
         for r in result.unserved.itertuples(index=False):
             out.print(f"  {r.lot_id}: {t('dispatch.reason.' + str(r.reason), lang)} - {r.message}")
-    for f in files:
-        out.print(f"wrote {f}")
+    print_written(files, lang)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cleanfreight._io import write_csv
-from cleanfreight.cli._common import JsonOption, LangOption, console, handle_errors, out, print_json
+from cleanfreight.cli._common import (
+    JsonOption,
+    LangOption,
+    console,
+    handle_errors,
+    out,
+    print_json,
+    print_written,
+)
 
 if TYPE_CHECKING:
     from cleanfreight.enterprises import Roster
@@ -193,8 +201,7 @@ def register(app: typer.Typer) -> None:
             f"{t('tonnes_total', lang)} {rep.city['tonnes_total']:,.0f}, "
             f"{rep.city['enterprises_meeting_target']}/{rep.city['enterprises']} ≥ {rep.rulebook.target:.0%}"
         )
-        for p in written:
-            out.print(f"wrote {p}")
+        print_written(written, lang)
 
     @ledger.command("recode")
     @handle_errors

@@ -15,6 +15,7 @@ from cleanfreight.cli._common import (
     handle_errors,
     out,
     print_json,
+    print_written,
     progress,
 )
 
@@ -194,7 +195,7 @@ def _plan(
         if other is not None:
             out.print(f"[bold]{t('plan.compare', lang)}[/]")
             out.print(other[1]["city"].to_string(), highlight=False)
-        out.print(f"written: {', '.join(str(p) for p in files.values())}")
+        print_written(files.values(), lang)
     if result.status == "infeasible":
         console.print("[bold red]hard targets cannot be met[/]; see shortfall_reason in plan.json")
         raise typer.Exit(4)
