@@ -133,3 +133,28 @@ def test_split_in_and_out_exports_take_direction_from_the_command(tmp_path: Path
     ]
     res = runner.invoke(app, ["ledger", "rejects", "--db", db])
     assert res.exit_code == 0 and "2 problem(s) in 2 rejected row(s)" in res.output and "国9" in res.output
+
+
+def test_a_ledger_in_use_by_another_program_says_so(hand_files: dict[str, Path], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "busy.duckdb"
+    res = runner.invoke(app, ["ledger", "ingest", "--db", str(db), "--enterprise", "E1", str(hand_files["e1"])])
+    assert res.exit_code == 0, res.output
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); "
+                               "time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        res = runner.invoke(app, ["ledger", "report", "--db", str(db), "--period", "2026-03"])
+        assert res.exit_code == 2
+        assert f"is in use by another program (process {holder.pid})" in res.output
+        assert "Traceback" not in res.output
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()

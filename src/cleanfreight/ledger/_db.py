@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeGuard
@@ -86,7 +87,15 @@ def open_ledger(
     try:
         con = duckdb.connect(p, read_only=read_only, config=config)
     except duckdb.IOException as exc:
-        raise InputError(f"cannot open ledger database {p}", [Problem(str(exc), file=p)]) from None
+        text = str(exc)
+        if "Could not set lock" in text:
+            pid = re.search(r"\(PID (\d+)\)", text)
+            who = f" (process {pid.group(1)})" if pid else ""
+            raise InputError(
+                f"ledger database {p} is in use by another program{who}: try again when it has finished "
+                "(an embedded ledger takes one writer at a time; see docs/ledger.md for a server database)"
+            ) from None
+        raise InputError(f"cannot open ledger database {p}", [Problem(text, file=p)]) from None
     if read_only:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if not {"records", "rejects", "imports"} <= tables:
