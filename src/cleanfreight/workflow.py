@@ -171,6 +171,10 @@ class DemoResult:
     baseline: BaselineRun
 
 
+#: how far the demo's enterprises move their diesel tonnage to new-energy trucks by December (at most)
+DEMO_TRANSITION = 0.8
+
+
 def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambda _: None,
              ledger_scale: float = 0.05, year: int = 2026) -> DemoResult:
     """The main job on the sample: baseline → plan → a year of gate/rail records → ledger → briefing.
@@ -201,7 +205,8 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
 
     step("generating a sample year of gate and rail records")
     records = out / "records"
-    manifest = generate_records(run.roster, records, year=year, scale=ledger_scale)
+    # the sample year shows enterprises moving onto new-energy short-haul month by month
+    manifest = generate_records(run.roster, records, year=year, scale=ledger_scale, transition=DEMO_TRANSITION)
     db = out / "ledger.duckdb"
     step("importing records into the ledger")
     imported = ingest(db, manifest.files)

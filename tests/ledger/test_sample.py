@@ -57,3 +57,28 @@ def test_sample_checks_find_the_planted_stage_conflict(sample) -> None:
     _, man, db, _ = sample
     df = run_checks(db, "2026-03")
     assert (df["check"] == "stage_conflict").sum() == man.planted["stage_conflict_plates"] == 1
+
+
+def test_a_transition_year_rises_month_by_month(tmp_path: Path) -> None:
+    """With --transition the sample enterprises move diesel tonnage onto new-energy trucks during the year:
+    every month's city ratio is above the one before, no defect is lost, the trains stay one train."""
+    from cleanfreight.ledger import trend
+
+    roster = load_enterprises()
+    man = generate_records(roster, tmp_path / "files", months=[1, 6, 12], scale=0.01, seed=7, transition=0.8)
+    db = tmp_path / "t.duckdb"
+    res = ingest(db, list(man.files))
+    assert res.rejected == man.planted["impossible_rows"]  # only the planted impossible rows
+    city = trend(db, "2026-01", "2026-12").city.set_index("month")["clean_ratio"]
+    assert list(city.index) == ["2026-01", "2026-06", "2026-12"]
+    assert city["2026-01"] + 0.03 < city["2026-06"] < city["2026-12"] - 0.05
+    flat = generate_records(roster, tmp_path / "flat", months=[12], scale=0.01, seed=7)
+    db2 = tmp_path / "f.duckdb"
+    ingest(db2, list(flat.files))
+    assert trend(db2, "2026-12", "2026-12").city["clean_ratio"].iloc[0] == pytest.approx(city["2026-01"], abs=0.03)
+    # one waybill per train and day whatever the trucks do: as many rail rows as without a transition
+    def rail_rows(m) -> int:  # type: ignore[no-untyped-def]
+        return sum(n for name, n in m.rows.items() if name.startswith("rail_"))
+
+    same_months = generate_records(roster, tmp_path / "flat3", months=[1, 6, 12], scale=0.01, seed=7)
+    assert rail_rows(man) == rail_rows(same_months) > 0

@@ -361,6 +361,13 @@ def register(app: typer.Typer) -> None:
         months: Annotated[
             str | None, typer.Option("--months", help="e.g. 1-3 or 1,2,12 (default all).")
         ] = None,
+        transition: Annotated[
+            float,
+            typer.Option(
+                "--transition",
+                help="Enterprises move up to this share of their diesel tonnage to new-energy trucks by December.",
+            ),
+        ] = 0.0,
         roster: RosterOption = "sample",
         as_json: JsonOption = False,
     ) -> None:
@@ -379,7 +386,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"cannot read --months {months!r}; use e.g. 1-3 or 1,2,12") from None
         ros = _roster(roster)
         assert ros is not None
-        man = generate_records(ros, out_dir, year=year, seed=seed, scale=scale, months=month_list)
+        man = generate_records(ros, out_dir, year=year, seed=seed, scale=scale, months=month_list,
+                               transition=transition)
         if as_json:
             print_json(man.as_dict())
             return

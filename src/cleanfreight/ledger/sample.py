@@ -141,6 +141,7 @@ def generate_records(
     months: list[int] | None = None,
     scale: float = 0.05,
     defects: bool = True,
+    transition: float = 0.0,
 ) -> SampleManifest:
     """Write a year of ledger exports consistent with the roster's declared mode splits.
 
@@ -161,6 +162,12 @@ def generate_records(
         sample, ~4.7 million gate passages; 0.05 keeps the demo quick). Ratios do not depend on it.
     defects
         Plant the defects real exports have (see the module docstring).
+    transition
+        Enterprises moving onto clean transport during the year: by December each enterprise has
+        moved a share of its diesel tonnage to new-energy trucks — diesel short-hauls of rail chains,
+        and diesel trucks serving places inside the province — drawn between 0 and ``transition``
+        (seeded), rising linearly from none in January. ``0`` (default): every month follows the
+        declared split.
 
     Returns
     -------
@@ -169,6 +176,8 @@ def generate_records(
     problems = []
     if not 0 < scale <= 10:
         problems.append(Problem("must be in (0, 10]", column="scale", value=scale))
+    if not 0 <= transition <= 1:
+        problems.append(Problem("must be a share in [0, 1]", column="transition", value=transition))
     mons = sorted(set(months or range(1, 13)))
     if any(not 1 <= m <= 12 for m in mons):
         problems.append(Problem("months must be 1-12", column="months", value=months))
@@ -180,99 +189,179 @@ def generate_records(
     fm = roster.flow_modes()
     ents = roster.enterprises.set_index("enterprise_id")
     stations, regions = _names()
-    gate_rows: dict[str, list[pd.DataFrame]] = {}
-    rail_rows: list[pd.DataFrame] = []
-    meter_rows: list[pd.DataFrame] = []
-    waybill_no = 0
-    for row in fm.itertuples(index=False):
-        ent = str(row.enterprise_id)
-        mode = str(row.mode)
-        commodity = str(row.commodity)
+    rows = _Rows()
+    progress = _progress(sorted(set(fm["enterprise_id"].astype(str))), transition, seed)
+    in_province = _in_province()
+    for base in fm.itertuples(index=False):
+        commodity = str(base.commodity)
         days, w = _day_weights(year, commodity, mons)
-        daily = float(row.tonnes) * scale * w
-        daily = daily * rng.uniform(0.85, 1.15, len(daily))
-        inbound = row.direction == "in"
-        region = regions.get(str(row.region_id), str(row.region_id))
-        st_id = getattr(row, "station_id", None)
-        if not (isinstance(st_id, str) and st_id):
-            st_id = ents["station_id"].get(ent) if "station_id" in ents else None
-        if not (isinstance(st_id, str) and st_id):
-            st_id = "CZB"  # 长治北, the freight hub
-        st_name = stations.get(str(st_id), str(st_id))
-        cargo_names = _CARGO_NAMES.get(commodity, ("杂货",))
-        if mode in ("truck_ne", "truck_cn6", "truck_cn5", "rail_station_ne", "rail_station_diesel"):
-            payload = rng.uniform(28.0, 36.0, len(daily))
-            n = np.floor(daily / payload + rng.random(len(daily))).astype(int)
-            total = int(n.sum())
-            if total:
-                day_of = np.repeat(days.values, n)
-                secs = rng.integers(5 * 3600, 23 * 3600, total)
-                ts = pd.to_datetime(day_of) + pd.to_timedelta(secs, unit="s")
-                electric = mode in ("truck_ne", "rail_station_ne")
-                fleet = _plates(rng, max(3, min(200, total // 40 + 3)), electric)
-                plates = rng.choice(fleet, total)
-                if electric:
-                    stage = np.where(rng.random(total) < 0.9, "d", "电动")
-                elif mode in ("truck_cn6", "rail_station_diesel"):
-                    stage = rng.choice(["6", "国六", "国Ⅵ", "VI"], total, p=[0.7, 0.1, 0.1, 0.1])
-                else:
-                    stage = rng.choice(["5", "4", "国五"], total, p=[0.7, 0.2, 0.1])
-                place = f"{st_name}站" if mode.startswith("rail_station") else region
-                gate_rows.setdefault(ent, []).append(
-                    pd.DataFrame(
-                        {
-                            "ts": ts,
-                            "plate": plates,
-                            "vin": [f"LZZ{v:014d}" for v in rng.integers(0, 10**14, total)],
-                            "stage": stage,
-                            "cargo": rng.choice(cargo_names, total),
-                            "tonnes": np.round(rng.uniform(26.0, 36.5, total), 1),
-                            "direction": "进" if inbound else "出",
-                            "fleet": "短驳车队" if mode.startswith("rail_station") else "运输车队",
-                            "origin": place if inbound else "",
-                            "destination": "" if inbound else place,
-                            "enterprise_id": ent,
-                        }
-                    )
-                )
-        if mode in ("rail_spur", "rail_station_ne", "rail_station_diesel"):
-            on = daily > 0
-            k = int(on.sum())
-            spur = ents["existing_spur"].get(ent) if mode == "rail_spur" and "existing_spur" in ents else ""
-            spur_txt = (
-                f"{spur}专用线"
-                if isinstance(spur, str) and spur
-                else ("专用线" if mode == "rail_spur" else "")
-            )
-            rail_rows.append(
+        base_daily = float(base.tonnes) * scale * w
+        base_daily = base_daily * rng.uniform(0.85, 1.15, len(base_daily))
+        parts = _monthly_shift(str(base.mode), base_daily, days, progress.get(str(base.enterprise_id), 0.0),
+                               in_province.get(str(base.region_id), True))
+        if len(parts) == 1:
+            _records_of(base, str(base.mode), base_daily, days, year, rng, ents, stations, regions, rows)
+            continue
+        # moving trucks: the trucks split between the old and the new fleet, the train stays one train
+        for mode, daily in parts:
+            _records_of(base, mode, daily, days, year, rng, ents, stations, regions, rows, what=("gate",))
+        _records_of(base, str(base.mode), base_daily, days, year, rng, ents, stations, regions, rows, what=("rail",))
+    return _write_files(folder, rows, rng, year, mons, defects)
+
+
+@dataclass
+class _Rows:
+    """The generated rows, gathered before writing: gate rows per enterprise, rail waybills, meters."""
+
+    gate: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    rail: list[pd.DataFrame] = field(default_factory=list)
+    meter: list[pd.DataFrame] = field(default_factory=list)
+    waybill_no: int = 0
+
+
+def _progress(enterprises: list[str], transition: float, seed: int) -> dict[str, float]:
+    """Each enterprise's December shift to new-energy trucks (own seeded stream: the records' stream is
+    unchanged when there is no transition)."""
+    if transition <= 0:
+        return {}
+    draws = np.random.default_rng([seed, 2026]).uniform(0.0, transition, len(enterprises))
+    return dict(zip(enterprises, draws.tolist(), strict=True))
+
+
+def _in_province() -> dict[str, bool]:
+    try:
+        from cleanfreight._paths import sample_file
+
+        rg = pd.read_csv(sample_file("network", "regions.csv"), comment="#", dtype=str)
+        return dict(zip(rg["region_id"], rg["in_province"].str.lower().isin(["true", "1", "yes"]), strict=True))
+    except (InputError, OSError, KeyError, ValueError):
+        return {}
+
+
+#: diesel chains and the new-energy chain they move to during a transition
+_SHIFT = {"rail_station_diesel": "rail_station_ne", "truck_cn6": "truck_ne", "truck_cn5": "truck_ne"}
+
+
+def _monthly_shift(
+    mode: str, daily: np.ndarray, days: pd.DatetimeIndex, progress: float, in_province: bool
+) -> list[tuple[str, np.ndarray]]:
+    """Split a flow's daily tonnes between its declared mode and the new-energy one it is moving to."""
+    target = _SHIFT.get(mode)
+    if target is None or progress <= 0 or (target == "truck_ne" and not in_province):
+        return [(mode, daily)]
+    share = progress * (days.month.to_numpy() - 1) / 11.0
+    return [(mode, daily * (1.0 - share)), (target, daily * share)]
+
+
+def _records_of(
+    row: Any,
+    mode: str,
+    daily: np.ndarray,
+    days: pd.DatetimeIndex,
+    year: int,
+    rng: np.random.Generator,
+    ents: pd.DataFrame,
+    stations: dict[str, str],
+    regions: dict[str, str],
+    out: _Rows,
+    what: tuple[str, ...] = ("gate", "rail", "meter"),
+) -> None:
+    """Append the gate, rail and meter rows (``what``) of one flow and mode to ``out``."""
+    ent = str(row.enterprise_id)
+    commodity = str(row.commodity)
+    inbound = row.direction == "in"
+    region = regions.get(str(row.region_id), str(row.region_id))
+    st_id = getattr(row, "station_id", None)
+    if not (isinstance(st_id, str) and st_id):
+        st_id = ents["station_id"].get(ent) if "station_id" in ents else None
+    if not (isinstance(st_id, str) and st_id):
+        st_id = "CZB"  # 长治北, the freight hub
+    st_name = stations.get(str(st_id), str(st_id))
+    cargo_names = _CARGO_NAMES.get(commodity, ("杂货",))
+    if "gate" in what and mode in ("truck_ne", "truck_cn6", "truck_cn5", "rail_station_ne", "rail_station_diesel"):
+        payload = rng.uniform(28.0, 36.0, len(daily))
+        n = np.floor(daily / payload + rng.random(len(daily))).astype(int)
+        total = int(n.sum())
+        if total:
+            day_of = np.repeat(days.values, n)
+            secs = rng.integers(5 * 3600, 23 * 3600, total)
+            ts = pd.to_datetime(day_of) + pd.to_timedelta(secs, unit="s")
+            electric = mode in ("truck_ne", "rail_station_ne")
+            fleet = _plates(rng, max(3, min(200, total // 40 + 3)), electric)
+            plates = rng.choice(fleet, total)
+            if electric:
+                stage = np.where(rng.random(total) < 0.9, "d", "电动")
+            elif mode in ("truck_cn6", "rail_station_diesel"):
+                stage = rng.choice(["6", "国六", "国Ⅵ", "VI"], total, p=[0.7, 0.1, 0.1, 0.1])
+            else:
+                stage = rng.choice(["5", "4", "国五"], total, p=[0.7, 0.2, 0.1])
+            place = f"{st_name}站" if mode.startswith("rail_station") else region
+            out.gate.setdefault(ent, []).append(
                 pd.DataFrame(
                     {
-                        "日期": pd.to_datetime(days.values[on]).strftime("%Y-%m-%d"),
-                        "企业编号": ent,
-                        "车站": "" if mode == "rail_spur" else st_name,
-                        "专用线": spur_txt,
-                        "货物名称": rng.choice(cargo_names, k),
-                        "实际重量(吨)": np.round(daily[on], 1),
-                        "发到": "到达" if inbound else "发送",
-                        "货票号": [f"HP{year}{waybill_no + i:08d}" for i in range(k)],
+                        "ts": ts,
+                        "plate": plates,
+                        "vin": [f"LZZ{v:014d}" for v in rng.integers(0, 10**14, total)],
+                        "stage": stage,
+                        "cargo": rng.choice(cargo_names, total),
+                        "tonnes": np.round(rng.uniform(26.0, 36.5, total), 1),
+                        "direction": "进" if inbound else "出",
+                        "fleet": "短驳车队" if mode.startswith("rail_station") else "运输车队",
+                        "origin": place if inbound else "",
+                        "destination": "" if inbound else place,
+                        "enterprise_id": ent,
                     }
                 )
             )
-            waybill_no += k
-        if mode in ("conveyor", "pipeline"):
-            meter_rows.append(
-                pd.DataFrame(
-                    {
-                        "日期": pd.to_datetime(days.values).strftime("%Y-%m-%d"),
-                        "企业编号": ent,
-                        "计量点": f"{ent}-{'皮带秤' if mode == 'conveyor' else '管道流量计'}-{row.flow_id}",
-                        "输送方式": "皮带" if mode == "conveyor" else "管道",
-                        "货物名称": cargo_names[0],
-                        "运输量": np.round(daily, 1),
-                        "方向": "进" if inbound else "出",
-                    }
-                )
+    if "rail" in what and mode in ("rail_spur", "rail_station_ne", "rail_station_diesel"):
+        on = np.round(daily, 1) > 0
+        k = int(on.sum())
+        spur = ents["existing_spur"].get(ent) if mode == "rail_spur" and "existing_spur" in ents else ""
+        spur_txt = (
+            f"{spur}专用线"
+            if isinstance(spur, str) and spur
+            else ("专用线" if mode == "rail_spur" else "")
+        )
+        out.rail.append(
+            pd.DataFrame(
+                {
+                    "日期": pd.to_datetime(days.values[on]).strftime("%Y-%m-%d"),
+                    "企业编号": ent,
+                    "车站": "" if mode == "rail_spur" else st_name,
+                    "专用线": spur_txt,
+                    "货物名称": rng.choice(cargo_names, k),
+                    "实际重量(吨)": np.round(daily[on], 1),
+                    "发到": "到达" if inbound else "发送",
+                    "货票号": [f"HP{year}{out.waybill_no + i:08d}" for i in range(k)],
+                }
             )
+        )
+        out.waybill_no += k
+    if "meter" in what and mode in ("conveyor", "pipeline"):
+        out.meter.append(
+            pd.DataFrame(
+                {
+                    "日期": pd.to_datetime(days.values).strftime("%Y-%m-%d"),
+                    "企业编号": ent,
+                    "计量点": f"{ent}-{'皮带秤' if mode == 'conveyor' else '管道流量计'}-{row.flow_id}",
+                    "输送方式": "皮带" if mode == "conveyor" else "管道",
+                    "货物名称": cargo_names[0],
+                    "运输量": np.round(daily, 1),
+                    "方向": "进" if inbound else "出",
+                }
+            )
+        )
+
+
+def _write_files(
+    folder: Path,
+    out: _Rows,
+    rng: np.random.Generator,
+    year: int,
+    mons: list[int],
+    defects: bool,
+) -> SampleManifest:
+    """Write the gate files per enterprise (with the planted defects), rail waybills per month and meters."""
     planted = dict.fromkeys(
         ("impossible_rows", "duplicate_rows", "overlap_rows", "stage_conflict_plates", "unknown_cargo_rows"),
         0,
@@ -280,9 +369,9 @@ def generate_records(
     files: list[Path] = []
     rows: dict[str, int] = {}
     by_file: dict[str, str | None] = {}
-    ent_ids = sorted(gate_rows)
+    ent_ids = sorted(out.gate)
     for i, ent in enumerate(ent_ids):
-        g = pd.concat(gate_rows[ent], ignore_index=True).sort_values("ts", kind="stable")
+        g = pd.concat(out.gate[ent], ignore_index=True).sort_values("ts", kind="stable")
         g = g.drop_duplicates(["plate", "ts", "direction"]).reset_index(drop=True)
         if defects:
             if (
@@ -322,16 +411,16 @@ def generate_records(
             files.append(opath)
             rows[opath.name] = len(ov)
             by_file[opath.name] = ent
-    if rail_rows:
-        rail = pd.concat(rail_rows, ignore_index=True).sort_values(["日期", "企业编号"], kind="stable")
+    if out.rail:
+        rail = pd.concat(out.rail, ignore_index=True).sort_values(["日期", "企业编号"], kind="stable")
         for mon, part in rail.groupby(rail["日期"].str[:7], sort=True):
             path = folder / f"rail_waybills_{mon}.csv"
             part.to_csv(path, index=False, encoding="utf-8")
             files.append(path)
             rows[path.name] = len(part)
             by_file[path.name] = None
-    if meter_rows:
-        meters = pd.concat(meter_rows, ignore_index=True).sort_values(["日期", "企业编号"], kind="stable")
+    if out.meter:
+        meters = pd.concat(out.meter, ignore_index=True).sort_values(["日期", "企业编号"], kind="stable")
         path = folder / f"meters_{year}.csv"
         meters.to_csv(path, index=False, encoding="utf-8")
         files.append(path)
