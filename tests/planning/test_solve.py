@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cleanfreight.errors import SolverError
+from cleanfreight.errors import InputError, SolverError
 from cleanfreight.planning import PlanParams, PlanProblem, PlanResult, Scenario, check_plan, solve_plan
 from tests.planning.conftest import make_tiny
 
@@ -184,6 +184,23 @@ def test_corridor_capacity_binds() -> None:
     r = solve_plan(problem, lifted)
     assert r.capacities.set_index(["kind", "id"]).at[("corridor", "east"), "used"] <= 400_000 + 1e-6
     assert check_plan(problem, lifted, r).ok
+
+
+def test_a_directional_corridor_only_counts_its_direction() -> None:
+    """A corridor limited to one direction: the 500 kt of coke leave (out); nothing comes in from R_out."""
+    for direction, binds in (("out", True), ("in", False), ("both", True)):
+        sc = Scenario(corridors={"east": {"regions": ["R_out"], "capacity_t_per_year": 400_000.0,
+                                          "direction": direction}})
+        problem = make_tiny(sc)
+        if binds:
+            with pytest.raises(SolverError, match="corridor east: 100,000 more needed"):
+                solve_plan(problem, PlanParams())
+        else:
+            r = solve_plan(problem, PlanParams())
+            assert r.capacities.set_index(["kind", "id"]).at[("corridor", "east"), "used"] == 0.0
+            assert check_plan(problem, PlanParams(), r).ok
+    with pytest.raises(InputError, match=r"corridors\.east\.direction"):
+        Scenario(corridors={"east": {"regions": ["R_out"], "capacity_t_per_year": 1.0, "direction": "up"}})
 
 
 def test_ratio_before_equals_the_accounting_baseline(sample: PlanProblem) -> None:

@@ -189,8 +189,11 @@ def build_model(
 
     # rail corridors
     rail = cand["mode"].isin(("rail_spur", "rail_station_ne", "rail_station_diesel")).to_numpy() & ~fixed
+    flow_dir = problem.flows["direction"].astype(str).to_numpy()[cand["flow_idx"].to_numpy(int)]
     for rec in problem.corridors.itertuples(index=False):
         mask = rail & cand["region_id"].isin(list(rec.regions)).to_numpy()
+        if getattr(rec, "direction", "both") in ("in", "out"):
+            mask &= flow_dir == rec.direction
         idx = np.flatnonzero(mask)
         add_row(
             "corridor",

@@ -273,7 +273,8 @@ def check_plan(
                 swaps_by_station[w] = swaps_by_station.get(w, 0.0) + x * kwh / battery
         if mode in _RAIL:
             for cr in problem.corridors.itertuples(index=False):
-                if fl["region_id"] in set(cr.regions):
+                way = getattr(cr, "direction", None)
+                if fl["region_id"] in set(cr.regions) and (way not in ("in", "out") or way == fl["direction"]):
                     key = ("corridor", str(cr.corridor_id))
                     use[key] = use.get(key, 0.0) + cap_x
             sid = (

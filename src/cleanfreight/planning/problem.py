@@ -59,7 +59,8 @@ class PlanProblem:
     swap_stations
         ``swap_id``, ``lon``, ``lat``, ``swaps_per_day``.
     corridors
-        ``corridor_id``, ``regions`` (tuple of region ids), ``capacity_t_per_year``.
+        ``corridor_id``, ``regions`` (tuple of region ids), ``capacity_t_per_year``, ``direction``
+        (``in``: rail tonnes from those regions to the city, ``out``: from the city to them, ``both``).
     conveyors
         ``conveyor_id``, ``flow_id``, ``mode``, ``km``, ``capacity_t_per_year``, ``capex_cny``, ``existing``.
     distances
@@ -133,7 +134,7 @@ _SPUR_COLS = (
     "name_en",
 )
 _SWAP_COLS = ("swap_id", "lon", "lat", "swaps_per_day", "name_zh", "name_en")
-_CORR_COLS = ("corridor_id", "regions", "capacity_t_per_year")
+_CORR_COLS = ("corridor_id", "regions", "capacity_t_per_year", "direction")
 LINE_COLUMNS: tuple[str, ...] = (
     "line_id",
     "name_zh",
@@ -434,6 +435,7 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
             "corridor_id": cid,
             "regions": tuple(e.get("regions", ())),
             "capacity_t_per_year": float(e["capacity_t_per_year"]),
+            "direction": str(e.get("direction", "both")),
         }
         for cid, e in sc.corridors.items()
         if "capacity_t_per_year" in e

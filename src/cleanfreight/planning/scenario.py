@@ -34,6 +34,7 @@ A scenario holds planner parameters and per-entry overrides::
     [corridors.wari]              # rail corridor capacity shared by the flows of these regions
     regions = ["out_wari_east"]
     capacity_t_per_year = 5.0e6
+    direction = "out"             # optional: only flows leaving (out) or reaching (in) the city
 
     [rail_lines.WR]               # a mainline of rail.geojson: its capacity is a row by default
     capacity_t_per_year = 2.0e8   # override the data's capacity
@@ -103,7 +104,7 @@ _SPUR_KEYS = {
     "name_en",
 }
 _SWAP_KEYS = {"swaps_per_day", "lon", "lat", "name_zh", "name_en"}
-_CORRIDOR_KEYS = {"regions", "capacity_t_per_year", "name_zh", "name_en"}
+_CORRIDOR_KEYS = {"regions", "capacity_t_per_year", "direction", "name_zh", "name_en"}
 _CONVEYOR_KEYS = {"flow_id", "km", "capacity_t_per_year", "capex_cny", "existing", "mode"}
 _LINE_KEYS = {"capacity_t_per_year", "other_traffic_t_per_year", "lifted"}
 _ZONE_KEYS = {"hgv_banned_hours", "new_energy_exempt", "lifted"}
@@ -250,6 +251,8 @@ def _check(sc: Scenario) -> list[Problem]:
         regions = entry.get("regions")
         if not isinstance(regions, list) or not regions:
             p("a corridor needs a non-empty list of region ids", f"corridors.{cid}.regions", regions)
+        if entry.get("direction", "both") not in ("in", "out", "both"):
+            p("direction must be in, out or both", f"corridors.{cid}.direction", entry.get("direction"))
     for cid, entry in sc.conveyors.items():
         unknown_keys("conveyors", cid, entry, _CONVEYOR_KEYS)
         if not isinstance(entry, Mapping):
