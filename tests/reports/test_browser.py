@@ -132,3 +132,24 @@ def test_clusters_render_for_large_inputs(profile: Path, tmp_path: Path) -> None
     clusters = dom.count("marker-cluster marker-cluster-")
     assert clusters > 3
     assert count_interactive(dom) < n  # clustered, not 600 separate circles
+
+
+def test_fullscreen_button_fills_the_window(map_html: Path, profile: Path, tmp_path: Path) -> None:
+    """Clicking full screen enlarges the map: the browser's full-screen mode, or (where the browser
+    refuses it, as headless Chromium does without a user gesture) the page-filling CSS fallback."""
+    page = with_harness(
+        map_html,
+        tmp_path / "full.html",
+        "document.querySelector('.cf-fullscreen-button').click();"
+        "setTimeout(function () { var box = document.querySelector('.leaflet-container');"
+        "var r = box.getBoundingClientRect();"
+        "document.documentElement.setAttribute('data-full', (document.fullscreenElement ? 'api' : '') +"
+        " (box.classList.contains('cf-fullscreen') ? 'css' : '') + ':' + Math.round(r.width) + 'x' +"
+        " Math.round(r.height) + ':' + window.innerWidth + 'x' + window.innerHeight); }, 400);",
+    )
+    dom = dump_dom(page, profile)
+    m = re.search(r'<html[^>]*data-full="(api|css|apicss):(\d+)x(\d+):(\d+)x(\d+)"', dom)
+    assert m is not None, "the full-screen button did nothing"
+    width, height, win_w, win_h = map(int, m.groups()[1:])
+    assert (width, height) == (win_w, win_h)  # the map covers the whole window
+    assert js_error(dom) is None
