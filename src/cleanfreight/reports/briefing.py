@@ -332,7 +332,8 @@ def make_briefing(
             )
             ax_map = fig.add_subplot(grid[0, 0])
             if layers is not None and layers.present():
-                plot_map(ax_map, layers, lang=opts.lang, target=opts.target, legend_size=5.0 * scale)
+                plot_map(ax_map, layers, lang=opts.lang, target=opts.target, legend_size=5.0 * scale,
+                         legend_below=True)  # below the map: nothing of the map hidden under it
                 ax_map.set_title(t("b.map_title", opts.lang), fontsize=10, loc="left")
             else:
                 ax_map.axis("off")

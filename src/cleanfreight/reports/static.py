@@ -82,6 +82,7 @@ def plot_map(
     target: float = 0.8,
     legend: bool = True,
     legend_size: float = 6.0,
+    legend_below: bool = False,
 ) -> None:
     """Draw ``layers`` on a matplotlib axis (metric CRS, no axes frame, scale bar, legend)."""
     from matplotlib.lines import Line2D
@@ -248,9 +249,14 @@ def plot_map(
         spine.set_linewidth(0.5)
     _scale_bar(ax)
     if legend and handles:
+        place: dict[str, Any] = (
+            {"loc": "upper center", "bbox_to_anchor": (0.5, -0.01), "ncol": 4, "columnspacing": 0.8}
+            if legend_below
+            else {"loc": "lower right"}
+        )
         ax.legend(
             handles=handles,
-            loc="lower right",
+            **place,
             fontsize=legend_size,
             frameon=True,
             framealpha=0.9,
