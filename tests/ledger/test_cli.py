@@ -158,3 +158,15 @@ def test_a_ledger_in_use_by_another_program_says_so(hand_files: dict[str, Path],
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_report_and_trend_tables_in_chinese(hand_files: dict[str, Path], tmp_path: Path) -> None:
+    db = str(tmp_path / "zh.duckdb")
+    runner.invoke(app, ["ledger", "ingest", "--db", db, "--enterprise", "E1", str(hand_files["e1"])])
+    res = runner.invoke(app, ["ledger", "report", "--db", db, "--period", "2026-03", "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    assert "清洁运输比例" in res.output and "距目标缺口(吨)" in res.output and "clean_ratio" not in res.output
+    assert "%" in res.output.split("E1", 1)[1].splitlines()[0]  # ratios shown as percentages
+    res = runner.invoke(app, ["ledger", "trend", "--db", db, "--from", "2026-03", "--to", "2026-03", "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    assert "全市" in res.output and "企业编号" in res.output

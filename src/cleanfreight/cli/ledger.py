@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,20 +47,41 @@ def _roster(value: str | None) -> Roster | None:
     return load_enterprises(None if value == "sample" else value)
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
+#: columns shown as percentages, and as whole tonnes
+_PERCENT = {"clean_ratio", "road_compliance", "ratio_after", "ratio_prev"}
+_TONNES = {"tonnes_total", "tonnes_clean", "gap_tonnes", "tonnes"}
+
+
+def _table(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    title: str,
+    lang: str = "en",
+    percent: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """A rich table with headers in ``lang``; ratio columns (and ``percent``) as %, tonnes to the tonne."""
     from rich.table import Table
+
+    import cleanfreight.ledger.report  # noqa: F401 - registers the report's labels
+    from cleanfreight._i18n import t
 
     tab = Table(title=title)
     for c in columns:
-        tab.add_column(c)
+        numeric = c in _PERCENT or c in _TONNES or c in percent or c == "rank"
+        tab.add_column(t(c, lang), justify="right" if numeric else "left")
     for r in rows:
-        tab.add_row(*[_fmt(r.get(c)) for c in columns])
+        tab.add_row(*[_fmt(r.get(c), "percent" if c in _PERCENT or c in percent else
+                           "tonnes" if c in _TONNES else "") for c in columns])
     out.print(tab)
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
+def _fmt(v: Any, kind: str = "") -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
+    if kind == "percent" and isinstance(v, int | float):
+        return f"{v:.1%}"
+    if kind == "tonnes" and isinstance(v, int | float):
+        return f"{v:,.0f}"
     if isinstance(v, float):
         return f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
     return str(v)
@@ -194,7 +216,7 @@ def register(app: typer.Typer) -> None:
             "road_compliance",
         ]
         rows = rep.as_dict()["enterprises"]
-        _table(rows, cols, f"{t('rulebook', lang)}: {rep.rulebook.title(lang)} — {rep.period.label}")
+        _table(rows, cols, f"{t('rulebook', lang)}: {rep.rulebook.title(lang)} — {rep.period.label}", lang)
         ratio = rep.city["clean_ratio"]
         out.print(
             f"{t('city', lang)}: {t('clean_ratio', lang)} {'n/a' if ratio is None else f'{ratio:.1%}'}, "
@@ -321,9 +343,13 @@ def register(app: typer.Typer) -> None:
         out_file: Annotated[
             Path | None, typer.Option("--out", help="CSV file (enterprise x month ratios).")
         ] = None,
+        lang: LangOption = "en",
         as_json: JsonOption = False,
     ) -> None:
         """Clean ratio per enterprise and month, and the enterprises whose ratio fell in the last month."""
+        from cleanfreight._i18n import check_lang, t
+
+        check_lang(lang)
         from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger.report import trend
 
@@ -344,10 +370,13 @@ def register(app: typer.Typer) -> None:
             {"enterprise_id": e["enterprise_id"], **dict(zip(months, e["clean_ratio"], strict=True))}
             for e in payload["enterprises"]
         ]
-        rows.append({"enterprise_id": "city", **{c["month"]: c["clean_ratio"] for c in payload["city"]}})
-        _table(rows, ["enterprise_id", *months], f"clean ratio by month ({res.rulebook.name})")
+        rows.append({"enterprise_id": t("city", lang), **{c["month"]: c["clean_ratio"] for c in payload["city"]}})
+        _table(rows, ["enterprise_id", *months], f"{t('clean_ratio', lang)} ({res.rulebook.title(lang)})", lang,
+               percent=set(months))
+        if payload["fell"]:
+            out.print(f"[bold]{t('ledger.fell', lang)}[/]:")
         for f in payload["fell"]:
-            out.print(f"{f['enterprise_id']}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
+            out.print(f"  {f['enterprise_id']}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
 
     @ledger.command("sample")
     @handle_errors

@@ -85,6 +85,7 @@ _i18n.register(
         "tonnes": ("Tonnes", "运量(吨)"),
         "change": ("Change", "变化"),
         "ratio_prev": ("Previous ratio", "上期比例"),
+        "ledger.fell": ("Ratio fell in the last month", "末月清洁运输比例下降的企业"),
     }
 )
 
