@@ -9,23 +9,13 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from jinja2 import Template
 
-from cleanfreight.reports._offline import js_json, own_assets_html
+from cleanfreight.reports._offline import OFFLINE_SCHEME, js_json, own_assets_html
 
-_CLUSTER_JS = [
-    (
-        "markerclusterjs",
-        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.4.1/leaflet.markercluster.js",
-    )
-]
+# inlined by ``_offline.inline_assets`` from the xstatic-leaflet-markercluster package
+_CLUSTER_JS = [("markerclusterjs", f"{OFFLINE_SCHEME}leaflet.markercluster.js")]
 _CLUSTER_CSS = [
-    (
-        "markerclustercss",
-        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.4.1/MarkerCluster.css",
-    ),
-    (
-        "markerclusterdefaultcss",
-        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.4.1/MarkerCluster.Default.css",
-    ),
+    ("markerclustercss", f"{OFFLINE_SCHEME}MarkerCluster.css"),
+    ("markerclusterdefaultcss", f"{OFFLINE_SCHEME}MarkerCluster.Default.css"),
 ]
 
 

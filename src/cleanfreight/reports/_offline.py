@@ -118,8 +118,13 @@ def own_assets_html() -> str:
     return f"<style>\n{_safe_style(css)}\n</style>\n<script>\n{_safe_script(js)}\n</script>"
 
 
+#: URL scheme of assets that cleanfreight's own elements ask for: always inlined from the installed
+#: packages (never a CDN address in the page or in the code)
+OFFLINE_SCHEME = "cleanfreight-offline://"
+
+
 def _is_remote(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://", "//"))
+    return url.lower().startswith(("http://", "https://", "//", OFFLINE_SCHEME))
 
 
 def _replacement(url: str, kind: str) -> str | None:
