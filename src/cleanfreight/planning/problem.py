@@ -77,7 +77,13 @@ class PlanProblem:
     lines
         Rail mainlines and their capacities: ``line_id``, ``name_zh``, ``name_en``, ``capacity_t_per_year``
         (NaN: none), ``other_traffic_t_per_year`` (through traffic outside the plan), ``lifted``. A station's
-        ``line_ids`` and a region's ``rail_line_ids`` (tuples) say which lines a rail chain runs on.
+        ``line_ids`` and a region's ``rail_line_ids`` (tuples) say which lines a rail chain runs on. A line
+        with sections (below) has its capacities there: its row here gives its names only.
+    sections
+        Sections of the rail mainlines cut into sections (lines without sections have none): ``line_id``,
+        ``section_id``, ``key`` (``LINE:SECTION``, the id of its capacity row), ``name_zh``, ``name_en``
+        (e.g. ``长治北–长治南``: the stations at its ends), ``capacity_t_per_year`` (NaN: none),
+        ``other_traffic_t_per_year``, ``lifted``, ``coords`` (lon/lat points, WGS-84).
     zones
         Heavy-truck restriction zones: ``zone_id``, ``name_zh``, ``name_en``, ``hgv_banned_hours`` (text),
         ``banned_hours_per_day``, ``new_energy_exempt``, ``geometry`` (shapely polygon, WGS-84).
@@ -98,6 +104,7 @@ class PlanProblem:
     fleet: Mapping[str, int] = field(default_factory=dict)
     rail_lines: Mapping[str, list[tuple[float, float]]] = field(default_factory=dict)
     lines: pd.DataFrame = field(default_factory=lambda: _empty(LINE_COLUMNS))
+    sections: pd.DataFrame = field(default_factory=lambda: _empty(SECTION_COLUMNS))
     zones: pd.DataFrame = field(default_factory=lambda: _empty(ZONE_COLUMNS))
     name: str = "plan"
     title_en: str = ""
@@ -113,6 +120,7 @@ class PlanProblem:
             "spurs": len(self.spurs),
             "swap_stations": len(self.swap_stations),
             "rail_lines": len(self.lines),
+            "rail_sections": len(self.sections),
             "zones": len(self.zones),
         }
 
@@ -143,6 +151,19 @@ LINE_COLUMNS: tuple[str, ...] = (
     "other_traffic_t_per_year",
     "lifted",
 )
+SECTION_COLUMNS: tuple[str, ...] = (
+    "line_id",
+    "section_id",
+    "key",
+    "name_zh",
+    "name_en",
+    "capacity_t_per_year",
+    "other_traffic_t_per_year",
+    "lifted",
+    "coords",
+)
+#: a section's end lies at a station when the station is within this many km of it (for its name)
+_SECTION_END_KM = 2.0
 ZONE_COLUMNS: tuple[str, ...] = (
     "zone_id",
     "name_zh",
@@ -244,6 +265,115 @@ def _lines_frame(lines: pd.DataFrame | None) -> pd.DataFrame:
     return pd.DataFrame(df[list(LINE_COLUMNS)])
 
 
+def _sections_frame(sections: pd.DataFrame | None, stations: pd.DataFrame) -> pd.DataFrame:
+    """Sections of the mainlines cut into sections, checked, keyed ``LINE:SECTION`` and named by their end stations."""
+    if sections is None or len(sections) == 0:
+        return _empty(SECTION_COLUMNS)
+    df = pd.DataFrame(sections).reset_index(drop=True).copy()
+    problems = [
+        Problem("missing column in the rail line sections", file="rail", column=c)
+        for c in ("line_id", "section_id")
+        if c not in df
+    ]
+    if "coords" not in df and "geometry" not in df:
+        problems.append(Problem("a section needs its geometry (coords)", file="rail", column="coords"))
+    if problems:
+        raise InputError("the rail line sections are incomplete", problems)
+    if "coords" not in df:
+        df["coords"] = [[(float(c[0]), float(c[1])) for c in _line_coords(g)] for g in df["geometry"]]
+    blank = df["section_id"].isna() | (df["section_id"].astype(str).str.strip() == "")
+    df["line_id"] = df["line_id"].astype(str)
+    df["section_id"] = df["section_id"].astype(str).str.strip()
+    df["key"] = df["line_id"] + ":" + df["section_id"]
+    problems = [
+        Problem(
+            "a line given as several features needs a section_id on each", file="rail", column="section_id",
+            value=df.at[i, "line_id"],
+        )
+        for i in np.flatnonzero(blank.to_numpy())
+    ]
+    problems += [
+        Problem("section given twice", file="rail", column="section_id", value=k)
+        for k in sorted(set(df.loc[df["key"].duplicated(), "key"]))
+    ]
+    problems += [
+        Problem("a section needs a line geometry of two points or more", file="rail", column="coords", value=k)
+        for k, c in zip(df["key"], df["coords"], strict=True)
+        if c is None or len(c) < 2
+    ]
+    if problems:
+        raise InputError("invalid rail line sections", problems)
+    for c, default in (("capacity_t_per_year", np.nan), ("other_traffic_t_per_year", 0.0)):
+        df[c] = pd.to_numeric(df[c], errors="coerce") if c in df else default
+    df["other_traffic_t_per_year"] = df["other_traffic_t_per_year"].fillna(0.0)
+    df["lifted"] = df["lifted"].map(_as_bool) if "lifted" in df else False
+    ends = _section_end_names(df["coords"], stations)
+    for c, k in (("name_zh", 0), ("name_en", 1)):
+        given = df[c] if c in df else pd.Series([None] * len(df))
+        df[c] = [
+            str(g) if g is not None and not (isinstance(g, float) and np.isnan(g)) and str(g).strip() else
+            (e[k] if e is not None else sid)
+            for g, e, sid in zip(given, ends, df["section_id"], strict=True)
+        ]
+    return pd.DataFrame(df[list(SECTION_COLUMNS)])
+
+
+def _section_end_names(coords: pd.Series, stations: pd.DataFrame) -> list[tuple[str, str] | None]:
+    """(zh, en) names ``A–B`` of the stations at a section's two ends (within 2 km), else ``None``."""
+    from cleanfreight.planning._distances import haversine_km
+
+    if stations.empty:
+        return [None] * len(coords)
+    lon = stations["lon"].to_numpy(float)
+    lat = stations["lat"].to_numpy(float)
+    ids = stations["station_id"].astype(str).to_numpy()
+    zh = [ids[i] if "name_zh" not in stations or pd.isna(v) else str(v) for i, v in
+          enumerate(stations.get("name_zh", pd.Series([None] * len(ids))))]
+    en = [ids[i] if "name_en" not in stations or pd.isna(v) else str(v) for i, v in
+          enumerate(stations.get("name_en", pd.Series([None] * len(ids))))]
+    out: list[tuple[str, str] | None] = []
+    for c in coords:
+        at = []
+        for x, y in (c[0], c[-1]):
+            d = haversine_km(np.full(len(lon), float(x)), np.full(len(lon), float(y)), lon, lat)
+            j = int(np.argmin(d))
+            at.append(j if d[j] <= _SECTION_END_KM else -1)
+        if min(at) < 0:
+            out.append(None)
+        else:
+            out.append((f"{zh[at[0]]}–{zh[at[1]]}", f"{en[at[0]]}–{en[at[1]]}"))
+    return out
+
+
+def rail_capacity_rows(problem: PlanProblem) -> list[tuple[str, str, float, float, bool]]:
+    """The rail capacity rows: ``(key, line_id, capacity, other traffic, lifted)`` per section of a line cut
+    into sections (key ``LINE:SECTION``) and per line without sections (key ``LINE``); NaN capacity: none."""
+    out: list[tuple[str, str, float, float, bool]] = []
+    cut = set(problem.sections["line_id"].astype(str))
+    for ln in problem.lines.itertuples(index=False):
+        lid = str(ln.line_id)
+        if lid in cut:
+            for sec in problem.sections[problem.sections["line_id"] == lid].itertuples(index=False):
+                out.append(
+                    (
+                        str(sec.key),
+                        lid,
+                        _num_or_nan(sec.capacity_t_per_year),
+                        float(sec.other_traffic_t_per_year or 0.0),
+                        bool(sec.lifted),
+                    )
+                )
+        else:
+            out.append(
+                (lid, lid, _num_or_nan(ln.capacity_t_per_year), float(ln.other_traffic_t_per_year or 0.0), bool(ln.lifted))
+            )
+    return out
+
+
+def _num_or_nan(v: object) -> float:
+    return float("nan") if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+
+
 def _zones_frame(zones: pd.DataFrame | None) -> pd.DataFrame:
     if zones is None:
         return _empty(ZONE_COLUMNS)
@@ -311,12 +441,15 @@ def problem_from_frames(
     zones: pd.DataFrame | None = None,
     name: str = "plan",
     source: str = "",
+    sections: pd.DataFrame | None = None,
 ) -> PlanProblem:
     """Assemble a :class:`PlanProblem` from tables (see :class:`PlanProblem` for the columns).
 
     ``scenario`` overrides are applied and checked against the tables; ``distances`` defaults to
     great-circle km x 1.3 at the factors' default road speed. ``lines`` (rail mainline capacities, see
-    :class:`PlanProblem`) and ``zones`` (truck restriction zones with shapely polygons) are optional.
+    :class:`PlanProblem`) and ``zones`` (truck restriction zones with shapely polygons) are optional;
+    ``sections`` cuts lines into sections (``line_id``, ``section_id``, ``coords`` or ``geometry``,
+    ``capacity_t_per_year``, optional ``other_traffic_t_per_year``, ``lifted``, ``name_zh``, ``name_en``).
     """
     if "share_pct" not in splits.columns and "share" in splits.columns:  # the roster keeps shares as 0-1
         splits = splits.assign(share_pct=splits["share"].astype(float) * 100.0)
@@ -333,6 +466,12 @@ def problem_from_frames(
     frames = _normalise(frames)
     frames["lines"] = _lines_frame(lines)
     frames["zones"] = _zones_frame(zones)
+    frames["sections"] = _sections_frame(sections, frames["stations"])
+    missing = sorted(set(frames["sections"]["line_id"]) - set(frames["lines"]["line_id"]))
+    if missing:  # a line given only by its sections
+        frames["lines"] = _lines_frame(
+            pd.concat([frames["lines"], pd.DataFrame({"line_id": missing})], ignore_index=True)
+        )
     sc = scenario or Scenario()
     if factors is None:
         factors = load_factors(overrides=dict(sc.factors) or None)
@@ -363,6 +502,7 @@ def problem_from_frames(
         fleet=dict(sc.fleet),
         rail_lines=dict(rail_lines or {}),
         lines=frames["lines"],
+        sections=frames["sections"],
         zones=frames["zones"],
         name=sc.name if scenario is not None else name,
         title_en=sc.title_en,
@@ -474,10 +614,26 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
             else:
                 p(f"unknown {what}; known: {', '.join(sorted(pos)) or 'none in the data'}", f"{section}.{key}", key)
 
+    # [rail_lines.LINE] sets the line and every section of it; [rail_lines."LINE:SECTION"] one section
     lines = frames["lines"].copy()
-    for i, entry in rows(lines, "line_id", sc.rail_lines, "rail_lines", "rail line"):
-        for k, v in entry.items():
-            lines.at[i, k] = bool(v) if k == "lifted" else float(v)
+    secs = frames["sections"].copy()
+    line_pos = {str(v): i for i, v in enumerate(lines["line_id"])}
+    sec_pos = {str(v): i for i, v in enumerate(secs["key"])}
+    for key in sc.rail_lines:
+        if key not in line_pos and key not in sec_pos:
+            known = ", ".join([*sorted(line_pos), *sorted(sec_pos)]) or "none in the data"
+            p(f"unknown rail line or section; known: {known}", f"rail_lines.{key}", key)
+    for by_line in (True, False):
+        for key, entry in sc.rail_lines.items():
+            if by_line and key in line_pos:
+                at = [(lines, line_pos[key])] + [(secs, int(i)) for i in np.flatnonzero(secs["line_id"] == key)]
+            elif not by_line and key in sec_pos and key not in line_pos:
+                at = [(secs, sec_pos[key])]
+            else:
+                continue
+            for frame, i in at:
+                for k, v in entry.items():
+                    frame.at[i, k] = bool(v) if k == "lifted" else float(v)
     zones = frames["zones"].copy()
     for i, entry in rows(zones, "zone_id", sc.restriction_zones, "restriction_zones", "restriction zone"):
         if "hgv_banned_hours" in entry:
@@ -495,6 +651,7 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     out["swap_stations"] = pd.DataFrame(list(swap_rows.values()), columns=list(_SWAP_COLS))
     out["corridors"] = pd.DataFrame(corridors, columns=list(_CORR_COLS))
     out["lines"] = lines
+    out["sections"] = secs
     out["zones"] = zones
     declared = pd.DataFrame(conveyors, columns=list(_CONV_COLS))
     existing = frames["conveyors"]
@@ -557,6 +714,7 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         distances=distances,
         rail_lines=frames["rail_lines"],
         lines=frames["lines"],
+        sections=frames["sections"],
         zones=_zones_from(sc.data.get("restriction_zone"), getattr(net, "restriction_zone", None)),
         source=sc.source or "sample",
     )
@@ -602,24 +760,59 @@ def _frames_from_network(net: Any) -> dict[str, Any]:
                 }
             )
         else:
-            lines[str(row["line_id"])] = coords
             cap = row.get("capacity_t_per_year")
+            other = row.get("other_traffic_t_per_year")
+            sid = row.get("section_id")
             mainlines.append(
                 {
                     "line_id": str(row["line_id"]),
                     "name_zh": row.get("name_zh"),
                     "name_en": row.get("name_en"),
                     "capacity_t_per_year": None if cap is None or pd.isna(cap) else float(cap),
+                    "other_traffic_t_per_year": None if other is None or pd.isna(other) else float(other),
+                    "section_id": None if sid is None or pd.isna(sid) or str(sid).strip() == "" else str(sid),
+                    "section_name_zh": row.get("section_name_zh"),
+                    "section_name_en": row.get("section_name_en"),
+                    "coords": coords,
                 }
             )
+    # a line given as several features (or with a section_id) is cut into sections
+    ml = pd.DataFrame(
+        mainlines,
+        columns=[
+            "line_id", "name_zh", "name_en", "capacity_t_per_year", "other_traffic_t_per_year", "section_id",
+            "section_name_zh", "section_name_en", "coords",
+        ],
+    )
+    counts = ml["line_id"].value_counts()
+    cut = ml["section_id"].notna().to_numpy() | (ml["line_id"].map(counts) > 1).to_numpy()
+    sections = ml[cut].rename(columns={"section_name_zh": "_zh", "section_name_en": "_en"})
+    sections = sections.drop(columns=["name_zh", "name_en"]).rename(columns={"_zh": "name_zh", "_en": "name_en"})
+    whole = ml[~cut][["line_id", "name_zh", "name_en", "capacity_t_per_year", "other_traffic_t_per_year"]]
+    named = ml[cut].drop_duplicates("line_id")[["line_id", "name_zh", "name_en"]]
+    for lid, grp in ml.groupby("line_id", sort=False):
+        lines[str(lid)] = _merged_coords(list(grp["coords"]))
     return {
         "stations": stations,
         "regions": regions,
         "swap_stations": swap,
         "spurs": pd.DataFrame(spurs, columns=list(_SPUR_COLS)),
         "rail_lines": lines,
-        "lines": pd.DataFrame(mainlines, columns=["line_id", "name_zh", "name_en", "capacity_t_per_year"]),
+        "lines": pd.concat([whole, named], ignore_index=True) if len(named) else whole.reset_index(drop=True),
+        "sections": sections.reset_index(drop=True) if len(sections) else None,
     }
+
+
+def _merged_coords(parts: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """One line's points from its features (sections): merged end to end where they meet."""
+    if len(parts) == 1:
+        return parts[0]
+    from shapely import line_merge
+    from shapely.geometry import LineString, MultiLineString
+
+    merged = line_merge(MultiLineString([LineString(c) for c in parts if len(c) >= 2]))
+    geoms = merged.geoms if merged.geom_type == "MultiLineString" else [merged]
+    return [(float(x), float(y)) for g in geoms for x, y, *_ in g.coords]
 
 
 def _zones_from(path: str | None, default: Any) -> pd.DataFrame | None:
