@@ -17,6 +17,7 @@ import pandas as pd
 from cleanfreight.accounting.emissions import chain_intensity, intensity_table
 from cleanfreight.accounting.rulebooks import Rulebook
 from cleanfreight.planning._distances import DETOUR_FACTOR, haversine_km
+from cleanfreight.planning._sections import SectionFinder
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 
@@ -70,6 +71,7 @@ CHAIN_COLUMNS = (
     "swap_idx",
     "pool",
     "rail_lines",
+    "rail_sections",
     "zone_id",
     "rank",
     "fixed",
@@ -422,7 +424,7 @@ def _finish(
     conv = problem.conveyors.reset_index(drop=True)
     spur_idx = df["spur_idx"].to_numpy(int)
     conv_idx = df["conv_idx"].to_numpy(int)
-    lines = _chain_lines(problem, df["region_id"].astype(str).to_numpy(), st_idx, is_rail)
+    lines, sections = _chain_lines(problem, df["region_id"].astype(str).to_numpy(), st_idx, is_rail)
     zones = problem.zones.reset_index(drop=True)
     z = zone_of_enterprises(problem, params)[ent_idx] if len(ent_idx) else np.array([], dtype=int)
     in_zone = z >= 0
@@ -462,6 +464,7 @@ def _finish(
             "swap_idx": swap_idx.astype(int),
             "pool": pool,
             "rail_lines": lines,
+            "rail_sections": sections,
             "zone_id": zone_id,
         }
     )
@@ -485,24 +488,29 @@ def _finish(
 
 def _chain_lines(
     problem: PlanProblem, region_ids: np.ndarray, st_idx: np.ndarray, is_rail: np.ndarray
-) -> np.ndarray:
-    """``;``-joined mainlines each rail chain runs on (``""`` for none or not rail)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """``;``-joined mainlines each rail chain runs on (``""`` for none or not rail), and its rail capacity
+    keys: a line without sections by its id, a line cut into sections by the sections the leg uses."""
     out = np.full(len(region_ids), "", dtype=object)
     if not is_rail.any():
-        return out
+        return out, out.copy()
     st_lines = list(problem.stations["line_ids"])
     reg_lines = dict(
         zip(problem.regions["region_id"].astype(str), problem.regions["rail_line_ids"], strict=True)
     )
     adj = _line_adjacency(problem)
-    cache: dict[tuple[int, str], str] = {}
+    finder = SectionFinder(problem) if len(problem.sections) else None
+    cache: dict[tuple[int, str], tuple[str, str]] = {}
+    keys = out.copy()
     for i in np.flatnonzero(is_rail):
         key = (int(st_idx[i]), str(region_ids[i]))
         if key not in cache:
             start = tuple(st_lines[key[0]]) if key[0] >= 0 else ()
-            cache[key] = ";".join(line_path(start, tuple(reg_lines.get(key[1], ())), adj))
-        out[i] = cache[key]
-    return out
+            path = line_path(start, tuple(reg_lines.get(key[1], ())), adj)
+            used = finder.keys(path, key[0], key[1]) if finder is not None else path
+            cache[key] = (";".join(path), ";".join(used))
+        out[i], keys[i] = cache[key]
+    return out, keys
 
 
 def _pick(idx: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -49,11 +49,9 @@ COLUMNS = ["enterprise_id", "kind", "id", "amount", "unit", "reason_en", "reason
 def _row(
     e: str, kind: str, ident: str, amount: float, names: tuple[str, str] | None = None, **fmt: Any
 ) -> dict[str, Any]:
-    """One explanation; ``names`` (en, zh) are shown after the id (rail lines: their names)."""
+    """One explanation; ``names`` (en, zh) say how the id is shown (rail lines: with their names)."""
     shown = f"{amount:,.0f}" if kind != "penalty" else f"{amount:,.1f}"
-    en = zh = ident
-    if names is not None:
-        en, zh = f"{ident} ({names[0]})", f"{ident}（{names[1]}）"
+    en, zh = names if names is not None else (ident, ident)
     return {
         "enterprise_id": e,
         "kind": kind,
@@ -68,15 +66,22 @@ def _row(
 
 
 def _names(problem: PlanProblem, kind: str, ident: str) -> tuple[str, str] | None:
-    """(en, zh) names of a rail line, for the explanation; ``None`` for other kinds."""
+    """How a rail line (``TJ (Taiyuan–Jiaozuo Railway)``) or one of its sections (``TJ (...) section
+    长治北–长治南``) is shown, (en, zh); ``None`` for other kinds."""
     if kind != "rail_line":
         return None
+    sections = problem.sections.set_index("key")
+    lid = str(sections.at[ident, "line_id"]) if ident in sections.index else ident
     lines = problem.lines.set_index("line_id")
-    if ident not in lines.index:
+    if lid not in lines.index:
         return None
-    en, zh = lines.at[ident, "name_en"], lines.at[ident, "name_zh"]
-    en = ident if en is None or pd.isna(en) else str(en)
+    en, zh = lines.at[lid, "name_en"], lines.at[lid, "name_zh"]
+    en = lid if en is None or pd.isna(en) else str(en)
     zh = en if zh is None or pd.isna(zh) else str(zh)
+    en, zh = f"{lid} ({en})", f"{lid}（{zh}）"
+    if ident in sections.index:
+        en += f" section {sections.at[ident, 'name_en']}"
+        zh += f"{sections.at[ident, 'name_zh']}区段"
     return en, zh
 
 

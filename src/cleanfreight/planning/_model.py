@@ -21,7 +21,7 @@ from ortools.math_opt.python import mathopt
 from cleanfreight.errors import SolverError
 from cleanfreight.planning._chains import ChainTables
 from cleanfreight.planning.params import PlanParams
-from cleanfreight.planning.problem import PlanProblem
+from cleanfreight.planning.problem import PlanProblem, rail_capacity_rows
 
 log = logging.getLogger(__name__)
 
@@ -204,21 +204,17 @@ def build_model(
             elastic_w=_ELASTIC_T,
         )
 
-    # rail mainlines with a capacity: tonnes of the rail chains routed over each
+    # rail mainlines with a capacity: tonnes of the rail chains routed over each line (a line cut into
+    # sections: over each section, for the chains whose leg on the line crosses it)
     if params.rail_line_capacities and len(cand):
-        on_line = [set(str(v).split(";")) if v else set() for v in cand["rail_lines"].fillna("")]
-        for rec in problem.lines.itertuples(index=False):
-            cap = rec.capacity_t_per_year
-            if cap is None or pd.isna(cap) or bool(rec.lifted):
+        on_line = [set(str(v).split(";")) if v else set() for v in cand["rail_sections"].fillna("")]
+        for key, _lid, cap, other, lifted in rail_capacity_rows(problem):
+            if math.isnan(cap) or lifted:
                 continue
-            lid = str(rec.line_id)
-            idx = np.flatnonzero(rail & np.array([lid in ls for ls in on_line], dtype=bool))
+            idx = np.flatnonzero(rail & np.array([key in ls for ls in on_line], dtype=bool))
             if len(idx) == 0:
                 continue
-            other = float(rec.other_traffic_t_per_year or 0.0)
-            add_row(
-                "rail_line", lid, idx, np.ones(len(idx)), max(0.0, float(cap) - other), elastic_w=_ELASTIC_T
-            )
+            add_row("rail_line", key, idx, np.ones(len(idx)), max(0.0, cap - other), elastic_w=_ELASTIC_T)
 
     # restriction zones: banned truck legs of an enterprise inside get the non-banned share of its tonnes
     zoned = free[free["zone_id"].notna()]
