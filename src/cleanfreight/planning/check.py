@@ -8,6 +8,7 @@ users can run it on a plan they were handed.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,76 @@ def _rail_lines_used(station_lines: list[str], region_lines: list[str], joins: l
     if best is None:
         return [sorted(station_lines)[0], sorted(region_lines)[0]]
     return best[1]
+
+
+class _SectionsUsed:
+    """Sections of a line cut into sections that a rail leg crosses, written apart from the planner: the
+    sections joined into one line in the UTM zone of the line's first point, the leg's two stations
+    (chain station / junction / region exit station) projected onto it, and every section overlapping the
+    leg by more than 50 m; a station missing or more than 2 km off the line, or sections that do not
+    join: all the line's sections."""
+
+    def __init__(self, problem: PlanProblem) -> None:
+        from pyproj import Transformer
+        from shapely.geometry import LineString
+        from shapely.ops import linemerge
+
+        self.st = {
+            str(r.station_id): (float(r.lon), float(r.lat), set(_ids(r.line_ids)))
+            for r in problem.stations.itertuples(index=False)
+        }
+        reg = problem.regions
+        col = reg["exit_station_id"] if "exit_station_id" in reg else [None] * len(reg)
+        self.exit = {str(r): (None if x is None or pd.isna(x) else str(x)) for r, x in zip(reg["region_id"], col, strict=False)}
+        self.lines: dict[str, tuple[list[str], list[tuple[float, float]], Any, Any]] = {}
+        for lid in sorted(set(problem.sections["line_id"].astype(str))):
+            secs = problem.sections[problem.sections["line_id"].astype(str) == lid]
+            lon0, lat0 = secs["coords"].iloc[0][0]
+            zone = int((lon0 + 180) // 6) + 1
+            tf = Transformer.from_crs(4326, (32600 if lat0 >= 0 else 32700) + zone, always_xy=True)
+            pieces = [LineString([tf.transform(x, y) for x, y in c]) for c in secs["coords"]]
+            whole = linemerge(pieces)
+            if whole.geom_type != "LineString":
+                whole = None
+            spans = []
+            for g in pieces:
+                a = whole.project(_point(g.coords[0])) if whole is not None else 0.0
+                b = whole.project(_point(g.coords[-1])) if whole is not None else 0.0
+                spans.append((min(a, b), max(a, b)))
+            self.lines[lid] = (list(secs["key"].astype(str)), spans, whole, tf)
+
+    def used(self, path: list[str], station: str | None, region: str) -> list[str]:
+        stops: list[str | None] = [station]
+        for a, b in itertools.pairwise(path):
+            on_both = sorted(s for s, (_x, _y, ls) in self.st.items() if a in ls and b in ls)
+            stops.append(on_both[0] if on_both else None)
+        stops.append(self.exit.get(region))
+        out: list[str] = []
+        for k, lid in enumerate(path):
+            if lid not in self.lines:
+                out.append(lid)
+                continue
+            keys, spans, whole, tf = self.lines[lid]
+            at = []
+            for s in (stops[k], stops[k + 1]):
+                if whole is None or s is None or s not in self.st:
+                    break
+                pt = _point(tf.transform(self.st[s][0], self.st[s][1]))
+                if whole.distance(pt) > 2000.0:
+                    break
+                at.append(whole.project(pt))
+            if len(at) < 2:
+                out += keys
+                continue
+            lo, hi = min(at), max(at)
+            out += [key for key, (a, b) in zip(keys, spans, strict=False) if min(b, hi) - max(a, lo) > 50.0]
+        return out
+
+
+def _point(xy: Any) -> Any:
+    from shapely.geometry import Point
+
+    return Point(float(xy[0]), float(xy[1]))
 
 
 @dataclass(frozen=True)
@@ -136,6 +207,7 @@ def check_plan(
         return j if d[j] <= params.max_swap_km else -1
 
     joins = [_ids(v) for v in st["line_ids"]] if "line_ids" in st else []
+    cut = _SectionsUsed(problem) if len(problem.sections) else None
     zone_of: dict[str, tuple[str, float, bool]] = {}  # enterprise -> (zone, banned h/day, NE exempt)
     if params.restriction_zones:
         from shapely.geometry import Point
@@ -284,7 +356,9 @@ def check_plan(
             )
             s_lines = _ids(st.at[st_idx[sid], "line_ids"]) if sid in st_idx and "line_ids" in st else []
             r_lines = _ids(reg.at[ri, "rail_line_ids"]) if "rail_line_ids" in reg else []
-            for lid in _rail_lines_used(s_lines, r_lines, joins):
+            path = _rail_lines_used(s_lines, r_lines, joins)
+            ran_on = cut.used(path, sid if sid in st_idx else None, str(fl["region_id"])) if cut else path
+            for lid in ran_on:
                 use[("line", lid)] = use.get(("line", lid), 0.0) + cap_x
         zone = zone_of.get(e)
         if zone is not None and (mode in _DIESEL_ROAD or (mode in _NE and not zone[2])):
@@ -316,12 +390,18 @@ def check_plan(
             use.get(("corridor", str(cr.corridor_id)), 0.0),
             float(cr.capacity_t_per_year),
         )
-    if params.rail_line_capacities:
-        for ln in problem.lines.itertuples(index=False):
+    if params.rail_line_capacities:  # lines without sections, then each section of the others
+        sectioned = set(problem.sections["line_id"].astype(str))
+        limits = [
+            ("rail line", str(ln.line_id), ln)
+            for ln in problem.lines.itertuples(index=False)
+            if str(ln.line_id) not in sectioned
+        ] + [("rail line section", str(sc.key), sc) for sc in problem.sections.itertuples(index=False)]
+        for what, lkey, ln in limits:
             if ln.capacity_t_per_year is None or pd.isna(ln.capacity_t_per_year) or bool(ln.lifted):
                 continue
             avail = max(0.0, float(ln.capacity_t_per_year) - float(ln.other_traffic_t_per_year or 0.0))
-            over("rail line", str(ln.line_id), use.get(("line", str(ln.line_id)), 0.0), avail)
+            over(what, lkey, use.get(("line", lkey), 0.0), avail)
     plannable_t = (
         problem.flows[~problem.flows["flow_id"].isin(unplannable)]
         .groupby("enterprise_id")["tonnes_per_year"]
