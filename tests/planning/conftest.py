@@ -92,6 +92,7 @@ def make_tiny(
     *,
     lines: pd.DataFrame | None = None,
     zones: pd.DataFrame | None = None,
+    sections: pd.DataFrame | None = None,
 ) -> PlanProblem:
     f = tiny_frames()
     if edit is not None:
@@ -108,6 +109,7 @@ def make_tiny(
         distances=f["distances"],
         lines=lines,
         zones=zones,
+        sections=sections,
         name="tiny",
     )
 
