@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -244,3 +245,51 @@ def test_bad_sections_are_reported() -> None:
     with pytest.raises(InputError, match="invalid rail line sections") as err:
         _problem(dup)
     assert [(p.column, p.value) for p in err.value.problems] == [("section_id", "A:W")]
+
+
+def test_the_sample_tj_cut_into_sections_in_a_geojson(tmp_path: Path) -> None:
+    """太焦 given as three features: N (north end to 长治北), M (长治北–长治南), S (长治南 to the south end)."""
+    import json
+
+    from cleanfreight._paths import sample_file
+    from cleanfreight.planning import build_problem
+
+    data = json.loads(Path(sample_file("network", "rail.geojson")).read_text(encoding="utf-8"))
+    feats = []
+    for f in data["features"]:
+        if f["properties"]["line_id"] != "TJ":
+            feats.append(f)
+            continue
+        c = f["geometry"]["coordinates"]  # 长治北 is point 6, 长治南 point 9
+        for sid, a, b, cap in (("N", 0, 6, 7e7), ("M", 6, 9, 4e7), ("S", 9, 11, 7e7)):
+            geom = {"type": "LineString", "coordinates": c[a : b + 1]}
+            feats.append(
+                {
+                    **f,
+                    "geometry": geom,
+                    "properties": {**f["properties"], "section_id": sid, "capacity_t_per_year": cap},
+                }
+            )
+    path = tmp_path / "rail.geojson"
+    path.write_text(json.dumps({**data, "features": feats}, ensure_ascii=False), encoding="utf-8")
+    p = build_problem(Scenario(data={"rail": str(path)}), use_road_network=False)
+    assert list(p.lines["line_id"]) == ["TJ", "HC", "WR", "TL"]
+    assert pd.isna(p.lines.set_index("line_id").at["TJ", "capacity_t_per_year"])
+    sec = p.sections.set_index("key")
+    assert sec["capacity_t_per_year"].to_dict() == {"TJ:N": 7e7, "TJ:M": 4e7, "TJ:S": 7e7}
+    assert sec.at["TJ:M", "name_zh"] == "长治北–长治南"
+    assert sec.at["TJ:N", "name_zh"] == "N"  # its north end is at no station of the sample
+    assert len(p.rail_lines["TJ"]) == 12  # drawn as one line again
+    ch = build_chains(p, PlanParams(), load_rulebook("changzhi-2024"))
+    got = dict(
+        zip(
+            zip(ch.candidates["station_id"], ch.candidates["region_id"], strict=True),
+            ch.candidates["rail_sections"],
+            strict=True,
+        )
+    )
+    assert got[("CZB", "out_wari_east")] == "TJ:M;WR"  # 长治北 to 长治南 on TJ, then WR from 长治南
+    assert got[("XY", "out_henan_jiaozuo")] == "TJ:N;TJ:M"  # 襄垣 to the exit 长治南
+    assert got[("CZB", "in_taiyuan")] == "TJ:N"  # 长治北 to the exit 襄垣
+    assert got[("CZN", "out_henan_jiaozuo")] == ""  # loaded at the exit station itself
+    assert got[("LC", "out_hebei_handan")] == "HC"  # a line without sections, as before

@@ -287,7 +287,9 @@ def _sections_frame(sections: pd.DataFrame | None, stations: pd.DataFrame) -> pd
     df["key"] = df["line_id"] + ":" + df["section_id"]
     problems = [
         Problem(
-            "a line given as several features needs a section_id on each", file="rail", column="section_id",
+            "a line given as several features needs a section_id on each",
+            file="rail",
+            column="section_id",
             value=df.at[i, "line_id"],
         )
         for i in np.flatnonzero(blank.to_numpy())
@@ -297,7 +299,9 @@ def _sections_frame(sections: pd.DataFrame | None, stations: pd.DataFrame) -> pd
         for k in sorted(set(df.loc[df["key"].duplicated(), "key"]))
     ]
     problems += [
-        Problem("a section needs a line geometry of two points or more", file="rail", column="coords", value=k)
+        Problem(
+            "a section needs a line geometry of two points or more", file="rail", column="coords", value=k
+        )
         for k, c in zip(df["key"], df["coords"], strict=True)
         if c is None or len(c) < 2
     ]
@@ -311,8 +315,9 @@ def _sections_frame(sections: pd.DataFrame | None, stations: pd.DataFrame) -> pd
     for c, k in (("name_zh", 0), ("name_en", 1)):
         given = df[c] if c in df else pd.Series([None] * len(df))
         df[c] = [
-            str(g) if g is not None and not (isinstance(g, float) and np.isnan(g)) and str(g).strip() else
-            (e[k] if e is not None else sid)
+            str(g)
+            if g is not None and not (isinstance(g, float) and np.isnan(g)) and str(g).strip()
+            else (e[k] if e is not None else sid)
             for g, e, sid in zip(given, ends, df["section_id"], strict=True)
         ]
     return pd.DataFrame(df[list(SECTION_COLUMNS)])
@@ -327,10 +332,14 @@ def _section_end_names(coords: pd.Series, stations: pd.DataFrame) -> list[tuple[
     lon = stations["lon"].to_numpy(float)
     lat = stations["lat"].to_numpy(float)
     ids = stations["station_id"].astype(str).to_numpy()
-    zh = [ids[i] if "name_zh" not in stations or pd.isna(v) else str(v) for i, v in
-          enumerate(stations.get("name_zh", pd.Series([None] * len(ids))))]
-    en = [ids[i] if "name_en" not in stations or pd.isna(v) else str(v) for i, v in
-          enumerate(stations.get("name_en", pd.Series([None] * len(ids))))]
+    zh = [
+        ids[i] if "name_zh" not in stations or pd.isna(v) else str(v)
+        for i, v in enumerate(stations.get("name_zh", pd.Series([None] * len(ids))))
+    ]
+    en = [
+        ids[i] if "name_en" not in stations or pd.isna(v) else str(v)
+        for i, v in enumerate(stations.get("name_en", pd.Series([None] * len(ids))))
+    ]
     out: list[tuple[str, str] | None] = []
     for c in coords:
         at = []
@@ -365,7 +374,13 @@ def rail_capacity_rows(problem: PlanProblem) -> list[tuple[str, str, float, floa
                 )
         else:
             out.append(
-                (lid, lid, _num_or_nan(ln.capacity_t_per_year), float(ln.other_traffic_t_per_year or 0.0), bool(ln.lifted))
+                (
+                    lid,
+                    lid,
+                    _num_or_nan(ln.capacity_t_per_year),
+                    float(ln.other_traffic_t_per_year or 0.0),
+                    bool(ln.lifted),
+                )
             )
     return out
 
@@ -603,6 +618,7 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     for key in sc.fleet:
         if key not in fleet_keys:
             p("unknown enterprise or station", f"fleet.{key}", key)
+
     def rows(
         frame: pd.DataFrame, id_col: str, entries: Mapping[str, Any], section: str, what: str
     ) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -612,7 +628,11 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
             if key in pos:
                 yield pos[key], entry
             else:
-                p(f"unknown {what}; known: {', '.join(sorted(pos)) or 'none in the data'}", f"{section}.{key}", key)
+                p(
+                    f"unknown {what}; known: {', '.join(sorted(pos)) or 'none in the data'}",
+                    f"{section}.{key}",
+                    key,
+                )
 
     # [rail_lines.LINE] sets the line and every section of it; [rail_lines."LINE:SECTION"] one section
     lines = frames["lines"].copy()
@@ -626,7 +646,9 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     for by_line in (True, False):
         for key, entry in sc.rail_lines.items():
             if by_line and key in line_pos:
-                at = [(lines, line_pos[key])] + [(secs, int(i)) for i in np.flatnonzero(secs["line_id"] == key)]
+                at = [(lines, line_pos[key])] + [
+                    (secs, int(i)) for i in np.flatnonzero(secs["line_id"] == key)
+                ]
             elif not by_line and key in sec_pos and key not in line_pos:
                 at = [(secs, sec_pos[key])]
             else:
@@ -780,16 +802,30 @@ def _frames_from_network(net: Any) -> dict[str, Any]:
     ml = pd.DataFrame(
         mainlines,
         columns=[
-            "line_id", "name_zh", "name_en", "capacity_t_per_year", "other_traffic_t_per_year", "section_id",
-            "section_name_zh", "section_name_en", "coords",
+            "line_id",
+            "name_zh",
+            "name_en",
+            "capacity_t_per_year",
+            "other_traffic_t_per_year",
+            "section_id",
+            "section_name_zh",
+            "section_name_en",
+            "coords",
         ],
     )
     counts = ml["line_id"].value_counts()
     cut = ml["section_id"].notna().to_numpy() | (ml["line_id"].map(counts) > 1).to_numpy()
     sections = ml[cut].rename(columns={"section_name_zh": "_zh", "section_name_en": "_en"})
-    sections = sections.drop(columns=["name_zh", "name_en"]).rename(columns={"_zh": "name_zh", "_en": "name_en"})
-    whole = ml[~cut][["line_id", "name_zh", "name_en", "capacity_t_per_year", "other_traffic_t_per_year"]]
-    named = ml[cut].drop_duplicates("line_id")[["line_id", "name_zh", "name_en"]]
+    sections = sections.drop(columns=["name_zh", "name_en"]).rename(
+        columns={"_zh": "name_zh", "_en": "name_en"}
+    )
+    # one row per line, in the file's order; a line cut into sections has its capacities there
+    first = ml.drop_duplicates("line_id")
+    cut_first = first["line_id"].isin(set(ml.loc[cut, "line_id"])).to_numpy()
+    line_rows = first[
+        ["line_id", "name_zh", "name_en", "capacity_t_per_year", "other_traffic_t_per_year"]
+    ].copy()
+    line_rows.loc[cut_first, ["capacity_t_per_year", "other_traffic_t_per_year"]] = None
     for lid, grp in ml.groupby("line_id", sort=False):
         lines[str(lid)] = _merged_coords(list(grp["coords"]))
     return {
@@ -798,7 +834,7 @@ def _frames_from_network(net: Any) -> dict[str, Any]:
         "swap_stations": swap,
         "spurs": pd.DataFrame(spurs, columns=list(_SPUR_COLS)),
         "rail_lines": lines,
-        "lines": pd.concat([whole, named], ignore_index=True) if len(named) else whole.reset_index(drop=True),
+        "lines": line_rows.reset_index(drop=True),
         "sections": sections.reset_index(drop=True) if len(sections) else None,
     }
 
