@@ -40,6 +40,8 @@ A scenario holds planner parameters and per-entry overrides::
     capacity_t_per_year = 2.0e8   # override the data's capacity
     other_traffic_t_per_year = 1.5e8   # through traffic not in the plan: the plan gets the rest
     # lifted = true               # no capacity row for this line
+    # (a line cut into sections in rail.geojson: [rail_lines.WR] sets every section of it,
+    # [rail_lines."WR:S2"] only section S2)
 
     [restriction_zones.RZ01]      # a zone of restriction_zone.geojson
     hgv_banned_hours = "07:00-21:00"   # or "all"; "" or lifted = true: no ban
