@@ -28,7 +28,7 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
 
 
 def vocab(kind: str, value: object, lang: str = "en") -> str:
-    """Label of a vocabulary value (``kind`` is ``industry`` or ``commodity``); unknown values come back as given."""
+    """Label of a vocabulary value (``kind``: ``industry``, ``commodity``, ``check`` ...); unknown values come back as given."""
     text = str(value)
     entry = _LABELS.get(f"{kind}.{text}")
     return text if entry is None else entry.get(lang) or entry["en"]

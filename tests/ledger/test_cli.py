@@ -170,3 +170,13 @@ def test_report_and_trend_tables_in_chinese(hand_files: dict[str, Path], tmp_pat
     res = runner.invoke(app, ["ledger", "trend", "--db", db, "--from", "2026-03", "--to", "2026-03", "--lang", "zh"])
     assert res.exit_code == 0, res.output
     assert "全市" in res.output and "企业编号" in res.output
+
+
+def test_checks_in_chinese_keep_the_codes_in_json(hand_files: dict[str, Path], tmp_path: Path) -> None:
+    db = str(tmp_path / "c.duckdb")
+    runner.invoke(app, ["ledger", "ingest", "--db", db, "--enterprise", "E1", str(hand_files["e1"])])
+    res = runner.invoke(app, ["ledger", "checks", "--db", db, "--period", "2026-03", "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    assert "台账核查" in res.output and "无记录日期" in res.output and "警告" in res.output
+    res = runner.invoke(app, ["ledger", "checks", "--db", db, "--period", "2026-03", "--lang", "zh", "--json"])
+    assert {a["check"] for a in json.loads(res.stdout)["anomalies"]} == {"missing_days", "short_haul_without_waybill"}

@@ -302,9 +302,11 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--max-payload", help="Plausible truck payload (t).")
         ] = 40.0,
         out_file: Annotated[Path | None, typer.Option("--out", help="CSV file for the anomalies.")] = None,
+        lang: LangOption = "en",
         as_json: JsonOption = False,
     ) -> None:
         """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
+        from cleanfreight._i18n import check_lang, t, vocab
         from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger.checks import CheckSettings, run_checks
 
@@ -327,10 +329,15 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"anomalies": rows, "count": len(rows)})
             return
+        check_lang(lang)
+        for r in rows:  # check names and severities in the user's language (the JSON keeps the codes)
+            r["check"] = vocab("check", r["check"], lang)
+            r["severity"] = vocab("severity", r["severity"], lang)
         _table(
             rows,
-            ["severity", "check", "enterprise_id", "plate", "records", "tonnes", "detail"],
-            "ledger checks",
+            ["severity", "check", "enterprise_id", "plate", "day", "records", "tonnes", "detail"],
+            t("checks.title", lang, n=len(rows)),
+            lang,
         )
 
     @ledger.command("trend")

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cleanfreight import _i18n
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._db import LedgerReader
 from cleanfreight.ledger._period import Period, parse_period
@@ -55,6 +56,29 @@ if TYPE_CHECKING:
 __all__ = ["ANOMALY_COLUMNS", "CheckSettings", "run_checks"]
 
 ANOMALY_COLUMNS = ["check", "severity", "enterprise_id", "plate", "day", "records", "tonnes", "detail"]
+
+_i18n.register(
+    {
+        "check.stage_conflict": ("stage conflict (one plate, electric and diesel)", "排放阶段矛盾(同一车牌既电动又燃油)"),
+        "check.overload": ("load above a plausible payload", "载重超出合理范围"),
+        "check.double_passage": ("double passage", "重复过车"),
+        "check.unknown_enterprise": ("enterprise not in the roster", "企业不在名单内"),
+        "check.missing_days": ("days with no records", "无记录日期"),
+        "check.coal_coke_out_by_road": ("coal / coke leaving the province by road", "煤炭/焦炭公路出省"),
+        "check.short_haul_without_waybill": ("short-haul without a rail waybill", "短驳无铁路货票"),
+        "check.unknown_cargo": ("unknown cargo name", "货物名称无法识别"),
+        "check.counter_reset": ("meter counter reset", "计量累计值回退"),
+        "severity.error": ("error", "错误"),
+        "severity.warning": ("warning", "警告"),
+        "severity.info": ("info", "提示"),
+        "checks.title": ("Ledger checks: {n} anomalies", "台账核查：{n} 项异常"),
+        "check": ("Check", "核查项"),
+        "severity": ("Severity", "级别"),
+        "plate": ("Plate", "车牌号码"),
+        "day": ("Day", "日期"),
+        "detail": ("Detail", "说明"),
+    }
+)
 
 #: provinces other than Shanxi, as they appear in destination names
 _OTHER_PROVINCES = (
