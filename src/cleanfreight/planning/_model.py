@@ -33,6 +33,65 @@ _ELASTIC_SWAP = 1.0e3  # per swap per year over a swap station's capacity
 _ELASTIC_CNY = 10.0  # per CNY over budget
 _ELASTIC_SPUR = 1.0e7  # for building a spur the scenario excluded
 _DIAG_SHORTFALL = 1.0e7  # per tonne of target still missed in the diagnostic
+_UNSERVED = 1.0e7  # per tonne of a flow no allowed chain can carry within the capacities (fallback solve)
+#: weights that make the "clean" and "co2" objectives lexicographic before cost (per clean t / per t CO2)
+LEX_CLEAN_CNY_PER_T = 1.0e4
+LEX_CO2_CNY_PER_T = 1.0e4
+
+
+def unit_costs(cand: pd.DataFrame, bulk: np.ndarray, params: PlanParams, factors: Any) -> np.ndarray:
+    """Objective coefficient per tonne of each chain (without the tie-break), by ``params.objective``.
+
+    cost: transport cost + carbon price x CO2; social: plus the social cost of CO2, NOx and PM2.5
+    (factors ``social.*``); co2: plus ``LEX_CO2_CNY_PER_T`` per t CO2 (least CO2 first); clean: minus
+    ``LEX_CLEAN_CNY_PER_T`` per clean bulk tonne (most clean tonnes first). ``bulk``: per chain.
+    """
+    co2_t = cand["co2_kg_per_t"].to_numpy(float) / 1000.0
+    unit = cand["cost_cny_per_t"].to_numpy(float) + params.carbon_price_cny_per_t * co2_t
+    if params.objective == "social":
+        unit = unit + (
+            factors["social.co2_cny_per_t"] * co2_t
+            + factors["social.nox_cny_per_kg"] * cand["nox_g_per_t"].to_numpy(float) / 1000.0
+            + factors["social.pm25_cny_per_kg"] * cand["pm25_g_per_t"].to_numpy(float) / 1000.0
+        )
+    elif params.objective == "co2":
+        unit = unit + LEX_CO2_CNY_PER_T * co2_t
+    elif params.objective == "clean":
+        good = cand["clean"].to_numpy(bool) & cand["in_ratio"].to_numpy(bool) & bulk
+        unit = unit - LEX_CLEAN_CNY_PER_T * good
+    return np.asarray(unit, dtype=float)
+
+
+@dataclass(frozen=True)
+class Before:
+    """Today's figures per enterprise from the current split: clean and ratio-base bulk tonnes, rail tonnes."""
+
+    clean: dict[str, float]
+    base: dict[str, float]
+    rail: dict[str, float]
+    oop: dict[str, float]  # out-of-province coal/coke tonnes by rail, per flow
+
+    def ratio(self, e: str) -> float:
+        b = self.base.get(e, 0.0)
+        return self.clean.get(e, 0.0) / b if b > 0 else 0.0
+
+
+def before_figures(ch: ChainTables) -> Before:
+    cur = ch.current
+    if cur.empty:
+        return Before({}, {}, {}, {})
+    bulk = ch.flows["bulk"].to_numpy(bool)[cur["flow_idx"].to_numpy(int)]
+    t = cur["tonnes"].to_numpy(float)
+    base = bulk & cur["in_ratio"].to_numpy(bool)
+    clean = base & cur["clean"].to_numpy(bool)
+    rail = cur["rail"].to_numpy(bool)
+    ent = cur["enterprise_id"].astype(str)
+    return Before(
+        pd.Series(np.where(clean, t, 0.0)).groupby(ent.to_numpy()).sum().to_dict(),
+        pd.Series(np.where(base, t, 0.0)).groupby(ent.to_numpy()).sum().to_dict(),
+        pd.Series(np.where(rail, t, 0.0)).groupby(ent.to_numpy()).sum().to_dict(),
+        pd.Series(np.where(rail, t, 0.0)).groupby(cur["flow_id"].astype(str).to_numpy()).sum().to_dict(),
+    )
 
 
 @dataclass
@@ -62,6 +121,13 @@ class BuiltModel:
     capex_terms: dict[str, float] = field(default_factory=dict)
     excluded_spur_y: dict[int, Any] = field(default_factory=dict)
     ne_missing: dict[str, Any] = field(default_factory=dict)
+    floors: dict[str, float] = field(default_factory=dict)  # max(target, today's ratio) where no backsliding
+    rail_missing: dict[str, Any] = field(default_factory=dict)  # per enterprise, "city" for the city row
+    oop_missing: dict[str, Any] = field(default_factory=dict)  # per out-of-province coal/coke flow
+    city_clean_missing: Any = None
+    unserved: dict[str, Any] = field(default_factory=dict)  # per flow, fallback solve only
+    unit: Any = None  # objective coefficient per chain (without the tie-break)
+    shortfall_weight: dict[str, float] = field(default_factory=dict)  # price per tonne below the floor
 
 
 def pool_table(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> pd.DataFrame:
@@ -95,11 +161,14 @@ def build_model(
     *,
     diagnostic: bool = False,
     targets_elastic: bool = False,
+    allow_unserved: bool = False,
 ) -> BuiltModel:
     """Assemble the model.
 
     ``diagnostic``: elastic capacities, every spur allowed, LP; targets (nearly) hard unless
     ``targets_elastic`` (then the capacities only stretch where moving the flows at all needs it).
+    ``allow_unserved``: a flow may leave tonnes unmoved at a very high price (finds the flows no allowed
+    chain can carry, which then keep their current split).
     """
     cand = ch.candidates
     fl = ch.flows
@@ -111,11 +180,9 @@ def build_model(
     # x: tonnes per chain
     flow_t = fl["tonnes_per_year"].to_numpy(float)
     cf = cand["flow_idx"].to_numpy(int)
-    unit = (
-        cand["cost_cny_per_t"].to_numpy(float)
-        + params.carbon_price_cny_per_t * cand["co2_kg_per_t"].to_numpy(float) / 1000.0
-        + params.tie_break_cny_per_t * cand["rank"].to_numpy(float)
-    )
+    bulk_c = fl["bulk"].to_numpy(bool)[cf] if len(cand) else np.zeros(0, dtype=bool)
+    base_unit = unit_costs(cand, bulk_c, params, params.cost_factors(problem.factors))
+    unit = base_unit + params.tie_break_cny_per_t * cand["rank"].to_numpy(float)
     fixed = cand["fixed"].to_numpy(bool)
     fixed_t = cand["fixed_t"].to_numpy(float)
     x = [
@@ -159,14 +226,21 @@ def build_model(
     by_flow = (
         pd.Series(np.arange(len(cand))).groupby(cf).apply(list) if len(cand) else pd.Series(dtype=object)
     )
+    unserved: dict[str, Any] = {}
     for f_i, idxs in by_flow.items():
+        fid = str(fl.at[int(f_i), "flow_id"])
         con = m.add_linear_constraint(
             lb=float(flow_t[int(f_i)]),
             ub=float(flow_t[int(f_i)]),
-            name=f"demand[{fl.at[int(f_i), 'flow_id']}]",
+            name=f"demand[{fid}]",
         )
         for i in idxs:
             con.set_coefficient(x[i], 1.0)
+        if allow_unserved and not bool(cand.at[int(idxs[0]), "fixed"]):
+            u = m.add_variable(lb=0.0, name=f"unserved[{fid}]")
+            con.set_coefficient(u, 1.0)
+            obj.set_linear_coefficient(u, _UNSERVED)
+            unserved[fid] = u
 
     # stations: handling capacity and loading hours (road-side throughput)
     st = problem.stations.reset_index(drop=True)
@@ -328,26 +402,104 @@ def build_model(
             extra=[(u, -params.swap_unit_swaps_per_day * params.days_per_year)],
         )
 
-    # clean-transport targets per enterprise (bulk tonnes only)
+    # clean-transport targets per enterprise (bulk tonnes only): clean >= F (B - separate), i.e.
+    # clean + F separate >= F B, with F = max(target, today's ratio) when the rulebook forbids backsliding
+    rb = ch.rulebook
+    before = before_figures(ch)
     bulk = fl[fl["bulk"]]
     bulk_t = bulk.groupby("enterprise_id")["tonnes_per_year"].sum().to_dict()
     targets = fl.groupby("enterprise_id")["target"].first().to_dict()
-    clean_bulk = cand[cand["clean"].astype(bool) & fl["bulk"].to_numpy(bool)[cf]]
+    in_ratio = cand["in_ratio"].to_numpy(bool)
+    clean_bulk = cand[cand["clean"].to_numpy(bool) & in_ratio & bulk_c]
     clean_by_ent = clean_bulk.groupby("enterprise_id").groups
+    sep_by_ent = cand[~in_ratio & bulk_c].groupby("enterprise_id").groups
+    no_back = bool(rb is not None and rb.no_backsliding)
     shortfall: dict[str, Any] = {}
+    floors: dict[str, float] = {}
+    weights: dict[str, float] = {}
     hard = params.target_mode == "hard" and not diagnostic
     for e in sorted(bulk_t):
-        need = float(targets[e]) * float(bulk_t[e])
+        floor = float(targets[e])
+        holds = no_back and before.ratio(str(e)) > floor
+        if holds:
+            floor = before.ratio(str(e))
+        floors[str(e)] = floor
+        need = floor * float(bulk_t[e])
         if need <= 0:
             continue
         con = m.add_linear_constraint(lb=need, name=f"target[{e}]")
         for i in clean_by_ent.get(e, []):
             con.set_coefficient(x[int(i)], 1.0)
+        for i in sep_by_ent.get(e, []):
+            con.set_coefficient(x[int(i)], floor)
         s = m.add_variable(lb=0.0, ub=0.0 if hard else need, name=f"s[{e}]")
         shortfall[str(e)] = s
         con.set_coefficient(s, 1.0)
         weight = _DIAG_SHORTFALL if diagnostic and not targets_elastic else params.shortfall_penalty_cny_per_t
+        if holds:  # sliding back below today's ratio breaks a policy rule: priced as one
+            weight = max(weight, params.policy_penalty_cny_per_t)
         obj.set_linear_coefficient(s, weight)
+        weights[str(e)] = weight
+
+    # rail does not fall: each enterprise's and the city's rail tonnes (own spur + via a station)
+    rail_c = cand["rail"].to_numpy(bool)
+    rail_missing: dict[str, Any] = {}
+    policy_w = params.policy_penalty_cny_per_t
+    if rb is not None and rb.rail_no_decrease:
+        rail_by_ent = cand[rail_c].groupby("enterprise_id").groups
+        for e, r0 in sorted(before.rail.items()):
+            if r0 <= 1e-6:
+                continue
+            con = m.add_linear_constraint(lb=float(r0), name=f"rail_floor[{e}]")
+            for i in rail_by_ent.get(e, []):
+                con.set_coefficient(x[int(i)], 1.0)
+            v = m.add_variable(lb=0.0, ub=float(r0), name=f"rail_missing[{e}]")
+            con.set_coefficient(v, 1.0)
+            obj.set_linear_coefficient(v, policy_w)
+            rail_missing[str(e)] = v
+    city_rail = sum(before.rail.values()) if rb is not None and rb.rail_no_decrease else 0.0
+    if params.city_rail_share_min is not None:
+        city_rail = max(city_rail, float(params.city_rail_share_min) * float(flow_t.sum()))
+    if city_rail > 1e-6:
+        con = m.add_linear_constraint(lb=float(city_rail), name="rail_floor[city]")
+        for j in np.flatnonzero(rail_c).tolist():
+            con.set_coefficient(x[j], 1.0)
+        v = m.add_variable(lb=0.0, ub=float(city_rail), name="rail_missing[city]")
+        con.set_coefficient(v, 1.0)
+        obj.set_linear_coefficient(v, policy_w)
+        rail_missing["city"] = v
+
+    # coal and coke leaving the province: at least the year's share of each flow by rail
+    oop_missing: dict[str, Any] = {}
+    share = float(ch.rail_share_out)
+    if share > 0:
+        for f_i in np.flatnonzero(fl["rail_only"].to_numpy(bool)):
+            fid = str(fl.at[int(f_i), "flow_id"])
+            idx = np.flatnonzero((cf == f_i) & rail_c)
+            need = share * float(flow_t[f_i])
+            if fid in ch.unplannable or need <= 0:
+                continue
+            con = m.add_linear_constraint(lb=need, name=f"rail_out[{fid}]")
+            for j in idx.tolist():
+                con.set_coefficient(x[j], 1.0)
+            v = m.add_variable(lb=0.0, ub=need, name=f"rail_out_missing[{fid}]")
+            con.set_coefficient(v, 1.0)
+            obj.set_linear_coefficient(v, policy_w)
+            oop_missing[fid] = v
+
+    # the city's clean ratio reaches a level (plan --frontier)
+    city_clean_missing = None
+    if params.city_clean_ratio_min is not None:
+        level = float(params.city_clean_ratio_min)
+        b_city = float(sum(bulk_t.values()))
+        con = m.add_linear_constraint(lb=level * b_city, name="city_clean[city]")
+        for i in clean_bulk.index:
+            con.set_coefficient(x[int(i)], 1.0)
+        for j in np.flatnonzero(~in_ratio & bulk_c).tolist():
+            con.set_coefficient(x[j], level)
+        city_clean_missing = m.add_variable(lb=0.0, name="city_clean_missing")
+        con.set_coefficient(city_clean_missing, 1.0)
+        obj.set_linear_coefficient(city_clean_missing, 10.0 * policy_w)
 
     # new-energy trucks carry at least a share of each enterprise's shortfall (MEE cement rule)
     ne_missing: dict[str, Any] = {}
@@ -412,6 +564,13 @@ def build_model(
         capex,
         excluded_y,
         ne_missing,
+        floors,
+        rail_missing,
+        oop_missing,
+        city_clean_missing,
+        unserved,
+        base_unit,
+        weights,
     )
 
 

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import t
-from cleanfreight.accounting.rulebooks import load_rulebook
+from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.errors import SolverError
 from cleanfreight.planning import _labels  # noqa: F401  (registers the labels)
 from cleanfreight.planning._chains import ChainTables, build_chains
 from cleanfreight.planning._explain import explain_misses
-from cleanfreight.planning._model import BuiltModel, build_model, fix_integers, solve_model
+from cleanfreight.planning._model import BuiltModel, before_figures, build_model, fix_integers, solve_model
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 
@@ -61,6 +61,10 @@ class PlanResult:
         ``spurs`` (ids built), ``conveyors``, ``trucks`` (new trucks per pool), ``swap_units`` per swap station.
     meta
         Solver, time, gap, sizes, parameters, rulebook.
+    policy
+        One entry per policy rule the plan is held to (``rule``, ``setting``, ``holds``, ``detail``):
+        target, no backsliding, rail not falling, out-of-province coal/coke by rail, short-haul distance,
+        the city's rail share.
     """
 
     status: str
@@ -76,6 +80,7 @@ class PlanResult:
     builds: dict[str, Any]
     pools: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    policy: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self, lang: str = "en") -> str:
         c = self.city
@@ -117,26 +122,25 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     """
     params = params or PlanParams()
     t0 = time.perf_counter()
-    rulebook = load_rulebook(params.rulebook)
+    rulebook = params.policy_rulebook()
     ch = build_chains(problem, params, rulebook)
     t_chains = time.perf_counter() - t0
     log.info("%d flows, %d candidate chains", len(ch.flows), len(ch.candidates))
     bm = build_model(ch, problem, params)
     t_build = time.perf_counter() - t0 - t_chains
     sol = solve_model(bm, params)
-    status = sol.status
-    if status == "infeasible":
-        if params.target_mode != "hard":
-            raise SolverError(_blocked_demand(ch, problem, params))
+    hard_missed = False
+    if sol.status == "infeasible" and params.target_mode == "hard":
         log.warning("hard targets cannot be met; solving with soft targets to explain why")
-        soft = params.replace(
+        params = params.replace(
             target_mode="soft", shortfall_penalty_cny_per_t=max(params.shortfall_penalty_cny_per_t, 1e5)
         )
-        bm = build_model(ch, problem, soft)
-        sol = solve_model(bm, soft)
-        if sol.status == "infeasible":
-            raise SolverError(_blocked_demand(ch, problem, params))
-        status = "infeasible"
+        bm = build_model(ch, problem, params)
+        sol = solve_model(bm, params)
+        hard_missed = True
+    if sol.status == "infeasible":  # some flows cannot be moved at all: keep them as they are, plan the rest
+        ch, bm, sol = _plan_around_blocked(ch, problem, params, rulebook)
+    status = "infeasible" if hard_missed else sol.status
     values = sol.values
     nx = len(ch.candidates)
     tonnes = np.array([values[v] for v in bm.x[:nx]], dtype=float)
@@ -144,6 +148,8 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     chains = ch.candidates.assign(tonnes=tonnes)
     builds = _builds(bm, values, problem)
     shortfall = _shortfall(ch, chains, bm)
+    below_floor = _shortfall(ch, chains, bm, floors=True)
+    misses = _policy_misses(ch, chains, bm)
     ne_missing = _ne_missing(ch, chains, shortfall)
     # shadow prices: fix the builds, re-solve the LP
     duals: dict[str, float] = {}
@@ -156,15 +162,19 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     capacities = _capacities(bm, values, duals)
     unplannable = list(ch.unplannable)
     explanations = pd.DataFrame(columns=["enterprise_id", "kind", "id", "amount", "unit", "fix_en", "fix_zh"])
-    if params.explain and (any(v > _TOL for v in shortfall.values()) or unplannable):
+    missed_any = any(v > _TOL for v in below_floor.values()) or any(
+        v > _TOL for group in misses.values() for v in group.values()
+    )
+    if params.explain and (missed_any or unplannable):
         explanations = explain_misses(
-            ch, problem, params, bm, values, shortfall, unplannable, ne_missing=ne_missing
+            ch, problem, params, bm, values, below_floor, unplannable, ne_missing=ne_missing, policy=misses
         )
     ent, flows, city, infra = _tables(
         problem, params, ch, chains, builds, bm, shortfall, explanations, unplannable
     )
     _ne_columns(ent, city, ch, chains, shortfall, ne_missing)
-    objective = _objective(params, chains, builds, bm, problem, shortfall, ne_missing)
+    policy = _policy_columns(ent, city, ch, chains, bm, below_floor, misses, params)
+    objective = _objective(params, chains, builds, bm, problem, below_floor, ne_missing, misses)
     city["objective"] = objective
     meta = {
         "solver": params.solver,
@@ -191,6 +201,8 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         },
         "distances": problem.distances.method,
         "unplannable_flows": unplannable,
+        "blocked_flows": dict(ch.blocked),
+        "objective_kind": params.objective,
     }
     return PlanResult(
         status,
@@ -206,10 +218,35 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         builds,
         bm.pools,
         meta,
+        policy,
     )
 
 
 # ------------------------------------------------------------------------------------------------
+def _plan_around_blocked(
+    ch: ChainTables, problem: PlanProblem, params: PlanParams, rulebook: Any
+) -> tuple[ChainTables, BuiltModel, Any]:
+    """Find the flows no allowed chain can carry within the capacities, keep them as they are, plan the rest."""
+    why = _blocked_demand(ch, problem, params)
+    probe = build_model(ch, problem, params, allow_unserved=True)
+    sol = solve_model(probe, params)
+    if sol.status == "infeasible":
+        raise SolverError(why)
+    blocked = {fid: why for fid, u in probe.unserved.items() if sol.values.get(u, 0.0) > 1e-6}
+    if not blocked:
+        raise SolverError(why)
+    log.warning(
+        "%d flow(s) cannot be moved by any allowed chain within the capacities (%s); they keep their "
+        "current split and the rest is planned", len(blocked), ", ".join(sorted(blocked)[:10])
+    )
+    ch = build_chains(problem, params, rulebook, blocked=blocked)
+    bm = build_model(ch, problem, params)
+    sol = solve_model(bm, params)
+    if sol.status == "infeasible":
+        raise SolverError(why)
+    return ch, bm, sol
+
+
 def _blocked_demand(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> str:
     """Explain a plan that cannot even move every flow: which capacities are too small, by how much."""
     diag = build_model(ch, problem, params, diagnostic=True, targets_elastic=True)
@@ -244,14 +281,66 @@ def _builds(bm: BuiltModel, values: dict[Any, float], problem: PlanProblem) -> d
     }
 
 
-def _shortfall(ch: ChainTables, chains: pd.DataFrame, bm: BuiltModel) -> dict[str, float]:
-    """Shortfall per enterprise recomputed from the tonnes (solver tolerance noise below 1e-6 of the tonnes is 0)."""
-    bulk = ch.flows["bulk"].to_numpy(bool)[chains["flow_idx"].to_numpy(int)]
-    clean = chains[bulk & chains["clean"].to_numpy(bool)].groupby("enterprise_id")["tonnes"].sum()
+def _shortfall(
+    ch: ChainTables, chains: pd.DataFrame, bm: BuiltModel, *, floors: bool = False
+) -> dict[str, float]:
+    """Tonnes per enterprise below its target (``floors``: below max(target, today's ratio) where no
+    backsliding applies), recomputed from the tonnes (solver noise below 1e-6 of the tonnes is 0)."""
+    clean, base = _clean_and_base(ch, chains)
     out: dict[str, float] = {}
-    for e, b in bm.bulk_tonnes.items():
-        gap = float(bm.targets[e]) * float(b) - float(clean.get(e, 0.0))
-        out[str(e)] = gap if gap > 1e-6 * float(b) + 1e-3 else 0.0
+    for e in bm.bulk_tonnes:
+        level = bm.floors.get(str(e), bm.targets[e]) if floors else bm.targets[e]
+        b = float(base.get(e, 0.0))
+        gap = float(level) * b - float(clean.get(e, 0.0))
+        out[str(e)] = gap if gap > 1e-6 * float(bm.bulk_tonnes[e]) + 1e-3 else 0.0
+    return out
+
+
+def _clean_and_base(ch: ChainTables, chains: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Clean bulk tonnes and the ratio's base (bulk tonnes counted in the ratio) per enterprise."""
+    bulk = ch.flows["bulk"].to_numpy(bool)[chains["flow_idx"].to_numpy(int)]
+    base = bulk & chains["in_ratio"].to_numpy(bool)
+    t = chains["tonnes"].to_numpy(float)
+    ent = chains["enterprise_id"].astype(str).to_numpy()
+    clean = pd.Series(np.where(base & chains["clean"].to_numpy(bool), t, 0.0)).groupby(ent).sum()
+    return clean, pd.Series(np.where(base, t, 0.0)).groupby(ent).sum()
+
+
+def _policy_misses(ch: ChainTables, chains: pd.DataFrame, bm: BuiltModel) -> dict[str, dict[str, float]]:
+    """Tonnes by which the policy rows are missed: ``rail`` (per enterprise and ``city``), ``rail_out`` (per
+    flow), ``city_clean`` (``city``); recomputed from the tonnes."""
+    before = before_figures(ch)
+    rail = chains[chains["rail"].to_numpy(bool)]
+    rail_after = rail.groupby("enterprise_id")["tonnes"].sum()
+    out: dict[str, dict[str, float]] = {"rail": {}, "rail_out": {}, "city_clean": {}}
+
+    def gap(need: float, have: float) -> float:
+        g = need - have
+        return g if g > 1e-6 * max(1.0, need) + 1e-3 else 0.0
+
+    for e in bm.rail_missing:
+        if e == "city":
+            continue
+        out["rail"][e] = gap(before.rail.get(e, 0.0), float(rail_after.get(e, 0.0)))
+    if "city" in bm.rail_missing:
+        need = float(bm.rail_missing["city"].upper_bound)
+        out["rail"]["city"] = gap(need, float(rail["tonnes"].sum()))
+    by_flow = rail.groupby("flow_id")["tonnes"].sum()
+    tonnes = ch.flows.set_index("flow_id")["tonnes_per_year"]
+    for fid in bm.oop_missing:
+        out["rail_out"][fid] = gap(ch.rail_share_out * float(tonnes[fid]), float(by_flow.get(fid, 0.0)))
+    if bm.city_clean_missing is not None:
+        clean, _base = _clean_and_base(ch, chains)
+        con = next(c for c in bm.model.linear_constraints() if c.name == "city_clean[city]")
+        sep = float(
+            chains.loc[
+                ~chains["in_ratio"].to_numpy(bool) & ch.flows["bulk"].to_numpy(bool)[chains["flow_idx"].to_numpy(int)],
+                "tonnes",
+            ].sum()
+        )
+        b_city = float(sum(bm.bulk_tonnes.values()))
+        level = con.lower_bound / b_city if b_city > 0 else 0.0
+        out["city_clean"]["city"] = gap(con.lower_bound, float(clean.sum()) + level * sep)
     return out
 
 
@@ -349,16 +438,152 @@ def _objective(
     builds: dict[str, Any],
     bm: BuiltModel,
     problem: PlanProblem,
-    shortfall: dict[str, float],
+    below_floor: dict[str, float],
     ne_missing: dict[str, float],
+    misses: dict[str, dict[str, float]],
 ) -> float:
+    """The model's objective recomputed from the plan (tie-break excluded): chains at their objective
+    coefficient (``params.objective``), annualised capital, and the penalties of every miss."""
     x = chains["tonnes"].to_numpy(float)
-    transport = float(x @ chains["cost_cny_per_t"].to_numpy(float))
-    carbon = params.carbon_price_cny_per_t * float(x @ chains["co2_kg_per_t"].to_numpy(float)) / 1000.0
+    transport = float(x @ np.asarray(bm.unit, dtype=float))
     capex = sum(_annual_capex(params, builds, problem).values())
-    penalty = params.shortfall_penalty_cny_per_t * sum(shortfall.values())
+    penalty = sum(bm.shortfall_weight.get(e, params.shortfall_penalty_cny_per_t) * v for e, v in below_floor.items())
     penalty += params.ne_share_penalty_cny_per_t * sum(ne_missing.values())
-    return transport + carbon + capex + penalty
+    penalty += params.policy_penalty_cny_per_t * (
+        sum(misses["rail"].values()) + sum(misses["rail_out"].values()) + 10.0 * sum(misses["city_clean"].values())
+    )
+    return transport + capex + penalty
+
+
+def _policy_columns(
+    ent: pd.DataFrame,
+    city: dict[str, Any],
+    ch: ChainTables,
+    chains: pd.DataFrame,
+    bm: BuiltModel,
+    below_floor: dict[str, float],
+    misses: dict[str, dict[str, float]],
+    params: PlanParams,
+) -> list[dict[str, Any]]:
+    """Rail tonnes, floors and out-of-province figures per enterprise and for the city; the policy list."""
+    rb = ch.rulebook
+    ids = ent["enterprise_id"].astype(str)
+    cur = ch.current
+
+    def by_ent(frame: pd.DataFrame, mask: np.ndarray) -> pd.Series:
+        return frame.loc[mask].groupby("enterprise_id")["tonnes"].sum()
+
+    ent["rail_tonnes_before"] = ids.map(by_ent(cur, cur["rail"].to_numpy(bool))).fillna(0.0).to_numpy()
+    ent["rail_tonnes_after"] = ids.map(by_ent(chains, chains["rail"].to_numpy(bool))).fillna(0.0).to_numpy()
+    ent["ratio_floor"] = ids.map(bm.floors).astype(float).to_numpy()
+    ent["below_floor_t"] = ids.map(below_floor).fillna(0.0).to_numpy()
+    ent["rail_missing_t"] = ids.map(misses["rail"]).fillna(0.0).to_numpy()
+    oop_cur = cur["leaves_province"].to_numpy(bool)
+    oop_new = chains["leaves_province"].to_numpy(bool)
+    ent["out_of_province_t"] = ids.map(by_ent(chains, oop_new)).fillna(0.0).to_numpy()
+    ent["out_of_province_rail_t_before"] = (
+        ids.map(by_ent(cur, oop_cur & cur["rail"].to_numpy(bool))).fillna(0.0).to_numpy()
+    )
+    ent["out_of_province_rail_t_after"] = (
+        ids.map(by_ent(chains, oop_new & chains["rail"].to_numpy(bool))).fillna(0.0).to_numpy()
+    )
+    flow_ent = ch.flows.set_index("flow_id")["enterprise_id"].astype(str)
+    oop_miss = pd.Series(misses["rail_out"], dtype=float)
+    oop_by_ent = oop_miss.groupby(flow_ent.reindex(oop_miss.index).to_numpy()).sum() if len(oop_miss) else {}
+    ent["out_of_province_missing_t"] = ids.map(oop_by_ent).fillna(0.0).to_numpy()
+    if ch.rail_share_out > 0 and rb is not None and rb.out_of_province_rule == "enforce":
+        ent["meets_target"] = ent["meets_target"].to_numpy(bool) & (ent["out_of_province_missing_t"].to_numpy() <= 0)
+        city["enterprises_meeting_target"] = int(ent["meets_target"].sum())
+    ne_long = chains["ne_long_haul"].to_numpy(bool)
+    ent["ne_long_haul_t"] = ids.map(by_ent(chains, ne_long)).fillna(0.0).to_numpy()
+    total_t = float(ch.flows["tonnes_per_year"].sum())
+    city["rail_tonnes_before"] = float(ent["rail_tonnes_before"].sum())
+    city["rail_tonnes_after"] = float(ent["rail_tonnes_after"].sum())
+    city["rail_share_before"] = city["rail_tonnes_before"] / total_t if total_t > 0 else math.nan
+    city["rail_share_after"] = city["rail_tonnes_after"] / total_t if total_t > 0 else math.nan
+    oop_t = float(ent["out_of_province_t"].sum())
+    city["out_of_province_t"] = oop_t
+    city["out_of_province_rail_share_before"] = (
+        float(ent["out_of_province_rail_t_before"].sum()) / oop_t if oop_t > 0 else math.nan
+    )
+    city["out_of_province_rail_share_after"] = (
+        float(ent["out_of_province_rail_t_after"].sum()) / oop_t if oop_t > 0 else math.nan
+    )
+    city["ne_long_haul_t"] = float(ent["ne_long_haul_t"].sum())
+
+    def fell(col_a: str, col_b: str, tol: float) -> list[str]:
+        return [str(e) for e, a, b in zip(ids, ent[col_a], ent[col_b], strict=True) if b < a - tol]
+
+    ratio_fell = fell("ratio_before", "ratio_after", RATIO_TOL)
+    rail_fell = [
+        str(e) for e, a, b in zip(ids, ent["rail_tonnes_before"], ent["rail_tonnes_after"], strict=True)
+        if b < a - 1e-6 * max(1.0, a) - 1e-3
+    ]
+    oop_short = [str(e) for e, v in zip(ids, ent["out_of_province_missing_t"], strict=True) if v > 0]
+    share = float(ch.rail_share_out)
+    policy: list[dict[str, Any]] = [
+        {
+            "rule": "target",
+            "setting": float(ent["target"].max()) if len(ent) else None,
+            "applied": True,
+            "holds": bool(ent["meets_target"].all()),
+            "detail": [str(e) for e, ok in zip(ids, ent["meets_target"], strict=True) if not ok],
+        },
+        {
+            "rule": "no_backsliding",
+            "setting": bool(rb.no_backsliding) if rb else False,
+            "applied": bool(rb.no_backsliding) if rb else False,
+            "holds": not ratio_fell,
+            "detail": ratio_fell,
+        },
+        {
+            "rule": "rail_no_decrease",
+            "setting": bool(rb.rail_no_decrease) if rb else False,
+            "applied": bool(rb.rail_no_decrease) if rb else False,
+            "holds": not rail_fell and city["rail_tonnes_after"] >= city["rail_tonnes_before"] - 1e-3,
+            "detail": rail_fell,
+        },
+        {
+            "rule": "out_of_province_by_rail",
+            "setting": share,
+            "applied": share > 0,
+            "commodities": sorted(rb.rail_only_out_of_province) if rb else [],
+            "plan_year": params.plan_year,
+            "holds": not oop_short,
+            "detail": oop_short,
+        },
+        {
+            "rule": "short_haul_max_km",
+            "setting": rb.short_haul_max_km if rb else None,
+            "applied": bool(rb and rb.short_haul_max_km is not None and rb.beyond_short_haul != "clean"),
+            "beyond": rb.beyond_short_haul if rb else "clean",
+            "scope_t_per_year": rb.short_haul_scope_t_per_year if rb else 0.0,
+            "holds": True,
+            "detail": f"{city['ne_long_haul_t']:,.0f} t/yr of new-energy truck legs beyond the limit count as "
+            + (rb.beyond_short_haul if rb else "clean"),
+        },
+    ]
+    if params.city_rail_share_min is not None:
+        policy.append(
+            {
+                "rule": "city_rail_share_min",
+                "setting": float(params.city_rail_share_min),
+                "applied": True,
+                "holds": misses["rail"].get("city", 0.0) <= 0,
+                "detail": f"rail share after {city['rail_share_after']:.4f}",
+            }
+        )
+    if params.city_clean_ratio_min is not None:
+        policy.append(
+            {
+                "rule": "city_clean_ratio_min",
+                "setting": float(params.city_clean_ratio_min),
+                "applied": True,
+                "holds": misses["city_clean"].get("city", 0.0) <= 0,
+                "detail": f"{misses['city_clean'].get('city', 0.0):,.0f} t short",
+            }
+        )
+    return policy
 
 
 def _tables(
@@ -425,9 +650,11 @@ def _tables(
         .reset_index(drop=True)
     )
 
-    def clean_bulk(frame: pd.DataFrame) -> pd.Series:
-        f = frame[frame["bulk"].astype(bool) & frame["clean"].astype(bool)]
-        return f.groupby("enterprise_id")["tonnes"].sum()
+    def clean_bulk(frame: pd.DataFrame, clean_only: bool = True) -> pd.Series:
+        mask = frame["bulk"].astype(bool) & frame["in_ratio"].astype(bool)
+        if clean_only:
+            mask &= frame["clean"].astype(bool)
+        return frame[mask].groupby("enterprise_id")["tonnes"].sum()
 
     ent = problem.enterprises[
         ["enterprise_id", *[c for c in ("name_zh", "name_en") if c in problem.enterprises]]
@@ -442,15 +669,13 @@ def _tables(
     ent["target"] = ids.map(tgt).to_numpy(float)
     ent["clean_before_t"] = ids.map(clean_bulk(cur)).fillna(0.0).to_numpy()
     ent["clean_after_t"] = ids.map(clean_bulk(chosen)).fillna(0.0).to_numpy()
+    base_before = ids.map(clean_bulk(cur, False)).fillna(0.0).to_numpy()
+    base_after = ids.map(clean_bulk(chosen, False)).fillna(0.0).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        ent["ratio_before"] = np.where(
-            ent["tonnes_bulk"] > 0, ent["clean_before_t"] / ent["tonnes_bulk"], np.nan
-        )
-        ent["ratio_after"] = np.where(
-            ent["tonnes_bulk"] > 0, ent["clean_after_t"] / ent["tonnes_bulk"], np.nan
-        )
+        ent["ratio_before"] = np.where(base_before > 0, ent["clean_before_t"] / base_before, np.nan)
+        ent["ratio_after"] = np.where(base_after > 0, ent["clean_after_t"] / base_after, np.nan)
     ent["shortfall_t"] = ids.map(shortfall).fillna(0.0).to_numpy()
-    ent["meets_target"] = (ent["shortfall_t"] <= 1e-3) | (ent["tonnes_bulk"] <= 0)
+    ent["meets_target"] = (ent["ratio_after"] >= ent["target"] - RATIO_TOL) | (ent["tonnes_bulk"] <= 0)
     pools = bm.pools.set_index("pool")["existing_trucks"] if len(bm.pools) else pd.Series(dtype=int)
     ent_pool = "enterprise:" + ids.astype(str)
     ent["trucks_existing"] = ent_pool.map(pools).fillna(0).astype(int).to_numpy()
@@ -490,7 +715,7 @@ def _tables(
     for e, grp in explanations.groupby("enterprise_id", sort=False):
         reason_en[str(e)] = "; ".join(grp["reason_en"]) if "reason_en" in grp else ""
         reason_zh[str(e)] = "；".join(grp["reason_zh"]) if "reason_zh" in grp else ""
-    missed = ~ent["meets_target"]
+    missed = ~ent["meets_target"] | ids.isin(set(reason_en))
     ent["shortfall_reason"] = np.where(missed, ids.map(reason_en).fillna(""), "")
     ent["shortfall_reason_zh"] = np.where(missed, ids.map(reason_zh).fillna(""), "")
     ent = ent.sort_values("enterprise_id", kind="mergesort").reset_index(drop=True)
@@ -500,14 +725,14 @@ def _tables(
         "enterprises": len(ent),
         "enterprises_meeting_target": int(ent["meets_target"].sum()),
         "enterprises_meeting_target_before": int(
-            ((ent["ratio_before"] >= ent["target"] - 1e-9) | (ent["tonnes_bulk"] <= 0)).sum()
+            ((ent["ratio_before"] >= ent["target"] - RATIO_TOL) | (ent["tonnes_bulk"] <= 0)).sum()
         ),
         "tonnes_total": float(ent["tonnes_total"].sum()),
         "tonnes_bulk": bulk_total,
         "clean_before_t": float(ent["clean_before_t"].sum()),
         "clean_after_t": float(ent["clean_after_t"].sum()),
-        "ratio_before": float(ent["clean_before_t"].sum() / bulk_total) if bulk_total > 0 else math.nan,
-        "ratio_after": float(ent["clean_after_t"].sum() / bulk_total) if bulk_total > 0 else math.nan,
+        "ratio_before": float(ent["clean_before_t"].sum() / base_before.sum()) if base_before.sum() > 0 else math.nan,
+        "ratio_after": float(ent["clean_after_t"].sum() / base_after.sum()) if base_after.sum() > 0 else math.nan,
         "shortfall_t": float(ent["shortfall_t"].sum()),
         "transport_cost_before_cny": float(cur["cost_cny"].sum()),
         "transport_cost_after_cny": float(chosen["cost_cny"].sum()),
