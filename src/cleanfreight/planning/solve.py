@@ -396,6 +396,8 @@ def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float
                 build -= coef * val
         cap = r.rhs + build
         slack = cap - used
+        price = duals.get(f"{r.kind}[{r.key}]", math.nan)
+        tight = bool(slack <= 1e-6 * max(1.0, abs(cap)))
         rows.append(
             {
                 "kind": r.kind,
@@ -404,8 +406,9 @@ def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float
                 "capacity": cap,
                 "slack": slack,
                 "utilisation": used / cap if cap > 0 else (1.0 if used > 0 else 0.0),
-                "binding": bool(slack <= 1e-6 * max(1.0, abs(cap))) and used > 0,
-                "shadow_price": duals.get(f"{r.kind}[{r.key}]", math.nan),
+                # a row at 0 (nothing may use it) binds when it has a price: raising it would pay
+                "binding": tight and (used > 0 or (not math.isnan(price) and abs(price) > 1e-9)),
+                "shadow_price": price,
             }
         )
     return pd.DataFrame(
