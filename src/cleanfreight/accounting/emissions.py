@@ -7,7 +7,10 @@ costed in one call (:func:`intensity_table`).
 
 Per tonne moved over a leg of ``d`` km:
 
-- diesel truck CO2 = ``road.diesel.co2_kg_per_tkm`` x d (the GB/T 51366 factor is per loaded tkm);
+- diesel truck CO2 = ``road.diesel.co2_kg_per_tkm`` x d x (1 + empty return share x
+  ``road.diesel.empty_fuel_ratio``): the GB/T 51366 factor is per loaded tkm, and the empty return burns
+  that ratio of the loaded fuel per km — the same trip boundary (loaded + empty return) as NOx, PM2.5 and
+  the electric truck's energy;
 - truck NOx / PM2.5 = g/km x d x (1 + empty return share) / payload;
 - electric truck energy = (kWh/km loaded + kWh/km empty x empty share) x d / payload, CO2 = energy x grid factor;
 - rail energy = kWh per 1000 tkm x d / 1000 (electrified share) and diesel L for the rest;
@@ -44,7 +47,7 @@ def _road_leg(vehicle: str, km: Any, f: Factors, *, short_haul: bool) -> dict[st
         diesel = 0.0 * km
     else:
         kwh = 0.0 * km
-        co2 = f["road.diesel.co2_kg_per_tkm"] * km
+        co2 = f["road.diesel.co2_kg_per_tkm"] * km * (1.0 + empty * f["road.diesel.empty_fuel_ratio"])
         diesel = co2 / f["diesel.co2_kg_per_l"]
         nox = f[f"road.{vehicle}.nox_g_per_km"] * veh_km_per_t
         pm = f[f"road.{vehicle}.pm25_g_per_km"] * veh_km_per_t
