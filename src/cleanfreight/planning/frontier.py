@@ -193,7 +193,7 @@ def solve_frontier(
             f"{', '.join(FRONTIER_OBJECTIVES)}; got {params.objective!r} (that objective ranks plans by clean "
             "tonnes or CO2 first, so it has no cost curve)"
         )
-    step = on_step or (lambda text: log.info(text))
+    step = on_step or log.info
     relaxed = dataclasses.replace(problem, targets={}) if problem.targets else problem
     base = params.replace(target=0.0, explain=False, city_clean_ratio_min=None)
 
