@@ -30,12 +30,15 @@ from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 from cleanfreight.planning.solve import PlanResult, solve_plan
 
-__all__ = ["FRONTIER_COLUMNS", "FRONTIER_OBJECTIVES", "Frontier", "solve_frontier"]
+__all__ = ["FRONTIER_COLUMNS", "FRONTIER_GAP", "FRONTIER_OBJECTIVES", "Frontier", "frontier_levels", "solve_frontier"]
 
 log = logging.getLogger(__name__)
 
 #: objectives a frontier point may minimise (``clean`` and ``co2`` rank plans by something else than money)
 FRONTIER_OBJECTIVES = ("cost", "social")
+#: relative MIP gap of the frontier's solves (at most): the points are differenced, so a looser gap (the
+#: planner's default 1e-4 is 0.8 M CNY on the sample) would show as noise in the marginal costs
+FRONTIER_GAP = 1e-7
 #: below this many clean tonnes (or t CO2) between two points a cost per tonne is not given (None)
 _MIN_DELTA_T = 1.0
 
@@ -155,8 +158,8 @@ def solve_frontier(
         The data (:func:`~cleanfreight.planning.build_problem`).
     params
         Planner settings the frontier starts from (default :class:`PlanParams()`); every point uses them with
-        ``target=0`` (and the problem's per-enterprise target overrides dropped), ``explain=False`` and
-        ``city_clean_ratio_min`` set to its level. ``objective`` must be ``"cost"`` or ``"social"``.
+        ``target=0`` (and the problem's per-enterprise target overrides dropped), ``explain=False``,
+        ``relative_gap`` at most :data:`FRONTIER_GAP` and ``city_clean_ratio_min`` set to its level. ``objective`` must be ``"cost"`` or ``"social"``.
     steps
         Number of equal steps between today's city ratio and the highest reachable: ``steps + 1`` points.
     reference
@@ -195,7 +198,12 @@ def solve_frontier(
         )
     step = on_step or log.info
     relaxed = dataclasses.replace(problem, targets={}) if problem.targets else problem
-    base = params.replace(target=0.0, explain=False, city_clean_ratio_min=None)
+    base = params.replace(
+        target=0.0,
+        explain=False,
+        city_clean_ratio_min=None,
+        relative_gap=min(params.relative_gap, FRONTIER_GAP),
+    )
 
     step("frontier: highest reachable city clean ratio")
     top = solve_plan(relaxed, base.replace(objective="clean"))
