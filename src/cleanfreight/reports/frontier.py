@@ -198,7 +198,8 @@ def plot_frontier(
             for i, (lx, w, v) in enumerate(zip(left, width, h, strict=True)):
                 row = table.iloc[i + 1]
                 ax.text(lx + w / 2, v + 0.01 * max(top, 1e-9), f"{_fmt_num(v)}", ha="center", va="bottom",
-                        fontsize=7.5, zorder=5)
+                        fontsize=7.5, zorder=5,
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
                 extra = _step_label(row, lang)
                 if extra:
                     ax.text(lx + w / 2, v + 0.07 * max(top, 1e-9), extra, ha="center", va="bottom",
