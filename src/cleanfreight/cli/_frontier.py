@@ -139,7 +139,9 @@ def run_frontier(
         problem = build_problem(sc, use_road_network=not straight)
         fr = solve_frontier(problem, params, steps=steps, on_step=step)
         step("writing outputs")
-        files = write_frontier(fr, out_dir, lang, {**sc.as_dict(), "file": str(scenario_file or "")})
+        files = write_frontier(
+            fr, out_dir, lang, {**sc.as_dict(), "file": str(scenario_file) if scenario_file else None}
+        )
     if json_out:
         print_json(
             {
