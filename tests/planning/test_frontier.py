@@ -225,10 +225,10 @@ def test_cli_objective_is_validated_and_recorded(tmp_path: Path, sample_cost_pla
     )
     assert both.exit_code == 2 and "--compare" in both.output
     res = runner.invoke(
-        app, ["plan", "--objective", "co2", "--straight", "--no-xlsx", "--out", str(tmp_path), "--json"]
+        app, ["plan", "--objective", "co2", "--straight", "--no-xlsx", "--out", str(tmp_path), "--lang", "zh"]
     )
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["objective_kind"] == "co2"
+    assert "规划目标: co2 (二氧化碳最少优先，其次成本)" in res.stdout
     d = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
     assert d["meta"]["objective_kind"] == "co2" and d["meta"]["params"]["objective"] == "co2"
     assert d["city"]["co2_after_t"] < sample_cost_plan.city["co2_after_t"] - 1000.0

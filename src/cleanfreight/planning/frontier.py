@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.errors import InputError
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
@@ -257,7 +258,7 @@ def _reference_target(params: PlanParams) -> float:
 def _point(r: PlanResult, target: float) -> dict[str, Any]:
     c = r.city
     ent = r.enterprises
-    at = int(((ent["ratio_after"] >= target - 1e-6) | (ent["tonnes_bulk"] <= 0)).sum())
+    at = int(((ent["ratio_after"] >= target - RATIO_TOL) | (ent["tonnes_bulk"] <= 0)).sum())
     return {
         "ratio": float(c["ratio_after"]),
         "clean_t": float(c["clean_after_t"]),
