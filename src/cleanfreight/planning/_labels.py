@@ -122,3 +122,16 @@ register(
         "plan.rail_after": ("Rail t after", "规划后铁路运量(吨)"),
     }
 )
+
+# what the plan minimises (``plan --objective``)
+register(
+    {
+        "plan.objective_kind": ("Plan minimises", "规划目标"),
+        "objective.cost": ("least annual cost", "年成本最低"),
+        "objective.clean": ("most clean tonnes first, then cost", "清洁运量最大优先，其次成本"),
+        "objective.co2": ("least CO2 first, then cost", "二氧化碳最少优先，其次成本"),
+        "objective.social": (
+            "least social cost: cost + CO2, NOx and PM2.5 damage", "社会成本最低：成本+二氧化碳、氮氧化物和PM2.5损害"
+        ),
+    }
+)
