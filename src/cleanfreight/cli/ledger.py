@@ -89,7 +89,7 @@ def _fmt(v: Any, kind: str = "") -> str:
 
 def register(app: typer.Typer) -> None:
     """Add the `ledger` commands to ``app``."""
-    ledger = typer.Typer(rich_markup_mode=None, 
+    ledger = typer.Typer(rich_markup_mode=None,
         help="Gate-record ledger: import gate passages, rail waybills and meter readings; monthly reports.",
         no_args_is_help=True,
     )
