@@ -677,8 +677,39 @@ def _apply_scenario(frames: dict[str, pd.DataFrame], sc: Scenario) -> dict[str, 
     out["zones"] = zones
     declared = pd.DataFrame(conveyors, columns=list(_CONV_COLS))
     existing = frames["conveyors"]
-    out["conveyors"] = declared if existing.empty else pd.concat([existing, declared], ignore_index=True)
+    conv = declared if existing.empty else pd.concat([existing, declared], ignore_index=True)
+    out["conveyors"] = _implicit_conveyors(conv, frames["splits"], frames["flows"])
     return out
+
+
+def _implicit_conveyors(conv: pd.DataFrame, splits: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
+    """A conveyor or pipeline in today's split that no table declares exists: it becomes an existing one
+    carrying at least today's tonnes (its capacity, unknown, is taken as those tonnes), so the plan may
+    keep it instead of moving its tonnes onto trucks."""
+    if splits.empty:
+        return conv
+    sp = splits[splits["mode"].isin(("conveyor", "pipeline")) & (splits["share_pct"].astype(float) > 0)]
+    if sp.empty:
+        return conv
+    have = set(zip(conv["flow_id"].astype(str), conv["mode"].astype(str), strict=True)) if len(conv) else set()
+    tonnes = flows.set_index("flow_id")["tonnes_per_year"].astype(float)
+    rows = [
+        {
+            "conveyor_id": f"{fid}:{mode}",
+            "flow_id": fid,
+            "mode": mode,
+            "km": None,
+            "capacity_t_per_year": float(tonnes.get(fid, 0.0)) * float(share) / 100.0,
+            "capex_cny": 0.0,
+            "existing": True,
+        }
+        for fid, mode, share in zip(sp["flow_id"].astype(str), sp["mode"].astype(str), sp["share_pct"], strict=True)
+        if (fid, mode) not in have and fid in tonnes.index
+    ]
+    if not rows:
+        return conv
+    extra = pd.DataFrame(rows, columns=list(_CONV_COLS))
+    return extra if conv.empty else pd.concat([conv, extra], ignore_index=True)
 
 
 # ------------------------------------------------------------------------------------------------
