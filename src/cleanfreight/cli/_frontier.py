@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,24 +98,6 @@ def print_frontier(fr: Frontier, lang: str, title: str) -> None:
         out.print(f"[yellow]{t('fr.penalty_warning', lang, n=missed)}[/]")
 
 
-def write_frontier(fr: Frontier, out_dir: Path, lang: str, scenario: dict[str, Any]) -> dict[str, Path]:
-    """Write ``frontier.csv``, ``frontier.json`` and ``frontier.png`` to ``out_dir`` (each atomically)."""
-    from cleanfreight._i18n import t
-    from cleanfreight._io import write_csv, write_text
-    from cleanfreight.reports.frontier import save_frontier_png
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {
-        "frontier.csv": write_csv(fr.table, out_dir / "frontier.csv", index=False, encoding="utf-8"),
-    }
-    payload = {"scenario": scenario, **fr.as_dict(), "note": t("illustrative", lang)}
-    files["frontier.json"] = write_text(
-        out_dir / "frontier.json", json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)
-    )
-    files["frontier.png"] = save_frontier_png(fr, out_dir / "frontier.png", lang)
-    return files
-
-
 def run_frontier(
     out_dir: Path,
     scenario_file: Path | None,
@@ -129,6 +110,7 @@ def run_frontier(
 ) -> None:
     """Solve the frontier for the scenario (or the sample), write its files and report them."""
     from cleanfreight.planning import Scenario, build_problem, load_scenario, solve_frontier
+    from cleanfreight.reports.frontier import write_frontier_files
 
     sc = load_scenario(scenario_file) if scenario_file is not None else Scenario()
     if data:  # files given on the command line win over the scenario's [data]
@@ -139,7 +121,7 @@ def run_frontier(
         problem = build_problem(sc, use_road_network=not straight)
         fr = solve_frontier(problem, params, steps=steps, on_step=step)
         step("writing outputs")
-        files = write_frontier(
+        files = write_frontier_files(
             fr, out_dir, lang, {**sc.as_dict(), "file": str(scenario_file) if scenario_file else None}
         )
     if json_out:

@@ -8,7 +8,13 @@
 """
 
 from cleanfreight.reports.briefing import Briefing, make_briefing
-from cleanfreight.reports.frontier import frontier_figure, plot_frontier, save_frontier_png
+from cleanfreight.reports.frontier import (
+    frontier_figure,
+    plot_frontier,
+    read_frontier,
+    save_frontier_png,
+    write_frontier_files,
+)
 from cleanfreight.reports.layers import (
     guess_layer,
     layers_from_files,
@@ -49,6 +55,7 @@ __all__ = [
     "plot_frontier",
     "plot_map",
     "ratio_color",
+    "read_frontier",
     "read_layer_file",
     "report_table",
     "road_lines",
@@ -56,5 +63,6 @@ __all__ = [
     "save_frontier_png",
     "save_map",
     "static_map",
+    "write_frontier_files",
     "write_workbook",
 ]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from cleanfreight.planning.frontier import Frontier
 
-__all__ = ["frontier_figure", "plot_frontier", "save_frontier_png"]
+__all__ = ["frontier_figure", "plot_frontier", "read_frontier", "save_frontier_png", "write_frontier_files"]
 
 log = logging.getLogger(__name__)
 
@@ -312,3 +312,47 @@ def save_frontier_png(
         fig.savefig(tmp, format="png", dpi=dpi, metadata={"Title": t("fr.title", lang), "Software": "cleanfreight"})
     log.info("wrote %s", path)
     return path
+
+
+def write_frontier_files(
+    fr: Frontier, out_dir: str | Path, lang: str = "en", scenario: Mapping[str, Any] | None = None
+) -> dict[str, Path]:
+    """Write ``frontier.csv``, ``frontier.json`` and ``frontier.png`` to ``out_dir`` (each atomically)."""
+    import json
+
+    from cleanfreight._io import write_csv, write_text
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"frontier.csv": write_csv(fr.table, out / "frontier.csv", index=False, encoding="utf-8")}
+    payload = {"scenario": dict(scenario or {}), **fr.as_dict(), "note": t("illustrative", lang)}
+    files["frontier.json"] = write_text(
+        out / "frontier.json", json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)
+    )
+    files["frontier.png"] = save_frontier_png(fr, out / "frontier.png", lang)
+    return files
+
+
+def read_frontier(path: str | Path) -> dict[str, Any] | None:
+    """A ``frontier.json`` (or the folder holding one) as ``{"table", "today", "reference", "max_ratio"}``;
+    ``None`` when there is none."""
+    import json
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / "frontier.json"
+    if not p.is_file():
+        return None
+    raw = json.loads(p.read_text(encoding="utf-8"))
+    table = pd.DataFrame(raw.get("points", []))
+    for col in table.columns:  # None in a number column: NaN
+        try:
+            table[col] = pd.to_numeric(table[col])
+        except (TypeError, ValueError):
+            continue
+    return {
+        "table": table,
+        "today": raw.get("today", {}),
+        "reference": raw.get("reference", {}),
+        "max_ratio": raw.get("max_ratio"),
+    }
