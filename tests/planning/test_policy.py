@@ -159,3 +159,48 @@ def test_sample_default_plan_follows_the_policy(sample: PlanProblem) -> None:
     assert r.city["out_of_province_rail_share_after"] == pytest.approx(1.0)
     assert all(p["holds"] for p in r.policy), r.policy
     assert check_plan(sample, PlanParams(explain=False), r).ok
+
+
+def test_a_station_on_non_electrified_lines_hauls_by_diesel_first(above: PlanProblem) -> None:
+    import dataclasses
+
+    from cleanfreight.accounting import chain_intensity, load_factors
+
+    f = load_factors()
+    diesel = dataclasses.replace(above, rail_diesel_km={"spur": {}, "station": {"S1": 20.0}})
+    a = solve_plan(above, PlanParams())
+    b = solve_plan(diesel, PlanParams())
+    via_s1 = b.chains[(b.chains["station_id"] == "S1") & b.chains["mode"].str.startswith("rail_station")]
+    rec = via_s1.iloc[0]
+    want = chain_intensity(str(rec["mode"]), rail_km=float(rec["rail_km"]), short_haul_km=float(rec["short_haul_km"]),
+                           factors=f, rail_diesel_km=20.0)
+    assert float(rec["nox_g_per_t"]) == pytest.approx(want["nox_g"])
+    assert want["nox_g"] == pytest.approx(20.0 * 3.27 / 1000 * 44)  # 20 km x 3.27 L/1000 tkm x 44 g/L
+    assert b.city["nox_before_kg"] > a.city["nox_before_kg"]
+    assert b.city["co2_before_t"] > a.city["co2_before_t"]
+    assert check_plan(diesel, PlanParams(), b).ok
+    # the checker reads the problem's electrification again: a plan made without it is caught
+    assert not check_plan(diesel, PlanParams(), a).ok
+
+
+def test_diesel_haul_km_from_rail_features() -> None:
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from cleanfreight.network.rail import diesel_haul_km
+
+    rail = gpd.GeoDataFrame(
+        {
+            "line_id": ["TRUNK", "BRANCH", "SP1", "SP2"],
+            "kind": ["mainline", "mainline", "spur", "spur"],
+            "electrified": [True, False, False, True],
+            "length_km": [None, None, 3.5, 2.0],
+        },
+        geometry=[LineString([(113.0, 36.0), (113.0, 36.5)]), LineString([(113.0, 36.0), (113.1, 36.0)]),
+                  LineString([(113.0, 36.0), (113.01, 36.0)]), LineString([(113.0, 36.0), (113.02, 36.0)])],
+        crs="EPSG:4326",
+    )
+    stations = pd.DataFrame({"station_id": ["A", "B", "C"], "line_ids": ["TRUNK;BRANCH", "BRANCH", None]})
+    spur, station = diesel_haul_km(rail, stations)
+    assert spur == {"SP1": 3.5}
+    assert set(station) == {"B"} and station["B"] == pytest.approx(9.016, abs=0.005)  # 0.1 deg of longitude at 36 N (WGS-84)

@@ -218,7 +218,9 @@ def baseline_report(
     if distances is not None:
         d = distances.set_index("flow_id").rename(columns={"station_id": "station_used"})
         est = est.set_index("flow_id")
-        for col in ("road_km", "rail_km", "short_haul_km", "station_used"):
+        for col in ("road_km", "rail_km", "short_haul_km", "station_used", "spur_diesel_km", "station_diesel_km"):
+            if col not in est:
+                est[col] = np.nan
             if col in d:
                 est[col] = d[col].reindex(est.index).combine_first(est[col])
         est = est.reset_index()
@@ -232,6 +234,14 @@ def baseline_report(
     if stations is not None and "handling_cost_cny_per_t" in stations:
         handling = stations.set_index("station_id")["handling_cost_cny_per_t"]
         lines["station_handling_cny_per_t"] = lines["station_used"].map(handling).astype(float)
+    # rail km behind diesel locomotives: a non-electrified own spur, or a station on non-electrified lines only
+    spur_d = lines["spur_diesel_km"] if "spur_diesel_km" in lines else pd.Series(0.0, index=lines.index)
+    st_d = lines["station_diesel_km"] if "station_diesel_km" in lines else pd.Series(0.0, index=lines.index)
+    lines["rail_diesel_km"] = np.where(
+        lines["mode"] == "rail_spur",
+        spur_d.fillna(0.0),
+        np.where(lines["mode"].isin(("rail_station_ne", "rail_station_diesel")), st_d.fillna(0.0), 0.0),
+    )
     inten = intensity_table(lines, fx)
     lines = lines.join(inten.add_suffix("_per_t"))
     for col in ("co2_kg", "nox_g", "pm25_g", "cost_cny", "road_tkm", "rail_tkm", "energy_kwh"):

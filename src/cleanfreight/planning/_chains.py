@@ -413,7 +413,10 @@ def _finish(
     st_idx = df["st_idx"].to_numpy(int)
     station_handling = np.full(len(df), np.nan)
     station_handling[via_station] = handling[st_idx[via_station]]
-    legs = df[["mode", "road_km", "rail_km", "short_haul_km"]].assign(station_handling_cny_per_t=station_handling)
+    legs = df[["mode", "road_km", "rail_km", "short_haul_km"]].assign(
+        station_handling_cny_per_t=station_handling,
+        rail_diesel_km=rail_diesel_km(problem, df["mode"].to_numpy(), st_idx, df["spur_idx"].to_numpy(int)),
+    )
     inten = intensity_table(legs, f)
     cost = inten["cost_cny"].to_numpy(float).copy()
     is_rail = df["mode"].isin(_RAIL_MODES).to_numpy()
@@ -515,6 +518,24 @@ def _finish(
     order = key.sort_values(["flow_idx", "m", "sh", "st", "sp"], kind="mergesort").index
     out = out.loc[order].reset_index(drop=True)
     out["rank"] = out.groupby("flow_idx").cumcount().astype(int)
+    return out
+
+
+def rail_diesel_km(problem: PlanProblem, modes: np.ndarray, st_idx: np.ndarray, spur_idx: np.ndarray) -> np.ndarray:
+    """Km of each chain's rail leg hauled by diesel: its own spur's when the spur is not electrified, its
+    station's when the station lies only on non-electrified lines (``problem.rail_diesel_km``)."""
+    out = np.zeros(len(modes))
+    by_spur = problem.rail_diesel_km.get("spur", {})
+    by_station = problem.rail_diesel_km.get("station", {})
+    if not by_spur and not by_station:
+        return out
+    spur_ids = problem.spurs["spur_id"].astype(str).to_numpy()
+    st_ids = problem.stations["station_id"].astype(str).to_numpy()
+    for i, mode in enumerate(modes):
+        if mode == "rail_spur" and spur_idx[i] >= 0:
+            out[i] = by_spur.get(spur_ids[spur_idx[i]], 0.0)
+        elif mode in ("rail_station_ne", "rail_station_diesel") and st_idx[i] >= 0:
+            out[i] = by_station.get(st_ids[st_idx[i]], 0.0)
     return out
 
 

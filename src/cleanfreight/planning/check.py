@@ -343,6 +343,11 @@ def check_plan(
                 bad.append(
                     f"flow {r.flow_id}: new-energy truck direct over {road_km:.0f} km (> ne_direct_max_km)"
                 )
+        diesel_km = 0.0  # rail km behind a diesel locomotive: a non-electrified spur, or a station on such lines only
+        if mode == "rail_spur":
+            diesel_km = float(problem.rail_diesel_km.get("spur", {}).get(str(r.spur_id), 0.0))
+        elif mode in _VIA_STATION:
+            diesel_km = float(problem.rail_diesel_km.get("station", {}).get(str(r.station_id), 0.0))
         figs = chain_intensity(
             mode,
             road_km=road_km,
@@ -350,6 +355,7 @@ def check_plan(
             short_haul_km=sh_km,
             factors=f,
             station_handling_cny_per_t=handling,
+            rail_diesel_km=diesel_km,
         )
         cost_t = figs["cost_cny"]
         if not _close(cost_t, float(r.cost_cny_per_t), 1e-9, 1e-6):

@@ -106,6 +106,7 @@ class PlanProblem:
     lines: pd.DataFrame = field(default_factory=lambda: _empty(LINE_COLUMNS))
     sections: pd.DataFrame = field(default_factory=lambda: _empty(SECTION_COLUMNS))
     zones: pd.DataFrame = field(default_factory=lambda: _empty(ZONE_COLUMNS))
+    rail_diesel_km: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     name: str = "plan"
     title_en: str = ""
     title_zh: str = ""
@@ -457,6 +458,7 @@ def problem_from_frames(
     name: str = "plan",
     source: str = "",
     sections: pd.DataFrame | None = None,
+    rail_diesel_km: Mapping[str, Mapping[str, float]] | None = None,
 ) -> PlanProblem:
     """Assemble a :class:`PlanProblem` from tables (see :class:`PlanProblem` for the columns).
 
@@ -519,6 +521,7 @@ def problem_from_frames(
         lines=frames["lines"],
         sections=frames["sections"],
         zones=frames["zones"],
+        rail_diesel_km={k: dict(v) for k, v in (rail_diesel_km or {}).items()},
         name=sc.name if scenario is not None else name,
         title_en=sc.title_en,
         title_zh=sc.title_zh,
@@ -731,6 +734,7 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
     sc = scenario or Scenario()
     from cleanfreight.enterprises import load_enterprises
     from cleanfreight.network.engine import NetworkFiles, load_network
+    from cleanfreight.network.rail import diesel_haul_km
 
     roster = load_enterprises(sc.data.get("enterprises"))
     own = {k: Path(v) for k, v in sc.data.items() if k in NETWORK_DATA_KEYS}
@@ -770,6 +774,7 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         sections=frames["sections"],
         zones=_zones_from(sc.data.get("restriction_zone"), getattr(net, "restriction_zone", None)),
         source=sc.source or "sample",
+        rail_diesel_km=dict(zip(("spur", "station"), diesel_haul_km(net.rail, net.stations), strict=True)),
     )
 
 
