@@ -58,7 +58,7 @@ def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def _objective_unit(params: PlanParams, f: Any, figs: dict[str, float], clean_bulk: bool) -> float:
     """Objective coefficient of one tonne on a chain with per-tonne figures ``figs`` (docs/planning.md)."""
-    from cleanfreight.planning._model import LEX_CLEAN_CNY_PER_T, LEX_CO2_CNY_PER_T
+    from cleanfreight.planning._policy_rows import LEX_CLEAN_CNY_PER_T, LEX_CO2_CNY_PER_T
 
     co2_t = figs["co2_kg"] / 1000.0
     unit = figs["cost_cny"] + params.carbon_price_cny_per_t * co2_t
