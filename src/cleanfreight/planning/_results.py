@@ -15,7 +15,8 @@ import pandas as pd
 
 from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.planning._chains import ChainTables
-from cleanfreight.planning._model import BuiltModel, before_figures
+from cleanfreight.planning._model import BuiltModel
+from cleanfreight.planning._policy_rows import before_figures
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 
