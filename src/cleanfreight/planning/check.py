@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cleanfreight._geo import DETOUR_FACTOR, haversine_km
 from cleanfreight.accounting.emissions import chain_intensity
 from cleanfreight.planning._check_rail import _ids, _rail_lines_used, _SectionsUsed
 from cleanfreight.planning.params import PlanParams
@@ -45,15 +46,6 @@ class CheckReport:
 
 def _close(a: float, b: float, rel: float, abs_: float = 1e-3) -> bool:
     return abs(a - b) <= max(abs_, rel * max(abs(a), abs(b)))
-
-
-def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, max(0.0, a))))
 
 
 def _objective_unit(params: PlanParams, f: Any, figs: dict[str, float], clean_bulk: bool) -> float:
@@ -131,7 +123,7 @@ def check_plan(
             return -1
         row = problem.enterprises.iloc[ent_idx[e]]
         d = [
-            _haversine(row["lon"], row["lat"], a, b) * 1.3 for a, b in zip(sw["lon"], sw["lat"], strict=True)
+            haversine_km(row["lon"], row["lat"], a, b) * DETOUR_FACTOR for a, b in zip(sw["lon"], sw["lat"], strict=True)
         ]
         j = int(np.argmin(d))
         return j if d[j] <= params.max_swap_km else -1
