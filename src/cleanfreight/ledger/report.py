@@ -20,6 +20,7 @@ Only commodities the rulebook counts as bulk enter the ratio (``tonnes_non_bulk`
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from cleanfreight.accounting.factors import Factors
     from cleanfreight.accounting.rulebooks import Rulebook
     from cleanfreight.enterprises import Roster
+    from cleanfreight.ledger.coverage import Coverage
 
 __all__ = [
     "LedgerReport",
@@ -147,6 +149,12 @@ class LedgerReport:
         road compliance, tonnes per mode (``t_<mode>``), emissions, rank, plan comparison.
     by_mode
         Long table ``enterprise_id, direction, commodity, mode, tonnes, records``.
+    coverage
+        Who reported for each month (:class:`~cleanfreight.ledger.coverage.Coverage`); its
+        summary is also in ``city`` (``enterprises_expected``, ``enterprises_reported``,
+        ``coverage_enterprises``, ``tonnes_reported``, ``tonnes_expected``, ``coverage_tonnes``,
+        ``coverage_complete``): a city figure of an incomplete period is not comparable with one
+        of another coverage.
     """
 
     period: Period
@@ -155,6 +163,7 @@ class LedgerReport:
     enterprises: pd.DataFrame
     by_mode: pd.DataFrame
     settings: ReportSettings = field(default_factory=ReportSettings)
+    coverage: Coverage | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,6 +173,7 @@ class LedgerReport:
             "rulebook": self.rulebook.as_dict(),
             "city": self.city,
             "enterprises": _records(self.enterprises),
+            "coverage": None if self.coverage is None else self.coverage.as_dict(),
             "assumptions": {
                 "station_rail": "station waybill tonnes split by the new-energy share of short-haul gate tonnes",
                 "distances_km": {
@@ -190,6 +200,14 @@ class TrendResult:
     fell
         Enterprises whose ratio in the last month is below the month before:
         ``enterprise_id, ratio_prev, clean_ratio, change``.
+    coverage
+        Who reported for each month (:class:`~cleanfreight.ledger.coverage.Coverage`). ``city``
+        carries its columns too (``enterprises_expected``, ``enterprises_reported``,
+        ``coverage_tonnes``, ``complete`` ...) and ``enterprises`` a ``reported`` flag.
+    comparisons
+        One row per pair of consecutive months: ``month_prev, month, ratio_prev, clean_ratio,
+        same_coverage`` and, over the enterprises that reported in both months, ``common_enterprises,
+        ratio_prev_common, ratio_common`` (the like-for-like change when coverage differs).
     """
 
     period: Period
@@ -197,19 +215,33 @@ class TrendResult:
     enterprises: pd.DataFrame
     city: pd.DataFrame
     fell: pd.DataFrame
+    coverage: Coverage | None = None
+    comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def as_dict(self) -> dict[str, Any]:
         wide = self.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio")
+        reported: dict[tuple[str, str], bool] = {}
+        if "reported" in self.enterprises:
+            reported = {
+                (str(e), str(m)): bool(r)
+                for e, m, r in self.enterprises[["enterprise_id", "month", "reported"]].itertuples(index=False)
+            }
         return {
             "period": self.period.label,
             "rulebook": self.rulebook.as_dict(),
             "months": list(wide.columns),
             "city": _records(self.city),
             "enterprises": [
-                {"enterprise_id": ent, "clean_ratio": [None if pd.isna(v) else float(v) for v in row]}
+                {
+                    "enterprise_id": ent,
+                    "clean_ratio": [None if pd.isna(v) else float(v) for v in row],
+                    "reported": [bool(reported.get((ent, m), False)) for m in wide.columns],
+                }
                 for ent, row in wide.iterrows()
             ],
             "fell": _records(self.fell),
+            "coverage": None if self.coverage is None else self.coverage.as_dict(),
+            "comparisons": _records(self.comparisons),
         }
 
 
@@ -511,7 +543,23 @@ def report(
     by_mode = bulk.groupby(["enterprise_id", "direction", "commodity", "mode"], as_index=False)[
         ["tonnes", "records"]
     ].sum()
-    return LedgerReport(per, rb, city, ents, by_mode, s)
+    from cleanfreight.ledger.coverage import coverage
+
+    cov = coverage(db, per, roster=roster, rules=rb, settings=s)
+    summ = cov.summary()
+    for k in (
+        "enterprises_expected",
+        "enterprises_reported",
+        "coverage_enterprises",
+        "tonnes_reported",
+        "tonnes_expected",
+        "coverage_tonnes",
+    ):
+        city[k] = summ[k]
+    city["coverage_complete"] = summ["complete"]
+    full = cov.table.groupby("enterprise_id")["reported"].all()  # every month of the period
+    ents["reported"] = ents["enterprise_id"].map(full).fillna(False).astype(bool)
+    return LedgerReport(per, rb, city, ents, by_mode, s, cov)
 
 
 def trend(
@@ -521,10 +569,14 @@ def trend(
     *,
     rules: str | Path | Rulebook = "changzhi-2024",
     settings: ReportSettings | None = None,
+    roster: Roster | None = None,
 ) -> TrendResult:
     """Clean ratio per enterprise and month from ``first`` to ``last`` (``YYYY-MM``, included).
 
     ``db`` is a ledger file, a DuckDB connection or a PostgreSQL connection (as for :func:`report`).
+    ``roster`` names the enterprises expected to report (coverage); ``None``: those that reported
+    in the range or the 12 months before. The city ratio of months with different coverage is
+    compared like for like in ``comparisons``.
     """
     per = month_range(first, last)
     rb = _rulebook(rules)
@@ -558,7 +610,58 @@ def trend(
             .sort_values("change")
             .reset_index(drop=True)
         )
-    return TrendResult(per, rb, ent.reset_index(drop=True), city.reset_index(drop=True), fell)
+    from cleanfreight.ledger.coverage import coverage
+
+    cov = coverage(db, per, roster=roster, rules=rb, settings=settings)
+    rep_flags = cov.table.set_index(["enterprise_id", "month"])["reported"]
+    ent = ent.reset_index(drop=True)
+    ent["reported"] = [bool(rep_flags.get((e, m), False)) for e, m in zip(ent["enterprise_id"], ent["month"], strict=True)]
+    bym = cov.by_month.drop(columns=["not_reported"])
+    city = city.merge(bym, on="month", how="left") if not city.empty else city.reindex(
+        columns=[*city.columns, *bym.columns.drop("month")]
+    )
+    comparisons = _comparisons(ent, city, months)
+    return TrendResult(per, rb, ent, city.reset_index(drop=True), fell, cov, comparisons)
+
+
+def _comparisons(ent: pd.DataFrame, city: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """City ratio month on month, and like for like over the enterprises that reported in both months."""
+    cols = [
+        "month_prev",
+        "month",
+        "ratio_prev",
+        "clean_ratio",
+        "same_coverage",
+        "common_enterprises",
+        "ratio_prev_common",
+        "ratio_common",
+    ]
+    rows = []
+    ratio = city.set_index("month")["clean_ratio"] if not city.empty else pd.Series(dtype=float)
+    rep = ent[ent["reported"]] if "reported" in ent else ent.iloc[0:0]
+    for prev, cur in itertools.pairwise(months):
+        a = set(rep.loc[rep["month"] == prev, "enterprise_id"])
+        b = set(rep.loc[rep["month"] == cur, "enterprise_id"])
+        common = a & b
+
+        def like(month: str, common: set[str] = common) -> float:
+            e = ent[(ent["month"] == month) & ent["enterprise_id"].isin(common)]
+            total = float(e["tonnes_total"].sum())
+            return float(e["tonnes_clean"].sum()) / total if total > 0 else float("nan")
+
+        rows.append(
+            {
+                "month_prev": prev,
+                "month": cur,
+                "ratio_prev": float(ratio.get(prev, float("nan"))),
+                "clean_ratio": float(ratio.get(cur, float("nan"))),
+                "same_coverage": a == b,
+                "common_enterprises": len(common),
+                "ratio_prev_common": like(prev),
+                "ratio_common": like(cur),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
