@@ -316,17 +316,22 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Clean-transport ratio per enterprise and city-wide for a period, under a rulebook."""
+        from rich.markup import escape
+
         from cleanfreight._i18n import check_lang, t
         from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger._labels import enterprise_names, lt
         from cleanfreight.ledger.report import report, write_report
 
         check_lang(lang)
+        ros = _roster(roster)
         con = open_ledger(db, read_only=True)
         try:
-            rep = report(con, period, rules=rules, roster=_roster(roster), plan=plan)
+            rep = report(con, period, rules=rules, roster=ros, plan=plan)
+            names = enterprise_names(con, ros, lang)
         finally:
             con.close()
-        written = write_report(rep, out_dir, lang) if out_dir is not None else []
+        written = write_report(rep, out_dir, lang, names) if out_dir is not None else []
         if as_json:
             payload = rep.as_dict()
             payload["files"] = [str(p) for p in written]
@@ -335,6 +340,8 @@ def register(app: typer.Typer) -> None:
         cols = [
             "rank",
             "enterprise_id",
+            "enterprise_name",
+            "reported",
             "tonnes_total",
             "tonnes_clean",
             "clean_ratio",
@@ -342,6 +349,9 @@ def register(app: typer.Typer) -> None:
             "road_compliance",
         ]
         rows = rep.as_dict()["enterprises"]
+        for r in rows:
+            r["enterprise_name"] = names.get(r["enterprise_id"], "")
+            r["reported"] = t("yes" if r.get("reported", True) else "no", lang)
         _table(rows, cols, f"{t('rulebook', lang)}: {rep.rulebook.title(lang)} — {rep.period.label}", lang)
         ratio = rep.city["clean_ratio"]
         out.print(
@@ -349,6 +359,25 @@ def register(app: typer.Typer) -> None:
             f"{t('tonnes_total', lang)} {rep.city['tonnes_total']:,.0f}, "
             f"{rep.city['enterprises_meeting_target']}/{rep.city['enterprises']} ≥ {rep.rulebook.target:.0%}"
         )
+        if rep.coverage is not None:
+            for m in rep.coverage.by_month.itertuples():
+                line = lt(
+                    "coverage.line",
+                    lang,
+                    month=m.month,
+                    rep=m.enterprises_reported,
+                    exp=m.enterprises_expected,
+                    share=_fmt(m.coverage_tonnes, "percent") or "n/a",
+                )
+                if m.not_reported:
+                    line += "; " + lt("coverage.missing", lang, ids=", ".join(m.not_reported))
+                out.print(line if m.complete else f"[yellow]{escape(line)}[/]")
+            if not rep.coverage.complete:
+                out.print(
+                    "[yellow]"
+                    + lt("coverage.incomplete_note", lang, n=len(rep.coverage.not_reported()))
+                    + "[/]"
+                )
         print_written(written, lang)
 
     @ledger.command("recode")
