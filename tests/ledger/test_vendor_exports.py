@@ -188,3 +188,51 @@ def test_shipper_and_consignee_feed_origin_and_destination(tmp_path: Path) -> No
     assert (row["severity"], row["enterprise_id"], row["records"]) == ("error", "CZ12", 2)
     assert row["tonnes"] == pytest.approx(63.0)
     assert "河北某钢铁集团有限公司" in row["detail"]
+
+
+def test_sample_cz03_as_a_vendor_export_keeps_its_true_share(tmp_path: Path) -> None:
+    """CZ03's sample gate export re-saved the way a vendor writes it (XLSX, a title row, 燃料类型, an
+    empty 排放阶段 for every electric truck) gives the same ratio as the original export."""
+    import openpyxl
+    import pandas as pd
+
+    from cleanfreight.enterprises import load_enterprises
+    from cleanfreight.ledger import generate_records
+    from cleanfreight.ledger._normalise import stage_code
+    from cleanfreight.ledger._readers import detect_encoding
+
+    man = generate_records(
+        load_enterprises(None), tmp_path / "files", months=[3], scale=0.01, seed=7, defects=False
+    )
+    original = next(f for f in man.files if Path(f).name == "gate_CZ03_2026.csv")
+    others = [f for f in man.files if f != original]
+    gate = pd.read_csv(original, encoding=detect_encoding(Path(original)), dtype=str, keep_default_na=False)
+    electric = gate["排放阶段"].map(lambda s: stage_code(s) == "d")
+    assert electric.sum() > 20
+    fuels = ["纯电动", "电", "新能源", "C", "电动"]
+    gate.insert(gate.columns.get_loc("排放阶段") + 1, "燃料类型", "柴油")
+    gate.loc[electric, "燃料类型"] = [fuels[i % len(fuels)] for i in range(int(electric.sum()))]
+    gate.loc[electric, "排放阶段"] = ""
+    vendor = tmp_path / "CZ03_门禁台账.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["示例焦化二厂 车辆出入记录 2026年3月"])
+    ws.append(list(gate.columns))
+    for row in gate.itertuples(index=False):
+        ws.append(list(row))
+    wb.save(vendor)
+
+    db_a, db_b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    ingest(db_a, [*others, original])
+    res = ingest(db_b, [*others, vendor])
+    f = res.files[-1]
+    assert f.rejected == 0 and f.stage_from == {"fuel": int(electric.sum())}
+    a = report(db_a, "2026-03").enterprises.set_index("enterprise_id").loc["CZ03"]
+    b = report(db_b, "2026-03").enterprises.set_index("enterprise_id").loc["CZ03"]
+    assert b["t_truck_ne"] > 0
+    assert (b["tonnes_total"], b["clean_ratio"]) == pytest.approx(
+        (a["tonnes_total"], a["clean_ratio"]), rel=1e-12
+    )
+    # the electric trucks are CZ03's only clean road tonnes: without them the ratio would drop by their share
+    assert b["t_truck_ne"] == pytest.approx(a["t_truck_ne"]) and b["t_truck_ne"] / b["tonnes_total"] > 0.1
