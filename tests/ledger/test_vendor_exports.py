@@ -236,3 +236,21 @@ def test_sample_cz03_as_a_vendor_export_keeps_its_true_share(tmp_path: Path) -> 
     )
     # the electric trucks are CZ03's only clean road tonnes: without them the ratio would drop by their share
     assert b["t_truck_ne"] == pytest.approx(a["t_truck_ne"]) and b["t_truck_ne"] / b["tonnes_total"] > 0.1
+
+
+def test_total_row_in_an_unmapped_first_column(tmp_path: Path) -> None:
+    """Weighbridge exports number their rows (序号) and write 合计 there, the other cells empty."""
+    lines = [
+        "序号,过磅时间,车号,排放标准,品名,净重",
+        "1,2026-03-02 08:00,晋DA0001,国六,原煤,30",
+        "2,2026-03-02 09:00,晋DA0002,国六,原煤,31",
+        "合计,,,,,61",
+        ",,,,,",
+    ]
+    csv = tmp_path / "序号.csv"
+    csv.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+    res = ingest(tmp_path / "l.duckdb", [csv], enterprise="CZ10", direction="进")
+    f = res.files[0]
+    assert (f.rows, f.accepted, f.rejected, f.totals, f.blank) == (2, 2, 0, 1, 1)
+    assert f.totals_tonnes == pytest.approx(61.0) and f.warnings == ()
+    assert f.ignored_columns == ("序号",)

@@ -386,15 +386,25 @@ def total_row_sql(exprs: list[str]) -> str:
     """``TRUE`` when any of the row's cells marks it as a total row."""
     if not exprs:
         return "FALSE"
-    parts = [f"coalesce(regexp_full_match(trim({halfwidth_sql(e)}), {_q(TOTAL_PATTERN)}), FALSE)" for e in exprs]
+    parts = [f"({_total_hint_sql(e)} AND {_full_match_sql(e, TOTAL_PATTERN)})" for e in exprs]
     return "(" + " OR ".join(parts) + ")"
+
+
+def _total_hint_sql(expr: str) -> str:
+    """A cheap pre-test (a plain substring search) so the regular expression runs on few cells."""
+    return (
+        f"coalesce(contains({expr}, '计') OR contains(lower({expr}), 'total') "
+        f"OR contains(lower({expr}), 'sum'), FALSE)"
+    )
+
+
+def _full_match_sql(expr: str, pattern: str) -> str:
+    return f"coalesce(regexp_full_match(trim({halfwidth_sql(expr)}), {_q(pattern)}), FALSE)"
 
 
 def grand_total_row_sql(exprs: list[str]) -> str:
     """``TRUE`` when a cell marks a grand total (合计 / 总计, not 小计)."""
     if not exprs:
         return "FALSE"
-    parts = [
-        f"coalesce(regexp_full_match(trim({halfwidth_sql(e)}), {_q(GRAND_TOTAL_PATTERN)}), FALSE)" for e in exprs
-    ]
+    parts = [f"({_total_hint_sql(e)} AND {_full_match_sql(e, GRAND_TOTAL_PATTERN)})" for e in exprs]
     return "(" + " OR ".join(parts) + ")"

@@ -325,6 +325,7 @@ class FileLayout:
     ignored: tuple[str, ...]
     qty_field: str = "tonnes"  # the column of the quantity: tonnes, or counter for running counters
     cumulative: bool = False  # the quantity is a running counter (meter files)
+    mark_columns: tuple[str, ...] = ()  # read only to spot total rows (an unmapped first column: 序号 ...)
 
 
 def _pick_header(
@@ -471,14 +472,23 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
             unit = "column"
     if problems:
         raise InputError(f"cannot import {path.name}", problems)
+    # a first column no field claims (序号, 编号 ...) often holds the 合计 of a total row
+    first = headers[0] if headers else ""
+    marks = (
+        ("_mark0",)
+        if first.strip() and first not in fields.values() and headers.count(first) == 1
+        else ()
+    )
     return FileLayout(
-        path, fmt, encoding, header_row, tuple(headers), fields, unit, kind, ignored, qty_field, cumulative
+        path, fmt, encoding, header_row, tuple(headers), fields, unit, kind, ignored, qty_field, cumulative, marks
     )
 
 
 def iter_chunks(layout: FileLayout, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:
     """Yield chunks of rows with canonical column names (text) and ``_row``; blank rows skipped."""
     rename = {h: canon for canon, h in layout.fields.items()}
+    if layout.mark_columns:  # the unmapped first column, read only to spot total rows
+        rename[layout.headers[0]] = layout.mark_columns[0]
     if layout.fmt == "csv":
         assert layout.encoding is not None
         reader = pd.read_csv(

@@ -653,7 +653,7 @@ def _normalise_select(
     origin_raw, dest_raw = either("origin", "shipper"), either("destination", "consignee")
     origin_st = nz.in_list_sql(nz.place_key_sql(origin_raw), stations)
     dest_st = nz.in_list_sql(nz.place_key_sql(dest_raw), stations)
-    cells = [cell(f) for f in fields]
+    marks = [f'CAST("{m}" AS VARCHAR)' for m in layout.mark_columns]
     qty = layout.qty_field
     tonnes = f"round({nz.number_sql(raw(qty))} * {factor}, 3)"
     if kind == "gate":
@@ -698,8 +698,8 @@ def _normalise_select(
             {text("waybill_no")} AS waybill_no, {text("meter_id")} AS meter_id,
             coalesce({raw("meter_kind")}, {raw("meter_id")}) AS meter_raw,
             {text("spur")} AS spur_txt, {text("station")} AS station_txt,
-            {origin_st} AS origin_is_station, {dest_st} AS dest_is_station,
-            {nz.total_row_sql(cells)} AS is_total, {nz.grand_total_row_sql(cells)} AS is_grand_total
+            {origin_st} AS origin_is_station, {dest_st} AS dest_is_station
+            {"".join(f", {m} AS _mark{i}" for i, m in enumerate(marks))}
         FROM _chunk LEFT JOIN _cm ON {raw("cargo")} = _cm._cargo_raw WHERE {nonblank}"""
     # cargo -> commodity once per distinct name of the chunk, not once per row
     cargo_map = (
@@ -769,10 +769,20 @@ def _normalise_select(
     ok = " OR ".join(["is_total", *(f"coalesce({c}, FALSE)" for c, *_ in checks)])
     # total rows (合计 / 小计) are counted apart, never rejected
     checks = [(f"NOT is_total AND ({c})", col, r, why) for c, col, r, why in checks]
+    # total rows (合计 / 小计): looked for only in rows without a timestamp or a plate (a real passage
+    # has both), in the cells of the known fields and the file's first column (序号 ...)
+    total_cells = [
+        "ts_raw", "plate_raw", "cargo", "enterprise_name", "direction_raw", "stage_raw", "fleet", "origin",
+        "destination", "waybill_no", "meter_id", "station_txt", "spur_txt",
+        *(f"_mark{i}" for i in range(len(marks))),
+    ]
+    suspect = "(ts IS NULL OR plate IS NULL)"
+    is_total = f"(CASE WHEN {suspect} THEN {nz.total_row_sql(total_cells)} ELSE FALSE END)"
+    is_grand = f"(CASE WHEN {suspect} THEN {nz.grand_total_row_sql(total_cells)} ELSE FALSE END)"
     sql = f"""
         SELECT *, md5({key}) AS dedup_key FROM (
             SELECT *, {mode} AS mode, {station} AS station FROM (
-                SELECT *, {chain} AS chain FROM ({base}) b
+                SELECT *, {chain} AS chain, {is_total} AS is_total, {is_grand} AS is_grand_total FROM ({base}) b
             ) c
         ) d"""
     sql = f"""
