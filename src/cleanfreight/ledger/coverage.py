@@ -165,6 +165,7 @@ def coverage(
     roster: Roster | None = None,
     rules: str | Path | Rulebook = "changzhi-2024",
     settings: ReportSettings | None = None,
+    period_aggregate: pd.DataFrame | None = None,
 ) -> Coverage:
     """Which expected enterprises reported for each month of ``period`` (see the module rules).
 
@@ -182,6 +183,9 @@ def coverage(
         Rulebook: which commodities are bulk (the tonnes of the ratio).
     settings
         :class:`~cleanfreight.ledger.report.ReportSettings` (station waybill split).
+    period_aggregate
+        The report aggregation of ``period`` when the caller already has it (then only the 12
+        months before the period are queried).
 
     Returns
     -------
@@ -194,7 +198,11 @@ def coverage(
     months = per.months()
     first = date.fromisoformat(months[0] + "-01")
     window = Period(f"{HISTORY_MONTHS} months to {per.label}", _months_back(first, HISTORY_MONTHS), per.end)
-    agg = _aggregate(db, window)
+    if period_aggregate is not None:
+        before = Period(window.label, window.start, per.start)
+        agg = pd.concat([_aggregate(db, before), period_aggregate], ignore_index=True)
+    else:
+        agg = _aggregate(db, window)
     if agg.empty:
         agg = pd.DataFrame(
             columns=["enterprise_id", "month", "direction", "chain", "mode", "commodity", "tonnes", "records"]

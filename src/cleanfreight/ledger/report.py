@@ -545,7 +545,7 @@ def report(
     ].sum()
     from cleanfreight.ledger.coverage import coverage
 
-    cov = coverage(db, per, roster=roster, rules=rb, settings=s)
+    cov = coverage(db, per, roster=roster, rules=rb, settings=s, period_aggregate=agg)
     summ = cov.summary()
     for k in (
         "enterprises_expected",
@@ -612,7 +612,7 @@ def trend(
         )
     from cleanfreight.ledger.coverage import coverage
 
-    cov = coverage(db, per, roster=roster, rules=rb, settings=settings)
+    cov = coverage(db, per, roster=roster, rules=rb, settings=settings, period_aggregate=agg)
     rep_flags = cov.table.set_index(["enterprise_id", "month"])["reported"]
     ent = ent.reset_index(drop=True)
     ent["reported"] = [bool(rep_flags.get((e, m), False)) for e, m in zip(ent["enterprise_id"], ent["month"], strict=True)]
