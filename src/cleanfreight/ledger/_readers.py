@@ -185,6 +185,7 @@ class ColumnMapping:
         unit = "kg"              # unit of the tonnes column when the header does not say
         encoding = "gb18030"     # default: detected
         sheet = "台账"            # XLSX sheet (default: the first)
+        cumulative = true        # meter files: the quantity column is a running counter
         [columns]                # canonical field = header in the file
         timestamp = "过车时间"
         plate = "车号"
@@ -192,8 +193,7 @@ class ColumnMapping:
         direction = "in"
         stage = "6"              # an empty 排放阶段 with no fuel / plate evidence
         [stages]                 # a 排放阶段 or 燃料类型 value -> stage code
-        "纯电动" = "d"
-        cumulative = true        # meter files: the quantity column is a running counter
+        "纯电动重卡" = "d"
 
     Parameters
     ----------

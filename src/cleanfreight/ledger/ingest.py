@@ -34,6 +34,16 @@ check lists it.
 
 The same file imported twice, or two exports that overlap, add each passage once; the rows
 found already present are counted as ``duplicates``.
+
+Vendor exports
+--------------
+- The emission stage of a gate row comes from 排放阶段, else (empty, ``X`` or 无) from the fuel type
+  (纯电动 ... -> ``d``), else from a green / yellow-green colour on an 8-character new-energy plate
+  (``d``), else from the mapping's ``[defaults] stage`` (:func:`_stage_select`); ``FileResult.stage_from``
+  counts the inferred rows.
+- 发货单位 / 收货单位 fill origin / destination when the file has no place column.
+- Total rows (合计 / 小计 / 总计 / total) are skipped and counted as ``totals``, never rejected; a
+  single grand total is compared with the sum of the other rows (a warning when they differ).
 """
 
 from __future__ import annotations
