@@ -39,6 +39,13 @@ RosterOption = Annotated[
 ]
 
 
+def _lang(lang: str) -> None:
+    """Refuse an unknown ``--lang`` before any work."""
+    from cleanfreight._i18n import check_lang
+
+    check_lang(lang)
+
+
 def _roster(value: str | None) -> Roster | None:
     if value is None:
         return None
@@ -202,6 +209,7 @@ def register(app: typer.Typer) -> None:
     def ingest_cmd(
         files: Annotated[list[Path], typer.Argument(help="CSV (UTF-8/GBK/GB18030) or XLSX exports.")],
         db: DbOption,
+        lang: LangOption = "en",
         enterprise: Annotated[
             str | None,
             typer.Option("--enterprise", help="Enterprise id for files without an enterprise column."),
@@ -227,7 +235,6 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--max-truck-tonnes", help="Reject gate records above this load (t).")
         ] = 100.0,
         roster: RosterOption = None,
-        lang: LangOption = "en",
         as_json: JsonOption = False,
     ) -> None:
         """Import ledger files; prints accepted / rejected / duplicate rows per file.
@@ -236,12 +243,11 @@ def register(app: typer.Typer) -> None:
         Meter files whose quantity is a running counter (累计 / cumulative header) are turned into
         per-period quantities.
         """
-        from cleanfreight._i18n import check_lang
+        _lang(lang)
         from cleanfreight.cli._common import progress
         from cleanfreight.ledger._labels import lt, warning_text
         from cleanfreight.ledger.ingest import IngestSettings, ingest
 
-        check_lang(lang)
         settings = IngestSettings(chunk_rows=chunk_rows, max_truck_tonnes=max_truck_tonnes)
         ros = _roster(roster)
         names: dict[str, str] = {}
@@ -316,6 +322,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Clean-transport ratio per enterprise and city-wide for a period, under a rulebook."""
+        ros = _roster(roster)
         from rich.markup import escape
 
         from cleanfreight._i18n import check_lang, t
@@ -324,7 +331,6 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.ledger.report import report, write_report
 
         check_lang(lang)
-        ros = _roster(roster)
         con = open_ledger(db, read_only=True)
         try:
             rep = report(con, period, rules=rules, roster=ros, plan=plan)
@@ -405,11 +411,11 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rejects_cmd(
         db: DbOption,
+        lang: LangOption = "en",
         out_file: Annotated[
             Path | None, typer.Option("--out", help="CSV file for the rejected rows (default: show them).")
         ] = None,
         limit: Annotated[int, typer.Option("--limit", help="Rows shown without --out.")] = 50,
-        lang: LangOption = "en",
         as_json: JsonOption = False,
     ) -> None:
         """The rejected rows (file, row, column, value, reason): shown, or exported as CSV with --out.
@@ -417,13 +423,12 @@ def register(app: typer.Typer) -> None:
         With --lang zh the table and the CSV have Chinese headers, columns named as in the exports
         (排放阶段, 车牌号码 ...) and reasons in Chinese; the JSON keeps the English codes.
         """
+        _lang(lang)
         from rich.table import Table
 
-        from cleanfreight._i18n import check_lang
         from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger._labels import field_label, lt, reason_text
 
-        check_lang(lang)
         con = open_ledger(db, read_only=True)
         try:
             df = con.execute(
@@ -483,13 +488,13 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
-        from cleanfreight._i18n import check_lang, t, vocab
+        _lang(lang)
+        ros = _roster(roster)
+        from cleanfreight._i18n import t, vocab
         from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger._labels import detail_text, enterprise_names, lt
         from cleanfreight.ledger.checks import CheckSettings, run_checks
 
-        check_lang(lang)
-        ros = _roster(roster)
         con = open_ledger(db, read_only=True)
         try:
             df = run_checks(
@@ -560,12 +565,13 @@ def register(app: typer.Typer) -> None:
         like for like (over the enterprises that reported in both). --roster sets who is expected.
         """
         from cleanfreight._i18n import check_lang, t
+
+        check_lang(lang)
+        ros = _roster(roster)
         from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger._labels import enterprise_names, lt
         from cleanfreight.ledger.report import trend
 
-        check_lang(lang)
-        ros = _roster(roster)
         con = open_ledger(db, read_only=True)
         try:
             res = trend(con, first, last, rules=rules, roster=ros)

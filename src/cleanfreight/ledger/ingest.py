@@ -138,13 +138,13 @@ class FileResult:
     import_id: int
     columns: dict[str, str]
     ignored_columns: tuple[str, ...]
+    totals: int = 0
+    totals_tonnes: float | None = None
+    stage_from: dict[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
     cumulative: bool = False
     counter_resets: int = 0
-    totals: int = 0
-    totals_tonnes: float | None = None
-    stage_from: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -160,13 +160,13 @@ class FileResult:
             "import_id": self.import_id,
             "columns": self.columns,
             "ignored_columns": list(self.ignored_columns),
+            "totals": self.totals,
+            "totals_tonnes": self.totals_tonnes,
+            "stage_from": dict(self.stage_from),
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "cumulative": self.cumulative,
             "counter_resets": self.counter_resets,
-            "totals": self.totals,
-            "totals_tonnes": self.totals_tonnes,
-            "stage_from": dict(self.stage_from),
         }
 
 
@@ -460,14 +460,15 @@ def _ingest_file(
             )
             accepted = _count(con, "SELECT count(*) FROM records") - before
         duplicates = valid - accepted
+        if resets:
+            warnings.append(
+                f"{resets} counter reset(s): no quantity derived for those intervals (see the counter_reset check)"
+            )
+
         if n_grand == 1 and abs(stated - summed) > max(0.05, 1e-4 * summed):
             warnings.append(
                 f"the total row (合计) states {stated:,.1f} t but the other rows sum to {summed:,.1f} t; "
                 "the export may be incomplete"
-            )
-        if resets:
-            warnings.append(
-                f"{resets} counter reset(s): no quantity derived for those intervals (see the counter_reset check)"
             )
         con.execute(
             "UPDATE imports SET rows_read = ?, accepted = ?, rejected = ?, duplicates = ?, finished_at = ?, "
@@ -504,13 +505,13 @@ def _ingest_file(
         import_id=import_id,
         columns=dict(layout.fields),
         ignored_columns=layout.ignored,
+        totals=totals,
+        totals_tonnes=stated if n_grand else None,
+        stage_from={k: v for k, v in stage_from.items() if k != "cell"},
         warnings=tuple(warnings),
         seconds=secs,
         cumulative=layout.cumulative,
         counter_resets=resets,
-        totals=totals,
-        totals_tonnes=stated if n_grand else None,
-        stage_from={k: v for k, v in stage_from.items() if k != "cell"},
     )
 
 
@@ -575,6 +576,24 @@ _PREV_READING = (
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row else 0
+
+
+#: normalised columns where a total row's 合计 / 小计 may stand
+_TOTAL_CELLS = (
+    "ts_raw",
+    "plate_raw",
+    "cargo",
+    "enterprise_name",
+    "direction_raw",
+    "stage_raw",
+    "fleet",
+    "origin",
+    "destination",
+    "waybill_no",
+    "meter_id",
+    "station_txt",
+    "spur_txt",
+)
 
 
 def _stage_select(stage_cell: str, fuel: str, colour: str, plate: str, m: ColumnMapping) -> tuple[str, str]:
@@ -776,16 +795,14 @@ def _normalise_select(
         ]
     if kind == "meter":
         checks.append(("chain IS NULL", "meter_kind", "meter_raw", "cannot tell conveyor or pipeline"))
-    ok = " OR ".join(["is_total", *(f"coalesce({c}, FALSE)" for c, *_ in checks)])
+    ok = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
+
     # total rows (合计 / 小计) are counted apart, never rejected
+    ok = f"is_total OR {ok}"
     checks = [(f"NOT is_total AND ({c})", col, r, why) for c, col, r, why in checks]
     # total rows (合计 / 小计): looked for only in rows without a timestamp or a plate (a real passage
     # has both), in the cells of the known fields and the file's first column (序号 ...)
-    total_cells = [
-        "ts_raw", "plate_raw", "cargo", "enterprise_name", "direction_raw", "stage_raw", "fleet", "origin",
-        "destination", "waybill_no", "meter_id", "station_txt", "spur_txt",
-        *(f"_mark{i}" for i in range(len(marks))),
-    ]
+    total_cells = [*_TOTAL_CELLS, *(f"_mark{i}" for i in range(len(marks)))]
     suspect = "(ts IS NULL OR plate IS NULL)"
     is_total = f"(CASE WHEN {suspect} THEN {nz.total_row_sql(total_cells)} ELSE FALSE END)"
     is_grand = f"(CASE WHEN {suspect} THEN {nz.grand_total_row_sql(total_cells)} ELSE FALSE END)"
