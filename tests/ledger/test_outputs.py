@@ -212,3 +212,20 @@ def test_report_workbook(two_months: Path, tmp_path: Path) -> None:
     assert body["CZ01"][2:5] == ["示例焦化一厂", "Sample Coking Plant 1", "焦化"]
     assert [c.value for c in wb["分运输方式"][1]][:2] == ["企业编号", "企业名称"]
     assert wb["未报送明细"]["B2"].value == "示例焦化二厂"  # CZ03 of the roster, not reported
+
+
+def test_workbook_text_is_never_a_formula(tmp_path: Path) -> None:
+    """An enterprise id or cargo name that looks like a formula stays text in the workbook."""
+    import openpyxl
+
+    from cleanfreight.ledger import ingest, report, write_report
+    from tests.ledger.conftest import GATE_HEADER, write
+
+    f = write(tmp_path / "g.csv", [GATE_HEADER, "20260302 080000,晋DD00001,,,,d,原煤,30,,进,,"])
+    db = tmp_path / "l.duckdb"
+    ingest(db, [f], enterprise="=1+1")
+    paths = write_report(report(db, "2026-03"), tmp_path / "out", "en", {"=1+1": '=HYPERLINK("x")'})
+    wb = openpyxl.load_workbook(paths[3])
+    row = [c.value for c in wb["Enterprises"][2]]
+    assert row[1:3] == ["=1+1", '=HYPERLINK("x")']
+    assert wb["Enterprises"]["B2"].data_type == "s"

@@ -218,7 +218,9 @@ def write_workbook(rep: LedgerReport, path: Path, lang: str, names: dict[str, st
     """Write the report workbook to ``path`` (a temporary path of :func:`~cleanfreight._io.atomic_path`)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    # text never becomes a formula or a link (every text cell is also written with write_string)
+    options = {"nan_inf_to_errors": True, "strings_to_formulas": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(str(path), options)
     try:
         fmt = _Formats(book)
         target = float(rep.rulebook.target)
