@@ -73,10 +73,10 @@ def hand_db(tmp_path_factory: pytest.TempPathFactory, hand_files: dict[str, Path
     return db
 
 
-def _gate(path: Path, month: str, loads: list[tuple[str, float]]) -> Path:
+def _gate(path: Path, month: str, loads: list[tuple[str, float]], fleet: str = "A") -> Path:
     """One enterprise's gate export of a month: (stage, tonnes) per passage, coal in."""
     rows = [
-        f"2026{month}{1 + i % 28:02d} {8 + i // 28:02d}0000,晋DA{i:04d},,,,{stage},原煤,{t},,进,,"
+        f"2026{month}{1 + i % 28:02d} {8 + i // 28:02d}0000,晋D{fleet}{i:04d},,,,{stage},原煤,{t},,进,,"
         for i, (stage, t) in enumerate(loads)
     ]
     return write(path, [GATE_HEADER, *rows])
@@ -102,10 +102,10 @@ def two_months(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
         ingest(
             db,
-            [_gate(d / f"cz02_{month}.csv", month, [("d", 25.0)] * 2 + [("5", 25.0)] * 2)],
+            [_gate(d / f"cz02_{month}.csv", month, [("d", 25.0)] * 2 + [("5", 25.0)] * 2, "B")],
             enterprise="CZ02",
         )
-    ingest(db, [_gate(d / "cz26_03.csv", "03", [("5", 30.0)] * 10)], enterprise="CZ26")
+    ingest(db, [_gate(d / "cz26_03.csv", "03", [("5", 30.0)] * 10, "C")], enterprise="CZ26")
     rail = write(
         d / "rail_2026-04.csv",
         [
