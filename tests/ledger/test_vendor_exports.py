@@ -94,6 +94,15 @@ def test_hybrid_plate_and_diesel_with_empty_stage_are_rejected_with_a_reason(tmp
     ]
     assert rej[0][3].startswith("no emission stage") and rej[1][3].startswith("no emission stage")
     assert rej[2][3].startswith("unknown emission stage")
+    assert res.files[0].warnings == (
+        "2 row(s) without an emission stage, most often 柴油 / 黄 (1); 黄绿 (1); if these are electric trucks, "
+        "add the fuel type to [stages] in a mapping file",
+    )
+    from cleanfreight.ledger._labels import warning_text
+
+    assert warning_text(res.files[0].warnings[0], "zh").startswith(
+        "2 行缺少排放阶段，最常见的是 柴油 / 黄 (1)"
+    )
 
 
 def test_a_mapping_says_what_a_fuel_means_and_fills_empty_stages(tmp_path: Path) -> None:

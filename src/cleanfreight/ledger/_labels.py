@@ -256,6 +256,11 @@ _WARNINGS: tuple[tuple[str, str], ...] = (
         "{n} 次计数器复位：这些区间不计运量（见 counter_reset 核查）",
     ),
     (
+        r"(?P<n>\d+) row\(s\) without an emission stage, most often (?P<seen>.*); if these are electric trucks, "
+        r"add the fuel type to \[stages\] in a mapping file",
+        "{n} 行缺少排放阶段，最常见的是 {seen}；如为电动车，请把这种燃料类型写入映射文件的 [stages]",
+    ),
+    (
         r"the total row \(合计\) states (?P<a>[\d,.]+) t but the other rows sum to (?P<b>[\d,.]+) t; "
         r"the export may be incomplete",
         "合计行为 {a} 吨，但明细行合计 {b} 吨；导出文件可能不完整",

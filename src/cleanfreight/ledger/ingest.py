@@ -470,6 +470,17 @@ def _ingest_file(
                 f"the total row (合计) states {stated:,.1f} t but the other rows sum to {summed:,.1f} t; "
                 "the export may be incomplete"
             )
+        no_stage = con.execute(
+            f"SELECT coalesce(value, ''), count(*) AS n FROM {st_rej} WHERE reason LIKE 'no emission stage%' "
+            "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3"
+        ).fetchall()
+        if no_stage:
+            n_rows = _count(con, f"SELECT count(*) FROM {st_rej} WHERE reason LIKE 'no emission stage%'")
+            seen = "; ".join(f"{v or '(empty)'} ({n})" for v, n in no_stage)
+            warnings.append(
+                f"{n_rows} row(s) without an emission stage, most often {seen}; if these are electric trucks, "
+                "add the fuel type to [stages] in a mapping file"
+            )
         con.execute(
             "UPDATE imports SET rows_read = ?, accepted = ?, rejected = ?, duplicates = ?, finished_at = ?, "
             "status = 'complete' WHERE import_id = ?",
