@@ -52,6 +52,7 @@ from cleanfreight import _i18n
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._db import LedgerReader
 from cleanfreight.ledger._period import Period, parse_period
+from cleanfreight.ledger._places import outside_names
 
 if TYPE_CHECKING:
     import duckdb
@@ -88,31 +89,6 @@ _i18n.register(
     }
 )
 
-#: provinces other than Shanxi, as they appear in destination names
-_OTHER_PROVINCES = (
-    "河北",
-    "河南",
-    "山东",
-    "北京",
-    "天津",
-    "内蒙古",
-    "陕西",
-    "江苏",
-    "安徽",
-    "湖北",
-    "辽宁",
-    "浙江",
-    "上海",
-    "日照",
-    "邯郸",
-    "安阳",
-    "焦作",
-    "新乡",
-    "石家庄",
-    "青岛",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class CheckSettings:
     """Thresholds of the checks.
@@ -138,17 +114,6 @@ class CheckSettings:
             )
         if problems:
             raise InputError("invalid check settings", problems)
-
-
-def _regions_out_of_province() -> list[str]:
-    try:
-        from cleanfreight._paths import sample_file
-
-        reg = pd.read_csv(sample_file("network", "regions.csv"), comment="#", dtype=str)
-        out = reg[reg["in_province"].str.lower().eq("false")]
-        return [str(v) for c in ("region_id", "name_zh", "name_en") if c in out for v in out[c].dropna()]
-    except (InputError, OSError, KeyError, ValueError):
-        return []
 
 
 def run_checks(
@@ -402,7 +367,7 @@ def _check_frames(
     )
     rail_only = sorted(rb.rail_only_out_of_province)
     if rail_only:
-        outside = list(dict.fromkeys(_regions_out_of_province() + list(_OTHER_PROVINCES)))
+        outside = outside_names()
         out_cond = " OR ".join(f"position({p} IN destination) > 0" for _ in outside) or "FALSE"
         comm = ", ".join([p] * len(rail_only))
         frames.append(

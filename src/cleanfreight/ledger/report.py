@@ -106,6 +106,11 @@ class ReportSettings:
     unknown_short_haul_ne_share
         New-energy share assumed for station waybills with no short-haul gate record (0: the
         chain is not proven clean, so it counts as ``rail_station_diesel``).
+    out_of_province_km
+        Road km a new-energy truck covers to a destination outside Shanxi, for the rulebook's short-haul
+        limit (records carry no distance): from Changzhi's main urban area the nearest cities of the
+        neighbouring provinces (Handan, Anyang, Jiaozuo) are 150-200 km by road, so 200 km — beyond the
+        city preset's 150 km, i.e. such a trip is not clean short-haul.
     """
 
     road_km: float = 80.0
@@ -113,11 +118,12 @@ class ReportSettings:
     short_haul_km: float = 15.0
     conveyor_km: float = 3.0
     unknown_short_haul_ne_share: float = 0.0
+    out_of_province_km: float = 200.0
 
     def __post_init__(self) -> None:
         problems = [
             Problem("must be >= 0", column=name, value=getattr(self, name))
-            for name in ("road_km", "rail_km", "short_haul_km", "conveyor_km")
+            for name in ("road_km", "rail_km", "short_haul_km", "conveyor_km", "out_of_province_km")
             if getattr(self, name) < 0
         ]
         if not 0 <= self.unknown_short_haul_ne_share <= 1:
@@ -263,8 +269,10 @@ def _rulebook(rules: str | Path | Rulebook) -> Rulebook:
 #: mode and commodity (standard SQL apart from the month key)
 _AGGREGATE_SQL = (
     "SELECT enterprise_id, {month} AS month, direction, chain, mode, commodity, "
+    "CASE WHEN direction = 'out' THEN destination END AS destination, "
     "sum(tonnes) AS tonnes, count(*) AS records FROM records WHERE ts >= {p} AND ts < {p} "
-    "GROUP BY enterprise_id, {month}, direction, chain, mode, commodity"
+    "GROUP BY enterprise_id, {month}, direction, chain, mode, commodity, "
+    "CASE WHEN direction = 'out' THEN destination END"
 )
 
 
@@ -285,13 +293,24 @@ def _aggregate(db: str | Path | duckdb.DuckDBPyConnection | ServerConnection, pe
         df = pd.DataFrame(rows, columns=names)
         df["tonnes"] = df["tonnes"].astype(float)
         df["records"] = df["records"].astype("int64")
-        return df
+        return _with_leaves_province(df)
     con, owned = connection(db)
     try:
-        return con.execute(aggregate_sql("duckdb"), params).df()
+        return _with_leaves_province(con.execute(aggregate_sql("duckdb"), params).df())
     finally:
         if owned:
             con.close()
+
+
+def _with_leaves_province(agg: pd.DataFrame) -> pd.DataFrame:
+    """Replace the destination by ``leaves_province`` (it names a place outside Shanxi) and sum again."""
+    from cleanfreight.ledger._places import leaves_province
+
+    keys = ["enterprise_id", "month", "direction", "chain", "mode", "commodity", "leaves_province"]
+    if agg.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in [*keys, "tonnes", "records"]})
+    agg = agg.assign(leaves_province=leaves_province(agg["destination"])).drop(columns="destination")
+    return agg.groupby(keys, as_index=False, dropna=False)[["tonnes", "records"]].sum()
 
 
 def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd.DataFrame:
@@ -312,7 +331,8 @@ def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd
     """
     s = settings or ReportSettings()
     key = ["enterprise_id", "month", "direction"]
-    cols = [*key, "commodity", "mode", "tonnes", "records"]
+    flag = ["leaves_province"] if "leaves_province" in agg else []
+    cols = [*key, "commodity", "mode", *flag, "tonnes", "records"]
     if agg.empty:
         return pd.DataFrame(columns=cols)
     plain = agg[~agg["chain"].isin(["short_haul", "station"])][cols]
@@ -342,7 +362,7 @@ def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd
         if any(not p.empty for p in parts)
         else pd.DataFrame(columns=cols)
     )
-    return out.groupby(["enterprise_id", "month", "direction", "commodity", "mode"], as_index=False)[
+    return out.groupby(["enterprise_id", "month", "direction", "commodity", "mode", *flag], as_index=False)[
         ["tonnes", "records"]
     ].sum()
 
@@ -402,9 +422,25 @@ def _emissions(
     return t.groupby("enterprise_id", as_index=False)[["co2_t", "nox_kg", "pm25_kg"]].sum()
 
 
-def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataFrame:
+def _with_size(bulk: pd.DataFrame, roster: Roster | None) -> pd.DataFrame:
+    """``enterprise_t_per_year`` (the roster's declared annual tonnes) for the short-haul rule's scope."""
+    if roster is None or roster.flows.empty or bulk.empty:
+        return bulk
+    size = roster.flows.groupby("enterprise_id")["tonnes_per_year"].sum()
+    return bulk.assign(enterprise_t_per_year=bulk["enterprise_id"].map(size))
+
+
+def _ratio_table(
+    bulk: pd.DataFrame, rb: Rulebook, group: list[str], *, year: int | None = None, s: ReportSettings | None = None
+) -> pd.DataFrame:
     """Ratios per ``group`` with :func:`cleanfreight.accounting.baseline.ratio_table` (the same
-    arithmetic as the baseline and the planner), plus the ledger's record counts and road figures."""
+    arithmetic as the baseline and the planner), plus the ledger's record counts and road figures.
+
+    The rulebook's policy is read from the records: coal and coke whose destination lies outside Shanxi
+    (``leaves_province``) count toward the out-of-province rail share and, by road, are not clean; a
+    new-energy truck to such a destination is beyond short-haul (``ReportSettings.out_of_province_km``);
+    ``enterprise_t_per_year`` (from the roster) sets the short-haul rule's scope.
+    """
     from cleanfreight.accounting.baseline import ratio_table
 
     empty = bulk.empty
@@ -413,7 +449,16 @@ def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataF
             {**dict.fromkeys(group, ""), "mode": "truck_ne", "tonnes": 0.0, "direction": "in", "records": 0},
             index=[0],
         )
-    out = ratio_table(bulk[[*group, "mode", "tonnes", "direction"]], rb, group)
+    s = s or ReportSettings()
+    lines = bulk[[*group, "mode", "tonnes", "direction"]].copy()
+    if "leaves_province" in bulk:
+        leaves = bulk["leaves_province"].fillna(False).astype(bool).to_numpy()
+        rail_only = bulk["commodity"].isin(rb.rail_only_out_of_province).to_numpy() if "commodity" in bulk else False
+        lines["leaves_province"] = leaves & rail_only
+        lines["ne_leg_km"] = np.where(leaves & (bulk["mode"] == "truck_ne").to_numpy(), s.out_of_province_km, np.nan)
+    if "enterprise_t_per_year" in bulk:
+        lines["enterprise_t_per_year"] = bulk["enterprise_t_per_year"]
+    out = ratio_table(lines, rb, group, year=year)
     for mode in MODES:
         if f"t_{mode}" not in out:
             out[f"t_{mode}"] = 0.0
@@ -497,7 +542,9 @@ def report(
     tonnes = mode_tonnes(agg, s)
     is_bulk = tonnes["commodity"].map(rb.is_bulk).astype(bool) if not tonnes.empty else pd.Series(dtype=bool)
     bulk, non_bulk = tonnes[is_bulk], tonnes[~is_bulk]
-    ents = _ratio_table(bulk, rb, ["enterprise_id"])
+    bulk = _with_size(bulk, roster)
+    year = pd.Timestamp(per.start).year
+    ents = _ratio_table(bulk, rb, ["enterprise_id"], year=year, s=s)
     nb = non_bulk.groupby("enterprise_id")["tonnes"].sum()
     ents["tonnes_non_bulk"] = ents["enterprise_id"].map(nb).fillna(0.0)
     ents = ents.merge(_emissions(bulk, roster, s, factors), on="enterprise_id", how="left")
@@ -512,7 +559,7 @@ def report(
         ents = ents.merge(p, on="enterprise_id", how="left")
         ents["plan_delta"] = ents["clean_ratio"] - ents["plan_ratio"]
     ents = ents.sort_values(["rank", "enterprise_id"], na_position="last").reset_index(drop=True)
-    city_t = _ratio_table(bulk.assign(_all="city"), rb, ["_all"])
+    city_t = _ratio_table(bulk.assign(_all="city"), rb, ["_all"], year=year, s=s)
     city: dict[str, Any] = {
         "enterprises": len(ents),
         "enterprises_meeting_target": int(ents["meets_target"].sum()),
@@ -588,8 +635,12 @@ def trend(
         ent = pd.DataFrame(columns=["enterprise_id", "month", *cols])
         city = pd.DataFrame(columns=["month", *cols])
     else:
-        ent = _ratio_table(bulk, rb, ["enterprise_id", "month"])[["enterprise_id", "month", *cols]]
-        city = _ratio_table(bulk, rb, ["month"])[["month", *cols]]
+        bulk = _with_size(bulk, roster)
+        year = pd.Timestamp(per.start).year
+        ent = _ratio_table(bulk, rb, ["enterprise_id", "month"], year=year, s=settings)[
+            ["enterprise_id", "month", *cols]
+        ]
+        city = _ratio_table(bulk, rb, ["month"], year=year, s=settings)[["month", *cols]]
     months = per.months()
     fell = pd.DataFrame(columns=["enterprise_id", "month", "ratio_prev", "clean_ratio", "change"])
     if len(months) >= 2 and not ent.empty:
