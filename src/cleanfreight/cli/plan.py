@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from cleanfreight.cli._common import (
     JsonOption,
@@ -78,6 +79,16 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
         )
     for r in reasons:
         out.print(r, highlight=False)
+    missed = [p for p in result.policy if p.get("applied") and not p.get("holds")]
+    if missed:  # policy rules the plan could not keep, with who misses them
+        names = ", ".join(f"{t('policy.' + str(p['rule']), lang)} ({', '.join(map(str, p['detail'][:6])) if isinstance(p['detail'], list) else p['detail']})" for p in missed)
+        out.print(f"[yellow]{t('plan.policy_missed', lang)}[/]: {escape(names)}")
+    blocked = result.meta.get("blocked_flows") or {}
+    if blocked:  # flows no allowed chain can carry: kept as they are, the rest planned
+        out.print(
+            f"[yellow]{t('plan.blocked', lang, n=len(blocked), flows=', '.join(sorted(blocked)[:10]))}[/]",
+        )
+        out.print(escape(next(iter(blocked.values()))), highlight=False)
 
 
 def _solve(
