@@ -72,6 +72,7 @@ def test_outputs_written(sample_result, tmp_path: Path) -> None:  # type: ignore
         "trucks.csv",
         "timeline.csv",
         "unserved.csv",
+        "places.csv",
         "routes.geojson",
         "dispatch.json",
     }

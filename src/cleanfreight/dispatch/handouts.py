@@ -361,7 +361,6 @@ def route_map_png(
                         xytext=(10 + 14 * (j % 6), 10 + 12 * (j // 6)),
                         textcoords="offset points",
                         fontsize=7,
-                        fontweight="bold",
                         ha="center",
                         va="center",
                         color="black" if energy else "white",
@@ -567,7 +566,7 @@ def _write_pdf(result: DispatchResult, path: Path, lang: str) -> Path:
             try:
                 fig.text(0.04, 0.945, f"{result.scenario}", fontsize=11, color="#555555")
                 fig.text(0.04, 0.905, f"{_t('ho.run_sheet', lang)} · {_t('ho.truck', lang, truck=tid)}",
-                         fontsize=17, fontweight="bold", color=colors[tid])
+                         fontsize=17, color=colors[tid])
                 for k, line in enumerate(_truck_lines(result, str(tid), lang)):
                     fig.text(0.04, 0.865 - 0.03 * k, line, fontsize=10)
                 n = len(table) + 1
@@ -582,7 +581,7 @@ def _write_pdf(result: DispatchResult, path: Path, lang: str) -> Path:
                 fig.patches.append(plt.Rectangle((0.035, y - row_h * 0.5), 0.93, row_h, transform=fig.transFigure,
                                                  facecolor="#E8E8E2", edgecolor="none", zorder=0))
                 for x, w, c in zip(xs, widths, table.columns, strict=True):
-                    fig.text(x + 0.003, y, _wrap(str(c), w * scale, size), fontsize=size * 0.9, fontweight="bold",
+                    fig.text(x + 0.003, y, _wrap(str(c), w * scale, size), fontsize=size * 0.9, color="#222222",
                              va="center", linespacing=0.95)
                 for i, (_, row) in enumerate(table.iterrows()):
                     y = top - row_h * (i + 1)
@@ -604,7 +603,7 @@ def _write_pdf(result: DispatchResult, path: Path, lang: str) -> Path:
                         if len(text) > limit:
                             text = text[: max(1, limit - 1)] + "…"
                         fig.text(x + 0.003, y, text, fontsize=size, va="center",
-                                 fontweight="bold" if kind in _ENERGY_KINDS and j == 5 else "normal")
+                                 color="#5b2a86" if kind in _ENERGY_KINDS and j == 5 else "#111111")
                 fig.text(0.04, 0.06, _t("ho.window_note", lang), fontsize=8, color="#555555")
                 fig.text(0.96, 0.03, _t("ho.page", lang, page=page, pages=len(trucks)), fontsize=8,
                          color="#777777", ha="right")
