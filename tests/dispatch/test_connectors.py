@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cleanfreight.dispatch import Load, Scenario, Site, SolverParams, TruckType, road_matrices, solve_dispatch
