@@ -118,10 +118,10 @@ def test_route_map_png(handouts: dict[str, Path]) -> None:
 
 
 def test_battery_limit_is_said(tmp_path: Path) -> None:
-    """With 141 kWh packs one truckload is dropped; with unlimited range the same fleet takes it."""
+    """With 100 kWh packs one truckload is dropped; with unlimited range the same fleet takes it."""
     sc = load_scenario(DAY)
     small = dataclasses.replace(
-        sc, truck_types=tuple(dataclasses.replace(tt, energy_capacity=141) for tt in sc.truck_types)
+        sc, truck_types=tuple(dataclasses.replace(tt, energy_capacity=100) for tt in sc.truck_types)
     )
     res = solve_dispatch(small)
     assert res.summary["battery_limited_lots"] == 1

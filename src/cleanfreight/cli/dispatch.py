@@ -111,7 +111,15 @@ register_labels(
             "long connectors (site far from any road a truck can enter from the side; check its coordinates)",
             "接入距离过长（地点距可侧向驶入的道路较远，请核对坐标）",
         ),
-        "dispatch.connector_line": ("{place}: {m:,.0f} m to a {road} road", "{place}：距{road}道路 {m:,.0f} 米"),
+        "dispatch.connector_line": ("{place}: {m:,.0f} m to the nearest {road} road", "{place}：距最近的{road} {m:,.0f} 米"),
+        "road.trunk": ("trunk", "干线公路"),
+        "road.primary": ("primary", "主干公路"),
+        "road.secondary": ("secondary", "次干公路"),
+        "road.tertiary": ("tertiary", "县乡公路"),
+        "road.unclassified": ("minor", "乡村道路"),
+        "road.residential": ("residential", "居住区道路"),
+        "road.service": ("service", "专用/辅助道路"),
+        "road.road": ("unclassified", "未分类道路"),
         "dispatch.battery_limit": (
             "the battery is the limit: with unlimited range the same fleet takes {n} more truckload(s)",
             "电池续航是瓶颈：若续航不限，同一车队可多完成 {n} 车次",
@@ -184,8 +192,9 @@ def _run_scenario(
     if long is not None and len(long):
         out.print(f"[bold yellow]{t('dispatch.connectors_long', lang)}[/]:")
         for r in long.itertuples(index=False):
-            out.print("  " + t("dispatch.connector_line", lang, place=r.place_id, m=float(r.connector_m),
-                               road=r.connector_road))
+            road = t(f"road.{r.connector_road}", lang)
+            road = str(r.connector_road) if road == f"road.{r.connector_road}" else road
+            out.print("  " + t("dispatch.connector_line", lang, place=r.place_id, m=float(r.connector_m), road=road))
     if s.get("battery_limited_lots"):
         out.print("[bold yellow]" + t("dispatch.battery_limit", lang, n=s["battery_limited_lots"]) + "[/]")
     if not result.unserved.empty:

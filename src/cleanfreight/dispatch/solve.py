@@ -521,6 +521,7 @@ def solve_dispatch(
     min_f = [f[1] for f in finite]
     if lots and vehicles:
         sol, nodes = solve_model(scenario, lots, vehicles, km_f, min_f)
+        sol = _prune_energy_stops(scenario, sol, nodes, lots, vehicles, km_f, min_f)
     else:
         sol, nodes = (
             ModelSolution(
@@ -565,6 +566,75 @@ def solve_dispatch(
     )
     result.summary["runtime_s"] = round(time.perf_counter() - started, 3)
     return dataclasses.replace(result, places=places, scenario_obj=scenario)
+
+
+def _soc_feasible(
+    tt: TruckType, visits: list[Any], nodes: list[ModelNode], lots: list[Lot], scenario: Scenario, km: np.ndarray
+) -> bool:
+    """Replay a route with the exact load on board: never below the reserve."""
+    cap = tt.capacity
+    reserve = cap * tt.reserve_pct / 100 - 1e-6
+    soc = cap * tt.start_soc_pct / 100
+    onboard = 0.0
+    prev: int | None = None
+    for vis in visits:
+        nd = nodes[vis.node]
+        if prev is not None:
+            soc -= float(km[prev, nd.place]) * tt.rate(onboard)
+            if soc < reserve:
+                return False
+        if nd.kind == "energy":
+            st = scenario.energy_stations[nd.station]
+            soc = cap if st.kind in ("swap", "h2") else min(cap, soc + vis.recharge / E_SCALE)
+        elif nd.kind == "pickup":
+            onboard += lots[nd.lot].tonnes
+        elif nd.kind == "delivery":
+            onboard -= lots[nd.lot].tonnes
+        prev = nd.place
+    return True
+
+
+def _prune_energy_stops(
+    scenario: Scenario,
+    sol: ModelSolution,
+    nodes: list[ModelNode],
+    lots: list[Lot],
+    vehicles: list[Vehicle],
+    km_f: list[np.ndarray],
+    min_f: list[np.ndarray],
+) -> ModelSolution:
+    """Drop swap/charge stops the route does not need.
+
+    A search stopped by a solution limit can keep stops that add nothing (a swap at 98 %); each
+    is removed when the route, replayed with the exact load, still never goes below the reserve
+    and the next stop is still reached by its planned start (the truck waits instead). Later
+    stops keep their planned times, so every window and ban stays met."""
+    routes = []
+    for v, visits in enumerate(sol.routes):
+        veh = vehicles[v]
+        tt = scenario.truck_types[veh.type_index]
+        km, minutes = km_f[veh.matrix], min_f[veh.matrix]
+        visits = list(visits)
+        i = 1
+        while i < len(visits) - 1:
+            nd = nodes[visits[i].node]
+            if nd.kind != "energy" or not tt.spec.limited_range:
+                i += 1
+                continue
+            trial = visits[:i] + visits[i + 1 :]
+            before, after = nodes[visits[i - 1].node], nodes[visits[i + 1].node]
+            depart = visits[i - 1].start + (before.service if i - 1 > 0 else 0)
+            if before.kind == "energy":
+                st = scenario.energy_stations[before.station]
+                if st.kind == "charge":
+                    depart += visits[i - 1].recharge / E_SCALE / float(st.power_kw or 1) * 60
+            on_time = depart + float(minutes[before.place, after.place]) <= visits[i + 1].start + 1e-6
+            if on_time and _soc_feasible(tt, trial, nodes, lots, scenario, km):
+                visits = trial
+            else:
+                i += 1
+        routes.append(visits)
+    return dataclasses.replace(sol, routes=routes)
 
 
 def _battery_bound(
