@@ -623,7 +623,7 @@ def _prune_energy_stops(
                 continue
             trial = visits[:i] + visits[i + 1 :]
             before, after = nodes[visits[i - 1].node], nodes[visits[i + 1].node]
-            depart = visits[i - 1].start + (before.service if i - 1 > 0 else 0)
+            depart = float(visits[i - 1].start + (before.service if i - 1 > 0 else 0))
             if before.kind == "energy":
                 st = scenario.energy_stations[before.station]
                 if st.kind == "charge":
