@@ -16,6 +16,7 @@ from cleanfreight.reports.layers import (
     report_table,
     road_lines,
     sample_layers,
+    split_layers,
 )
 from cleanfreight.reports.maps import (
     AMBER_BAND,
@@ -50,6 +51,7 @@ __all__ = [
     "road_lines",
     "sample_layers",
     "save_map",
+    "split_layers",
     "static_map",
     "write_workbook",
 ]

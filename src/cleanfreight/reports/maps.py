@@ -494,6 +494,9 @@ def _geojson_layer(
         overlay=True,
         control=True,
         smooth_factor=1.0,
+        # points in a line/area layer are drawn as small circles: never Leaflet's image marker,
+        # whose icon files are not part of an offline page (a broken image)
+        marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.8),
     )
     layer.add_to(m)
 
@@ -738,6 +741,7 @@ def make_map(
             m, _enterprise_spec(en, lang, target, len(en) > cluster_above), t("map.enterprises", lang)
         )
         low = max(0.0, target - AMBER_BAND)
+        has_ratio = pd.to_numeric(en["clean_ratio"], errors="coerce").notna().any()
         legend = [
             {
                 "kind": "circle",
@@ -750,6 +754,9 @@ def make_map(
                 "label": t("map.ratio_near", lang, low=f"{low:.0%}", target=f"{target:.0%}"),
             },
             {"kind": "circle", "color": COLORS["low"], "label": t("map.ratio_low", lang, low=f"{low:.0%}")},
+            *legend,
+        ] if has_ratio else [
+            {"kind": "circle", "color": COLORS["route_other"], "label": t("map.enterprises", lang)},
             *legend,
         ]
 
