@@ -100,7 +100,8 @@ def plan(
         Path | None, Opt("--scenario", help="Scenario file (TOML or YAML); default: baseline")
     ] = None,
     compare: Annotated[
-        Path | None, Opt("--compare", help="A second scenario to put side by side with the first")
+        list[Path] | None,
+        Opt("--compare", help="Another scenario to put side by side with the first (repeatable)"),
     ] = None,
     straight: Annotated[
         bool, Opt("--straight", help="Great-circle km x 1.3 instead of the road network (faster)")
@@ -120,85 +121,160 @@ def plan(
 ) -> None:
     """Plan the assignment of every enterprise flow to transport chains (rail + new-energy short-haul, ...).
 
-    Writes plan.json, CSV tables, plan.xlsx and routes.geojson to --out; with --compare also the second
-    plan in OUT/compare/<name>/ and compare.json / compare.csv. Your own files (--enterprises, --roads,
-    ...) replace the sample's, for both scenarios; a scenario's [data] table can name them too.
+    Writes plan.json, CSV tables, plan.xlsx and routes.geojson to --out; with --compare (repeatable)
+    also each other plan in OUT/compare/<name>/, the comparison (compare.json, compare.csv,
+    compare.xlsx) and a difference map against the first scenario for each other one
+    (OUT/compare/diff_<first>_vs_<other>.html). Your own files (--enterprises, --roads, ...)
+    replace the sample's, for every scenario; a scenario's [data] table can name them too.
     """
     given = {"enterprises": enterprises, "roads": roads, "rail": rail, "stations": stations, "regions": regions,
              "swap_stations": swap_stations, "restriction_zone": restriction_zone}
     data = {k: str(v) for k, v in given.items() if v is not None}
-    _plan(out_dir, scenario, compare, straight, no_xlsx, lang, json_out, data)
+    _plan(out_dir, scenario, compare or [], straight, no_xlsx, lang, json_out, data)
 
 
 @handle_errors
 def _plan(
     out_dir: Path,
     scenario: Path | None,
-    compare: Path | None,
+    compare: list[Path],
     straight: bool,
     no_xlsx: bool,
     lang: str,
     json_out: bool,
     data: dict[str, str],
 ) -> None:
-    import json
-
     from cleanfreight._i18n import check_lang, t
-    from cleanfreight.planning import compare_plans, plan_payload, write_plan
+    from cleanfreight.planning import plan_payload, write_plan
 
     check_lang(lang)
     with progress("plan", quiet=json_out) as step:
         sc, problem, result = _solve(scenario, straight, step, data)
         step("writing outputs")
         files = write_plan(result, out_dir, problem=problem, lang=lang, xlsx=not no_xlsx)
-        other = None
-        if compare is not None:
-            sc2, problem2, result2 = _solve(compare, straight, step, data)
-            sub = out_dir / "compare" / sc2.name
-            files2 = write_plan(result2, sub, problem=problem2, lang=lang, xlsx=not no_xlsx)
-            names = [sc.name, sc2.name] if sc.name != sc2.name else [f"{sc.name}(1)", f"{sc2.name}(2)"]
-            cmp = compare_plans([result, result2], names)
-            from cleanfreight._io import write_csv, write_text
-
-            write_csv(cmp["city"], out_dir / "compare.csv", encoding="utf-8")
-            write_csv(cmp["enterprises"], out_dir / "compare_enterprises.csv", index=False, encoding="utf-8")
-            cmp_json = {
-                "scenarios": [
-                    {"name": n, "title": s.title(lang), "file": str(f) if f else None, "plan": str(p)}
-                    for n, s, f, p in zip(
-                        names,
-                        (sc, sc2),
-                        (scenario, compare),
-                        (files["plan.json"], files2["plan.json"]),
-                        strict=True,
-                    )
-                ],
-                "city": {
-                    n: plan_payload(r, lang)["city"] for n, r in zip(names, (result, result2), strict=True)
-                },
-            }
-            write_text(out_dir / "compare.json", json.dumps(cmp_json, ensure_ascii=False, indent=2))
-            files.update({"compare.json": out_dir / "compare.json", "compare.csv": out_dir / "compare.csv"})
-            other = (names, cmp, result2)
+        other = _compare(out_dir, (scenario, sc, problem, result, files), compare, straight, no_xlsx, lang,
+                         data, step) if compare else None
+        if other is not None:
+            files.update(other["files"])
     if json_out:
         payload: dict[str, Any] = {
             "status": result.status,
             "objective": result.objective,
+            "scenario": {"name": sc.name, "title": sc.title(lang)},
             "city": plan_payload(result, lang)["city"],
             "files": {k: str(v) for k, v in files.items()},
         }
         if other is not None:
-            payload["compare"] = {"names": other[0], "city": plan_payload(other[2], lang)["city"]}
+            payload["compare"] = {
+                "names": other["names"],
+                "city": other["cities"][other["names"][1]],
+                "cities": other["cities"],
+                "differences": other["differences"],
+            }
         print_json(payload)
     else:
         _plan_table(result, lang, f"{t('plan.objective', lang)} — {sc.title(lang)}")
         if other is not None:
-            out.print(f"[bold]{t('plan.compare', lang)}[/]")
-            out.print(other[1]["city"].to_string(), highlight=False)
+            _compare_print(other, lang)
         print_written(files.values(), lang)
     if result.status == "infeasible":
         console.print("[bold red]hard targets cannot be met[/]; see shortfall_reason in plan.json")
         raise typer.Exit(4)
+
+
+def _compare(
+    out_dir: Path,
+    first: tuple[Path | None, Scenario, PlanProblem, PlanResult, dict[str, Path]],
+    compare: list[Path],
+    straight: bool,
+    no_xlsx: bool,
+    lang: str,
+    data: dict[str, str],
+    step: Any,
+) -> dict[str, Any]:
+    """Solve the other scenarios, write each plan, the comparison and the difference maps."""
+    from cleanfreight.planning import compare_plans, plan_payload, write_plan
+    from cleanfreight.planning.io import compare_table, write_comparison
+    from cleanfreight.reports.diffmap import plan_differences, write_difference
+
+    runs = [first]
+    for path in compare:
+        sc2, problem2, result2 = _solve(path, straight, step, data)
+        step("writing outputs")
+        runs.append((path, sc2, problem2, result2, {}))
+    names: list[str] = []
+    for _, sc_i, *_ in runs:  # unique folder and column names, in order
+        name, k = sc_i.name, 2
+        while name in names:
+            name = f"{sc_i.name}({k})"
+            k += 1
+        names.append(name)
+    plans = [runs[0][4]["plan.json"]]
+    for (_, _, problem_i, result_i, _), name in zip(runs[1:], names[1:], strict=True):
+        written = write_plan(result_i, out_dir / "compare" / name, problem=problem_i, lang=lang, xlsx=not no_xlsx)
+        plans.append(written["plan.json"])
+    results = [r[3] for r in runs]
+    problems = [r[2] for r in runs]
+    cmp = compare_plans(results, names, problems=problems, spur_ids=[list(r[1].spurs) for r in runs])
+    payloads = [plan_payload(r, lang) for r in results]
+    scenarios = [
+        {"name": n, "title": sc_i.title(lang), "file": str(f) if f else None, "plan": str(p)}
+        for n, (f, sc_i, *_), p in zip(names, runs, plans, strict=True)
+    ]
+    step("difference maps")
+    base = _diff_base(problems[0], data)
+    ent = problems[0].enterprises
+    diffs, files = [], {}
+    for k in range(1, len(runs)):
+        diff = plan_differences(problems[0], results[0], problems[k], results[k], lang=lang)
+        diff = type(diff)((names[0], names[k]), diff.titles, diff.flows, diff.corridors)
+        written = write_difference(diff, out_dir / "compare", lang=lang, enterprises=ent, base=base)
+        diffs.append({**diff.as_dict(), "summary": diff.summary(lang),
+                      "files": {key: str(v) for key, v in written.items()}})
+        files.update({f"compare/{key}": v for key, v in written.items()})
+    files.update(write_comparison(out_dir, cmp, scenarios, payloads, lang=lang, extra={"differences": diffs}))
+    table = compare_table(cmp, lang)  # short names as console columns; titles printed below
+    return {"names": names, "cities": {n: p["city"] for n, p in zip(names, payloads, strict=True)},
+            "table": table, "differences": diffs, "files": files, "titles": [s["title"] for s in scenarios]}
+
+
+def _diff_base(problem: PlanProblem, data: dict[str, str]) -> Any:
+    """District boundaries (the sample's, unless the user gave own data) and rail under the difference map."""
+    import geopandas as gpd
+    import shapely
+
+    from cleanfreight.reports import MapLayers
+
+    boundaries = None
+    if not data:
+        from cleanfreight.network import NetworkFiles
+
+        path = NetworkFiles.sample().boundaries
+        boundaries = gpd.read_file(path) if path is not None else None
+    lines = dict(problem.rail_lines)
+    rail = gpd.GeoDataFrame(
+        {"line_id": list(lines)}, geometry=[shapely.LineString(c) for c in lines.values()], crs="EPSG:4326"
+    ) if lines else None
+    return MapLayers(boundaries=boundaries, rail=rail)
+
+
+def _compare_print(other: dict[str, Any], lang: str) -> None:
+    from rich.table import Table
+
+    from cleanfreight._i18n import t
+
+    table = other["table"]
+    tbl = Table(title=t("plan.compare", lang))
+    for j, c in enumerate(table.columns):
+        tbl.add_column(str(c), justify="left" if j == 0 else "right", overflow="fold")
+    for row in table.itertuples(index=False):
+        tbl.add_row(*[str(v) for v in row])
+    out.print(tbl)
+    for n, title in zip(other["names"], other["titles"], strict=True):
+        if title != n:
+            out.print(f"  {n}: {title}", highlight=False)
+    for d in other["differences"]:
+        out.print(f"{d['from']} → {d['to']}: {d['summary']}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
