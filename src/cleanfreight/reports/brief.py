@@ -46,35 +46,46 @@ class BriefResult:
 
 def write_brief(p: BriefParams, step: Callable[[str], None] = lambda _: None) -> BriefResult:
     """Write ``map.html`` (offline), ``map.png``, ``briefing.pdf``, ``briefing.png`` and ``workbook.xlsx``."""
-    from cleanfreight.reports.briefing import make_briefing
+    from cleanfreight.reports._labels import t
+    from cleanfreight.reports.briefing import briefing_title, make_briefing
     from cleanfreight.reports.layers import network_layers
     from cleanfreight.reports.maps import make_map, save_map
     from cleanfreight.reports.options import ReportOptions
     from cleanfreight.reports.static import static_map
     from cleanfreight.reports.workbook import write_workbook
 
-    out_dir, lang, title, tiles, dpi = p.out_dir, p.lang, p.title, p.tiles, p.dpi
+    out_dir, lang, tiles, dpi = p.out_dir, p.lang, p.tiles, p.dpi
     src = brief_sources(p.enterprises, p.rules, p.db, p.period, p.report, p.monthly, p.plan, lang, step)
     opts = ReportOptions(
         lang=lang,
         target=src["target"],
         rulebook=src["rulebook"],
-        title=title,
+        title=p.title,
         paper=p.paper,
         dpi=dpi,
         period=src["period"],
+        scenario=src["scenario"],
+        sample=src["sample"],
     )
+    # every output names the city, the period and (with a plan) the scenario
+    title = briefing_title(opts)
+    scenario_line = t("b.scenario", lang, scenario=opts.scenario) if opts.scenario else ""
+    subtitle = " · ".join(x for x in (src["subtitle"], scenario_line) if x)
     layers = network_layers(src["network"], enterprises=src["enterprises"], routes=src["routes"])
     out_dir.mkdir(parents=True, exist_ok=True)
     step("writing the offline map")
     files: dict[str, Path] = {
         "map": save_map(
-            make_map(layers, lang=lang, title=title, target=opts.target, tiles=tiles, subtitle=src["subtitle"]),
+            make_map(layers, lang=lang, title=title, target=opts.target, tiles=tiles, subtitle=subtitle,
+                     annual=opts.annual),
             out_dir / "map.html",
         ),
     }
     step("writing the static map")
-    files["map_png"] = static_map(layers, out_dir / "map.png", lang=lang, title=title, target=opts.target, dpi=dpi)
+    files["map_png"] = static_map(
+        layers, out_dir / "map.png", lang=lang, title=title + (f"\n{scenario_line}" if scenario_line else ""),
+        target=opts.target, dpi=dpi, sample=opts.sample,
+    )
     step("writing the briefing")
     b = make_briefing(
         src["enterprises"],
@@ -88,14 +99,20 @@ def write_brief(p: BriefParams, step: Callable[[str], None] = lambda _: None) ->
     if b.png is not None:
         files["briefing_png"] = b.png
     step("writing the workbook")
+    import dataclasses
+
+    book_opts = dataclasses.replace(opts, title=title + (f" ({scenario_line})" if scenario_line else ""))
     files["workbook"] = write_workbook(
-        out_dir / "workbook.xlsx", src["enterprises"], monthly=src["monthly"], plan=src["plan"], options=opts
+        out_dir / "workbook.xlsx", src["enterprises"], monthly=src["monthly"], plan=src["plan"], options=book_opts
     )
     payload = {
         **b.city,
         "period": opts.period or None,
         "rulebook": opts.rulebook,
         "source": src["source"],
+        "title": title,
+        "scenario": src["scenario_info"],
+        "sample": opts.sample,
         "files": {k: str(v) for k, v in files.items()},
     }
     return BriefResult(files, payload, dict(b.city), opts.target)
@@ -144,9 +161,11 @@ def brief_sources(
     if monthly is not None:
         mon = pd.read_csv(monthly, comment="#", dtype={"period": str, "enterprise_id": str})
     plan_frame, routes = None, None
+    scenario_info: dict[str, Any] | None = None
     if plan is not None:
         step("reading the plan")
         plan_frame, routes = plan_tables(plan, roster)
+        scenario_info = _plan_scenario(plan)
         after = plan_frame[["enterprise_id", "ratio_after"]]
         table = table.drop(columns=[c for c in ("ratio_after",) if c in table]).merge(
             after, on="enterprise_id", how="left"
@@ -162,7 +181,27 @@ def brief_sources(
         "source": source,
         "subtitle": subtitle,
         "period": label,
+        # only the bundled sample roster is illustrative (a ledger of real records with it still
+        # names the sample's invented enterprises)
+        "sample": enterprises is None,
+        "scenario_info": scenario_info,
+        "scenario": "" if scenario_info is None else str(
+            (scenario_info.get("title_zh") if lang == "zh" else scenario_info.get("title_en"))
+            or scenario_info.get("title_en") or scenario_info.get("name") or ""
+        ),
     }
+
+
+def _plan_scenario(plan_dir: Path) -> dict[str, Any] | None:
+    """The ``scenario`` entry of a plan folder's ``plan.json`` (name, titles), if any."""
+    import json
+
+    try:
+        payload = json.loads((Path(plan_dir) / "plan.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sc = payload.get("scenario") if isinstance(payload, dict) else None
+    return sc if isinstance(sc, dict) and sc else None
 
 
 def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: Any) -> tuple[Any, Any, str]:

@@ -364,11 +364,13 @@ def _points_xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.round(pts.y.to_numpy(), 6), np.round(pts.x.to_numpy(), 6)
 
 
-def _enterprise_spec(gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: bool) -> dict[str, Any]:
+def _enterprise_spec(
+    gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: bool, annual: bool = True
+) -> dict[str, Any]:
     has_after = "ratio_after" in gdf.columns
     has_clean = "tonnes_clean" in gdf.columns
     extra = [c for c in ("district", "industry") if c in gdf.columns]
-    labels = [bi("f.enterprise_id"), *(bi(f"f.{c}") for c in extra), bi("f.tonnes_total")]
+    labels = [bi("f.enterprise_id"), *(bi(f"f.{c}") for c in extra), bi("f.tonnes_year" if annual else "f.tonnes_total")]
     if has_clean:
         labels.append(bi("f.tonnes_clean"))
     labels += [bi("f.clean_ratio")]
@@ -553,6 +555,7 @@ def make_map(
     subtitle: str | None = None,
     cluster_above: int = 300,
     max_vertices: int = 50_000,
+    annual: bool = True,
 ) -> folium.Map:
     """Draw ``layers`` on a Folium map (call :func:`save_map` to write it for offline use).
 
@@ -575,6 +578,9 @@ def make_map(
         Point layers with more points than this are clustered (Leaflet.markercluster).
     max_vertices
         Line and polygon layers with more vertices than this are simplified.
+    annual
+        The tonnes are for a year ("annual tonnes" in popups and the legend); ``False`` for a
+        month, quarter or other period.
 
     Returns
     -------
@@ -738,7 +744,7 @@ def make_map(
     if "enterprises" in present:
         en = present["enterprises"]
         _point_layer(
-            m, _enterprise_spec(en, lang, target, len(en) > cluster_above), t("map.enterprises", lang)
+            m, _enterprise_spec(en, lang, target, len(en) > cluster_above, annual), t("map.enterprises", lang)
         )
         low = max(0.0, target - AMBER_BAND)
         has_ratio = pd.to_numeric(en["clean_ratio"], errors="coerce").notna().any()
@@ -777,7 +783,8 @@ def make_map(
             "legend": {
                 "heading": t("map.legend", lang),
                 "items": legend,
-                "note": t("map.size_note", lang) + " · " + t("map.tiles_note", lang)
+                "note": t("map.size_note" if annual else "map.size_note_period", lang) + " · "
+                + t("map.tiles_note", lang)
                 if "enterprises" in present
                 else t("map.tiles_note", lang),
             },
