@@ -215,3 +215,11 @@ def test_brief_with_a_real_plan(tmp_path: Path) -> None:
     page = (tmp_path / "b" / "map.html").read_text(encoding="utf-8")
     for kind in ("rail", "ne"):  # the planner's legs are drawn with their own styles
         assert f'"_s": "{kind}"' in page
+    # every output names the plan's scenario (issue 11); the baseline sample is illustrative
+    assert payload["scenario"]["name"] == plan["scenario"]["name"] and payload["sample"] is True
+    name = plan["scenario"]["title_zh"] or plan["scenario"]["name"]
+    assert f"情景：{name}" in page
+    assert f"情景：{name}" in pdf_text(tmp_path / "b" / "briefing.pdf").replace("\n", "")
+    from openpyxl import load_workbook
+
+    assert name in load_workbook(tmp_path / "b" / "workbook.xlsx").worksheets[0]["A1"].value

@@ -218,8 +218,8 @@ def _map(
             from cleanfreight._i18n import t
 
             subtitle = t("b.scenario", lang, scenario=src["scenario"])
-            if title is None:
-                title = f"{t('map.title', lang)} · {src['scenario']}"
+            if suffix in STATIC_FORMATS:  # one title line there: the scenario goes under it
+                title = f"{title or t('map.title', lang)}\n{subtitle}"
         if suffix in STATIC_FORMATS:
             path = static_map(layers, out_file, lang=lang, title=title, target=target, sample=sample)
         else:
