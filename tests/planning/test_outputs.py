@@ -148,16 +148,24 @@ def test_cli_hard_infeasible_exits_4_with_reasons(tmp_path: Path) -> None:
     assert missed and all(e["shortfall_reason"] for e in missed)
 
 
-def test_cli_compare_three_scenarios(tmp_path: Path) -> None:
-    """Three scenarios side by side (issue 11): all three kept, the table translated and formatted,
-    each scenario's own spurs shown as they are, a difference map per other scenario."""
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`plan --compare` with three scenarios, in Chinese: (output folder, console output)."""
+    out = tmp_path_factory.mktemp("three")
     scen = Path(__file__).resolve().parents[2] / "data" / "scenarios"
     args = ["plan", "--scenario", str(scen / "spurs.toml"), "--compare", str(scen / "no_spurs.toml"),
-            "--compare", str(scen / "carbon_price.toml"), "--out", str(tmp_path), "--straight", "--no-xlsx",
+            "--compare", str(scen / "carbon_price.toml"), "--out", str(out), "--straight", "--no-xlsx",
             "--lang", "zh"]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
-    text = " ".join(res.output.split())
+    return out, res.output
+
+
+def test_cli_compare_three_scenarios(three: tuple[Path, str]) -> None:
+    """Three scenarios side by side (issue 11): all three kept, the table translated and formatted,
+    each scenario's own spurs shown as they are, a difference map per other scenario."""
+    tmp_path, output = three
+    text = " ".join(output.split())
     assert "情景对比" in text and "规划后清洁运输比例" in text and "no_spurs − spurs" in text
     assert "ratio_after" not in text and "e-0" not in text and "e+0" not in text
     assert "SP-CZ02 已有, SP-CZ17 已有" in text and "SP-CZ02 不建, SP-CZ17 不建" in text
@@ -188,3 +196,21 @@ def test_cli_compare_three_scenarios(tmp_path: Path) -> None:
     assert wb.sheetnames == ["情景对比"]
     routes = json.loads((tmp_path / "routes.geojson").read_text(encoding="utf-8"))
     assert routes["name"] == "spurs"  # every output names its scenario
+
+
+@pytest.mark.browser
+def test_difference_map_as_seen(three: tuple[Path, str], tmp_path: Path) -> None:
+    from tests.reports._browser import count_interactive, dump_dom, image_stats, js_error, screenshot
+
+    out, _ = three
+    page = out / "compare" / "diff_spurs_vs_no_spurs.html"
+    dom = dump_dom(page, tmp_path / "profile")
+    assert js_error(dom) is None
+    cmp = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    diff = cmp["differences"][0]
+    flows = pd.read_csv(out / "compare" / "diff_spurs_vs_no_spurs_flows.csv", encoding="utf-8-sig")
+    # every changed corridor and every enterprise with a changed flow is drawn
+    assert count_interactive(dom) == diff["corridors_changed"] + flows["enterprise_id"].nunique()
+    assert "不建设两条规划专用线" in dom and "图例" in dom
+    std, distinct, _ = image_stats(screenshot(page, tmp_path / "profile", tmp_path / "diff.png"))
+    assert std > 10 and distinct > 50
