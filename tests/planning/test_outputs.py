@@ -46,7 +46,7 @@ def test_plan_json_contract(written: Path) -> None:
 
 def test_tables_and_routes(written: Path) -> None:
     wb = openpyxl.load_workbook(written / "plan.xlsx", read_only=True)
-    assert {"enterprises", "flows", "infrastructure", "capacities", "explanations", "city"} <= set(
+    assert {"enterprises", "flows", "infrastructure", "capacities", "explanations", "city", "scenario"} <= set(
         wb.sheetnames
     )
     g = json.loads((written / "routes.geojson").read_text(encoding="utf-8"))

@@ -215,6 +215,11 @@ def write_plan(
         with atomic_path(out / "plan.xlsx") as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
             for name, frame in tables.items():
                 frame.to_excel(xw, sheet_name=name[:31], index=False)
+            # the workbook names its scenario (name, titles, file)
+            scenario = result.meta.get("scenario", {}) or {}
+            pd.DataFrame([{k: scenario.get(k) for k in ("name", "title_en", "title_zh", "source")}]).to_excel(
+                xw, sheet_name="scenario", index=False
+            )
         files["plan.xlsx"] = out / "plan.xlsx"
     if problem is not None:
         files["routes.geojson"] = write_text(
