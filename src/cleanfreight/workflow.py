@@ -255,13 +255,31 @@ def run_dispatch_step(out: Path, *, lang: str = "en") -> dict[str, Any]:
     return dict(result.summary)
 
 
-def run_plan_step(run: BaselineRun, out: Path, *, lang: str = "en") -> dict[str, Any]:
-    """Plan the sample with the default scenario; write ``out/plan.json``, tables and ``routes.geojson``."""
-    from cleanfreight.planning import Scenario, build_problem, plan_payload, solve_plan, write_plan
+def run_plan_step(
+    run: BaselineRun, out: Path, *, lang: str = "en", frontier_steps: int = 6
+) -> dict[str, Any]:
+    """Plan the sample with the default scenario; write ``out/plan.json``, tables and ``routes.geojson``,
+    and the cost-of-ambition frontier (``frontier.csv/json/png``; ``frontier_steps = 0``: none)."""
+    from cleanfreight.planning import (
+        Scenario,
+        build_problem,
+        plan_payload,
+        solve_frontier,
+        solve_plan,
+        write_plan,
+    )
+    from cleanfreight.reports.frontier import write_frontier_files
 
     sc = Scenario()
     problem = build_problem(sc)
     result = solve_plan(problem, sc.params)
     write_plan(result, out, problem=problem, lang=lang)
     payload = plan_payload(result, lang)
-    return {"objective": payload.get("objective"), "status": payload.get("status"), "city": payload.get("city")}
+    summary = {"objective": payload.get("objective"), "status": payload.get("status"), "city": payload.get("city"),
+               "policy": payload.get("policy")}
+    if frontier_steps > 0:
+        fr = solve_frontier(problem, sc.params, steps=frontier_steps)
+        write_frontier_files(fr, out, lang, sc.as_dict())
+        summary["frontier"] = {"max_ratio": fr.max_ratio, "points": len(fr.table),
+                               "cost_at_max_cny": float(fr.table["cost_cny"].iloc[-1])}
+    return summary

@@ -177,7 +177,8 @@ def test_cli_compare_three_scenarios(three: tuple[Path, str]) -> None:
     assert cmp["spur_status"]["spurs"] == "SP-CZ02 existing, SP-CZ17 existing"
     assert cmp["spur_status"]["carbon_price"] == "SP-CZ02 planned, SP-CZ17 planned"
     ratio_row = next(r for r in cmp["table"] if r["指标"] == "规划后清洁运输比例")
-    assert ratio_row["建成两条规划专用线（山西瑞隆能源、上党绿能物流）"] == "81.1%"
+    after = cmp["city"]["spurs"]["ratio_after"]
+    assert ratio_row["建成两条规划专用线（山西瑞隆能源、上党绿能物流）"] == f"{after:.1%}"  # e.g. 81.1%
     assert ratio_row["不建设两条规划专用线 − 建成两条规划专用线（山西瑞隆能源、上党绿能物流）"].endswith("个百分点")
     for other in ("no_spurs", "carbon_price"):
         assert (tmp_path / "compare" / other / "plan.json").exists()

@@ -195,3 +195,25 @@ def test_static_map_labels_and_districts(layers: MapLayers, tmp_path: Path) -> N
     text = pdf_text(pdf)
     assert "甲钢铁" in text  # enterprises named where they fit
     assert "示意性样例数据" not in text
+
+def test_a_plan_with_a_frontier_adds_the_cost_of_ambition_page(
+    enterprises: pd.DataFrame, tmp_path: Path
+) -> None:
+    from cleanfreight.planning import PlanParams, solve_frontier
+    from cleanfreight.reports import read_frontier, write_frontier_files
+    from tests.planning.conftest import make_tiny
+
+    fr = solve_frontier(make_tiny(), PlanParams(), steps=2)
+    write_frontier_files(fr, tmp_path / "plan", "en")
+    got = read_frontier(tmp_path / "plan")
+    assert got is not None and len(got["table"]) == len(fr.table)
+    assert got["table"]["cost_cny"].tolist() == pytest.approx(fr.table["cost_cny"].tolist())
+    b = make_briefing(enterprises, tmp_path / "b.pdf", tmp_path / "b.png",
+                      options=ReportOptions(lang="en"), frontier=got)
+    assert b.pdf is not None and b.frontier_png == tmp_path / "b_frontier.png"
+    pages, _ = pdf_pages(b.pdf)
+    assert pages == 2
+    text = pdf_text(b.pdf)
+    assert "The cost of ambition" in text.split("\f")[1]
+    assert "The cost of ambition" not in text.split("\f")[0]
+    assert read_frontier(tmp_path / "nothing_here") is None

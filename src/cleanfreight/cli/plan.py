@@ -61,6 +61,8 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
             reasons.append(f"[red]{row.enterprise_id}[/]: {reason}")
     out.print(tbl)
     out.print(result.summary(lang))
+    kind = str(result.meta.get("objective_kind", "cost"))
+    out.print(f"{t('plan.objective_kind', lang)}: {kind} ({t(f'objective.{kind}', lang)})", highlight=False)
     cap = result.capacities
     lines = cap[cap["kind"] == "rail_line"]
     if len(lines):  # how full each mainline is (red: full)
@@ -79,7 +81,8 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
 
 
 def _solve(
-    scenario_file: Path | None, straight: bool, step: Any, data: dict[str, str] | None = None
+    scenario_file: Path | None, straight: bool, step: Any, data: dict[str, str] | None = None,
+    objective: str | None = None,
 ) -> tuple[Scenario, PlanProblem, PlanResult]:
     import dataclasses
 
@@ -88,6 +91,8 @@ def _solve(
     sc = load_scenario(scenario_file) if scenario_file is not None else Scenario()
     if data:  # files given on the command line win over the scenario's [data]
         sc = dataclasses.replace(sc, data={**sc.data, **data})
+    if objective is not None:  # --objective wins over the scenario's [params] objective
+        sc = dataclasses.replace(sc, params=sc.params.replace(objective=objective))
     step(f"building the problem ({sc.name})")
     problem = build_problem(sc, use_road_network=not straight)
     step(f"solving ({sc.name})")
@@ -116,6 +121,19 @@ def plan(
     regions: Annotated[Path | None, Opt(help="Origin/destination regions (CSV)")] = None,
     swap_stations: Annotated[Path | None, Opt(help="Battery-swap / charging stations (CSV)")] = None,
     restriction_zone: Annotated[Path | None, Opt(help="Truck restriction zones (GeoJSON/GPKG)")] = None,
+    objective: Annotated[
+        str | None,
+        Opt("--objective", help="What the plan minimises: cost, clean, co2 or social (default: the scenario's, "
+            "else cost)"),
+    ] = None,
+    frontier: Annotated[
+        bool,
+        Opt("--frontier", help="Instead of one plan, the least annual cost of each city clean-ratio level from "
+            "today's to the highest reachable: frontier.csv, frontier.json, frontier.png"),
+    ] = False,
+    frontier_steps: Annotated[
+        int, Opt("--frontier-steps", help="Steps between today's city ratio and the highest (points: N + 1)")
+    ] = 8,
     lang: LangOption = "en",
     json_out: JsonOption = False,
 ) -> None:
@@ -126,11 +144,49 @@ def plan(
     compare.xlsx) and a difference map against the first scenario for each other one
     (OUT/compare/diff_<first>_vs_<other>.html). Your own files (--enterprises, --roads, ...)
     replace the sample's, for every scenario; a scenario's [data] table can name them too.
+    --objective overrides the scenarios' objective. --frontier writes the cost-of-ambition curve instead
+    of a plan (docs/frontier.md).
     """
     given = {"enterprises": enterprises, "roads": roads, "rail": rail, "stations": stations, "regions": regions,
              "swap_stations": swap_stations, "restriction_zone": restriction_zone}
     data = {k: str(v) for k, v in given.items() if v is not None}
-    _plan(out_dir, scenario, compare or [], straight, no_xlsx, lang, json_out, data)
+    if frontier:
+        _frontier(out_dir, scenario, compare or [], straight, lang, json_out, data, objective, frontier_steps)
+        return
+    _plan(out_dir, scenario, compare or [], straight, no_xlsx, lang, json_out, data, objective)
+
+
+@handle_errors
+def _frontier(
+    out_dir: Path,
+    scenario: Path | None,
+    compare: list[Path],
+    straight: bool,
+    lang: str,
+    json_out: bool,
+    data: dict[str, str],
+    objective: str | None,
+    steps: int,
+) -> None:
+    from cleanfreight._i18n import check_lang
+    from cleanfreight.cli._frontier import run_frontier
+    from cleanfreight.errors import InputError
+
+    check_lang(lang)
+    _check_objective(objective)
+    if compare:
+        raise InputError("--frontier and --compare cannot be combined: run the frontier once per scenario")
+    if steps < 1:
+        raise InputError(f"--frontier-steps must be an integer >= 1; got {steps}")
+    run_frontier(out_dir, scenario, straight, lang, json_out, data, objective, steps)
+
+
+def _check_objective(objective: str | None) -> None:
+    from cleanfreight.errors import InputError
+    from cleanfreight.planning.params import OBJECTIVES
+
+    if objective is not None and objective not in OBJECTIVES:
+        raise InputError(f"unknown --objective {objective!r}; expected one of {', '.join(OBJECTIVES)}")
 
 
 @handle_errors
@@ -143,17 +199,19 @@ def _plan(
     lang: str,
     json_out: bool,
     data: dict[str, str],
+    objective: str | None = None,
 ) -> None:
     from cleanfreight._i18n import check_lang, t
     from cleanfreight.planning import plan_payload, write_plan
 
     check_lang(lang)
+    _check_objective(objective)
     with progress("plan", quiet=json_out) as step:
-        sc, problem, result = _solve(scenario, straight, step, data)
+        sc, problem, result = _solve(scenario, straight, step, data, objective)
         step("writing outputs")
         files = write_plan(result, out_dir, problem=problem, lang=lang, xlsx=not no_xlsx)
         other = _compare(out_dir, (scenario, sc, problem, result, files), compare, straight, no_xlsx, lang,
-                         data, step) if compare else None
+                         data, step, objective) if compare else None
         if other is not None:
             files.update(other["files"])
     if json_out:
@@ -161,6 +219,7 @@ def _plan(
             "status": result.status,
             "objective": result.objective,
             "scenario": {"name": sc.name, "title": sc.title(lang)},
+            "objective_kind": result.meta.get("objective_kind", "cost"),
             "city": plan_payload(result, lang)["city"],
             "files": {k: str(v) for k, v in files.items()},
         }
@@ -191,6 +250,7 @@ def _compare(
     lang: str,
     data: dict[str, str],
     step: Any,
+    objective: str | None = None,
 ) -> dict[str, Any]:
     """Solve the other scenarios, write each plan, the comparison and the difference maps."""
     from cleanfreight.planning import compare_plans, plan_payload, write_plan
@@ -199,7 +259,7 @@ def _compare(
 
     runs = [first]
     for path in compare:
-        sc2, problem2, result2 = _solve(path, straight, step, data)
+        sc2, problem2, result2 = _solve(path, straight, step, data, objective)
         step("writing outputs")
         runs.append((path, sc2, problem2, result2, {}))
     names: list[str] = []

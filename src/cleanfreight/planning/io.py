@@ -78,6 +78,7 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
             "objective": result.objective,
             "rulebook": result.meta.get("rulebook", {}),
             "city": result.city,
+            "policy": result.policy,
             "enterprises": items,
             "infrastructure": _records(result.infrastructure),
             "capacities": _records(result.capacities),

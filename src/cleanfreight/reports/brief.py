@@ -94,10 +94,14 @@ def write_brief(p: BriefParams, step: Callable[[str], None] = lambda _: None) ->
         monthly=src["monthly"],
         layers=layers,
         options=opts,
+        frontier=src["frontier"],
+        coverage=src["monthly"].attrs.get("coverage") if src["monthly"] is not None else None,
     )
     files["briefing_pdf"] = Path(str(b.pdf))
     if b.png is not None:
         files["briefing_png"] = b.png
+    if b.frontier_png is not None:
+        files["briefing_frontier_png"] = b.frontier_png
     step("writing the workbook")
     import dataclasses
 
@@ -160,12 +164,15 @@ def brief_sources(
         source = "report"
     if monthly is not None:
         mon = pd.read_csv(monthly, comment="#", dtype={"period": str, "enterprise_id": str})
-    plan_frame, routes = None, None
+    plan_frame, routes, frontier = None, None, None
     scenario_info: dict[str, Any] | None = None
     if plan is not None:
         step("reading the plan")
         plan_frame, routes = plan_tables(plan, roster)
         scenario_info = _plan_scenario(plan)
+        from cleanfreight.reports.frontier import read_frontier
+
+        frontier = read_frontier(plan)
         after = plan_frame[["enterprise_id", "ratio_after"]]
         table = table.drop(columns=[c for c in ("ratio_after",) if c in table]).merge(
             after, on="enterprise_id", how="left"
@@ -174,6 +181,7 @@ def brief_sources(
         "enterprises": table,
         "monthly": mon,
         "plan": plan_frame,
+        "frontier": frontier,
         "routes": routes,
         "network": run.network,
         "rulebook": rulebook.name,
@@ -232,7 +240,10 @@ def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: Any) -> 
         period = f"{first.isoformat()}..{last.isoformat()}"
     rep = report(db, period, rules=rulebook, roster=roster)
     months = rep.period.months()
-    mon = trend(db, months[0], months[-1], rules=rulebook).enterprises.rename(columns={"month": "period"})
+    tr = trend(db, months[0], months[-1], rules=rulebook)
+    mon = tr.enterprises.rename(columns={"month": "period"})
+    if "complete" in tr.city:  # months where not every expected enterprise reported: marked on the trend
+        mon.attrs["coverage"] = tr.city.set_index("month")["complete"].astype(bool)
     frame = roster.enterprises
     keep = [c for c in ("enterprise_id", "name_zh", "name_en", "lon", "lat") if c in frame]
     ent = rep.enterprises.drop(columns=[c for c in keep if c != "enterprise_id" and c in rep.enterprises])

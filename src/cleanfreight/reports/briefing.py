@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -40,6 +41,7 @@ class Briefing:
     pdf: Path | None
     png: Path | None
     city: dict[str, object]
+    frontier_png: Path | None = None
 
 
 _ZH_QUARTERS = "一二三四"
@@ -395,8 +397,9 @@ def make_briefing(
     layers: MapLayers | None = None,
     options: ReportOptions | None = None,
     coverage: pd.DataFrame | pd.Series | None = None,
+    frontier: Mapping[str, Any] | None = None,
 ) -> Briefing:
-    """Write the one-page briefing as PDF and/or PNG.
+    """Write the one-page briefing as PDF and/or PNG (and, given a frontier, its page two).
 
     Parameters
     ----------
@@ -417,6 +420,9 @@ def make_briefing(
         reported (0-1), or a DataFrame with ``period`` and ``complete`` or ``coverage``; the trend
         marks the incomplete months (hatched, hollow point, ``*`` on the month). A ``complete`` or
         ``coverage_complete`` column of ``monthly`` is read the same way.
+    frontier
+        The plan's cost-of-ambition frontier (:func:`cleanfreight.reports.read_frontier`: ``table``,
+        ``today``, ``reference``): a second PDF page, and ``<png stem>_frontier.png`` beside the PNG.
 
     Returns
     -------
@@ -445,6 +451,7 @@ def make_briefing(
     w, h = PAPER_SIZES[opts.paper]
     scale = w / PAPER_SIZES["A4"][0]
     written: list[Path | None] = []
+    frontier_png: Path | None = None
     rc: dict[str, Any] = {**rc_params(), "font.size": 8 * scale}
     with plt.rc_context(cast(Any, rc)):
         fig = plt.figure(figsize=(w, h))
@@ -476,6 +483,7 @@ def make_briefing(
             if opts.sample:  # only the bundled sample is illustrative
                 fig.text(0.05, 0.015, t("illustrative", opts.lang), fontsize=6.5, color="#777777")
             title = briefing_title(opts)
+            page2 = _frontier_page(frontier, opts, (w, h)) if frontier is not None else None
             for target_path, fmt in ((pdf, "pdf"), (png, "png")):
                 if target_path is None:
                     written.append(None)
@@ -488,9 +496,39 @@ def make_briefing(
                     else {"Title": title, "Software": "cleanfreight"}
                 )
                 with atomic_path(path) as tmp:
-                    fig.savefig(tmp, format=fmt, dpi=opts.dpi, metadata=meta)
+                    if fmt == "pdf" and page2 is not None:
+                        from matplotlib.backends.backend_pdf import PdfPages
+
+                        with PdfPages(tmp, metadata=meta) as pages:
+                            pages.savefig(fig, dpi=opts.dpi)
+                            pages.savefig(page2, dpi=opts.dpi)
+                    else:
+                        fig.savefig(tmp, format=fmt, dpi=opts.dpi, metadata=meta)
                 log.info("wrote %s", path)
                 written.append(path)
+            if page2 is not None and png is not None:
+                fpng = Path(png).with_name(f"{Path(png).stem}_frontier.png")
+                with atomic_path(fpng) as tmp:
+                    page2.savefig(tmp, format="png", dpi=opts.dpi, metadata={"Title": title, "Software": "cleanfreight"})
+                frontier_png = fpng
         finally:
             plt.close(fig)
-    return Briefing(pdf=written[0], png=written[1], city=city)
+    return Briefing(pdf=written[0], png=written[1], city=city, frontier_png=frontier_png)
+
+
+def _frontier_page(frontier: Mapping[str, Any], opts: ReportOptions, size: tuple[float, float]) -> Figure:
+    """Page two: the cost of ambition (the frontier chart) under the briefing's title."""
+    from cleanfreight.reports.frontier import frontier_figure
+
+    fig = frontier_figure(
+        frontier["table"],
+        opts.lang,
+        reference=frontier.get("reference") or None,
+        today=frontier.get("today") or None,
+        size=size,
+    )
+    # the briefing's title on top, the chart's own title under it, the panels below both
+    fig.text(0.02, 0.988, briefing_title(opts), fontsize=10, color="#555555", va="top")
+    fig.suptitle(t("fr.title", opts.lang), fontsize=12, x=0.02, y=0.962, ha="left", va="top")
+    fig.subplots_adjust(top=0.9)
+    return fig
