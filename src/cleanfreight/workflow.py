@@ -247,6 +247,11 @@ def run_dispatch_step(out: Path, *, lang: str = "en") -> dict[str, Any]:
     sc = load_scenario(sample_dir() / "scenarios" / "dispatch_sample.toml")
     result = solve_dispatch(sc, matrix=road_matrices(sc, "sample"))
     result.write(out, lang=lang)
+    from cleanfreight.network import load_sample_network
+    from cleanfreight.reports import MapLayers
+
+    # the hand-outs: route map and run sheets, over the sample's district boundaries
+    result.write_handouts(out, lang=lang, base=MapLayers(boundaries=load_sample_network().boundaries))
     return dict(result.summary)
 
 

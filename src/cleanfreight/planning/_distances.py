@@ -78,13 +78,18 @@ def network_distances(
 ) -> RoadDistances:
     """Distances on the heavy-truck road graph (:func:`cleanfreight.network.road_matrix`), enterprise -> x.
 
-    Pairs the network cannot connect fall back to great-circle km x 1.3 (logged).
+    Enterprises and stations are joined to the nearest road a truck can enter from the side (not a
+    motorway or a restricted way), region gateways to any road. Pairs the network cannot connect
+    fall back to great-circle km x 1.3 (logged).
     """
     from cleanfreight.network import road_matrix
 
     n_s = len(station_lonlat)
     dest = np.vstack([station_lonlat, region_lonlat])
-    tm = road_matrix(graph, ent_lonlat, dest)  # type: ignore[arg-type]
+    # enterprises and stations join a road a truck can enter from the side (not an expressway);
+    # region gateways may sit on any road
+    side = [True] * n_s + [False] * len(region_lonlat)
+    tm = road_matrix(graph, ent_lonlat, dest, destination_side_only=side)  # type: ignore[arg-type]
     dist = np.asarray(tm.distance_km, dtype=float)
     time = np.asarray(tm.time_h, dtype=float)
     bad = ~np.isfinite(dist) | ~np.isfinite(time)
