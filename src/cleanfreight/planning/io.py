@@ -83,7 +83,7 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
             "infrastructure": _records(result.infrastructure),
             "capacities": _records(result.capacities),
             "meta": {k: v for k, v in result.meta.items() if k not in ("scenario", "rulebook")},
-            "note": t("illustrative", lang),
+            "note": t("illustrative", lang) if result.meta.get("sample_data") else None,
         }
     )
 

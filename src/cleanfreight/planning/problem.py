@@ -121,6 +121,7 @@ class PlanProblem:
     sections: pd.DataFrame = field(default_factory=lambda: _empty(SECTION_COLUMNS))
     zones: pd.DataFrame = field(default_factory=lambda: _empty(ZONE_COLUMNS))
     rail_diesel_km: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    sample_data: bool = False  # built from the bundled illustrative sample (outputs say so)
     name: str = "plan"
     title_en: str = ""
     title_zh: str = ""
@@ -570,7 +571,7 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         usual = ent.set_index("enterprise_id")["station_id"]
         blank = flows["station_id"].isna() | (flows["station_id"].astype(str).str.strip() == "")
         flows.loc[blank, "station_id"] = flows.loc[blank, "enterprise_id"].map(usual)
-    return problem_from_frames(
+    problem = problem_from_frames(
         ent,
         flows,
         roster.splits,
@@ -587,5 +588,6 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         source=sc.source or "sample",
         rail_diesel_km=dict(zip(("spur", "station"), diesel_haul_km(net.rail, net.stations), strict=True)),
     )
+    return dataclasses.replace(problem, sample_data=not sc.data)
 
 

@@ -211,6 +211,7 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         "unplannable_flows": unplannable,
         "blocked_flows": dict(ch.blocked),
         "objective_kind": params.objective,
+        "sample_data": problem.sample_data,
     }
     return PlanResult(
         status,

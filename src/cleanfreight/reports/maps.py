@@ -31,6 +31,7 @@ import pandas as pd
 
 from cleanfreight._i18n import check_lang, vocab
 from cleanfreight._io import write_text
+from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.reports._labels import bi, t
 
@@ -203,7 +204,7 @@ def ratio_color(ratio: float, target: float = 0.8) -> str:
     """Red / amber / green for a clean ratio against ``target`` (grey when unknown)."""
     if ratio is None or not np.isfinite(ratio):
         return COLORS["route_other"]
-    if ratio >= target - 1e-9:
+    if ratio >= target - RATIO_TOL:
         return COLORS["ok"]
     if ratio >= target - AMBER_BAND - 1e-9:
         return COLORS["near"]
