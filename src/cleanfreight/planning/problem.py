@@ -34,6 +34,7 @@ from cleanfreight.planning._frames import (
     _zones_frame,
 )
 from cleanfreight.planning._network_frames import _frames_from_network, _lonlat, _zones_from
+from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.scenario import NETWORK_DATA_KEYS, Scenario, parse_hours
 
 __all__ = ["PlanProblem", "build_problem", "problem_from_frames"]
@@ -122,6 +123,7 @@ class PlanProblem:
     zones: pd.DataFrame = field(default_factory=lambda: _empty(ZONE_COLUMNS))
     rail_diesel_km: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     sample_data: bool = False  # built from the bundled illustrative sample (outputs say so)
+    params: PlanParams | None = None  # the scenario's [params]: solve_plan uses them when given none
     name: str = "plan"
     title_en: str = ""
     title_zh: str = ""
@@ -334,6 +336,7 @@ def problem_from_frames(
         sections=frames["sections"],
         zones=frames["zones"],
         rail_diesel_km={k: dict(v) for k, v in (rail_diesel_km or {}).items()},
+        params=sc.params if scenario is not None else None,
         name=sc.name if scenario is not None else name,
         title_en=sc.title_en,
         title_zh=sc.title_zh,

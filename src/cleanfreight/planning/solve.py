@@ -109,7 +109,8 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         The data (:func:`~cleanfreight.planning.build_problem` or
         :func:`~cleanfreight.planning.problem_from_frames`).
     params
-        Planner settings (default :class:`PlanParams()`).
+        Planner settings (default: the scenario's ``[params]`` the problem was built with, else
+        :class:`PlanParams()`).
 
     Returns
     -------
@@ -128,7 +129,7 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     >>> result.city["ratio_after"] >= result.city["ratio_before"]  # doctest: +SKIP
     True
     """
-    params = params or PlanParams()
+    params = params or problem.params or PlanParams()
     t0 = time.perf_counter()
     rulebook = params.policy_rulebook()
     ch = build_chains(problem, params, rulebook)
