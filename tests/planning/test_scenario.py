@@ -171,9 +171,8 @@ def test_own_network_files_replace_the_sample(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "data.roads" in res.output and "file not found" in res.output
 
 
-def test_one_call_honours_the_scenarios_params(tiny: PlanProblem) -> None:
-    from cleanfreight.planning import PlanParams, Scenario, solve_plan
-    from tests.planning.conftest import make_tiny
+def test_one_call_honours_the_scenarios_params() -> None:
+    from cleanfreight.planning import solve_plan
 
     problem = make_tiny(Scenario(params=PlanParams(target=0.5)))
     assert problem.params is not None and problem.params.target == 0.5
