@@ -177,6 +177,10 @@ def _run_scenario(
             step("road matrices")
             matrix = road_matrices(sc, roads, restriction_zone=restriction_zone)
         step("solving")
+        if not roads:  # straight lines asked for: the scenario's own roads are not used either
+            import dataclasses
+
+            sc = dataclasses.replace(sc, roads=None)
         result = solve_dispatch(sc, matrix=matrix)
     files = result.write(out_dir, lang=lang) if out_dir else []
     if out_dir:

@@ -516,8 +516,9 @@ def solve_dispatch(
         Travel distances (km) and times (h) between :attr:`Scenario.places`: one matrix for every
         truck (e.g. from :func:`cleanfreight.network.road_matrix`), or :class:`FleetMatrices`
         (e.g. from :func:`cleanfreight.dispatch.road_matrices`) where new-energy trucks and the
-        others drive on their own roads; by default great-circle x ``detour_factor`` at
-        ``speed_kmh`` (:func:`haversine_matrix`) for every truck.
+        others drive on their own roads; by default the scenario's ``roads`` (``[scenario] roads``,
+        :func:`cleanfreight.dispatch.road_matrices`) when it names some, else great-circle x
+        ``detour_factor`` at ``speed_kmh`` (:func:`haversine_matrix`) for every truck.
     path_lonlat
         ``path_lonlat(i, j)`` -> road geometry between places ``i`` and ``j``, for GeoJSON routes
         along the roads, for every truck; by default the ``path_lonlat`` of the truck's own matrix
@@ -528,6 +529,10 @@ def solve_dispatch(
     DispatchResult
     """
     started = time.perf_counter()
+    if matrix is None and scenario.roads:  # the scenario names its roads: drive on them, as the CLI does
+        from cleanfreight.dispatch.roads import road_matrices
+
+        matrix = road_matrices(scenario, scenario.roads)
     if matrix is None:
         matrix = haversine_matrix(
             scenario.lonlat(), detour_factor=scenario.detour_factor, speed_kmh=scenario.speed_kmh
