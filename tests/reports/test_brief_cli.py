@@ -244,3 +244,13 @@ def test_brief_from_ledger_marks_months_not_fully_reported(tmp_path: Path) -> No
     assert "报送不全" in text and text.count("*") == 2  # the legend and April's tick
     march = runner.invoke(app, ["brief", "--out", str(tmp_path / "m"), "--db", str(db), "--period", "2026-03"])
     assert march.exit_code == 0 and "报送不全" not in pdf_text(tmp_path / "m" / "briefing.pdf")
+
+
+def test_brief_settings_are_validated_together(tmp_path: Path) -> None:
+    from cleanfreight.errors import InputError
+    from cleanfreight.reports.brief import BriefParams
+
+    with pytest.raises(InputError) as err:
+        BriefParams(out_dir=tmp_path, lang="fr", paper="A5", dpi=72, db=tmp_path / "missing.duckdb", period="2026-13")
+    cols = {p.column for p in err.value.problems}
+    assert cols == {"lang", "paper", "dpi", "db", "period"}

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK
+
 __all__ = ["BriefParams", "BriefResult", "brief_sources", "write_brief"]
 
 
@@ -29,11 +31,38 @@ class BriefParams:
     report: Path | None = None
     monthly: Path | None = None
     enterprises: Path | None = None
-    rules: str = "changzhi-2024"
+    rules: str = DEFAULT_RULEBOOK
     paper: str = "A4"
     dpi: int = 200
     tiles: list[str] | None = None
     title: str | None = None
+
+    def __post_init__(self) -> None:
+        """Every problem of the settings in one report: language, paper, dpi, period, source files."""
+        from cleanfreight._i18n import LANGS
+        from cleanfreight.errors import InputError, Problem
+        from cleanfreight.reports.options import PAPER_SIZES
+
+        problems = []
+        if self.lang not in LANGS:
+            problems.append(Problem(f"expected one of {', '.join(LANGS)}", column="lang", value=self.lang))
+        if self.paper not in PAPER_SIZES:
+            problems.append(Problem(f"expected one of {', '.join(PAPER_SIZES)}", column="paper", value=self.paper))
+        if isinstance(self.dpi, bool) or not isinstance(self.dpi, int) or not 200 <= self.dpi <= 1200:
+            problems.append(Problem("expected an integer from 200 to 1200", column="dpi", value=self.dpi))
+        for name in ("db", "plan", "report", "monthly", "enterprises"):
+            path = getattr(self, name)
+            if path is not None and not Path(path).exists():
+                problems.append(Problem("file or folder not found", file=str(path), column=name))
+        if self.period is not None:
+            from cleanfreight.ledger._period import parse_period
+
+            try:
+                parse_period(self.period)
+            except InputError as exc:
+                problems.append(Problem(str(exc), column="period", value=self.period))
+        if problems:
+            raise InputError("invalid briefing settings", problems)
 
 
 @dataclass(frozen=True)
