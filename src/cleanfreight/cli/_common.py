@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -65,7 +64,9 @@ def print_written(files: Iterable[str | Path], lang: str = "en") -> None:
 
 def print_json(payload: Any) -> None:
     """Print ``payload`` as JSON on stdout (non-ASCII kept readable)."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    from cleanfreight._io import json_text
+
+    sys.stdout.write(json_text(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
 
 
 def _json_default(obj: Any) -> Any:

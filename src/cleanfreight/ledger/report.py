@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
-from cleanfreight._io import atomic_path, write_csv, write_text
+from cleanfreight._io import atomic_path, excel_writer, json_text, write_csv, write_text
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._db import SQL_DIALECTS, ServerConnection, connection, is_server, server_query
@@ -598,12 +598,12 @@ def write_report(rep: LedgerReport, out: str | Path, lang: str = "en") -> list[P
         + [(t("rulebook", lang), rep.rulebook.title(lang)), (t("period", lang), rep.period.label)],
         columns=["item", "value"],
     )
-    with atomic_path(paths[3]) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+    with atomic_path(paths[3]) as tmp, excel_writer(tmp) as xw:
         city.to_excel(xw, sheet_name="city", index=False)
         _labelled(rep.enterprises, lang).to_excel(xw, sheet_name="enterprises", index=False)
         _labelled(by_mode, lang).to_excel(xw, sheet_name="by_mode", index=False)
     # the JSON last: a complete report JSON means the tables beside it belong to it
-    write_text(paths[0], json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
+    write_text(paths[0], json_text(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
     return paths
 
 

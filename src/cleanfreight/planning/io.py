@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import t
-from cleanfreight._io import atomic_path, write_text
+from cleanfreight._io import atomic_path, excel_writer, json_text, write_csv, write_text
 from cleanfreight.planning.problem import PlanProblem
 from cleanfreight.planning.solve import PlanResult
 
@@ -199,11 +199,9 @@ def write_plan(
     # every file is written whole (a temporary file renamed over it), plan.json last: a complete
     # plan.json means the tables beside it belong to it
     for name, frame in tables.items():
-        with atomic_path(out / f"{name}.csv") as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8")
-        files[f"{name}.csv"] = out / f"{name}.csv"
+        files[f"{name}.csv"] = write_csv(frame, out / f"{name}.csv", index=False, encoding="utf-8")
     if xlsx:
-        with atomic_path(out / "plan.xlsx") as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+        with atomic_path(out / "plan.xlsx") as tmp, excel_writer(tmp) as xw:
             for name, frame in tables.items():
                 frame.to_excel(xw, sheet_name=name[:31], index=False)
         files["plan.xlsx"] = out / "plan.xlsx"
@@ -212,7 +210,7 @@ def write_plan(
             out / "routes.geojson", json.dumps(route_features(problem, result), ensure_ascii=False)
         )
     files["plan.json"] = write_text(
-        out / "plan.json", json.dumps(plan_payload(result, lang), ensure_ascii=False, indent=2)
+        out / "plan.json", json_text(plan_payload(result, lang), ensure_ascii=False, indent=2)
     )
     log.info("wrote %s", ", ".join(str(p) for p in files.values()))
     return files
