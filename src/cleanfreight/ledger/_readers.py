@@ -300,26 +300,70 @@ def _pick_header(
 
 
 def _csv_header(path: Path, encoding: str, mapping: ColumnMapping) -> tuple[int, list[str]]:
-    import csv
-
     candidates: list[tuple[int, list[str]]] = []
-    with path.open(encoding=encoding, newline="") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip() or line.lstrip("\ufeff").startswith("#"):
-                continue
-            candidates.append((lineno, next(csv.reader([line.lstrip("\ufeff")]))))
-            if len(candidates) >= 20:
-                break
+    for lineno, text, _ in _csv_lines(path, encoding):
+        if text is None or not text.strip() or text.lstrip("\ufeff").startswith("#"):
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            continue  # no header is that long; the line is reported when the rows are read
+        cells, _ = _split_line(text.lstrip("\ufeff"))
+        candidates.append((lineno, cells))
+        if len(candidates) >= 20:
+            break
     return _pick_header(candidates, mapping, path)
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Rows of the sheet; a damaged or fake workbook raises :class:`InputError` (never a traceback)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    fname = str(path)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    magic = head[:4]
+    if magic != b"PK\x03\x04":
+        text = False
+        if head and b"\x00" not in head:
+            for enc in ("utf-8", "gb18030"):
+                try:
+                    codecs.getincrementaldecoder(enc)().decode(head, final=False)
+                except UnicodeDecodeError:
+                    continue
+                text = True
+                break
+        hint = "it is text (CSV?): rename it .csv" if text else "re-export it from the gate system"
+        raise InputError(
+            f"cannot read {path.name}",
+            [Problem(f"not an XLSX workbook (no zip signature); {hint}", file=fname, value=magic.hex())],
+        )
     try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # any failure of the parser on a damaged file is bad input
+        raise InputError(
+            f"cannot read {path.name}",
+            [Problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=fname)],
+        ) from None
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            raise InputError(
+                f"cannot read {path.name}",
+                [Problem(f"no sheet {sheet!r}; the workbook has {', '.join(wb.sheetnames)}", file=fname)],
+            )
+        if not wb.worksheets:
+            raise InputError(f"cannot read {path.name}", [Problem("the workbook has no sheet", file=fname)])
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
+        i = 0
+        try:
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield i, row
+        except InputError:
+            raise
+        except Exception as exc:  # a damaged sheet part, a cut zip member ...
+            raise InputError(
+                f"cannot read {path.name}",
+                [Problem(f"damaged workbook after row {i} ({type(exc).__name__}: {exc}); nothing of it was imported",
+                         file=fname, row=i + 1)],
+            ) from None
     finally:
         wb.close()
 
@@ -438,25 +482,7 @@ def iter_chunks(layout: FileLayout, chunk_rows: int, sheet: str | None = None) -
     """Yield chunks of rows with canonical column names (text) and ``_row``; blank rows skipped."""
     rename = {h: canon for canon, h in layout.fields.items()}
     if layout.fmt == "csv":
-        assert layout.encoding is not None
-        reader = pd.read_csv(
-            layout.path,
-            encoding=layout.encoding,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skiprows=layout.header_row - 1,
-            header=0,
-            skip_blank_lines=False,
-            chunksize=chunk_rows,
-            usecols=list(rename),
-            engine="c",
-        )
-        with reader:
-            for chunk in reader:
-                chunk = chunk.rename(columns=rename)
-                chunk["_row"] = chunk.index.to_numpy() + layout.header_row + 1
-                yield chunk
+        yield from _csv_chunks(layout, rename, chunk_rows)
         return
     idx = [layout.headers.index(h) for h in rename]
     names = [rename[layout.headers[i]] for i in idx]
@@ -492,3 +518,161 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# --- damage-tolerant CSV -------------------------------------------------------------------------
+#: a line longer than this is not read (a gate record is well under 1,000 characters)
+MAX_LINE_CHARS = 100_000
+#: a quoted field may span at most this many lines (a remark with line breaks)
+MAX_RECORD_LINES = 20
+
+#: reader-level rejects of a chunk, ``(row, column, value, reason)``, in ``DataFrame.attrs``
+READER_REJECTS = "reader_rejects"
+
+
+def _csv_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | None, bytes]]:
+    """``(line number, text without its line break or None if undecodable, raw bytes)`` of each line.
+
+    Lines are split on ``\\n`` in the raw bytes (no byte of a GBK / GB18030 / UTF-8 character is
+    ``0x0a``) and decoded one at a time, so a line cut inside a character or written in another
+    encoding is one bad line, never the end of the file.
+    """
+    first_enc = encoding
+    enc = "utf-8" if encoding == "utf-8-sig" else encoding
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                text: str | None = raw.decode(first_enc if lineno == 1 else enc)
+            except UnicodeDecodeError:
+                text = None
+            else:
+                text = text.rstrip("\r\n") if text.endswith("\n") else text.rstrip("\r")
+            yield lineno, text, raw
+
+
+def _split_line(text: str) -> tuple[list[str], bool]:
+    """Cells of one line, and whether its quotes are complete (``False``: a quoted field is open)."""
+    import csv
+
+    if '"' not in text:
+        return text.split(","), True
+    try:
+        return next(csv.reader([text], strict=True)), True
+    except csv.Error:
+        try:
+            return next(csv.reader([text])), False
+        except csv.Error:
+            return text.split(","), False
+
+
+def _csv_records(
+    path: Path, encoding: str, header_row: int, n_cols: int
+) -> Iterator[tuple[int, list[str] | None, str | None, str]]:
+    """Data records after the header: ``(row, cells, problem, raw text)``.
+
+    ``row`` is the line a record starts on; ``cells`` is ``None`` when the record cannot be read
+    and ``problem`` says why (undecodable bytes, an unmatched quote, too many cells, an overlong
+    line). A quoted field may hold line breaks (up to :data:`MAX_RECORD_LINES` lines); a quote that
+    does not close within them, or whose joined lines look like whole rows, is reported on its line
+    and the following lines are read as rows of their own, so a stray ``"`` never swallows rows.
+    """
+    import csv
+
+    lines = _csv_lines(path, encoding)
+    pending: list[tuple[int, str | None, bytes]] = []
+
+    def next_line() -> tuple[int, str | None, bytes] | None:
+        if pending:
+            return pending.pop()
+        return next(lines, None)
+
+    enc_name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
+    while True:
+        item = next_line()
+        if item is None:
+            return
+        lineno, text, raw = item
+        if lineno <= header_row:
+            continue
+        if text is None:
+            cut = not raw.endswith(b"\n")
+            why = (
+                f"last line cut inside a character (file truncated?): not valid {enc_name}"
+                if cut
+                else f"bytes not valid {enc_name}, the encoding detected from the start of the file; "
+                "re-export the file in one encoding"
+            )
+            yield lineno, None, why, raw[:200].decode(encoding, errors="replace")
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            yield lineno, None, f"line of {len(text):,} characters; a record has at most {MAX_LINE_CHARS:,}", text[:200]
+            continue
+        cells, complete = _split_line(text)
+        if not complete:
+            joined, used, record = text, [], None
+            while len(used) < MAX_RECORD_LINES - 1:
+                nxt = next_line()
+                if nxt is None:
+                    break
+                used.append(nxt)
+                if nxt[1] is None or len(joined) + len(nxt[1]) > MAX_LINE_CHARS:
+                    break
+                joined += "\n" + nxt[1]
+                try:
+                    record = next(csv.reader([joined], strict=True))
+                except csv.Error:
+                    continue
+                break
+            plausible = (
+                record is not None
+                and len([c for c in record if c != ""]) <= n_cols
+                and not any(
+                    part.count(",") >= max(n_cols - 1, 1) for c in record if "\n" in c for part in c.split("\n")
+                )
+            )
+            if plausible:
+                assert record is not None
+                cells = record
+            else:
+                pending.extend(reversed(used))  # read the following lines as rows of their own
+                yield lineno, None, "unmatched quote (\") in this line; the rows below are read on their own", text[:200]
+                continue
+        if len(cells) > n_cols:
+            extra = cells[n_cols:]
+            if any(c.strip() for c in extra):
+                yield (
+                    lineno,
+                    None,
+                    f"{len(cells)} cells but the header has {n_cols} columns (an unquoted comma in a value?)",
+                    text[:200],
+                )
+                continue
+            cells = cells[:n_cols]
+        elif len(cells) < n_cols:
+            cells = cells + [""] * (n_cols - len(cells))
+        yield lineno, cells, None, text
+
+
+def _csv_chunks(layout: FileLayout, rename: dict[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Chunks of a CSV file's rows; rows that cannot be read go to ``attrs[READER_REJECTS]``."""
+    assert layout.encoding is not None
+    idx = [layout.headers.index(h) for h in rename]
+    names = [rename[layout.headers[i]] for i in idx]
+    buf: list[list[str]] = []
+    rows: list[int] = []
+    bad: list[tuple[int, str, str, str]] = []
+    for lineno, cells, problem, raw in _csv_records(layout.path, layout.encoding, layout.header_row, len(layout.headers)):
+        if cells is None:
+            bad.append((lineno, "(row)", raw, problem or "unreadable row"))
+        else:
+            buf.append([cells[j] for j in idx])
+            rows.append(lineno)
+        if len(buf) + len(bad) >= chunk_rows:
+            frame = _frame(buf, names, rows)
+            frame.attrs[READER_REJECTS] = bad
+            yield frame
+            buf, rows, bad = [], [], []
+    if buf or bad:
+        frame = _frame(buf, names, rows)
+        frame.attrs[READER_REJECTS] = bad
+        yield frame

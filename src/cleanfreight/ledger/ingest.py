@@ -52,7 +52,14 @@ from typing import TYPE_CHECKING, Any
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger import _normalise as nz
 from cleanfreight.ledger._db import connection
-from cleanfreight.ledger._readers import ColumnMapping, FileLayout, inspect_file, iter_chunks, load_mapping
+from cleanfreight.ledger._readers import (
+    READER_REJECTS,
+    ColumnMapping,
+    FileLayout,
+    inspect_file,
+    iter_chunks,
+    load_mapping,
+)
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map
 from cleanfreight.ledger.schema import READING_COLUMNS, RECORD_COLUMNS
 
@@ -368,8 +375,15 @@ def _ingest_file(
     try:
         for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
             n_chunk = len(chunk)
-            rows += n_chunk
+            unread = chunk.attrs.get(READER_REJECTS) or []  # rows the reader could not split into cells
+            rows += n_chunk + len(unread)
+            rejected += len(unread)
             con.execute("BEGIN TRANSACTION")
+            if unread:
+                con.executemany(
+                    f"INSERT INTO {st_rej} ({reject_cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[import_id, fname, sha, layout.kind, r, col, val, why] for r, col, val, why in unread],
+                )
             con.register("_chunk", chunk)
             con.execute(f"CREATE OR REPLACE TEMP TABLE _norm AS {norm_sql}")
             con.unregister("_chunk")
