@@ -42,10 +42,11 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,8 +86,20 @@ class IngestSettings:
     max_truck_tonnes
         A gate record above this load is impossible and rejected (a 49 t GVW tractor carries
         ~35-40 t; loads between the plausible payload and this go to the ``overload`` check).
+    max_waybill_tonnes
+        A rail waybill above this is rejected as implausible (default 100,000 t: more than a day of
+        rail for the largest enterprise, five 20,000 t heavy-haul trains).
+    max_meter_tonnes
+        A conveyor / pipeline quantity per reading above this is rejected (default 100,000 t: a
+        4,000 t/h belt running for 24 h; raise it for exports that sum a month per row).
+    max_counter_tonnes
+        A running-counter reading above this is rejected (default 1,000,000,000 t).
     min_year, max_year
         Timestamps outside these years are rejected.
+    max_future_days
+        Timestamps more than this many days after the time of the import are rejected (a gate
+        clock set wrong, a typed year); ``None``: no limit. Special values (``infinity``) are
+        always rejected.
     stations
         Names or ids of rail freight stations: a truck whose origin or destination is one of them is
         the short-haul leg of a rail chain. ``None``: the stations of the sample network.
@@ -94,16 +107,26 @@ class IngestSettings:
 
     chunk_rows: int = 200_000
     max_truck_tonnes: float = 100.0
+    max_waybill_tonnes: float = 100_000.0
+    max_meter_tonnes: float = 100_000.0
+    max_counter_tonnes: float = 1e9
     min_year: int = 2000
     max_year: int = 2100
+    max_future_days: float | None = 366.0
     stations: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         problems = []
         if self.chunk_rows < 1:
             problems.append(Problem("must be >= 1", column="chunk_rows", value=self.chunk_rows))
-        if self.max_truck_tonnes <= 0:
-            problems.append(Problem("must be > 0", column="max_truck_tonnes", value=self.max_truck_tonnes))
+        for name in ("max_truck_tonnes", "max_waybill_tonnes", "max_meter_tonnes", "max_counter_tonnes"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                problems.append(Problem("must be a finite number > 0", column=name, value=value))
+        if self.max_future_days is not None and not (
+            math.isfinite(self.max_future_days) and self.max_future_days >= 0
+        ):
+            problems.append(Problem("must be >= 0 or None", column="max_future_days", value=self.max_future_days))
         if self.min_year > self.max_year:
             problems.append(
                 Problem("min_year must not exceed max_year", column="min_year", value=self.min_year)
@@ -412,22 +435,38 @@ def _ingest_file(
     # merge: one transaction
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
+        # the rejects of an earlier import of the same bytes *for the same enterprise* are replaced;
+        # the same file imported for another enterprise is another import with rejects of its own
+        con.execute(
+            "DELETE FROM rejects WHERE file_sha256 = ? AND import_id IN (SELECT import_id FROM imports "
+            "WHERE file_sha256 = ? AND import_id <> ? AND upper(trim(enterprise_id)) IS NOT DISTINCT FROM upper(trim(?)))",
+            [sha, sha, import_id, enterprise],
+        )
         con.execute(f"INSERT INTO rejects ({reject_cols}) SELECT {reject_cols} FROM {st_rej}")
-        resets = 0
+        resets = conflicts = 0
         if layout.cumulative:
             accepted, resets = _merge_counters(con, st_rec)
         else:
             lo, hi = con.execute(f"SELECT min(ts), max(ts) FROM {st_rec}").fetchone() or (None, None)
+            # a waybill number is one waybill whatever date it is sent with: look at the whole ledger
+            in_range = "TRUE" if layout.kind == "rail" else "r.ts BETWEEN ? AND ?"
+            params = [] if layout.kind == "rail" else [lo, hi]
+            conflicts = _reject_conflicts(con, layout.kind, st_rec, in_range, params, [import_id, fname, sha])
+            rejected += conflicts
             before = _count(con, "SELECT count(*) FROM records")
             con.execute(
                 f"INSERT INTO records ({record_cols}) SELECT {record_cols} FROM {st_rec} s "
                 f"WHERE s.src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key) "
-                "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.ts BETWEEN ? AND ? AND r.dedup_key = s.dedup_key)",
-                [lo, hi],
+                f"AND NOT EXISTS (SELECT 1 FROM records r WHERE {in_range} AND r.dedup_key = s.dedup_key)",
+                params,
             )
             accepted = _count(con, "SELECT count(*) FROM records") - before
-        duplicates = valid - accepted
+        duplicates = valid - accepted - conflicts
+        if conflicts:
+            warnings.append(
+                f"{conflicts} re-sent record(s) conflict with one already imported (same key, other values): "
+                "not counted, listed in the rejects"
+            )
         if resets:
             warnings.append(
                 f"{resets} counter reset(s): no quantity derived for those intervals (see the counter_reset check)"
@@ -637,8 +676,9 @@ def _normalise_select(
     base = f"WITH _cm AS ({cargo_map}) {base}"
     checks: list[tuple[str, str, str, str]] = [
         ("ts IS NULL", ts_col, "ts_raw", "unreadable or missing timestamp"),
+        ("ts IS NOT NULL AND NOT isfinite(ts)", ts_col, "ts_raw", "timestamp is a special value, not a date"),
         (
-            f"ts IS NOT NULL AND (year(ts) < {s.min_year} OR year(ts) > {s.max_year})",
+            f"isfinite(ts) AND (year(ts) < {s.min_year} OR year(ts) > {s.max_year})",
             ts_col,
             "ts_raw",
             f"timestamp outside {s.min_year}-{s.max_year}",
@@ -666,7 +706,7 @@ def _normalise_select(
     if kind == "gate":
         checks += [
             (
-                f"tonnes > {s.max_truck_tonnes}",
+                f"isfinite(tonnes) AND tonnes > {s.max_truck_tonnes}",
                 "tonnes",
                 "tonnes_raw",
                 f"load above {s.max_truck_tonnes:g} t is impossible for a truck",
@@ -682,6 +722,7 @@ def _normalise_select(
         ]
     if kind == "meter":
         checks.append(("chain IS NULL", "meter_kind", "meter_raw", "cannot tell conveyor or pipeline"))
+    checks += plausibility_checks(layout, s)
     ok = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
     sql = f"""
         SELECT *, md5({key}) AS dedup_key FROM (
@@ -694,3 +735,101 @@ def _normalise_select(
             {nz.quote(layout.path.name)} AS src_file, _row AS src_row
         FROM ({sql}) e"""
     return sql, checks
+
+
+def plausibility_checks(layout: FileLayout, s: IngestSettings) -> list[tuple[str, str, str, str]]:
+    """Reject checks of values that would change a total silently: special numbers, implausible
+    quantities per record kind, timestamps in the far future (``(condition, column, raw, reason)``)."""
+    qty = layout.qty_field
+    checks = [
+        (
+            "tonnes IS NOT NULL AND NOT isfinite(tonnes)",
+            qty,
+            "tonnes_raw",
+            "quantity is not a finite number (nan / inf / too large)",
+        )
+    ]
+    limit, what, setting = {
+        "rail": (s.max_waybill_tonnes, "a rail waybill", "max_waybill_tonnes"),
+        "meter": (
+            (s.max_counter_tonnes, "a running-counter reading", "max_counter_tonnes")
+            if layout.cumulative
+            else (s.max_meter_tonnes, "a meter reading", "max_meter_tonnes")
+        ),
+    }.get(layout.kind, (None, "", ""))
+    if limit is not None:
+        checks.append(
+            (
+                f"isfinite(tonnes) AND tonnes > {limit!r}",
+                qty,
+                "tonnes_raw",
+                f"quantity above {limit:,.0f} t is implausible for {what} (IngestSettings.{setting})",
+            )
+        )
+    if s.max_future_days is not None:
+        latest = datetime.now() + timedelta(days=s.max_future_days)
+        checks.append(
+            (
+                f"isfinite(ts) AND ts > TIMESTAMP '{latest:%Y-%m-%d %H:%M:%S}'",
+                "timestamp" if "timestamp" in layout.fields else "date",
+                "ts_raw",
+                f"timestamp more than {s.max_future_days:g} days after the import (after {latest:%Y-%m-%d})",
+            )
+        )
+    return checks
+
+
+#: values compared when a record's de-duplication key is already taken: they change totals, and
+#: the key of a numbered waybill or of a meter reading does not hold them
+_CONTENT = {
+    "rail": "concat_ws('|', CAST(CAST({a}.ts AS DATE) AS VARCHAR), {a}.direction, CAST(round({a}.tonnes, 1) AS VARCHAR))",
+    "meter": "CAST(round({a}.tonnes, 1) AS VARCHAR)",
+}
+
+
+def _reject_conflicts(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    st_rec: str,
+    in_range: str,
+    params: list[Any],
+    reject_head: list[Any],
+) -> int:
+    """Move staged records whose key is taken by a record with other values to ``rejects``.
+
+    A re-sent waybill with another date or weight (or a meter reading with another quantity) is a
+    conflict for the bureau to settle, never a second record; the first one stays. Runs inside the
+    merge transaction; returns the number of conflicting rows.
+    """
+    content = _CONTENT.get(kind)
+    if content is None:
+        return 0
+    mine, theirs = content.format(a="s"), content.format(a="r")
+    what = "waybill" if kind == "rail" else "reading"
+    # each staged row is compared with the record already holding its key, else with the first row
+    # of the file holding it
+    first = f"(SELECT * FROM {st_rec} WHERE src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key))"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _conflicts AS "
+        f"WITH ledger AS (SELECT r.dedup_key, min(r.src_file) AS f, min(r.src_row) AS rr, min({theirs}) AS c "
+        f"FROM records r WHERE {in_range} AND r.dedup_key IN (SELECT dedup_key FROM {st_rec}) GROUP BY r.dedup_key) "
+        f"SELECT s.src_row, s.waybill_no, s.meter_id, {mine} AS mine, coalesce(l.f, s0.src_file) AS other_file, "
+        f"coalesce(l.rr, s0.src_row) AS other_row, coalesce(l.c, {content.format(a='s0')}) AS theirs "
+        f"FROM {st_rec} s JOIN {first} s0 ON s0.dedup_key = s.dedup_key "
+        "LEFT JOIN ledger l ON l.dedup_key = s.dedup_key "
+        f"WHERE {mine} <> coalesce(l.c, {content.format(a='s0')})",
+        params,
+    )
+    n = _count(con, "SELECT count(*) FROM _conflicts")
+    if n:
+        con.execute(
+            "INSERT INTO rejects (import_id, file_name, file_sha256, kind, src_row, column_name, value, reason) "
+            f"SELECT ?, ?, ?, '{kind}', src_row, '{'waybill_no' if kind == 'rail' else 'meter_id'}', "
+            f"coalesce({'waybill_no' if kind == 'rail' else 'meter_id'}, '') || ': ' || mine, "
+            f"'conflicts with the {what} of ' || other_file || ' row ' || CAST(other_row AS VARCHAR) || ' (' "
+            f"|| theirs || '): a re-send with other values is not counted; correct one of them' FROM _conflicts",
+            reject_head,
+        )
+        con.execute(f"DELETE FROM {st_rec} WHERE src_row IN (SELECT src_row FROM _conflicts)")
+    con.execute("DROP TABLE _conflicts")
+    return n
