@@ -542,12 +542,11 @@ def _csv_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | None, byt
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             try:
-                text: str | None = raw.decode(first_enc if lineno == 1 else enc)
+                decoded = raw.decode(first_enc if lineno == 1 else enc)
             except UnicodeDecodeError:
-                text = None
-            else:
-                text = text.rstrip("\r\n") if text.endswith("\n") else text.rstrip("\r")
-            yield lineno, text, raw
+                yield lineno, None, raw
+                continue
+            yield lineno, decoded.rstrip("\r\n") if decoded.endswith("\n") else decoded.rstrip("\r"), raw
 
 
 def _split_line(text: str) -> tuple[list[str], bool]:
@@ -609,7 +608,8 @@ def _csv_records(
             continue
         cells, complete = _split_line(text)
         if not complete:
-            joined, used, record = text, [], None
+            joined, record = text, None
+            used: list[tuple[int, str | None, bytes]] = []
             while len(used) < MAX_RECORD_LINES - 1:
                 nxt = next_line()
                 if nxt is None:

@@ -155,6 +155,20 @@ class FileResult:
     seconds: float = 0.0
     cumulative: bool = False
     counter_resets: int = 0
+    conflicts: int = 0
+
+    @property
+    def skipped(self) -> int:
+        """Data rows neither accepted, rejected nor duplicates: blank rows."""
+        return self.blank
+
+    @property
+    def data_rows(self) -> int:
+        """Every row after the header (a quoted field with line breaks makes one row of several lines).
+
+        Always ``accepted + rejected + duplicates + skipped``.
+        """
+        return self.rows + self.blank
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -174,6 +188,9 @@ class FileResult:
             "seconds": round(self.seconds, 3),
             "cumulative": self.cumulative,
             "counter_resets": self.counter_resets,
+            "conflicts": self.conflicts,
+            "skipped": self.skipped,
+            "data_rows": self.data_rows,
         }
 
 
@@ -482,6 +499,11 @@ def _ingest_file(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if layout.fmt == "csv" and _ends_open(layout.path):
+        warnings.append(
+            "the last line has no line break: if the file was cut short, check its last row "
+            f"(line {layout.header_row + rows + blank})"
+        )
     secs = time.perf_counter() - t0
     logger.info(
         "%s: %d rows, %d accepted, %d rejected, %d duplicates (%.1f s)",
@@ -509,6 +531,7 @@ def _ingest_file(
         seconds=secs,
         cumulative=layout.cumulative,
         counter_resets=resets,
+        conflicts=conflicts,
     )
 
 
@@ -833,3 +856,13 @@ def _reject_conflicts(
         con.execute(f"DELETE FROM {st_rec} WHERE src_row IN (SELECT src_row FROM _conflicts)")
     con.execute("DROP TABLE _conflicts")
     return n
+
+
+def _ends_open(path: Path) -> bool:
+    """Whether a non-empty file does not end with a line break (it may have been cut short)."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, 2)
+        return fh.read(1) not in (b"\n", b"\r")
