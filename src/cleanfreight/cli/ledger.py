@@ -254,8 +254,11 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger.cargo import recode_cargo
 
-        with contextlib.closing(open_ledger(db, wait=wait)) as con:
-            changes = recode_cargo(con, cargo_map)
+        if not db.exists():
+            changes = recode_cargo(db, cargo_map)  # the library's message for a missing ledger
+        else:
+            with contextlib.closing(open_ledger(db, wait=wait)) as con:
+                changes = recode_cargo(con, cargo_map)
         if as_json:
             print_json({"changed": sum(changes.values()), "changes": changes})
             return
