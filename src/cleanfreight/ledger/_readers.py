@@ -290,7 +290,10 @@ def _pick_header(
 ) -> tuple[int, list[str]]:
     """The first row naming at least two known fields (exports often start with a title row)."""
     if not candidates:
-        raise InputError(f"{path} has no header row", [Problem("empty file", file=str(path))])
+        raise InputError(
+            f"{path} has no header row",
+            [Problem("empty, or its first lines cannot be read (cut short? another encoding?)", file=str(path))],
+        )
     wanted = {header_key(h) for h in mapping.columns.values()}
     for lineno, cells in candidates:
         hits = sum(1 for c in cells if header_key(c) in _ALIAS_INDEX or header_key(c) in wanted)
@@ -540,13 +543,28 @@ def _csv_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | None, byt
     first_enc = encoding
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
     with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
+        head = fh.read(1 << 16)
+        fh.seek(0)
+        source: Iterator[bytes] = _cr_lines(fh) if b"\r" in head and b"\n" not in head else iter(fh)
+        for lineno, raw in enumerate(source, start=1):
             try:
                 decoded = raw.decode(first_enc if lineno == 1 else enc)
             except UnicodeDecodeError:
                 yield lineno, None, raw
                 continue
             yield lineno, decoded.rstrip("\r\n") if decoded.endswith("\n") else decoded.rstrip("\r"), raw
+
+
+def _cr_lines(fh: Any) -> Iterator[bytes]:
+    """Lines of a file whose lines end in a carriage return only (old Mac exports), with ``\\n`` ends."""
+    rest = b""
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        parts = (rest + block).split(b"\r")
+        rest = parts.pop()
+        for part in parts:
+            yield part + b"\n"
+    if rest:
+        yield rest
 
 
 def _split_line(text: str) -> tuple[list[str], bool]:
@@ -623,12 +641,12 @@ def _csv_records(
                 except csv.Error:
                     continue
                 break
+            # a quoted line break is taken as such only when the record has the header's cells and
+            # the field holds no comma: a stray quote that swallowed lines shows either
             plausible = (
                 record is not None
-                and len([c for c in record if c != ""]) <= n_cols
-                and not any(
-                    part.count(",") >= max(n_cols - 1, 1) for c in record if "\n" in c for part in c.split("\n")
-                )
+                and (len(record) == n_cols or (len(record) > n_cols and not any(c.strip() for c in record[n_cols:])))
+                and not any("\n" in c and "," in c for c in record)
             )
             if plausible:
                 assert record is not None
