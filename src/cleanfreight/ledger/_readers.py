@@ -255,15 +255,26 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
         raw = fh.read(sample_bytes)
     if raw.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    first_error: UnicodeDecodeError | None = None
     for enc in ("utf-8", "gbk", "gb18030"):
         try:
             codecs.getincrementaldecoder(enc)().decode(raw, final=False)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
             continue
         return enc
+    where = ""
+    if first_error is not None and first_error.start > 0:
+        line = raw[: first_error.start].count(b"\n") + 1
+        where = f" (UTF-8 up to line {line}, then other bytes: mixed encodings?)"
     raise InputError(
         f"cannot tell the encoding of {path}",
-        [Problem("not UTF-8, GBK or GB18030; convert it or set encoding in a mapping file", file=str(path))],
+        [
+            Problem(
+                f"not UTF-8, GBK or GB18030{where}; re-export it in one encoding or set encoding in a mapping file",
+                file=str(path),
+            )
+        ],
     )
 
 
