@@ -299,12 +299,17 @@ def ingest(
         m = dataclasses.replace(m, defaults={**m.defaults, "direction": direction})
     cmap = load_cargo_map(cargo_map) if isinstance(cargo_map, str | Path) else cargo_map or CargoMap()
     paths: list[Path] = []
+    problems: list[Problem] = []
     for f in map(Path, files):
         if f.is_dir():  # a folder: its CSV and XLSX files, in name order
-            paths += sorted(p for p in f.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+            found = sorted(p for p in f.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+            if not found:
+                problems.append(Problem("the folder holds no .csv or .xlsx file", file=str(f)))
+            paths += found
         else:
             paths.append(f)
-    problems: list[Problem] = []
+    if not paths and not problems:
+        problems.append(Problem("no file to import"))
     layouts: list[FileLayout] = []
     for p in paths:
         if not p.is_file():
