@@ -76,9 +76,9 @@ def read_layer_file(path: str | Path) -> gpd.GeoDataFrame:
         gdf = gpd.read_file(path)
     except Exception as exc:
         raise InputError(f"cannot read layer file {path}: {exc}") from exc
-    if gdf.crs is None:
-        gdf = gdf.set_crs("EPSG:4326")
-    return gdf
+    from cleanfreight.network.crs import as_lonlat
+
+    return as_lonlat(gdf, path, "layer")
 
 
 def guess_layer(gdf: gpd.GeoDataFrame) -> str:
@@ -128,7 +128,7 @@ def layers_from_files(
         try:
             gdf = read_layer_file(file)
         except InputError as exc:
-            problems.append(Problem(exc.summary, file=file))
+            problems += exc.problems or [Problem(exc.summary, file=file)]
             continue
         layer = name or guess_layer(gdf)
         log.info("layer file %s -> %s (%d features)", file, layer, len(gdf))
