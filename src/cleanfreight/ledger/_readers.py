@@ -682,8 +682,109 @@ def _csv_records(
         yield lineno, cells, None, text
 
 
+def _plain_csv(path: Path) -> bool:
+    """Whether a file has no quote and no lone carriage return: each line is then one row."""
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if b'"' in block or b"\r" in block.replace(b"\r\n", b"")[:-1]:
+                return False
+    return True
+
+
 def _csv_chunks(layout: FileLayout, rename: dict[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Chunks of a CSV file's rows; rows that cannot be read go to ``attrs[READER_REJECTS]``."""
+    """Chunks of a CSV file's rows; rows that cannot be read go to ``attrs[READER_REJECTS]``.
+
+    A file without quotes (most exports) is parsed a block of lines at a time by pandas' C parser;
+    a block holding an undecodable or overlong line or a line with too many cells, and every file
+    with quotes, goes line by line through :func:`_csv_records`.
+    """
+    if _plain_csv(layout.path):
+        yield from _plain_chunks(layout, rename, chunk_rows)
+        return
+    yield from _careful_chunks(layout, rename, chunk_rows)
+
+
+def _plain_chunks(layout: FileLayout, rename: dict[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    assert layout.encoding is not None
+    idx = [layout.headers.index(h) for h in rename]
+    names = [rename[layout.headers[i]] for i in idx]
+    n_cols = len(layout.headers)
+    enc = "utf-8" if layout.encoding == "utf-8-sig" else layout.encoding
+    with layout.path.open("rb") as fh:
+        for _ in range(layout.header_row):
+            fh.readline()
+        lineno = layout.header_row + 1
+        while batch := fh.readlines(1 << 22):
+            for start in range(0, len(batch), chunk_rows):  # chunks of at most chunk_rows lines
+                part = batch[start : start + chunk_rows]
+                yield _plain_block(part, lineno, enc, idx, names, n_cols)
+                lineno += len(part)
+
+
+def _plain_block(
+    batch: list[bytes], first: int, enc: str, idx: list[int], names: list[str], n_cols: int
+) -> pd.DataFrame:
+    """One block of lines of a quote-free file as a chunk (line by line when a line is odd)."""
+    import io
+
+    try:
+        text = b"".join(batch).decode(enc)
+        clean = max(len(ln) for ln in batch) <= MAX_LINE_CHARS and max(ln.count(b",") for ln in batch) < n_cols
+    except UnicodeDecodeError:
+        clean = False
+    if clean:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=list(range(n_cols)),
+            usecols=idx,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+        if len(frame) == len(batch):
+            frame = frame[idx]
+            frame.columns = names
+            frame["_row"] = range(first, first + len(batch))
+            frame.attrs[READER_REJECTS] = []
+            return frame
+    buf: list[list[str]] = []
+    rows: list[int] = []
+    bad: list[tuple[int, str, str, str]] = []
+    enc_name = "UTF-8" if enc.startswith("utf-8") else enc.upper()
+    for k, raw in enumerate(batch):
+        lineno = first + k
+        try:
+            line = raw.decode(enc).rstrip("\r\n")
+        except UnicodeDecodeError:
+            why = (
+                f"last line cut inside a character (file truncated?): not valid {enc_name}"
+                if not raw.endswith(b"\n")
+                else f"bytes not valid {enc_name}, the encoding detected from the start of the file; "
+                "re-export the file in one encoding"
+            )
+            bad.append((lineno, "(row)", raw[:200].decode(enc, errors="replace"), why))
+            continue
+        if len(line) > MAX_LINE_CHARS:
+            why = f"line of {len(line):,} characters; a record has at most {MAX_LINE_CHARS:,}"
+            bad.append((lineno, "(row)", line[:200], why))
+            continue
+        cells = line.split(",")
+        if len(cells) > n_cols and any(c.strip() for c in cells[n_cols:]):
+            why = f"{len(cells)} cells but the header has {n_cols} columns (an unquoted comma in a value?)"
+            bad.append((lineno, "(row)", line[:200], why))
+            continue
+        cells += [""] * (n_cols - len(cells))
+        buf.append([cells[j] for j in idx])
+        rows.append(lineno)
+    frame = _frame(buf, names, rows)
+    frame.attrs[READER_REJECTS] = bad
+    return frame
+
+
+def _careful_chunks(layout: FileLayout, rename: dict[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     assert layout.encoding is not None
     idx = [layout.headers.index(h) for h in rename]
     names = [rename[layout.headers[i]] for i in idx]
