@@ -714,11 +714,16 @@ def _plain_chunks(layout: FileLayout, rename: dict[str, str], chunk_rows: int) -
         for _ in range(layout.header_row):
             fh.readline()
         lineno = layout.header_row + 1
-        while batch := fh.readlines(1 << 22):
-            for start in range(0, len(batch), chunk_rows):  # chunks of at most chunk_rows lines
-                part = batch[start : start + chunk_rows]
+        buf: list[bytes] = []
+        while True:
+            more = fh.readlines(1 << 22)
+            buf += more
+            while len(buf) >= chunk_rows or (buf and not more):  # chunks of chunk_rows lines
+                part, buf = buf[:chunk_rows], buf[chunk_rows:]
                 yield _plain_block(part, lineno, enc, idx, names, n_cols)
                 lineno += len(part)
+            if not more:
+                return
 
 
 def _plain_block(
