@@ -18,7 +18,8 @@ De-duplication keys (``records.dedup_key``, an MD5 of the fields joined by ``|``
 -----------------------------------------------------------------------------------
 - gate passage: ``gate | enterprise | plate | timestamp (to the second) | direction | tonnes (0.1 t)``;
 - rail waybill: ``rail | enterprise | waybill number`` (without a number: ``date | station | cargo name |
-  direction | tonnes``);
+  direction | tonnes``), looked up over the whole ledger; a numbered waybill (or a meter reading)
+  re-sent with other values is rejected as a conflict, the first one stays;
 - meter reading: ``meter | enterprise | meter | timestamp | direction``;
 - running-counter reading: ``counter | enterprise | meter | timestamp | direction``.
 
