@@ -167,3 +167,16 @@ def test_rejects_belong_to_their_own_import(tmp_path: Path) -> None:
     ).fetchall()
     con.close()
     assert sorted((e.upper(), n) for e, n in rows) == [("CZ01", 1), ("CZ02", 1)]
+
+
+def test_a_meter_reading_resent_with_another_quantity_is_a_conflict(tmp_path: Path) -> None:
+    head = "日期,企业编号,计量点,输送方式,货物名称,运输量,方向\n"
+    first = tmp_path / "m1.csv"
+    first.write_text(head + "2026-03-08,CZ01,皮带秤-1,皮带,石灰石,100,进\n", encoding="utf-8")
+    second = tmp_path / "m2.csv"
+    second.write_text(head + "2026-03-08,CZ01,皮带秤-1,皮带,石灰石,120,进\n2026-03-09,CZ01,皮带秤-1,皮带,石灰石,90,进\n",
+                      encoding="utf-8")
+    db = tmp_path / "l.duckdb"
+    res = ingest(db, [first, second])
+    assert [(f.accepted, f.rejected, f.duplicates, f.conflicts) for f in res.files] == [(1, 0, 0, 0), (1, 1, 0, 1)]
+    assert "conflicts with the reading of m1.csv row 2 (100.0)" in _rejects(db)[0][2]
