@@ -738,23 +738,26 @@ def _plain_block(
     except UnicodeDecodeError:
         clean = False
     if clean:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            names=list(range(n_cols)),
-            usecols=idx,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-        if len(frame) == len(batch):
-            frame = frame[idx]
-            frame.columns = names
-            frame["_row"] = range(first, first + len(batch))
-            frame.attrs[READER_REJECTS] = []
-            return frame
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                header=None,
+                names=list(range(n_cols)),
+                usecols=idx,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                engine="c",
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            clean = False  # a block of short or blank lines: line by line below
+    if clean and len(frame) == len(batch):
+        frame = frame[idx]
+        frame.columns = names
+        frame["_row"] = range(first, first + len(batch))
+        frame.attrs[READER_REJECTS] = []
+        return frame
     buf: list[list[str]] = []
     rows: list[int] = []
     bad: list[tuple[int, str, str, str]] = []
