@@ -72,6 +72,8 @@ CASES: list[tuple[str, str]] = [
     ("ledger ingest --db {d}/l.duckdb --chunk-rows 0 {d}/garbage.csv", "chunk_rows"),
     ("ledger ingest --db {d}/l.duckdb --max-truck-tonnes nan {d}/garbage.csv", "max_truck_tonnes"),
     ("ledger ingest --db {d}/l.duckdb --direction sideways {d}/garbage.csv", "unknown direction"),
+    ("ledger ingest --db {d}/l.duckdb --max-future-days -1 {d}/garbage.csv", "max_future_days"),
+    ("ledger ingest --db {d}/l.duckdb --max-waybill-tonnes inf {d}/garbage.csv", "max_waybill_tonnes"),
     ("ledger ingest --db {d}/bin.csv {d}/garbage.csv", "cannot import"),
     ("ledger report --db {d}/nope.duckdb --period 2026-03", "does not exist"),
     ("ledger report --db {d}/bin.csv --period 2026-03", "cannot open ledger database"),

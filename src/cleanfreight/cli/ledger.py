@@ -133,6 +133,15 @@ def register(app: typer.Typer) -> None:
         max_truck_tonnes: Annotated[
             float, typer.Option("--max-truck-tonnes", help="Reject gate records above this load (t).")
         ] = 100.0,
+        max_waybill_tonnes: Annotated[
+            float, typer.Option("--max-waybill-tonnes", help="Reject rail waybills above this weight (t).")
+        ] = 100_000.0,
+        max_meter_tonnes: Annotated[
+            float, typer.Option("--max-meter-tonnes", help="Reject conveyor / pipeline readings above this (t).")
+        ] = 100_000.0,
+        max_future_days: Annotated[
+            float, typer.Option("--max-future-days", help="Reject timestamps more than this many days ahead.")
+        ] = 366.0,
         roster: RosterOption = None,
         wait: WaitOption = 0.0,
         as_json: JsonOption = False,
@@ -146,7 +155,13 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.cli._common import progress
         from cleanfreight.ledger.ingest import IngestSettings, ingest
 
-        settings = IngestSettings(chunk_rows=chunk_rows, max_truck_tonnes=max_truck_tonnes)
+        settings = IngestSettings(
+            chunk_rows=chunk_rows,
+            max_truck_tonnes=max_truck_tonnes,
+            max_waybill_tonnes=max_waybill_tonnes,
+            max_meter_tonnes=max_meter_tonnes,
+            max_future_days=max_future_days,
+        )
         ros = _roster(roster)
         names: dict[str, str] = {}
         if ros is not None:
