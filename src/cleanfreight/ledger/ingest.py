@@ -53,15 +53,9 @@ from typing import TYPE_CHECKING, Any
 
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger import _normalise as nz
+from cleanfreight.ledger._csv import READER_REJECTS
 from cleanfreight.ledger._db import connection
-from cleanfreight.ledger._readers import (
-    READER_REJECTS,
-    ColumnMapping,
-    FileLayout,
-    inspect_file,
-    iter_chunks,
-    load_mapping,
-)
+from cleanfreight.ledger._readers import ColumnMapping, FileLayout, inspect_file, iter_chunks, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map
 from cleanfreight.ledger.schema import READING_COLUMNS, RECORD_COLUMNS
 
