@@ -85,6 +85,10 @@ def tiny_frames() -> dict[str, Any]:
     }
 
 
+#: every policy rule of the city preset switched off: only the 80 % floor binds (the planner before the rules)
+RULES_OFF: dict[str, Any] = {"no_backsliding": False, "rail_no_decrease": False, "beyond_short_haul": "clean"}
+
+
 def make_tiny(
     scenario: Scenario | None = None,
     spurs: pd.DataFrame | None = None,

@@ -141,16 +141,51 @@ def _highs_optimum(
     share = (
         params.ne_share_of_shortfall if params.ne_share_of_shortfall is not None else rb.ne_share_of_shortfall
     )
+    # policy (docs/planning.md, "Policy rules"): floors at max(target, today's ratio), rail does not fall,
+    # out-of-province coal/coke by rail; each missed at the policy price
+    prb = params.policy_rulebook()
+    cur_bulk = current["flow_id"].map(is_bulk).to_numpy(bool)
+    cur_t = current["tonnes"].to_numpy(float)
+    cur_clean = pd.Series(np.where(cur_bulk & current["clean"].to_numpy(bool), cur_t, 0.0)).groupby(
+        current["enterprise_id"].to_numpy()).sum()
+    cur_base = pd.Series(np.where(cur_bulk, cur_t, 0.0)).groupby(current["enterprise_id"].to_numpy()).sum()
+    cur_rail = pd.Series(np.where(current["rail"].to_numpy(bool), cur_t, 0.0)).groupby(
+        current["enterprise_id"].to_numpy()).sum()
+    pw = params.policy_penalty_cny_per_t
     for e, b in bulk.items():
-        need_e = 0.8 * float(b)
+        target = 0.8
+        before = float(cur_clean.get(e, 0.0)) / float(cur_base.get(e, 0.0)) if cur_base.get(e, 0.0) else 0.0
+        floor = max(target, before) if prb.no_backsliding else target
+        need_e = floor * float(b)
         mine = (chains["enterprise_id"].to_numpy() == e) & chain_bulk
         idx = np.flatnonzero(mine & chains["clean"].to_numpy(bool))
-        s = col(params.shortfall_penalty_cny_per_t, 0, need_e)
+        weight = max(params.shortfall_penalty_cny_per_t, pw) if floor > target else params.shortfall_penalty_cny_per_t
+        s = col(weight, 0, need_e)
         row(need_e, INF, [*[(x[i], 1.0) for i in idx], (s, 1.0)])
         if share:  # new-energy trucks direct carry >= share x the shortfall (or pay for the miss)
             ne = np.flatnonzero(mine & (chains["mode"] == "truck_ne").to_numpy())
             miss = col(params.ne_share_penalty_cny_per_t, 0, INF)
             row(0.0, INF, [*[(x[i], 1.0) for i in ne], (s, -float(share)), (miss, 1.0)])
+    is_rail = chains["mode"].isin(["rail_spur", "rail_station_ne", "rail_station_diesel"]).to_numpy()
+    if prb.rail_no_decrease:
+        for e, r0 in cur_rail.items():
+            if r0 > 1e-6:
+                idx = np.flatnonzero(is_rail & (chains["enterprise_id"].to_numpy() == e))
+                row(float(r0), INF, [*[(x[i], 1.0) for i in idx], (col(pw, 0, float(r0)), 1.0)])
+        city = float(cur_rail.sum())
+        row(city, INF, [*[(x[i], 1.0) for i in np.flatnonzero(is_rail)], (col(pw, 0, city), 1.0)])
+    regions = problem.regions.set_index("region_id")
+    share_out = params.out_of_province_share(prb)
+    for fid, f in flows.iterrows():
+        leaves = (
+            f["commodity"] in prb.rail_only_out_of_province
+            and f["direction"] == "out"
+            and not bool(regions.at[f["region_id"], "in_province"])
+        )
+        if share_out > 0 and leaves and not chains.loc[chains["flow_id"] == fid, "fixed"].any():
+            need = share_out * float(f["tonnes_per_year"])
+            idx = np.flatnonzero(is_rail & (chains["flow_id"].to_numpy() == fid))
+            row(need, INF, [*[(x[i], 1.0) for i in idx], (col(pw, 0, need), 1.0)])
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     return float(h.getInfo().objective_function_value)

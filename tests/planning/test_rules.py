@@ -88,13 +88,36 @@ def test_sample_rail_chains_run_on_the_lines_between_station_and_region(sample: 
     assert lines == {"TJ": 7.0e7, "HC": 4.0e7, "WR": 2.0e8, "TL": 2.0e7}
 
 
+def _rail_out_miss(problem: PlanProblem, params: PlanParams) -> PlanResult:
+    """A plan in which the out-of-province rule cannot hold: it still comes back, with the cause named."""
+    r = solve_plan(problem, params)
+    rule = next(p for p in r.policy if p["rule"] == "out_of_province_by_rail")
+    assert rule["applied"] and not rule["holds"]
+    assert check_plan(problem, params, r).ok
+    return r
+
+
 def test_a_full_rail_line_blocks_the_rail_only_coke() -> None:
-    # 500 kt of coke must leave by rail via S1 (line L1) and then L2: L2 takes 400 kt
+    # 500 kt of coke must leave by rail via S1 (line L1) and then L2: L2 takes 400 kt. The plan comes back:
+    # 400 kt by rail, 100 kt left on the road, the rule reported missed with the full line as its cause
     problem = make_tiny(edit=_on_lines, lines=_lines(None, 400_000.0))
-    assert _blocked(problem, PlanParams()) == ["  - rail_line L2: 100,000 more needed"]
+    r = _rail_out_miss(problem, PlanParams())
+    rail_out = r.flows[(r.flows["flow_id"] == "E1-F2") & r.flows["mode"].str.startswith("rail")]
+    assert float(rail_out["tonnes"].sum()) == pytest.approx(400_000)
+    why = r.explanations.set_index("kind")
+    assert float(why.at["rail_out", "amount"]) == pytest.approx(100_000)
+    assert why.at["rail_out", "id"] == "E1-F2"
+    assert "rail_line" in why.index and why.loc[["rail_line"], "id"].tolist() == ["L2"]
+    e1 = r.enterprises.set_index("enterprise_id").loc["E1"]
+    assert float(e1["out_of_province_missing_t"]) == pytest.approx(100_000)
+    assert not bool(e1["meets_target"])
+    assert "cannot go by rail" in str(e1["shortfall_reason"])
     # through traffic outside the plan leaves only the rest of a line's capacity
     busy = make_tiny(edit=_on_lines, lines=_lines(None, 1_000_000.0, other_l2=600_000.0))
-    assert _blocked(busy, PlanParams()) == ["  - rail_line L2: 100,000 more needed"]
+    r2 = _rail_out_miss(busy, PlanParams())
+    assert float(r2.enterprises.set_index("enterprise_id").at["E1", "out_of_province_missing_t"]) == pytest.approx(
+        100_000
+    )
 
 
 def test_a_scenario_lifts_a_line_and_a_parameter_lifts_them_all(tiny: PlanProblem) -> None:
@@ -197,8 +220,17 @@ def test_zone_lifted_or_not_exempting_new_energy_trucks(tiny: PlanProblem) -> No
         make_tiny(zones=_zone()), PlanParams(restriction_zones=False)
     ).objective == pytest.approx(base, rel=1e-12)
     # new-energy trucks banned too: every chain of E1 has a truck leg, 1.375 Mt cannot move
+    # a ban that does not exempt new-energy trucks leaves E1 no chain for most of its tonnes: its flows keep
+    # their current split (unplannable, with the reason), E2 is still planned, and the plan comes back
     strict = make_tiny(zones=_zone(exempt=False))
-    assert _blocked(strict, PlanParams()) == ["  - zone RZ:E1: 1,375,000 more needed"]
+    r = solve_plan(strict, PlanParams())
+    assert set(r.meta["blocked_flows"]) == {"E1-F1", "E1-F2"}
+    assert all("zone RZ:E1: 1,375,000 more needed" in why for why in r.meta["blocked_flows"].values())
+    assert set(r.explanations.loc[r.explanations["kind"] == "unplannable", "id"]) == {"E1-F1", "E1-F2"}
+    kept = r.flows[r.flows["fixed"].astype(bool)]
+    assert set(kept["flow_id"]) == {"E1-F1", "E1-F2"}
+    assert bool(r.enterprises.set_index("enterprise_id").at["E2", "meets_target"])
+    assert check_plan(strict, PlanParams(), r).ok
 
 
 # ---- cement rule: new-energy trucks carry >= 60 % of the shortfall -------------------------------

@@ -111,3 +111,26 @@ def test_bad_tables_and_options_list_every_problem(enterprises: pd.DataFrame, tm
     with pytest.raises(InputError) as err:
         ReportOptions(lang="fr", paper="A5", dpi=72, target=0)
     assert {p.column for p in err.value.problems} == {"lang", "paper", "dpi", "target"}
+
+
+def test_a_plan_with_a_frontier_adds_the_cost_of_ambition_page(
+    enterprises: pd.DataFrame, tmp_path: Path
+) -> None:
+    from cleanfreight.planning import PlanParams, solve_frontier
+    from cleanfreight.reports import read_frontier, write_frontier_files
+    from tests.planning.conftest import make_tiny
+
+    fr = solve_frontier(make_tiny(), PlanParams(), steps=2)
+    write_frontier_files(fr, tmp_path / "plan", "en")
+    got = read_frontier(tmp_path / "plan")
+    assert got is not None and len(got["table"]) == len(fr.table)
+    assert got["table"]["cost_cny"].tolist() == pytest.approx(fr.table["cost_cny"].tolist())
+    b = make_briefing(enterprises, tmp_path / "b.pdf", tmp_path / "b.png",
+                      options=ReportOptions(lang="en"), frontier=got)
+    assert b.pdf is not None and b.frontier_png == tmp_path / "b_frontier.png"
+    pages, _ = pdf_pages(b.pdf)
+    assert pages == 2
+    text = pdf_text(b.pdf)
+    assert "The cost of ambition" in text.split("\f")[1]
+    assert "The cost of ambition" not in text.split("\f")[0]
+    assert read_frontier(tmp_path / "nothing_here") is None

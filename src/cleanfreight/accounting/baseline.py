@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cleanfreight._geo import DETOUR_FACTOR, haversine_km
 from cleanfreight.accounting.emissions import intensity_table
 from cleanfreight.accounting.factors import Factors, load_factors
 from cleanfreight.accounting.modes import MODES
-from cleanfreight.accounting.rulebooks import Rulebook, load_rulebook
+from cleanfreight.accounting.policy import classify_lines, leaves_province
+from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK, RATIO_TOL, Rulebook, load_rulebook
 
 if TYPE_CHECKING:
     from cleanfreight.enterprises import Roster
@@ -27,8 +29,6 @@ __all__ = ["BaselineReport", "baseline_report", "ratio_table"]
 
 log = logging.getLogger(__name__)
 
-DETOUR_FACTOR = 1.3
-"""Road km per straight-line km used only when neither a declared nor a network distance exists."""
 
 
 @dataclass(frozen=True)
@@ -58,19 +58,29 @@ class BaselineReport:
         return {**self.city, "rulebook": self.rulebook.name, "rulebook_source": self.rulebook.source}
 
 
-def ratio_table(lines: pd.DataFrame, rulebook: Rulebook, keys: list[str]) -> pd.DataFrame:
+def ratio_table(lines: pd.DataFrame, rulebook: Rulebook, keys: list[str], *, year: int | None = None) -> pd.DataFrame:
     """Aggregate ``lines`` (columns ``mode``, ``tonnes``, ``direction`` + ``keys``) into ratio columns.
 
-    Shared by the baseline, the ledger and the planner so every figure is computed the same way.
+    Shared by the baseline, the ledger and the planner so every figure is computed the same way. The
+    rulebook's policy settings are applied line by line (:func:`cleanfreight.accounting.policy.classify_lines`:
+    optional columns ``road_km``, ``short_haul_km``, ``leaves_province``, ``enterprise_t_per_year``);
+    ``year`` picks the out-of-province rail share of a phase-in (``None``: the end state).
     """
     df = lines.copy()
-    df["is_clean"] = df["mode"].map(rulebook.is_clean)
-    df["is_compliant"] = df["mode"].map(rulebook.is_compliant)
-    df["t_clean"] = np.where(df["is_clean"], df["tonnes"], 0.0)
-    df["t_compliant"] = np.where(df["is_compliant"], df["tonnes"], 0.0)
-    df["t_in"] = np.where(df["direction"] == "in", df["tonnes"], 0.0)
-    df["t_out"] = np.where(df["direction"] == "out", df["tonnes"], 0.0)
-    df["t_ne_road"] = np.where(df["mode"] == "truck_ne", df["tonnes"], 0.0)
+    flags = classify_lines(df, rulebook)
+    df = df.join(flags[[c for c in flags.columns if c not in df.columns]])
+    t = df["tonnes"].to_numpy(float)
+    in_ratio = df["in_ratio"].to_numpy(bool)
+    df["t_base"] = np.where(in_ratio, t, 0.0)
+    df["t_clean"] = np.where(df["is_clean"] & in_ratio, t, 0.0)
+    df["t_compliant"] = np.where(df["is_compliant"] & in_ratio, t, 0.0)
+    df["t_in"] = np.where(df["direction"] == "in", t, 0.0)
+    df["t_out"] = np.where(df["direction"] == "out", t, 0.0)
+    df["t_ne_road"] = np.where(df["mode"] == "truck_ne", t, 0.0)
+    df["t_rail"] = np.where(df["uses_rail"], t, 0.0)
+    df["t_ne_long"] = np.where(df["ne_long_haul"], t, 0.0)
+    df["t_oop"] = np.where(df["rail_only_out"], t, 0.0)
+    df["t_oop_rail"] = np.where(df["rail_only_out"] & df["uses_rail"], t, 0.0)
     g = df.groupby(keys, sort=True)
     out = pd.DataFrame({
         "tonnes_total": g["tonnes"].sum(),
@@ -79,17 +89,30 @@ def ratio_table(lines: pd.DataFrame, rulebook: Rulebook, keys: list[str]) -> pd.
         "tonnes_clean": g["t_clean"].sum(),
         "tonnes_compliant": g["t_compliant"].sum(),
         "tonnes_ne_road": g["t_ne_road"].sum(),
+        "tonnes_rail": g["t_rail"].sum(),
+        "tonnes_ne_long_haul": g["t_ne_long"].sum(),
+        "tonnes_in_ratio": g["t_base"].sum(),
+        "tonnes_out_of_province_rail_only": g["t_oop"].sum(),
+        "tonnes_out_of_province_by_rail": g["t_oop_rail"].sum(),
     })
-    total = out["tonnes_total"].replace(0, np.nan)
-    out["clean_ratio"] = (out["tonnes_clean"] / total).fillna(0.0)
+    base = out["tonnes_in_ratio"].replace(0, np.nan)
+    out["clean_ratio"] = (out["tonnes_clean"] / base).fillna(0.0)
     out["target"] = rulebook.target
-    out["meets_target"] = out["clean_ratio"] >= rulebook.target - 1e-9
-    out["gap_tonnes"] = np.maximum(0.0, rulebook.target * out["tonnes_total"] - out["tonnes_clean"])
-    road_rest = out["tonnes_total"] - out["tonnes_clean"]
+    out["meets_clean_ratio"] = out["clean_ratio"] >= rulebook.target - RATIO_TOL
+    out["gap_tonnes"] = np.maximum(0.0, rulebook.target * out["tonnes_in_ratio"] - out["tonnes_clean"])
+    oop = out["tonnes_out_of_province_rail_only"]
+    out["out_of_province_rail_share"] = (out["tonnes_out_of_province_by_rail"] / oop.replace(0, np.nan)).fillna(1.0)
+    need = rulebook.out_of_province_rail_share(year)
+    out["out_of_province_required_share"] = need
+    out["out_of_province_ok"] = out["out_of_province_rail_share"] >= need - RATIO_TOL
+    out["meets_target"] = out["meets_clean_ratio"] & (
+        out["out_of_province_ok"] | (rulebook.out_of_province_rule != "enforce")
+    )
+    road_rest = out["tonnes_in_ratio"] - out["tonnes_clean"]
     out["road_compliance"] = ((out["tonnes_compliant"] - out["tonnes_clean"]) / road_rest.replace(0, np.nan)).fillna(1.0)
     if rulebook.ne_share_of_shortfall is not None:
-        need = rulebook.ne_share_of_shortfall * out["gap_tonnes"]
-        out["ne_shortfall_ok"] = out["tonnes_ne_road"] >= need - 1e-6
+        need_ne = rulebook.ne_share_of_shortfall * out["gap_tonnes"]
+        out["ne_shortfall_ok"] = out["tonnes_ne_road"] >= need_ne - 1e-6
     by_mode = df.pivot_table(index=keys, columns="mode", values="tonnes", aggfunc="sum", fill_value=0.0)
     by_mode = by_mode.reindex(columns=[m for m in MODES if m in by_mode.columns]).add_prefix("t_")
     return out.join(by_mode).reset_index()
@@ -106,7 +129,7 @@ def _estimate_distances(roster: Roster, regions: pd.DataFrame | None) -> pd.Data
         known = r.notna()
         glon = r[known].map(reg["lon"]).astype(float)
         glat = r[known].map(reg["lat"]).astype(float)
-        straight = _haversine_km(flows.loc[known, "lon"], flows.loc[known, "lat"], glon, glat)
+        straight = haversine_km(flows.loc[known, "lon"], flows.loc[known, "lat"], glon, glat)
         beyond = r[known].map(reg["road_km_beyond"]).astype(float).fillna(0.0)
         est = straight * DETOUR_FACTOR + beyond
         out.loc[known & out["road_km"].isna(), "road_km"] = est[known & out["road_km"].isna()]
@@ -132,12 +155,12 @@ def _beside(roster: Roster, name: str) -> pd.DataFrame | None:
     return frame
 
 
-def _haversine_km(lon1: pd.Series, lat1: pd.Series, lon2: pd.Series, lat2: pd.Series) -> pd.Series:
-    p1, p2 = np.radians(lat1.astype(float)), np.radians(lat2.astype(float))
-    dphi = p2 - p1
-    dl = np.radians(lon2.astype(float) - lon1.astype(float))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 6371.0088 * 2 * np.arcsin(np.sqrt(a))
+def out_of_province_regions(regions: pd.DataFrame | None) -> set[str]:
+    """Ids of the regions marked ``in_province = false``."""
+    if regions is None or "in_province" not in regions:
+        return set()
+    inside = regions["in_province"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    return set(regions.loc[~inside, "region_id"].astype(str))
 
 
 def baseline_report(
@@ -148,6 +171,7 @@ def baseline_report(
     distances: pd.DataFrame | None = None,
     regions: pd.DataFrame | None = None,
     stations: pd.DataFrame | None = None,
+    year: int | None = None,
 ) -> BaselineReport:
     """Clean-transport ratios, tonnage and emissions per enterprise and city-wide from declared mode splits.
 
@@ -171,8 +195,10 @@ def baseline_report(
         ``rail_station_*`` chains (the same charge the planner uses); default: ``../network/stations.csv``
         beside the roster's folder when it exists. The station of a flow is the one ``distances`` measured
         (``station_id``), else the flow's declared one.
+    year
+        Year whose out-of-province rail share applies (the rulebook's phase-in); ``None``: the end state.
     """
-    rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook or "changzhi-2024")
+    rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook or DEFAULT_RULEBOOK)
     fx = factors or load_factors()
     if regions is None:
         regions = _beside(roster, "regions.csv")
@@ -183,7 +209,9 @@ def baseline_report(
     if distances is not None:
         d = distances.set_index("flow_id").rename(columns={"station_id": "station_used"})
         est = est.set_index("flow_id")
-        for col in ("road_km", "rail_km", "short_haul_km", "station_used"):
+        for col in ("road_km", "rail_km", "short_haul_km", "station_used", "spur_diesel_km", "station_diesel_km"):
+            if col not in est:
+                est[col] = np.nan
             if col in d:
                 est[col] = d[col].reindex(est.index).combine_first(est[col])
         est = est.reset_index()
@@ -197,44 +225,62 @@ def baseline_report(
     if stations is not None and "handling_cost_cny_per_t" in stations:
         handling = stations.set_index("station_id")["handling_cost_cny_per_t"]
         lines["station_handling_cny_per_t"] = lines["station_used"].map(handling).astype(float)
+    # rail km behind diesel locomotives: a non-electrified own spur, or a station on non-electrified lines only
+    spur_d = lines["spur_diesel_km"] if "spur_diesel_km" in lines else pd.Series(0.0, index=lines.index)
+    st_d = lines["station_diesel_km"] if "station_diesel_km" in lines else pd.Series(0.0, index=lines.index)
+    lines["rail_diesel_km"] = np.where(
+        lines["mode"] == "rail_spur",
+        spur_d.fillna(0.0),
+        np.where(lines["mode"].isin(("rail_station_ne", "rail_station_diesel")), st_d.fillna(0.0), 0.0),
+    )
     inten = intensity_table(lines, fx)
     lines = lines.join(inten.add_suffix("_per_t"))
     for col in ("co2_kg", "nox_g", "pm25_g", "cost_cny", "road_tkm", "rail_tkm", "energy_kwh"):
         lines[col] = lines[f"{col}_per_t"] * lines["tonnes"]
-    lines["is_clean"] = lines["mode"].map(rb.is_clean)
+    out_prov = out_of_province_regions(regions)
+    lines["leaves_province"] = leaves_province(lines, rb, out_prov)
+    lines["enterprise_t_per_year"] = lines["enterprise_id"].map(
+        roster.flows.groupby("enterprise_id")["tonnes_per_year"].sum()
+    )
+    flags = classify_lines(lines, rb)
+    lines["is_clean"] = flags["is_clean"]
+    lines["ne_long_haul"] = flags["ne_long_haul"]
 
-    table = ratio_table(lines, rb, ["enterprise_id"])
+    table = ratio_table(lines, rb, ["enterprise_id"], year=year)
     sums = lines.groupby("enterprise_id")[["co2_kg", "nox_g", "pm25_g", "cost_cny", "road_tkm", "rail_tkm"]].sum()
     table = table.merge(sums.reset_index(), on="enterprise_id", how="left")
     table["co2_t"] = table.pop("co2_kg") / 1000.0
     table["nox_kg"] = table.pop("nox_g") / 1000.0
     table["pm25_kg"] = table.pop("pm25_g") / 1000.0
-    rail_only = rb.rail_only_out_of_province
-    if rail_only and regions is not None and "in_province" in regions:
-        out_prov = set(regions.loc[~regions["in_province"].astype(str).str.lower().isin(["true", "1", "yes"]),
-                                   "region_id"])
-        bad = lines[(lines["direction"] == "out") & lines["commodity"].isin(rail_only)
-                    & lines["region_id"].isin(out_prov) & ~lines["mode"].map(lambda m: MODES[m].uses_rail)]
-        road_out = bad.groupby("enterprise_id")["tonnes"].sum()
-        table["out_of_province_by_road_t"] = table["enterprise_id"].map(road_out).fillna(0.0)
+    if rb.rail_only_out_of_province and out_prov:
+        table["out_of_province_by_road_t"] = (
+            table["tonnes_out_of_province_rail_only"] - table["tonnes_out_of_province_by_rail"]
+        )
     ent_cols = ["enterprise_id", "name_zh", "name_en", "industry", "district", "lon", "lat", "existing_spur"]
     ent = roster.enterprises[[c for c in ent_cols if c in roster.enterprises]]
     table = ent.merge(table, on="enterprise_id", how="left")
     table = table.fillna({c: 0.0 for c in table.columns if c.startswith(("t_", "tonnes"))})
     table["clean_ratio"] = table["clean_ratio"].fillna(0.0)
     table["meets_target"] = table["meets_target"].fillna(False).astype(bool)
+    for col in ("meets_clean_ratio", "out_of_province_ok"):
+        if col in table:
+            table[col] = table[col].fillna(col == "out_of_province_ok").astype(bool)
     table["rank"] = table["clean_ratio"].rank(ascending=False, method="min").astype(int)
 
     tot = float(table["tonnes_total"].sum())
+    base = float(table["tonnes_in_ratio"].sum())
     clean = float(table["tonnes_clean"].sum())
     city: dict[str, object] = {
-        "city_clean_ratio": clean / tot if tot else 0.0,
+        "city_clean_ratio": clean / base if base else 0.0,
         "target": rb.target,
         "enterprises_total": len(table),
         "enterprises_meeting_target": int(table["meets_target"].sum()),
         "tonnes_total": tot,
         "tonnes_clean": clean,
-        "gap_tonnes": float(max(0.0, rb.target * tot - clean)),
+        "tonnes_rail": float(table["tonnes_rail"].sum()),
+        "tonnes_ne_long_haul": float(table["tonnes_ne_long_haul"].sum()),
+        "enterprises_meeting_clean_ratio": int(table["meets_clean_ratio"].sum()),
+        "gap_tonnes": float(max(0.0, rb.target * base - clean)),
         "gap_tonnes_sum_of_enterprises": float(table["gap_tonnes"].sum()),
         "road_tkm": float(table["road_tkm"].sum()),
         "rail_tkm": float(table["rail_tkm"].sum()),

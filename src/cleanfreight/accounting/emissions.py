@@ -7,10 +7,15 @@ costed in one call (:func:`intensity_table`).
 
 Per tonne moved over a leg of ``d`` km:
 
-- diesel truck CO2 = ``road.diesel.co2_kg_per_tkm`` x d (the GB/T 51366 factor is per loaded tkm);
+- diesel truck CO2 = ``road.diesel.co2_kg_per_tkm`` x d x (1 + empty return share x
+  ``road.diesel.empty_fuel_ratio``): the GB/T 51366 factor is per loaded tkm, and the empty return burns
+  that ratio of the loaded fuel per km — the same trip boundary (loaded + empty return) as NOx, PM2.5 and
+  the electric truck's energy;
 - truck NOx / PM2.5 = g/km x d x (1 + empty return share) / payload;
 - electric truck energy = (kWh/km loaded + kWh/km empty x empty share) x d / payload, CO2 = energy x grid factor;
-- rail energy = kWh per 1000 tkm x d / 1000 (electrified share) and diesel L for the rest;
+- rail energy = kWh per 1000 tkm x d / 1000 (electrified share) and diesel L for the rest, and for the km
+  on a spur or line marked ``electrified: false`` (``rail_diesel_km``), with the diesel locomotive's NOx
+  and PM2.5;
 - cost: road CNY/tkm x d (short-haul at least the minimum charge); rail base 1 + base 2 x d.
 """
 
@@ -44,7 +49,7 @@ def _road_leg(vehicle: str, km: Any, f: Factors, *, short_haul: bool) -> dict[st
         diesel = 0.0 * km
     else:
         kwh = 0.0 * km
-        co2 = f["road.diesel.co2_kg_per_tkm"] * km
+        co2 = f["road.diesel.co2_kg_per_tkm"] * km * (1.0 + empty * f["road.diesel.empty_fuel_ratio"])
         diesel = co2 / f["diesel.co2_kg_per_l"]
         nox = f[f"road.{vehicle}.nox_g_per_km"] * veh_km_per_t
         pm = f[f"road.{vehicle}.pm25_g_per_km"] * veh_km_per_t
@@ -55,15 +60,21 @@ def _road_leg(vehicle: str, km: Any, f: Factors, *, short_haul: bool) -> dict[st
             "road_tkm": km, "rail_tkm": 0.0 * km}
 
 
-def _rail_leg(km: Any, f: Factors, *, spur: bool) -> dict[str, Any]:
+def _rail_leg(km: Any, f: Factors, *, spur: bool, diesel_km: Any = 0.0) -> dict[str, Any]:
+    """``diesel_km`` of the ``km`` are hauled by diesel locomotives (a non-electrified spur or line); the
+    rest is electric on the ``rail.electrified_share`` of it, diesel on the remainder."""
     share = f["rail.electrified_share"]
-    kwh = f["rail.electric.kwh_per_ktkm"] * km / 1000.0 * share
-    diesel = f["rail.diesel.l_per_ktkm"] * km / 1000.0 * (1.0 - share)
+    d_km = np.minimum(np.asarray(diesel_km, dtype=float), km)
+    rest = km - d_km
+    kwh = f["rail.electric.kwh_per_ktkm"] * rest / 1000.0 * share
+    diesel = f["rail.diesel.l_per_ktkm"] * (d_km + rest * (1.0 - share)) / 1000.0
     co2 = kwh * f["grid.co2_kg_per_kwh"] + diesel * f["diesel.co2_kg_per_l"]
     cost = f["cost.rail.base1_cny_per_t"] + f["cost.rail.base2_cny_per_tkm"] * km
     if spur:
         cost = cost + f["cost.rail.spur_handling_cny_per_t"]
-    return {"co2_kg": co2, "nox_g": f["rail.nox_g_per_tkm"] * km, "pm25_g": 0.0 * km, "energy_kwh": kwh,
+    nox = f["rail.nox_g_per_tkm"] * rest + f["rail.diesel.nox_g_per_l"] * diesel
+    pm = f["rail.diesel.pm25_g_per_l"] * diesel
+    return {"co2_kg": co2, "nox_g": nox, "pm25_g": pm, "energy_kwh": kwh,
             "diesel_l": diesel, "cost_cny": cost, "road_tkm": 0.0 * km, "rail_tkm": km}
 
 
@@ -81,6 +92,7 @@ def chain_intensity(
     short_haul_km: Any = 0.0,
     factors: Factors | None = None,
     station_handling_cny_per_t: Any = None,
+    rail_diesel_km: Any = 0.0,
 ) -> dict[str, Any]:
     """Per-tonne CO2 (kg), NOx (g), PM2.5 (g), energy (kWh), diesel (L), cost (CNY), road and rail tkm.
 
@@ -100,6 +112,10 @@ def chain_intensity(
         Handling charge of the freight station of a ``rail_station_*`` chain (the station's
         ``handling_cost_cny_per_t``); ``None`` or NaN: the factor ``cost.rail.station_handling_cny_per_t``.
         Station chains also pay ``cost.rail.transfer_cny_per_t``.
+    rail_diesel_km
+        Km of the rail leg hauled by diesel locomotives (a spur or line marked ``electrified: false``, see
+        :func:`cleanfreight.network.rail.diesel_haul_km`): diesel fuel, CO2, NOx and PM2.5 from the
+        ``rail.diesel.*`` factors there.
     """
     if factors is None:
         from cleanfreight.accounting.factors import load_factors
@@ -113,7 +129,8 @@ def chain_intensity(
             part = _road_leg(_VEHICLE_KEY[leg.vehicle], np.asarray(km, dtype=float), factors,
                              short_haul=leg.role == "short_haul")
         elif leg.kind == "rail":
-            part = _rail_leg(np.asarray(rail_km, dtype=float), factors, spur=mode == "rail_spur")
+            part = _rail_leg(np.asarray(rail_km, dtype=float), factors, spur=mode == "rail_spur",
+                             diesel_km=rail_diesel_km)
         elif leg.kind in ("conveyor", "pipeline"):
             part = _belt_leg(leg.kind, np.asarray(road_km, dtype=float), factors)
         else:  # waterway: outside the sample's scope, counted as zero with a note in the docs
@@ -149,6 +166,7 @@ def intensity_table(table: pd.DataFrame, factors: Factors | None = None) -> pd.D
             rows["short_haul_km"].to_numpy(dtype=float) if "short_haul_km" in rows else 0.0,
             factors,
             rows["station_handling_cny_per_t"].to_numpy(dtype=float) if "station_handling_cny_per_t" in rows else None,
+            np.nan_to_num(rows["rail_diesel_km"].to_numpy(dtype=float)) if "rail_diesel_km" in rows else 0.0,
         )
         for key in INTENSITY_COLUMNS:
             out.loc[rows.index, key] = np.broadcast_to(res[key], len(rows))

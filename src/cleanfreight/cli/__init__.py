@@ -15,7 +15,7 @@ from cleanfreight.cli._common import setup_logging
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+app = typer.Typer(rich_markup_mode=None,
     name="cleanfreight",
     help="Plan and monitor clean bulk-freight transport (long-haul rail + new-energy short-haul).",
     no_args_is_help=True,

@@ -13,6 +13,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cleanfreight.errors import CleanfreightError, InputError
@@ -40,10 +41,11 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except CleanfreightError as exc:
-            console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            # the message is the user's text (file names, cell values, "[exact]" tables): never rich markup
+            console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except FileNotFoundError as exc:
-            console.print(f"[bold red]error:[/] file not found: {exc.filename}", highlight=False)
+            console.print(f"[bold red]error:[/] file not found: {escape(str(exc.filename))}", highlight=False)
             raise typer.Exit(InputError.exit_code) from None
         except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             what = {IsADirectoryError: "is a folder, expected a file", NotADirectoryError: "is not a folder",

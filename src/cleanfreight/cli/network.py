@@ -9,7 +9,7 @@ import typer
 
 from cleanfreight.cli._common import JsonOption, handle_errors, out, print_json, progress
 
-network_app = typer.Typer(help="Road and rail networks: inspect files, build truck networks, distance matrices.",
+network_app = typer.Typer(rich_markup_mode=None, help="Road and rail networks: inspect files, build truck networks, distance matrices.",
                           no_args_is_help=True)
 
 

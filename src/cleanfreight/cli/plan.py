@@ -61,6 +61,8 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
             reasons.append(f"[red]{row.enterprise_id}[/]: {reason}")
     out.print(tbl)
     out.print(result.summary(lang))
+    kind = str(result.meta.get("objective_kind", "cost"))
+    out.print(f"{t('plan.objective_kind', lang)}: {kind} ({t(f'objective.{kind}', lang)})", highlight=False)
     cap = result.capacities
     lines = cap[cap["kind"] == "rail_line"]
     if len(lines):  # how full each mainline is (red: full)
@@ -79,7 +81,8 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
 
 
 def _solve(
-    scenario_file: Path | None, straight: bool, step: Any, data: dict[str, str] | None = None
+    scenario_file: Path | None, straight: bool, step: Any, data: dict[str, str] | None = None,
+    objective: str | None = None,
 ) -> tuple[Scenario, PlanProblem, PlanResult]:
     import dataclasses
 
@@ -88,6 +91,8 @@ def _solve(
     sc = load_scenario(scenario_file) if scenario_file is not None else Scenario()
     if data:  # files given on the command line win over the scenario's [data]
         sc = dataclasses.replace(sc, data={**sc.data, **data})
+    if objective is not None:  # --objective wins over the scenario's [params] objective
+        sc = dataclasses.replace(sc, params=sc.params.replace(objective=objective))
     step(f"building the problem ({sc.name})")
     problem = build_problem(sc, use_road_network=not straight)
     step(f"solving ({sc.name})")
@@ -115,6 +120,19 @@ def plan(
     regions: Annotated[Path | None, Opt(help="Origin/destination regions (CSV)")] = None,
     swap_stations: Annotated[Path | None, Opt(help="Battery-swap / charging stations (CSV)")] = None,
     restriction_zone: Annotated[Path | None, Opt(help="Truck restriction zones (GeoJSON/GPKG)")] = None,
+    objective: Annotated[
+        str | None,
+        Opt("--objective", help="What the plan minimises: cost, clean, co2 or social (default: the scenario's, "
+            "else cost)"),
+    ] = None,
+    frontier: Annotated[
+        bool,
+        Opt("--frontier", help="Instead of one plan, the least annual cost of each city clean-ratio level from "
+            "today's to the highest reachable: frontier.csv, frontier.json, frontier.png"),
+    ] = False,
+    frontier_steps: Annotated[
+        int, Opt("--frontier-steps", help="Steps between today's city ratio and the highest (points: N + 1)")
+    ] = 8,
     lang: LangOption = "en",
     json_out: JsonOption = False,
 ) -> None:
@@ -123,11 +141,49 @@ def plan(
     Writes plan.json, CSV tables, plan.xlsx and routes.geojson to --out; with --compare also the second
     plan in OUT/compare/<name>/ and compare.json / compare.csv. Your own files (--enterprises, --roads,
     ...) replace the sample's, for both scenarios; a scenario's [data] table can name them too.
+    --objective overrides the scenarios' objective. --frontier writes the cost-of-ambition curve instead
+    of a plan (docs/frontier.md).
     """
     given = {"enterprises": enterprises, "roads": roads, "rail": rail, "stations": stations, "regions": regions,
              "swap_stations": swap_stations, "restriction_zone": restriction_zone}
     data = {k: str(v) for k, v in given.items() if v is not None}
-    _plan(out_dir, scenario, compare, straight, no_xlsx, lang, json_out, data)
+    if frontier:
+        _frontier(out_dir, scenario, compare, straight, lang, json_out, data, objective, frontier_steps)
+        return
+    _plan(out_dir, scenario, compare, straight, no_xlsx, lang, json_out, data, objective)
+
+
+@handle_errors
+def _frontier(
+    out_dir: Path,
+    scenario: Path | None,
+    compare: Path | None,
+    straight: bool,
+    lang: str,
+    json_out: bool,
+    data: dict[str, str],
+    objective: str | None,
+    steps: int,
+) -> None:
+    from cleanfreight._i18n import check_lang
+    from cleanfreight.cli._frontier import run_frontier
+    from cleanfreight.errors import InputError
+
+    check_lang(lang)
+    _check_objective(objective)
+    if compare is not None:
+        raise InputError("--frontier and --compare cannot be combined: run the frontier once per scenario")
+    if steps < 1:
+        raise InputError(f"--frontier-steps must be an integer >= 1; got {steps}")
+    run_frontier(out_dir, scenario, straight, lang, json_out, data, objective, steps)
+
+
+def _check_objective(objective: str | None) -> None:
+    from cleanfreight.errors import InputError
+    from cleanfreight.planning.params import OBJECTIVES
+
+    if objective is not None and objective not in OBJECTIVES:
+        raise InputError(f"unknown --objective {objective!r}; expected one of {', '.join(OBJECTIVES)}")
 
 
 @handle_errors
@@ -140,25 +196,26 @@ def _plan(
     lang: str,
     json_out: bool,
     data: dict[str, str],
+    objective: str | None = None,
 ) -> None:
-    import json
 
     from cleanfreight._i18n import check_lang, t
     from cleanfreight.planning import compare_plans, plan_payload, write_plan
 
     check_lang(lang)
+    _check_objective(objective)
     with progress("plan", quiet=json_out) as step:
-        sc, problem, result = _solve(scenario, straight, step, data)
+        sc, problem, result = _solve(scenario, straight, step, data, objective)
         step("writing outputs")
         files = write_plan(result, out_dir, problem=problem, lang=lang, xlsx=not no_xlsx)
         other = None
         if compare is not None:
-            sc2, problem2, result2 = _solve(compare, straight, step, data)
+            sc2, problem2, result2 = _solve(compare, straight, step, data, objective)
             sub = out_dir / "compare" / sc2.name
             files2 = write_plan(result2, sub, problem=problem2, lang=lang, xlsx=not no_xlsx)
             names = [sc.name, sc2.name] if sc.name != sc2.name else [f"{sc.name}(1)", f"{sc2.name}(2)"]
             cmp = compare_plans([result, result2], names)
-            from cleanfreight._io import write_csv, write_text
+            from cleanfreight._io import json_text, write_csv, write_text
 
             write_csv(cmp["city"], out_dir / "compare.csv", encoding="utf-8")
             write_csv(cmp["enterprises"], out_dir / "compare_enterprises.csv", index=False, encoding="utf-8")
@@ -177,13 +234,14 @@ def _plan(
                     n: plan_payload(r, lang)["city"] for n, r in zip(names, (result, result2), strict=True)
                 },
             }
-            write_text(out_dir / "compare.json", json.dumps(cmp_json, ensure_ascii=False, indent=2))
+            write_text(out_dir / "compare.json", json_text(cmp_json, ensure_ascii=False, indent=2))
             files.update({"compare.json": out_dir / "compare.json", "compare.csv": out_dir / "compare.csv"})
             other = (names, cmp, result2)
     if json_out:
         payload: dict[str, Any] = {
             "status": result.status,
             "objective": result.objective,
+            "objective_kind": result.meta.get("objective_kind", "cost"),
             "city": plan_payload(result, lang)["city"],
             "files": {k: str(v) for k, v in files.items()},
         }

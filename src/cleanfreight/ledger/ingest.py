@@ -35,6 +35,16 @@ check lists it.
 
 The same file imported twice, or two exports that overlap, add each passage once; the rows
 found already present are counted as ``duplicates``.
+
+Vendor exports
+--------------
+- The emission stage of a gate row comes from 排放阶段, else (empty, ``X`` or 无) from the fuel type
+  (纯电动 ... -> ``d``), else from a green / yellow-green colour on an 8-character new-energy plate
+  (``d``), else from the mapping's ``[defaults] stage`` (:func:`_stage_select`); ``FileResult.stage_from``
+  counts the inferred rows.
+- 发货单位 / 收货单位 fill origin / destination when the file has no place column.
+- Total rows (合计 / 小计 / 总计 / total) are skipped and counted as ``totals``, never rejected; a
+  single grand total is compared with the sum of the other rows (a warning when they differ).
 """
 
 from __future__ import annotations
@@ -132,7 +142,14 @@ class IngestSettings:
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """Outcome of importing one file."""
+    """Outcome of importing one file.
+
+    ``rows`` counts the data rows (not blank rows, not total rows): ``rows = accepted + duplicates
+    + rejected``. ``totals`` counts the total rows (合计 / 小计 / 总计 / total) skipped apart, and
+    ``totals_tonnes`` is what the grand-total row states (``None`` without one). ``stage_from``
+    counts the gate rows whose stage came from the fuel type (``fuel``), a new-energy plate
+    (``plate``) or the mapping's ``[defaults] stage`` (``default``) instead of 排放阶段.
+    """
 
     file: str
     kind: str
@@ -146,6 +163,9 @@ class FileResult:
     import_id: int
     columns: dict[str, str]
     ignored_columns: tuple[str, ...]
+    totals: int = 0
+    totals_tonnes: float | None = None
+    stage_from: dict[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
     cumulative: bool = False
@@ -179,6 +199,9 @@ class FileResult:
             "import_id": self.import_id,
             "columns": self.columns,
             "ignored_columns": list(self.ignored_columns),
+            "totals": self.totals,
+            "totals_tonnes": self.totals_tonnes,
+            "stage_from": dict(self.stage_from),
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "cumulative": self.cumulative,
@@ -207,11 +230,16 @@ class IngestResult:
     def duplicates(self) -> int:
         return sum(f.duplicates for f in self.files)
 
+    @property
+    def totals(self) -> int:
+        return sum(f.totals for f in self.files)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "accepted": self.accepted,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
+            "totals": self.totals,
             "files": [f.as_dict() for f in self.files],
         }
 
@@ -410,7 +438,10 @@ def _ingest_file(
         f"{nz.quote(reason)} AS reason FROM _norm WHERE {cond}"
         for cond, col, raw, reason in checks
     )
-    rows = rejected = valid = blank = 0
+    rows = rejected = valid = blank = totals = 0
+    stated = summed = 0.0  # tonnes stated by grand-total rows (合计), and the sum of the other rows
+    n_grand = 0
+    stage_from: dict[str, int] = {}
     warnings: list[str] = []
     try:
         for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
@@ -439,8 +470,23 @@ def _ingest_file(
                 f"SELECT ?, ?, ?, ?, _row, column_name, value, reason FROM ({reject_sql}) q",
                 [import_id, fname, sha, layout.kind],
             )
-            rejected += _count(con, "SELECT count(*) FROM _norm WHERE NOT ok")
+            rejected += _count(con, "SELECT count(*) FROM _norm WHERE NOT ok AND NOT is_total")
             valid += _count(con, "SELECT count(*) FROM _norm WHERE ok")
+            t_row = con.execute(
+                "SELECT count(*) FILTER (WHERE is_total), count(*) FILTER (WHERE is_total AND is_grand_total), "
+                "coalesce(sum(tonnes) FILTER (WHERE is_total AND is_grand_total), 0), "
+                "coalesce(sum(tonnes) FILTER (WHERE NOT is_total AND tonnes > 0), 0) FROM _norm"
+            ).fetchone()
+            if t_row:
+                totals += int(t_row[0])
+                n_grand += int(t_row[1])
+                stated += float(t_row[2])
+                summed += float(t_row[3])
+            if layout.kind == "gate":
+                for src, n in con.execute(
+                    "SELECT stage_src, count(*) FROM _norm WHERE ok GROUP BY stage_src"
+                ).fetchall():
+                    stage_from[str(src)] = stage_from.get(str(src), 0) + int(n)
             con.execute(f"INSERT INTO {st_rec} ({record_cols}) SELECT {record_cols} FROM _norm WHERE ok")
             con.execute("DROP TABLE _norm")
             con.execute("COMMIT")
@@ -488,10 +534,27 @@ def _ingest_file(
             warnings.append(
                 f"{resets} counter reset(s): no quantity derived for those intervals (see the counter_reset check)"
             )
+
+        if n_grand == 1 and abs(stated - summed) > max(0.05, 1e-4 * summed):
+            warnings.append(
+                f"the total row (合计) states {stated:,.1f} t but the other rows sum to {summed:,.1f} t; "
+                "the export may be incomplete"
+            )
+        no_stage = con.execute(
+            f"SELECT coalesce(value, ''), count(*) AS n FROM {st_rej} WHERE reason LIKE 'no emission stage%' "
+            "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3"
+        ).fetchall()
+        if no_stage:
+            n_rows = _count(con, f"SELECT count(*) FROM {st_rej} WHERE reason LIKE 'no emission stage%'")
+            seen = "; ".join(f"{v or '(empty)'} ({n})" for v, n in no_stage)
+            warnings.append(
+                f"{n_rows} row(s) without an emission stage, most often {seen}; if these are electric trucks, "
+                "add the fuel type to [stages] in a mapping file"
+            )
         con.execute(
             "UPDATE imports SET rows_read = ?, accepted = ?, rejected = ?, duplicates = ?, finished_at = ?, "
             "status = 'complete' WHERE import_id = ?",
-            [rows - blank, accepted, rejected, duplicates, datetime.now(), import_id],
+            [rows - blank - totals, accepted, rejected, duplicates, datetime.now(), import_id],
         )
         con.execute(f"DROP TABLE {st_rec}")
         con.execute(f"DROP TABLE {st_rej}")
@@ -506,12 +569,13 @@ def _ingest_file(
         )
     secs = time.perf_counter() - t0
     logger.info(
-        "%s: %d rows, %d accepted, %d rejected, %d duplicates (%.1f s)",
+        "%s: %d rows, %d accepted, %d rejected, %d duplicates, %d total rows (%.1f s)",
         fname,
-        rows - blank,
+        rows - blank - totals,
         accepted,
         rejected,
         duplicates,
+        totals,
         secs,
     )
     return FileResult(
@@ -519,7 +583,7 @@ def _ingest_file(
         kind=layout.kind,
         encoding=layout.encoding,
         unit=layout.unit,
-        rows=rows - blank,
+        rows=rows - blank - totals,
         accepted=accepted,
         rejected=rejected,
         duplicates=duplicates,
@@ -527,6 +591,9 @@ def _ingest_file(
         import_id=import_id,
         columns=dict(layout.fields),
         ignored_columns=layout.ignored,
+        totals=totals,
+        totals_tonnes=stated if n_grand else None,
+        stage_from={k: v for k, v in stage_from.items() if k != "cell"},
         warnings=tuple(warnings),
         seconds=secs,
         cumulative=layout.cumulative,
@@ -598,6 +665,48 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
+#: normalised columns where a total row's 合计 / 小计 may stand
+_TOTAL_CELLS = (
+    "ts_raw",
+    "plate_raw",
+    "cargo",
+    "enterprise_name",
+    "direction_raw",
+    "stage_raw",
+    "fleet",
+    "origin",
+    "destination",
+    "waybill_no",
+    "meter_id",
+    "station_txt",
+    "spur_txt",
+)
+
+
+def _stage_select(stage_cell: str, fuel: str, colour: str, plate: str, m: ColumnMapping) -> tuple[str, str]:
+    """The stage of a gate record and where it came from (``cell``, ``fuel``, ``plate``, ``default``).
+
+    A stage cell that is filled (and not ``X`` / 无) decides, read with the mapping's ``[stages]``
+    first; an empty one is proven by the fuel type (纯电动, 电, 新能源, fuel code ``C`` ...: ``d``), else by
+    a green / yellow-green colour on an 8-character new-energy plate (``d``), else it takes the
+    mapping's ``[defaults] stage``; with none of these it stays ``NULL`` (rejected).
+    """
+    empty = nz.stage_empty_sql(stage_cell)
+    fuel_st = nz.fuel_stage_sql(fuel, m.stages)
+    colour_st = nz.plate_colour_stage_sql(colour, plate)
+    code = nz.stage_code(m.defaults["stage"]) if "stage" in m.defaults else None
+    default = "CAST(NULL AS VARCHAR)" if code is None else nz.quote(code)
+    stage = (
+        f"(CASE WHEN NOT {empty} THEN {nz.stage_sql(stage_cell, m.stages)} "
+        f"ELSE coalesce({fuel_st}, {colour_st}, {default}) END)"
+    )
+    src = (
+        f"(CASE WHEN NOT {empty} THEN 'cell' WHEN {fuel_st} IS NOT NULL THEN 'fuel' "
+        f"WHEN {colour_st} IS NOT NULL THEN 'plate' WHEN {default} IS NOT NULL THEN 'default' END)"
+    )
+    return stage, src
+
+
 def _normalise_select(
     layout: FileLayout,
     m: ColumnMapping,
@@ -614,12 +723,23 @@ def _normalise_select(
     """
     fields = layout.fields
 
+    def cell(name: str) -> str:
+        """The file's own cell (no default), ``NULL`` when the file lacks the column."""
+        return f'CAST("{name}" AS VARCHAR)' if name in fields else "CAST(NULL AS VARCHAR)"
+
     def raw(name: str) -> str:
+        """The cell, or the mapping's default when the file lacks the column or the cell is empty."""
+        if name in fields and name in m.defaults:
+            return f"coalesce(nullif(trim({cell(name)}), ''), {nz.quote(m.defaults[name])})"
         if name in fields:
-            return f'CAST("{name}" AS VARCHAR)'
+            return cell(name)
         if name in m.defaults:
             return nz.quote(m.defaults[name])
         return "CAST(NULL AS VARCHAR)"
+
+    def either(name: str, alt: str) -> str:
+        """``name``, else ``alt`` (origin, else shipper / 发货单位)."""
+        return f"coalesce(nullif(trim({raw(name)}), ''), {raw(alt)})"
 
     def text(name: str) -> str:
         return nz.clean_text_sql(raw(name))
@@ -645,9 +765,11 @@ def _normalise_select(
         ent_col = f"coalesce({ent_col}, CASE {text('enterprise_name')} {whens} END)"
 
     plate = nz.plate_sql(raw("plate"))
-    stage = nz.stage_sql(raw("stage"))
-    origin_st = nz.in_list_sql(nz.place_key_sql(raw("origin")), stations)
-    dest_st = nz.in_list_sql(nz.place_key_sql(raw("destination")), stations)
+    stage, stage_src = _stage_select(cell("stage"), raw("fuel"), raw("plate_colour"), plate, m)
+    origin_raw, dest_raw = either("origin", "shipper"), either("destination", "consignee")
+    origin_st = nz.in_list_sql(nz.place_key_sql(origin_raw), stations)
+    dest_st = nz.in_list_sql(nz.place_key_sql(dest_raw), stations)
+    marks = [f'CAST("{m}" AS VARCHAR)' for m in layout.mark_columns]
     qty = layout.qty_field
     tonnes = f"round({nz.number_sql(raw(qty))} * {factor}, 3)"
     if kind == "gate":
@@ -683,13 +805,17 @@ def _normalise_select(
             coalesce(_cm._commodity, 'other') AS commodity, {text("cargo")} AS cargo,
             {tonnes} AS tonnes, {raw(qty)} AS tonnes_raw, {factor} AS unit_factor, {raw("unit")} AS unit_raw,
             {plate} AS plate, {raw("plate")} AS plate_raw,
-            {stage} AS stage, {raw("stage")} AS stage_raw,
+            {stage} AS stage, {stage_src} AS stage_src,
+            nullif(concat_ws(' / ', nullif(trim({cell("stage")}), ''), nullif(trim({raw("fuel")}), ''),
+                nullif(trim({raw("plate_colour")}), '')), '') AS stage_raw,
             {text("vin")} AS vin, {text("engine_no")} AS engine_no, {text("reg_date")} AS reg_date,
-            {text("fleet")} AS fleet, {text("origin")} AS origin, {text("destination")} AS destination,
+            {text("fleet")} AS fleet, {nz.clean_text_sql(origin_raw)} AS origin,
+            {nz.clean_text_sql(dest_raw)} AS destination,
             {text("waybill_no")} AS waybill_no, {text("meter_id")} AS meter_id,
             coalesce({raw("meter_kind")}, {raw("meter_id")}) AS meter_raw,
             {text("spur")} AS spur_txt, {text("station")} AS station_txt,
             {origin_st} AS origin_is_station, {dest_st} AS dest_is_station
+            {"".join(f", {m} AS _mark{i}" for i, m in enumerate(marks))}
         FROM _chunk LEFT JOIN _cm ON {raw("cargo")} = _cm._cargo_raw WHERE {nonblank}"""
     # cargo -> commodity once per distinct name of the chunk, not once per row
     cargo_map = (
@@ -741,16 +867,38 @@ def _normalise_select(
                 "plate_raw",
                 "invalid plate; expected e.g. 晋D12345",
             ),
-            ("stage IS NULL", "stage", "stage_raw", "unknown emission stage; expected 0-6 or d (electric)"),
+            (
+                "stage IS NULL AND stage_src = 'cell'",
+                "stage",
+                "stage_raw",
+                "unknown emission stage; expected 0-6, d (electric), h (fuel cell) or X (none)",
+            ),
+            (
+                "stage IS NULL AND stage_src IS NULL",
+                "stage",
+                "stage_raw",
+                "no emission stage: 排放阶段 empty or X and neither the fuel type nor a new-energy plate "
+                "shows electric; set [defaults] stage or [stages] in a mapping file",
+            ),
         ]
     if kind == "meter":
         checks.append(("chain IS NULL", "meter_kind", "meter_raw", "cannot tell conveyor or pipeline"))
     checks += plausibility_checks(layout, s)
     ok = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
+
+    # total rows (合计 / 小计) are counted apart, never rejected
+    ok = f"is_total OR {ok}"
+    checks = [(f"NOT is_total AND ({c})", col, r, why) for c, col, r, why in checks]
+    # total rows (合计 / 小计): looked for only in rows without a timestamp or a plate (a real passage
+    # has both), in the cells of the known fields and the file's first column (序号 ...)
+    total_cells = [*_TOTAL_CELLS, *(f"_mark{i}" for i in range(len(marks)))]
+    suspect = "(ts IS NULL OR plate IS NULL)"
+    is_total = f"(CASE WHEN {suspect} THEN {nz.total_row_sql(total_cells)} ELSE FALSE END)"
+    is_grand = f"(CASE WHEN {suspect} THEN {nz.grand_total_row_sql(total_cells)} ELSE FALSE END)"
     sql = f"""
         SELECT *, md5({key}) AS dedup_key FROM (
             SELECT *, {mode} AS mode, {station} AS station FROM (
-                SELECT *, {chain} AS chain FROM ({base}) b
+                SELECT *, {chain} AS chain, {is_total} AS is_total, {is_grand} AS is_grand_total FROM ({base}) b
             ) c
         ) d"""
     sql = f"""

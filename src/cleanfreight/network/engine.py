@@ -178,7 +178,27 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
             station = dist.loc[e, station_cols].astype(float).idxmin().split(":", 1)[1]
         short = dist.at[e, f"station:{station}"] if station is not None else np.nan
         rows.append((f.flow_id, road, short, rail, station, snap_m[e]))
-    return pd.DataFrame(rows, columns=["flow_id", "road_km", "short_haul_km", "rail_km", "station_id", "snap_m"])
+    out = pd.DataFrame(rows, columns=["flow_id", "road_km", "short_haul_km", "rail_km", "station_id", "snap_m"])
+    return _with_diesel_km(out, network, roster)
+
+
+def _with_diesel_km(out: pd.DataFrame, network: Network, roster: Any) -> pd.DataFrame:
+    """Add ``spur_diesel_km`` (the enterprise's existing spur, when it is not electrified) and
+    ``station_diesel_km`` (the flow's station, when it lies only on non-electrified lines)."""
+    from cleanfreight.network.rail import diesel_haul_km
+
+    by_spur, by_station = diesel_haul_km(network.rail, network.stations)
+    spur_of: dict[str, str] = {}
+    rail = network.rail
+    if rail is not None and len(rail) and "kind" in rail and "enterprise_id" in rail:
+        spurs = rail[(rail["kind"] == "spur") & (rail.get("status", "existing") == "existing")]
+        for lid, e in zip(spurs["line_id"].astype(str), spurs["enterprise_id"], strict=True):
+            if e is not None and not pd.isna(e):
+                spur_of.setdefault(str(e), lid)
+    ent = roster.flows.set_index("flow_id")["enterprise_id"].astype(str)
+    out["spur_diesel_km"] = [by_spur.get(spur_of.get(ent.get(f, ""), ""), 0.0) for f in out["flow_id"]]
+    out["station_diesel_km"] = [by_station.get(str(s), 0.0) for s in out["station_id"]]
+    return out
 
 
 def roads_frame(G: nx.MultiDiGraph, classes: tuple[str, ...] | None = MAIN_ROADS) -> gpd.GeoDataFrame:

@@ -18,7 +18,7 @@ from cleanfreight._tables import read_table
 from cleanfreight.errors import InputError, NetworkError, Problem
 from cleanfreight.network.crs import INPUT_CRS, in_china, to_wgs84
 
-__all__ = ["load_points", "load_rail", "load_rail_osm", "load_stations"]
+__all__ = ["diesel_haul_km", "load_points", "load_rail", "load_rail_osm", "load_stations"]
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +157,54 @@ def load_stations(path: str | Path) -> gpd.GeoDataFrame:
     if problems:
         raise InputError(f"invalid stations file {path}", problems)
     return gdf
+
+
+def _geodesic_km(geom: Any) -> float:
+    from pyproj import Geod
+
+    if geom is None or geom.is_empty:
+        return 0.0
+    return float(Geod(ellps="WGS84").geometry_length(geom)) / 1000.0
+
+
+def _flag(v: Any, default: bool = True) -> bool:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return default
+    if isinstance(v, str):
+        return v.strip().lower() not in ("false", "no", "0", "")
+    return bool(v)
+
+
+def diesel_haul_km(rail: pd.DataFrame | None, stations: pd.DataFrame | None) -> tuple[dict[str, float], dict[str, float]]:
+    """Rail km hauled by diesel locomotives at a chain's origin end: ``(by spur id, by station id)``.
+
+    A spur marked ``electrified: false`` is worked by diesel over its ``length_km`` (else its geometry's
+    length); a station whose mainlines (``stations.line_ids``) are all marked ``electrified: false``
+    is left by diesel over the longest of those lines (the illustrative branch lines of a sample). The
+    rest of a rail leg runs on the electrified trunk lines (``rail.electrified_share`` of the factors).
+    """
+    spur_km: dict[str, float] = {}
+    station_km: dict[str, float] = {}
+    if rail is None or len(rail) == 0 or "line_id" not in rail:
+        return spur_km, station_km
+    kind = rail["kind"] if "kind" in rail else pd.Series("mainline", index=rail.index)
+    elec = rail["electrified"] if "electrified" in rail else pd.Series(True, index=rail.index)
+    length = rail["length_km"] if "length_km" in rail else pd.Series(float("nan"), index=rail.index)
+    geoms = rail.geometry if "geometry" in rail else pd.Series([None] * len(rail), index=rail.index)
+    line_km: dict[str, float] = {}
+    line_elec: dict[str, bool] = {}
+    for lid, k, e, ln, g in zip(rail["line_id"].astype(str), kind, elec, length, geoms, strict=True):
+        km = float(ln) if ln is not None and not pd.isna(ln) else _geodesic_km(g)
+        if k == "spur":
+            if not _flag(e):
+                spur_km[lid] = km
+        else:
+            line_km[lid] = line_km.get(lid, 0.0) + km
+            line_elec[lid] = line_elec.get(lid, False) or _flag(e)
+    if stations is not None and "line_ids" in stations:
+        for sid, ids in zip(stations["station_id"].astype(str), stations["line_ids"], strict=True):
+            mine = [x.strip() for x in str(ids if ids is not None and not pd.isna(ids) else "").replace(",", ";").split(";") if x.strip()]
+            known = [x for x in mine if x in line_elec]
+            if known and not any(line_elec[x] for x in known):
+                station_km[sid] = max(line_km[x] for x in known)
+    return spur_km, station_km

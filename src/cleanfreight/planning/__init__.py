@@ -14,6 +14,7 @@ where a target is missed. The formulation is in ``docs/planning.md``.
 from __future__ import annotations
 
 from cleanfreight.planning.check import CheckReport, check_plan
+from cleanfreight.planning.frontier import Frontier, solve_frontier
 from cleanfreight.planning.io import compare_plans, plan_payload, write_plan
 from cleanfreight.planning.params import CANDIDATE_MODES, PlanParams
 from cleanfreight.planning.problem import PlanProblem, build_problem, problem_from_frames
@@ -24,6 +25,7 @@ from cleanfreight.planning.synthetic import synthetic_problem
 __all__ = [
     "CANDIDATE_MODES",
     "CheckReport",
+    "Frontier",
     "PlanParams",
     "PlanProblem",
     "PlanResult",
@@ -34,6 +36,7 @@ __all__ = [
     "load_scenario",
     "plan_payload",
     "problem_from_frames",
+    "solve_frontier",
     "solve_plan",
     "synthetic_problem",
     "write_plan",

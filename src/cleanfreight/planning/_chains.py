@@ -9,15 +9,22 @@ truck pool). Everything the model and the checker need is in this table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from cleanfreight.accounting.emissions import chain_intensity, intensity_table
+from cleanfreight.accounting.policy import classify_lines
 from cleanfreight.accounting.rulebooks import Rulebook
-from cleanfreight.planning._distances import DETOUR_FACTOR, haversine_km
-from cleanfreight.planning._sections import SectionFinder
+from cleanfreight.planning._links import (
+    _chain_lines,
+    _nearest_swap,
+    _pick,
+    line_path,
+    rail_diesel_km,
+    zone_of_enterprises,
+)
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 
@@ -65,6 +72,10 @@ CHAIN_COLUMNS = (
     "pm25_g_per_t",
     "time_h",
     "clean",
+    "in_ratio",
+    "rail",
+    "leaves_province",
+    "ne_long_haul",
     "ne",
     "truck_h_per_t",
     "swaps_per_t",
@@ -89,74 +100,9 @@ class ChainTables:
     swap_of_enterprise: np.ndarray  # index of the swap station each enterprise uses, -1 for none
     unplannable: list[str]  # flows without an allowed chain: they keep their current split
     ne_share: float | None = None  # new-energy share of the shortfall (cement rule), None: no such rule
-
-
-def line_path(
-    start: tuple[str, ...], goal: tuple[str, ...], adjacent: dict[str, set[str]]
-) -> tuple[str, ...]:
-    """Rail mainlines a rail leg runs on, from the lines of its station to those of its region.
-
-    The fewest lines joined at shared stations (``adjacent``), ties to the alphabetically first
-    sequence; a station on one of the region's lines uses just that line (the first in order); no
-    region line: ``()``; no station line (or no connection): the region's first line (after the
-    station's first, when the station has one).
-    """
-    if not goal:
-        return ()
-    goals = set(goal)
-    if not start:
-        return (min(goals),)
-    frontier: list[tuple[str, ...]] = [(s,) for s in sorted(set(start))]
-    seen = set(start)
-    while frontier:
-        hits = [path for path in frontier if path[-1] in goals]
-        if hits:
-            return min(hits)
-        nxt = []
-        for path in frontier:
-            for b in sorted(adjacent.get(path[-1], ())):
-                if b not in seen:
-                    nxt.append((*path, b))
-        seen |= {path[-1] for path in nxt}
-        frontier = sorted(nxt)
-    return (min(start), min(goals))
-
-
-def _line_adjacency(problem: PlanProblem) -> dict[str, set[str]]:
-    """Mainlines that meet: two lines are joined when a station lies on both."""
-    adj: dict[str, set[str]] = {}
-    for ids in problem.stations["line_ids"]:
-        for a in ids:
-            adj.setdefault(a, set()).update(b for b in ids if b != a)
-    return adj
-
-
-def zone_of_enterprises(problem: PlanProblem, params: PlanParams) -> np.ndarray:
-    """Index into ``problem.zones`` of the restriction zone each enterprise lies in (-1: none).
-
-    Only zones that ban trucks for some hours count; an enterprise in several gets the one with the
-    most banned hours (ties: the first zone id).
-    """
-    n = len(problem.enterprises)
-    out = np.full(n, -1, dtype=int)
-    zones = problem.zones.reset_index(drop=True)
-    if not params.restriction_zones or zones.empty or n == 0:
-        return out
-    import shapely
-
-    lon = problem.enterprises["lon"].to_numpy(float)
-    lat = problem.enterprises["lat"].to_numpy(float)
-    best = np.zeros(n)
-    order = sorted(range(len(zones)), key=lambda i: str(zones.at[i, "zone_id"]))
-    for i in order:
-        hours = float(zones.at[i, "banned_hours_per_day"])
-        geom = zones.at[i, "geometry"]
-        if hours <= 0 or geom is None:
-            continue
-        inside = np.asarray(shapely.contains_xy(geom, lon, lat), dtype=bool) & (hours > best)
-        out[inside] = i
-        best[inside] = hours
-    return out
+    rail_share_out: float = 0.0  # share of out-of-province coal/coke that must go by rail (0: rule off)
+    rulebook: Rulebook | None = None  # the plan's rulebook, policy overrides applied
+    blocked: dict[str, str] = field(default_factory=dict)  # flows no chain can serve -> why
 
 
 def _direct(problem: PlanProblem, fl: pd.DataFrame, params: PlanParams) -> pd.DataFrame:
@@ -186,21 +132,28 @@ def _direct(problem: PlanProblem, fl: pd.DataFrame, params: PlanParams) -> pd.Da
     return out
 
 
-def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -> ChainTables:
-    """Enumerate candidate chains for every flow and express the current split as chains."""
+def build_chains(
+    problem: PlanProblem,
+    params: PlanParams,
+    rulebook: Rulebook,
+    *,
+    blocked: dict[str, str] | None = None,
+) -> ChainTables:
+    """Enumerate candidate chains for every flow and express the current split as chains.
+
+    ``rulebook`` is the plan's (``params.policy_rulebook()``). ``blocked``: flows (id -> reason) that no
+    allowed chain can serve within the capacities; they keep their current split, as unplannable.
+    """
     f = params.cost_factors(problem.factors)
     fl = _direct(problem, problem.flows, params)
-    rail_only_set = set(
-        params.rail_only_commodities
-        if params.rail_only_commodities is not None
-        else (rulebook.rail_only_out_of_province or ("coal", "coke"))
-    )
-    fl["rail_only"] = (
-        params.rail_only_out_of_province
-        & fl["commodity"].isin(rail_only_set).to_numpy()
+    # coal and coke leaving the province: all chains stay candidates, the model asks for a rail share
+    fl["leaves_province"] = (
+        fl["commodity"].isin(rulebook.rail_only_out_of_province).to_numpy()
         & (fl["direction"] == "out").to_numpy()
         & ~fl["in_province"].to_numpy(bool)
     )
+    fl["rail_only"] = fl["leaves_province"] & (params.out_of_province_share(rulebook) > 0)
+    fl["enterprise_t_per_year"] = fl["enterprise_id"].map(fl.groupby("enterprise_id")["tonnes_per_year"].sum())
     fl["bulk"] = [rulebook.is_bulk(c) for c in fl["commodity"]]
     default_target = rulebook.target if params.target is None else params.target
     fl["target"] = [float(problem.targets.get(e, default_target)) for e in fl["enterprise_id"]]
@@ -239,6 +192,8 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
             "ent_idx": e,
             "region_id": rec.region_id,
             "rail_km": rec.rail_km if has_rail else 0.0,
+            "leaves_province": bool(rec.leaves_province),
+            "enterprise_t_per_year": float(rec.enterprise_t_per_year),
         }
         if has_rail and "rail_spur" in allowed:
             for sp in spurs_of.get(str(rec.enterprise_id), []):
@@ -275,45 +230,45 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
                                 "sh_h": float(sh_h[e, j]),
                             }
                         )
-        if not rec.rail_only:
-            for mode in ("conveyor", "pipeline"):
-                for c in conv_of.get(fid, []):
-                    if conv.at[c, "mode"] == mode and mode in allowed:
-                        km = conv.at[c, "km"]
-                        km = rec.direct_km if km is None or pd.isna(km) else float(km)
-                        rows.append(
-                            {
-                                **base,
-                                "mode": mode,
-                                "conv_idx": c,
-                                "road_km": km,
-                                "short_haul_km": 0.0,
-                                "sh_h": 0.0,
-                                "rail_km": 0.0,
-                            }
-                        )
-            if "truck_ne" in allowed and rec.direct_km <= params.ne_direct_max_km:
-                rows.append(
-                    {
-                        **base,
-                        "mode": "truck_ne",
-                        "road_km": rec.direct_km,
-                        "short_haul_km": 0.0,
-                        "sh_h": rec.direct_h,
-                        "rail_km": 0.0,
-                    }
-                )
-            if "truck_cn6" in allowed:
-                rows.append(
-                    {
-                        **base,
-                        "mode": "truck_cn6",
-                        "road_km": rec.direct_km,
-                        "short_haul_km": 0.0,
-                        "sh_h": rec.direct_h,
-                        "rail_km": 0.0,
-                    }
-                )
+        # road, conveyor and pipeline chains (out-of-province coal/coke too: the rail rule prices them)
+        for mode in ("conveyor", "pipeline"):
+            for c in conv_of.get(fid, []):
+                if conv.at[c, "mode"] == mode and mode in allowed:
+                    km = conv.at[c, "km"]
+                    km = rec.direct_km if km is None or pd.isna(km) else float(km)
+                    rows.append(
+                        {
+                            **base,
+                            "mode": mode,
+                            "conv_idx": c,
+                            "road_km": km,
+                            "short_haul_km": 0.0,
+                            "sh_h": 0.0,
+                            "rail_km": 0.0,
+                        }
+                    )
+        if "truck_ne" in allowed and rec.direct_km <= params.ne_direct_max_km:
+            rows.append(
+                {
+                    **base,
+                    "mode": "truck_ne",
+                    "road_km": rec.direct_km,
+                    "short_haul_km": 0.0,
+                    "sh_h": rec.direct_h,
+                    "rail_km": 0.0,
+                }
+            )
+        if "truck_cn6" in allowed:
+            rows.append(
+                {
+                    **base,
+                    "mode": "truck_cn6",
+                    "road_km": rec.direct_km,
+                    "short_haul_km": 0.0,
+                    "sh_h": rec.direct_h,
+                    "rail_km": 0.0,
+                }
+            )
     cand = _finish(
         pd.DataFrame(rows),
         problem,
@@ -330,6 +285,8 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
         problem, params, rulebook, fl, st_ids, handling, transfer_h, swap_of_ent, payload, battery
     )
     # flows without any allowed chain keep their current split (fixed; outside the capacity rows)
+    if blocked:
+        cand = cand[~cand["flow_id"].isin(set(blocked))].reset_index(drop=True)
     unplannable = sorted(set(fl["flow_id"]) - set(cand["flow_id"]))
     cand = cand.assign(fixed=False, fixed_t=0.0)
     if unplannable:
@@ -351,6 +308,8 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
                     "rail_km": 0.0,
                     "sh_h": extra["direct_h"],
                     "_t": extra["tonnes_per_year"],
+                    "leaves_province": extra["leaves_province"],
+                    "enterprise_t_per_year": extra["enterprise_t_per_year"],
                 }
             )
             more = _finish(
@@ -364,7 +323,10 @@ def build_chains(problem: PlanProblem, params: PlanParams, rulebook: Rulebook) -
         if params.ne_share_of_shortfall is not None
         else rulebook.ne_share_of_shortfall
     )
-    return ChainTables(cand, current, fl, swap_of_ent, unplannable, ne_share)
+    return ChainTables(
+        cand, current, fl, swap_of_ent, unplannable, ne_share,
+        rail_share_out=params.out_of_province_share(rulebook), rulebook=rulebook, blocked=dict(blocked or {}),
+    )
 
 
 def _finish(
@@ -389,7 +351,10 @@ def _finish(
     st_idx = df["st_idx"].to_numpy(int)
     station_handling = np.full(len(df), np.nan)
     station_handling[via_station] = handling[st_idx[via_station]]
-    legs = df[["mode", "road_km", "rail_km", "short_haul_km"]].assign(station_handling_cny_per_t=station_handling)
+    legs = df[["mode", "road_km", "rail_km", "short_haul_km"]].assign(
+        station_handling_cny_per_t=station_handling,
+        rail_diesel_km=rail_diesel_km(problem, df["mode"].to_numpy(), st_idx, df["spur_idx"].to_numpy(int)),
+    )
     inten = intensity_table(legs, f)
     cost = inten["cost_cny"].to_numpy(float).copy()
     is_rail = df["mode"].isin(_RAIL_MODES).to_numpy()
@@ -435,6 +400,10 @@ def _finish(
         df["mode"].isin(NE_ROAD_MODES).to_numpy() & ~exempt
     )
     zone_id = _pick(np.where(banned & in_zone, z, -1), zones["zone_id"].astype(str).to_numpy(object))
+    policy = classify_lines(
+        df[[c for c in ("mode", "road_km", "short_haul_km", "leaves_province", "enterprise_t_per_year") if c in df]],
+        rulebook,
+    )
     out = pd.DataFrame(
         {
             "flow_id": df["flow_id"].astype(str).to_numpy(),
@@ -457,7 +426,11 @@ def _finish(
             "nox_g_per_t": inten["nox_g"].to_numpy(float),
             "pm25_g_per_t": inten["pm25_g"].to_numpy(float),
             "time_h": time_h,
-            "clean": [rulebook.is_clean(m) for m in df["mode"]],
+            "clean": policy["is_clean"].to_numpy(bool),
+            "in_ratio": policy["in_ratio"].to_numpy(bool),
+            "rail": policy["uses_rail"].to_numpy(bool),
+            "leaves_province": policy["rail_only_out"].to_numpy(bool),
+            "ne_long_haul": policy["ne_long_haul"].to_numpy(bool),
             "ne": ne,
             "truck_h_per_t": truck_h,
             "swaps_per_t": swaps,
@@ -484,62 +457,6 @@ def _finish(
     out = out.loc[order].reset_index(drop=True)
     out["rank"] = out.groupby("flow_idx").cumcount().astype(int)
     return out
-
-
-def _chain_lines(
-    problem: PlanProblem, region_ids: np.ndarray, st_idx: np.ndarray, is_rail: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``;``-joined mainlines each rail chain runs on (``""`` for none or not rail), and its rail capacity
-    keys: a line without sections by its id, a line cut into sections by the sections the leg uses."""
-    out = np.full(len(region_ids), "", dtype=object)
-    if not is_rail.any():
-        return out, out.copy()
-    st_lines = list(problem.stations["line_ids"])
-    reg_lines = dict(
-        zip(problem.regions["region_id"].astype(str), problem.regions["rail_line_ids"], strict=True)
-    )
-    adj = _line_adjacency(problem)
-    finder = SectionFinder(problem) if len(problem.sections) else None
-    cache: dict[tuple[int, str], tuple[str, str]] = {}
-    keys = out.copy()
-    for i in np.flatnonzero(is_rail):
-        key = (int(st_idx[i]), str(region_ids[i]))
-        if key not in cache:
-            start = tuple(st_lines[key[0]]) if key[0] >= 0 else ()
-            path = line_path(start, tuple(reg_lines.get(key[1], ())), adj)
-            used = finder.keys(path, key[0], key[1]) if finder is not None else path
-            cache[key] = (";".join(path), ";".join(used))
-        out[i], keys[i] = cache[key]
-    return out, keys
-
-
-def _pick(idx: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """``ids[idx]`` where ``idx >= 0``, else ``None`` (object array)."""
-    out = np.full(len(idx), None, dtype=object)
-    ok = idx >= 0
-    if len(ids):
-        out[ok] = ids[idx[ok]]
-    return out
-
-
-def _nearest_swap(problem: PlanProblem, params: PlanParams) -> np.ndarray:
-    ent = problem.enterprises
-    sw = problem.swap_stations.reset_index(drop=True)
-    n = len(ent)
-    if sw.empty:
-        return np.full(n, -1, dtype=int)
-    d = (
-        haversine_km(
-            ent["lon"].to_numpy(float)[:, None],
-            ent["lat"].to_numpy(float)[:, None],
-            sw["lon"].to_numpy(float)[None, :],
-            sw["lat"].to_numpy(float)[None, :],
-        )
-        * DETOUR_FACTOR
-    )
-    j = np.argmin(d, axis=1)
-    ok = d[np.arange(n), j] <= params.max_swap_km
-    return np.where(ok, j, -1).astype(int)
 
 
 def _current(
@@ -581,6 +498,8 @@ def _current(
             "short_haul_km": 0.0,
             "sh_h": 0.0,
             "tonnes": float(rec.tonnes_per_year) * float(rec.share_pct) / 100.0,
+            "leaves_province": bool(rec.leaves_province),
+            "enterprise_t_per_year": float(rec.enterprise_t_per_year),
         }
         if mode in ("rail_station_ne", "rail_station_diesel") and len(st_ids):
             j = st_index.get(str(rec.station_id)) if rec.station_id is not None else None

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cleanfreight._geo import DETOUR_FACTOR, haversine_km
+
 __all__ = ["DETOUR_FACTOR", "RoadDistances", "haversine_km", "straight_distances"]
 
 log = logging.getLogger(__name__)
 
-#: Road km per great-circle km when no road network is given.
-DETOUR_FACTOR = 1.3
-_EARTH_R_KM = 6371.0088
 
 PathFn = Callable[[int, int], list[tuple[float, float]]]
 
@@ -49,15 +48,6 @@ class RoadDistances:
         except Exception:  # a missing path only costs the map a straight line
             log.debug("no road path for %s %d-%d", kind, i, j, exc_info=True)
             return None
-
-
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * _EARTH_R_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def _pairwise(src: np.ndarray, dst: np.ndarray) -> np.ndarray:

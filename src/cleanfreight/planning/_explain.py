@@ -42,6 +42,8 @@ _UNITS = {
     "no_chain": "t/yr",
     "penalty": "CNY/t",
     "unplannable": "t/yr",
+    "rail_fell": "t/yr",
+    "rail_out": "t/yr",
 }
 COLUMNS = ["enterprise_id", "kind", "id", "amount", "unit", "reason_en", "reason_zh", "fix_en", "fix_zh"]
 
@@ -95,10 +97,13 @@ def explain_misses(
     unplannable: list[str],
     *,
     ne_missing: dict[str, float] | None = None,
+    policy: dict[str, dict[str, float]] | None = None,
 ) -> pd.DataFrame:
-    """One row per (enterprise, reason) for every enterprise below its target or with an unplannable flow.
+    """One row per (enterprise, reason) for every enterprise below its target (or below today's ratio
+    under no backsliding), with an unplannable flow, or missing a policy rule.
 
     ``ne_missing``: tonnes by which new-energy trucks miss the cement rule's share of the shortfall.
+    ``policy``: tonnes by which the rail rows are missed (``rail`` per enterprise, ``rail_out`` per flow).
     """
     missed = sorted(e for e, s in shortfall.items() if s > _TOL)
     out: list[dict[str, Any]] = []
@@ -106,6 +111,8 @@ def explain_misses(
     for fid in unplannable:
         rec = fl[fl["flow_id"] == fid].iloc[0]
         out.append(_row(str(rec["enterprise_id"]), "unplannable", fid, float(rec["tonnes_per_year"])))
+    if policy:
+        out += _explain_policy(ch, problem, bm, values, shortfall, policy)
     if not missed:
         return pd.DataFrame(out, columns=COLUMNS)
     try:
@@ -204,6 +211,48 @@ def explain_misses(
         if not found:
             out.append(_row(e, "no_chain", e, shortfall[e], km=f"{params.max_short_haul_km:g}"))
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _explain_policy(
+    ch: ChainTables,
+    problem: PlanProblem,
+    bm: BuiltModel,
+    values: dict[Any, float],
+    below_floor: dict[str, float],
+    policy: dict[str, dict[str, float]],
+) -> list[dict[str, Any]]:
+    """Rail falling or out-of-province coal/coke left on the road: the rule, then the capacities that bind on
+    the enterprise's rail chains (the binding cause)."""
+    cand = ch.candidates
+    nx = len(cand)
+    main_index = {v: i for i, v in enumerate(bm.x[:nx])}
+    rail = cand["rail"].to_numpy(bool)
+    ent_of = cand["enterprise_id"].astype(str).to_numpy()
+    binding: list[tuple[tuple[str, str], set[int]]] = []
+    for r in bm.rows:
+        if r.kind in ("fleet", "budget"):
+            continue
+        lhs = sum(tm.coefficient * values.get(tm.variable, 0.0) for tm in r.con.terms())
+        if lhs >= r.rhs - 1e-6 * max(1.0, abs(r.rhs)):
+            members = {main_index[tm.variable] for tm in r.con.terms() if tm.variable in main_index}
+            binding.append(((r.kind, r.key), members))
+    flow_ent = ch.flows.set_index("flow_id")["enterprise_id"].astype(str)
+    out: list[dict[str, Any]] = []
+    per_ent: dict[str, list[tuple[str, str, float]]] = {}
+    for e, miss in policy.get("rail", {}).items():
+        if miss > _TOL and e != "city":
+            per_ent.setdefault(e, []).append(("rail_fell", e, miss))
+    for fid, miss in policy.get("rail_out", {}).items():
+        if miss > _TOL:
+            per_ent.setdefault(str(flow_ent[fid]), []).append(("rail_out", fid, miss))
+    for e, items in sorted(per_ent.items()):
+        for kind, ident, miss in items:
+            out.append(_row(e, kind, ident, miss))
+        mine = set(np.flatnonzero((ent_of == e) & rail).tolist())
+        for key, members in binding:
+            if members & mine:
+                out.append(_row(e, key[0], key[1], max(m for _, _, m in items), _names(problem, *key)))
+    return out
 
 
 def _extra_cost_per_clean_tonne(

@@ -102,5 +102,36 @@ register(
         "fix.no_chain": ("build a spur or a conveyor", "建设专用线或皮带"),
         "fix.penalty": ("raise the shortfall penalty", "提高缺口罚金"),
         "fix.unplannable": ("allow a chain for this flow", "为该运输流允许运输方式"),
+        "why.backslide": (
+            "its clean ratio would fall below today's {amount} t short of its current level (no backsliding)",
+            "清洁运输比例将低于现状，差{amount}吨（不得倒退）",
+        ),
+        "fix.backslide": ("raise the capacity its clean chains use", "提升其清洁运输方式所用运力"),
+        "why.rail_fell": (
+            "its rail tonnes fall {amount} t below today's (rail must not fall)",
+            "铁路运量比现状减少{amount}吨（铁路运量不得下降）",
+        ),
+        "fix.rail_fell": ("raise the rail capacity it uses", "提升其所用铁路运力"),
+        "why.rail_out": (
+            "{amount} t of coal/coke leaving the province cannot go by rail (out-of-province rule)",
+            "出省煤炭/焦炭有{amount}吨无法铁路运输（出省煤焦全部铁路运输）",
+        ),
+        "fix.rail_out": ("raise the rail capacity towards its destination", "提升通往目的地方向的铁路运力"),
+        "plan.policy": ("Policy rules", "政策规则"),
+        "plan.rail_before": ("Rail t before", "现状铁路运量(吨)"),
+        "plan.rail_after": ("Rail t after", "规划后铁路运量(吨)"),
+    }
+)
+
+# what the plan minimises (``plan --objective``)
+register(
+    {
+        "plan.objective_kind": ("Plan minimises", "规划目标"),
+        "objective.cost": ("least annual cost", "年成本最低"),
+        "objective.clean": ("most clean tonnes first, then cost", "清洁运量最大优先，其次成本"),
+        "objective.co2": ("least CO2 first, then cost", "二氧化碳最少优先，其次成本"),
+        "objective.social": (
+            "least social cost: cost + CO2, NOx and PM2.5 damage", "社会成本最低：成本+二氧化碳、氮氧化物和PM2.5损害"
+        ),
     }
 )

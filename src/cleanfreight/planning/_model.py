@@ -20,6 +20,11 @@ from ortools.math_opt.python import mathopt
 
 from cleanfreight.errors import SolverError
 from cleanfreight.planning._chains import ChainTables
+from cleanfreight.planning._policy_rows import (
+    add_policy_rows,
+    before_figures,
+    unit_costs,
+)
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem, rail_capacity_rows
 
@@ -33,6 +38,7 @@ _ELASTIC_SWAP = 1.0e3  # per swap per year over a swap station's capacity
 _ELASTIC_CNY = 10.0  # per CNY over budget
 _ELASTIC_SPUR = 1.0e7  # for building a spur the scenario excluded
 _DIAG_SHORTFALL = 1.0e7  # per tonne of target still missed in the diagnostic
+_UNSERVED = 1.0e7  # per tonne of a flow no allowed chain can carry within the capacities (fallback solve)
 
 
 @dataclass
@@ -62,6 +68,13 @@ class BuiltModel:
     capex_terms: dict[str, float] = field(default_factory=dict)
     excluded_spur_y: dict[int, Any] = field(default_factory=dict)
     ne_missing: dict[str, Any] = field(default_factory=dict)
+    floors: dict[str, float] = field(default_factory=dict)  # max(target, today's ratio) where no backsliding
+    rail_missing: dict[str, Any] = field(default_factory=dict)  # per enterprise, "city" for the city row
+    oop_missing: dict[str, Any] = field(default_factory=dict)  # per out-of-province coal/coke flow
+    city_clean_missing: Any = None
+    unserved: dict[str, Any] = field(default_factory=dict)  # per flow, fallback solve only
+    unit: Any = None  # objective coefficient per chain (without the tie-break)
+    shortfall_weight: dict[str, float] = field(default_factory=dict)  # price per tonne below the floor
 
 
 def pool_table(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> pd.DataFrame:
@@ -95,11 +108,14 @@ def build_model(
     *,
     diagnostic: bool = False,
     targets_elastic: bool = False,
+    allow_unserved: bool = False,
 ) -> BuiltModel:
     """Assemble the model.
 
     ``diagnostic``: elastic capacities, every spur allowed, LP; targets (nearly) hard unless
     ``targets_elastic`` (then the capacities only stretch where moving the flows at all needs it).
+    ``allow_unserved``: a flow may leave tonnes unmoved at a very high price (finds the flows no allowed
+    chain can carry, which then keep their current split).
     """
     cand = ch.candidates
     fl = ch.flows
@@ -111,11 +127,9 @@ def build_model(
     # x: tonnes per chain
     flow_t = fl["tonnes_per_year"].to_numpy(float)
     cf = cand["flow_idx"].to_numpy(int)
-    unit = (
-        cand["cost_cny_per_t"].to_numpy(float)
-        + params.carbon_price_cny_per_t * cand["co2_kg_per_t"].to_numpy(float) / 1000.0
-        + params.tie_break_cny_per_t * cand["rank"].to_numpy(float)
-    )
+    bulk_c = fl["bulk"].to_numpy(bool)[cf] if len(cand) else np.zeros(0, dtype=bool)
+    base_unit = unit_costs(cand, bulk_c, params, params.cost_factors(problem.factors))
+    unit = base_unit + params.tie_break_cny_per_t * cand["rank"].to_numpy(float)
     fixed = cand["fixed"].to_numpy(bool)
     fixed_t = cand["fixed_t"].to_numpy(float)
     x = [
@@ -159,14 +173,21 @@ def build_model(
     by_flow = (
         pd.Series(np.arange(len(cand))).groupby(cf).apply(list) if len(cand) else pd.Series(dtype=object)
     )
+    unserved: dict[str, Any] = {}
     for f_i, idxs in by_flow.items():
+        fid = str(fl.at[int(f_i), "flow_id"])
         con = m.add_linear_constraint(
             lb=float(flow_t[int(f_i)]),
             ub=float(flow_t[int(f_i)]),
-            name=f"demand[{fl.at[int(f_i), 'flow_id']}]",
+            name=f"demand[{fid}]",
         )
         for i in idxs:
             con.set_coefficient(x[i], 1.0)
+        if allow_unserved and not bool(cand.at[int(idxs[0]), "fixed"]):
+            u = m.add_variable(lb=0.0, name=f"unserved[{fid}]")
+            con.set_coefficient(u, 1.0)
+            obj.set_linear_coefficient(u, _UNSERVED)
+            unserved[fid] = u
 
     # stations: handling capacity and loading hours (road-side throughput)
     st = problem.stations.reset_index(drop=True)
@@ -328,26 +349,48 @@ def build_model(
             extra=[(u, -params.swap_unit_swaps_per_day * params.days_per_year)],
         )
 
-    # clean-transport targets per enterprise (bulk tonnes only)
+    # clean-transport targets per enterprise (bulk tonnes only): clean >= F (B - separate), i.e.
+    # clean + F separate >= F B, with F = max(target, today's ratio) when the rulebook forbids backsliding
+    rb = ch.rulebook
+    before = before_figures(ch)
     bulk = fl[fl["bulk"]]
     bulk_t = bulk.groupby("enterprise_id")["tonnes_per_year"].sum().to_dict()
     targets = fl.groupby("enterprise_id")["target"].first().to_dict()
-    clean_bulk = cand[cand["clean"].astype(bool) & fl["bulk"].to_numpy(bool)[cf]]
+    in_ratio = cand["in_ratio"].to_numpy(bool)
+    clean_bulk = cand[cand["clean"].to_numpy(bool) & in_ratio & bulk_c]
     clean_by_ent = clean_bulk.groupby("enterprise_id").groups
+    sep_by_ent = cand[~in_ratio & bulk_c].groupby("enterprise_id").groups
+    no_back = bool(rb is not None and rb.no_backsliding)
     shortfall: dict[str, Any] = {}
+    floors: dict[str, float] = {}
+    weights: dict[str, float] = {}
     hard = params.target_mode == "hard" and not diagnostic
     for e in sorted(bulk_t):
-        need = float(targets[e]) * float(bulk_t[e])
+        floor = float(targets[e])
+        holds = no_back and before.ratio(str(e)) > floor
+        if holds:
+            floor = before.ratio(str(e))
+        floors[str(e)] = floor
+        need = floor * float(bulk_t[e])
         if need <= 0:
             continue
         con = m.add_linear_constraint(lb=need, name=f"target[{e}]")
         for i in clean_by_ent.get(e, []):
             con.set_coefficient(x[int(i)], 1.0)
+        for i in sep_by_ent.get(e, []):
+            con.set_coefficient(x[int(i)], floor)
         s = m.add_variable(lb=0.0, ub=0.0 if hard else need, name=f"s[{e}]")
         shortfall[str(e)] = s
         con.set_coefficient(s, 1.0)
         weight = _DIAG_SHORTFALL if diagnostic and not targets_elastic else params.shortfall_penalty_cny_per_t
+        if holds:  # sliding back below today's ratio breaks a policy rule: priced as one
+            weight = max(weight, params.policy_penalty_cny_per_t)
         obj.set_linear_coefficient(s, weight)
+        weights[str(e)] = weight
+
+    rail_missing, oop_missing, city_clean_missing = add_policy_rows(
+        m, x, ch, params, before, bulk_t, flow_t, clean_bulk.index.to_numpy(), ~in_ratio & bulk_c
+    )
 
     # new-energy trucks carry at least a share of each enterprise's shortfall (MEE cement rule)
     ne_missing: dict[str, Any] = {}
@@ -412,6 +455,13 @@ def build_model(
         capex,
         excluded_y,
         ne_missing,
+        floors,
+        rail_missing,
+        oop_missing,
+        city_clean_missing,
+        unserved,
+        base_unit,
+        weights,
     )
 
 

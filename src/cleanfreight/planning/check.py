@@ -8,7 +8,6 @@ users can run it on a plan they were handed.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cleanfreight._geo import DETOUR_FACTOR, haversine_km
 from cleanfreight.accounting.emissions import chain_intensity
-from cleanfreight.accounting.rulebooks import load_rulebook
+from cleanfreight.planning._check_rail import _ids, _rail_lines_used, _SectionsUsed
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 from cleanfreight.planning.solve import PlanResult
@@ -28,116 +28,6 @@ _RAIL = ("rail_spur", "rail_station_ne", "rail_station_diesel")
 _VIA_STATION = ("rail_station_ne", "rail_station_diesel")
 _NE = ("truck_ne", "rail_station_ne")
 _DIESEL_ROAD = ("truck_cn6", "truck_cn5", "rail_station_diesel")
-
-
-def _ids(v: Any) -> list[str]:
-    if isinstance(v, list | tuple):
-        return [str(x) for x in v]
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return []
-    return [x.strip() for x in str(v).split(";") if x.strip()]
-
-
-def _rail_lines_used(station_lines: list[str], region_lines: list[str], joins: list[list[str]]) -> list[str]:
-    """Mainlines of a rail leg, written apart from the planner: every simple path of lines (two lines
-    joined where a station lies on both) from a station line to a region line; the shortest, then the
-    alphabetically first. Fallbacks as documented: no region line -> none; no station line -> the region's
-    first; no connection -> the station's first and the region's first."""
-    if not region_lines:
-        return []
-    if not station_lines:
-        return [sorted(region_lines)[0]]
-    best: tuple[int, list[str]] | None = None
-
-    def walk(path: list[str]) -> None:
-        nonlocal best
-        if best is not None and len(path) > best[0]:
-            return
-        if path[-1] in region_lines:
-            if best is None or (len(path), path) < (best[0], best[1]):
-                best = (len(path), list(path))
-            return
-        for ids in joins:
-            if path[-1] in ids:
-                for b in ids:
-                    if b not in path:
-                        walk([*path, b])
-
-    for a in station_lines:
-        walk([a])
-    if best is None:
-        return [sorted(station_lines)[0], sorted(region_lines)[0]]
-    return best[1]
-
-
-class _SectionsUsed:
-    """Sections of a line cut into sections that a rail leg crosses, written apart from the planner: the
-    sections joined into one line in the UTM zone of the line's first point, the leg's two stations
-    (chain station / junction / region exit station) projected onto it, and every section overlapping the
-    leg by more than 50 m; a station missing or more than 2 km off the line, or sections that do not
-    join: all the line's sections."""
-
-    def __init__(self, problem: PlanProblem) -> None:
-        from pyproj import Transformer
-        from shapely.geometry import LineString
-        from shapely.ops import linemerge
-
-        self.st = {
-            str(r.station_id): (float(r.lon), float(r.lat), set(_ids(r.line_ids)))
-            for r in problem.stations.itertuples(index=False)
-        }
-        reg = problem.regions
-        col = reg["exit_station_id"] if "exit_station_id" in reg else [None] * len(reg)
-        self.exit = {str(r): (None if x is None or pd.isna(x) else str(x)) for r, x in zip(reg["region_id"], col, strict=False)}
-        self.lines: dict[str, tuple[list[str], list[tuple[float, float]], Any, Any]] = {}
-        for lid in sorted(set(problem.sections["line_id"].astype(str))):
-            secs = problem.sections[problem.sections["line_id"].astype(str) == lid]
-            lon0, lat0 = secs["coords"].iloc[0][0]
-            zone = int((lon0 + 180) // 6) + 1
-            tf = Transformer.from_crs(4326, (32600 if lat0 >= 0 else 32700) + zone, always_xy=True)
-            pieces = [LineString([tf.transform(x, y) for x, y in c]) for c in secs["coords"]]
-            whole = linemerge(pieces)
-            if whole.geom_type != "LineString":
-                whole = None
-            spans = []
-            for g in pieces:
-                a = whole.project(_point(g.coords[0])) if whole is not None else 0.0
-                b = whole.project(_point(g.coords[-1])) if whole is not None else 0.0
-                spans.append((min(a, b), max(a, b)))
-            self.lines[lid] = (list(secs["key"].astype(str)), spans, whole, tf)
-
-    def used(self, path: list[str], station: str | None, region: str) -> list[str]:
-        stops: list[str | None] = [station]
-        for a, b in itertools.pairwise(path):
-            on_both = sorted(s for s, (_x, _y, ls) in self.st.items() if a in ls and b in ls)
-            stops.append(on_both[0] if on_both else None)
-        stops.append(self.exit.get(region))
-        out: list[str] = []
-        for k, lid in enumerate(path):
-            if lid not in self.lines:
-                out.append(lid)
-                continue
-            keys, spans, whole, tf = self.lines[lid]
-            at = []
-            for s in (stops[k], stops[k + 1]):
-                if whole is None or s is None or s not in self.st:
-                    break
-                pt = _point(tf.transform(self.st[s][0], self.st[s][1]))
-                if whole.distance(pt) > 2000.0:
-                    break
-                at.append(whole.project(pt))
-            if len(at) < 2:
-                out += keys
-                continue
-            lo, hi = min(at), max(at)
-            out += [key for key, (a, b) in zip(keys, spans, strict=False) if min(b, hi) - max(a, lo) > 50.0]
-        return out
-
-
-def _point(xy: Any) -> Any:
-    from shapely.geometry import Point
-
-    return Point(float(xy[0]), float(xy[1]))
 
 
 @dataclass(frozen=True)
@@ -158,13 +48,23 @@ def _close(a: float, b: float, rel: float, abs_: float = 1e-3) -> bool:
     return abs(a - b) <= max(abs_, rel * max(abs(a), abs(b)))
 
 
-def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, max(0.0, a))))
+def _objective_unit(params: PlanParams, f: Any, figs: dict[str, float], clean_bulk: bool) -> float:
+    """Objective coefficient of one tonne on a chain with per-tonne figures ``figs`` (docs/planning.md)."""
+    from cleanfreight.planning._policy_rows import LEX_CLEAN_CNY_PER_T, LEX_CO2_CNY_PER_T
+
+    co2_t = figs["co2_kg"] / 1000.0
+    unit = figs["cost_cny"] + params.carbon_price_cny_per_t * co2_t
+    if params.objective == "social":
+        unit += (
+            f["social.co2_cny_per_t"] * co2_t
+            + f["social.nox_cny_per_kg"] * figs["nox_g"] / 1000.0
+            + f["social.pm25_cny_per_kg"] * figs["pm25_g"] / 1000.0
+        )
+    elif params.objective == "co2":
+        unit += LEX_CO2_CNY_PER_T * co2_t
+    elif params.objective == "clean" and clean_bulk:
+        unit -= LEX_CLEAN_CNY_PER_T
+    return float(unit)
 
 
 def check_plan(
@@ -172,7 +72,7 @@ def check_plan(
 ) -> CheckReport:
     """Verify that ``result`` satisfies every constraint of ``problem`` under ``params`` and reproduces its totals."""
     bad: list[str] = []
-    rb = load_rulebook(params.rulebook)
+    rb = params.policy_rulebook()
     f = params.cost_factors(problem.factors)
     flows = problem.flows.set_index("flow_id")
     ent_idx = {e: i for i, e in enumerate(problem.enterprises["enterprise_id"])}
@@ -187,11 +87,33 @@ def check_plan(
     unplannable = set(result.meta.get("unplannable_flows", []))
     plan = result.flows
     default_target = rb.target if params.target is None else params.target
-    rail_only = set(
-        params.rail_only_commodities
-        if params.rail_only_commodities is not None
-        else (rb.rail_only_out_of_province or ("coal", "coke"))
-    )
+    rail_only = set(rb.rail_only_out_of_province)
+    share_out = params.out_of_province_share(rb)
+    ent_size = problem.flows.groupby("enterprise_id")["tonnes_per_year"].sum()
+
+    def policy_clean(e: str, fl: Any, mode: str, ne_km: float, uses_rail: bool) -> tuple[bool, bool, bool]:
+        """(clean, counted in the ratio, leaves the province) of tonnes of ``fl`` by ``mode``, read from
+        the rulebook's policy settings here again (docs/accounting.md, "Policy settings")."""
+        leaves = (
+            fl["commodity"] in rail_only
+            and fl["direction"] == "out"
+            and not bool(reg.at[reg_idx[fl["region_id"]], "in_province"])
+        )
+        clean = rb.is_clean(mode)
+        in_ratio = True
+        limit = rb.short_haul_max_km
+        if (
+            limit is not None
+            and rb.beyond_short_haul != "clean"
+            and mode in _NE
+            and ne_km > limit
+            and not float(ent_size.get(e, 0.0)) < rb.short_haul_scope_t_per_year
+        ):
+            clean = False
+            in_ratio = rb.beyond_short_haul != "separate"
+        if leaves and rb.out_of_province_rule == "enforce" and not uses_rail:
+            clean = False
+        return clean, in_ratio, leaves
     payload = f["road.payload_t"]
     battery = f["road.electric.battery_kwh"]
     sw = problem.swap_stations.reset_index(drop=True)
@@ -201,7 +123,7 @@ def check_plan(
             return -1
         row = problem.enterprises.iloc[ent_idx[e]]
         d = [
-            _haversine(row["lon"], row["lat"], a, b) * 1.3 for a, b in zip(sw["lon"], sw["lat"], strict=True)
+            haversine_km(row["lon"], row["lat"], a, b) * DETOUR_FACTOR for a, b in zip(sw["lon"], sw["lat"], strict=True)
         ]
         j = int(np.argmin(d))
         return j if d[j] <= params.max_swap_km else -1
@@ -234,8 +156,11 @@ def check_plan(
     use: dict[tuple[str, str], float] = {}
     hours_by_pool: dict[str, float] = {}
     swaps_by_station: dict[int, float] = {}
-    transport = co2 = nox = pm = 0.0
+    transport = co2 = nox = pm = weighted = 0.0
     clean_bulk: dict[str, float] = {}
+    base_bulk: dict[str, float] = {}
+    rail_after: dict[str, float] = {}
+    oop_rail: dict[str, float] = {}
     for r in plan.itertuples(index=False):
         fl = flows.loc[r.flow_id]
         e, mode, x = str(fl["enterprise_id"]), str(r.mode), float(r.tonnes)
@@ -250,18 +175,8 @@ def check_plan(
         )
         kept = r.flow_id in unplannable  # kept at the current split, outside the capacity rows
         cap_x = 0.0 if kept else x
-        if not kept:
-            if mode not in params.allowed_modes:
-                bad.append(f"flow {r.flow_id}: mode {mode} is not allowed")
-            if (
-                params.rail_only_out_of_province
-                and fl["commodity"] in rail_only
-                and fl["direction"] == "out"
-                and not bool(reg.at[ri, "in_province"])
-                and mode not in _RAIL
-                and x > 1e-6
-            ):
-                bad.append(f"flow {r.flow_id}: {fl['commodity']} leaving the province by {mode}, not rail")
+        if not kept and mode not in params.allowed_modes:
+            bad.append(f"flow {r.flow_id}: mode {mode} is not allowed")
         sh_km = 0.0
         sh_h = 0.0
         road_km = 0.0
@@ -310,6 +225,11 @@ def check_plan(
                 bad.append(
                     f"flow {r.flow_id}: new-energy truck direct over {road_km:.0f} km (> ne_direct_max_km)"
                 )
+        diesel_km = 0.0  # rail km behind a diesel locomotive: a non-electrified spur, or a station on such lines only
+        if mode == "rail_spur":
+            diesel_km = float(problem.rail_diesel_km.get("spur", {}).get(str(r.spur_id), 0.0))
+        elif mode in _VIA_STATION:
+            diesel_km = float(problem.rail_diesel_km.get("station", {}).get(str(r.station_id), 0.0))
         figs = chain_intensity(
             mode,
             road_km=road_km,
@@ -317,6 +237,7 @@ def check_plan(
             short_haul_km=sh_km,
             factors=f,
             station_handling_cny_per_t=handling,
+            rail_diesel_km=diesel_km,
         )
         cost_t = figs["cost_cny"]
         if not _close(cost_t, float(r.cost_cny_per_t), 1e-9, 1e-6):
@@ -327,8 +248,16 @@ def check_plan(
         co2 += figs["co2_kg"] * x / 1000.0
         nox += figs["nox_g"] * x / 1000.0
         pm += figs["pm25_g"] * x / 1000.0
-        if rb.is_clean(mode) and rb.is_bulk(str(fl["commodity"])):
+        is_clean, counted, leaves = policy_clean(e, fl, mode, road_km if mode == "truck_ne" else sh_km, mode in _RAIL)
+        weighted += x * _objective_unit(params, f, figs, is_clean and counted and rb.is_bulk(str(fl["commodity"])))
+        if is_clean and counted and rb.is_bulk(str(fl["commodity"])):
             clean_bulk[e] = clean_bulk.get(e, 0.0) + x
+        if counted and rb.is_bulk(str(fl["commodity"])):
+            base_bulk[e] = base_bulk.get(e, 0.0) + x
+        if mode in _RAIL:
+            rail_after[e] = rail_after.get(e, 0.0) + x
+            if leaves:
+                oop_rail[str(r.flow_id)] = oop_rail.get(str(r.flow_id), 0.0) + x
         if mode in _NE and not kept:
             pool = (
                 f"station:{r.station_id}"
@@ -484,27 +413,61 @@ def check_plan(
     ne_share = (
         params.ne_share_of_shortfall if params.ne_share_of_shortfall is not None else rb.ne_share_of_shortfall
     )
+    # today's ratios and rail tonnes from the current split, classified here again
+    before_clean: dict[str, float] = {}
+    before_base: dict[str, float] = {}
+    rail_before: dict[str, float] = {}
+    for c in result.current.itertuples(index=False):
+        fl = flows.loc[c.flow_id]
+        e, mode, x = str(fl["enterprise_id"]), str(c.mode), float(c.tonnes)
+        ne_km = float(c.road_km) if mode == "truck_ne" else float(c.short_haul_km)
+        is_clean, counted, _ = policy_clean(e, fl, mode, ne_km, mode in _RAIL)
+        if counted and rb.is_bulk(str(fl["commodity"])):
+            before_base[e] = before_base.get(e, 0.0) + x
+            if is_clean:
+                before_clean[e] = before_clean.get(e, 0.0) + x
+        if mode in _RAIL:
+            rail_before[e] = rail_before.get(e, 0.0) + x
     shortfall_total = 0.0
+    below_floor_cost = 0.0
     ne_missing_total = 0.0
     for e, b in bulk_t.items():
         target = float(problem.targets.get(str(e), default_target))
         clean = clean_bulk.get(str(e), 0.0)
-        short = max(0.0, target * float(b) - clean)
+        base = base_bulk.get(str(e), 0.0)
+        short = max(0.0, target * base - clean)
         if short <= 1e-6 * float(b) + 1e-3:  # solver feasibility tolerance
             short = 0.0
+        b0 = before_base.get(str(e), 0.0)
+        r0 = before_clean.get(str(e), 0.0) / b0 if b0 > 0 else 0.0
+        floor = max(target, r0) if rb.no_backsliding else target
+        below = max(0.0, floor * base - clean)
+        below = 0.0 if below <= 1e-6 * float(b) + 1e-3 else below
+        weight = (
+            max(params.shortfall_penalty_cny_per_t, params.policy_penalty_cny_per_t)
+            if floor > target
+            else params.shortfall_penalty_cny_per_t
+        )
+        below_floor_cost += weight * below
         if short > 0:
             shortfall_total += short
             if params.target_mode == "hard" and result.status != "infeasible":
-                bad.append(f"enterprise {e}: clean ratio {clean / b:.4f} below its hard target {target:.4f}")
+                bad.append(f"enterprise {e}: clean ratio {clean / base:.4f} below its hard target {target:.4f}")
         if e in ents.index:
-            if not _close(float(ents.at[e, "ratio_after"]), clean / float(b), 1e-6, 1e-6):
+            ratio = clean / base if base > 0 else math.nan
+            if not _close(float(ents.at[e, "ratio_after"]), ratio, 1e-6, 1e-6):
                 bad.append(
-                    f"enterprise {e}: ratio_after {ents.at[e, 'ratio_after']:.6f} reported, {clean / b:.6f} recomputed"
+                    f"enterprise {e}: ratio_after {ents.at[e, 'ratio_after']:.6f} reported, {ratio:.6f} recomputed"
                 )
             if not _close(float(ents.at[e, "shortfall_t"]), short, 1e-6, 1e-2):
                 bad.append(
                     f"enterprise {e}: shortfall {ents.at[e, 'shortfall_t']:.3f} t reported, {short:.3f} t recomputed"
                 )
+            if "rail_tonnes_after" in ents and not _close(
+                float(ents.at[e, "rail_tonnes_after"]), rail_after.get(str(e), 0.0), 1e-7, 1e-2
+            ):
+                bad.append(f"enterprise {e}: rail tonnes {ents.at[e, 'rail_tonnes_after']:,.1f} reported, "
+                           f"{rail_after.get(str(e), 0.0):,.1f} recomputed")
         if ne_share:  # new-energy trucks carry >= ne_share x the shortfall, or the miss is reported
             missing = max(0.0, float(ne_share) * short - ne_road.get(str(e), 0.0))
             missing = 0.0 if missing <= 1e-6 * max(1.0, short) + 1e-3 else missing
@@ -515,6 +478,35 @@ def check_plan(
                     f"enterprise {e}: new-energy trucks carry {ne_road.get(str(e), 0.0):,.1f} t, "
                     f"{missing:,.1f} t short of {ne_share:g} x the shortfall; {told:,.1f} t reported"
                 )
+
+    def miss(need: float, have: float) -> float:
+        g = need - have
+        return g if g > 1e-6 * max(1.0, need) + 1e-3 else 0.0
+
+    policy_missed = 0.0
+    if rb.rail_no_decrease:
+        for e, r0 in rail_before.items():
+            if r0 > 1e-6:
+                policy_missed += miss(r0, rail_after.get(e, 0.0))
+    city_rail = sum(rail_before.values()) if rb.rail_no_decrease else 0.0
+    if params.city_rail_share_min is not None:
+        city_rail = max(city_rail, float(params.city_rail_share_min) * float(problem.flows["tonnes_per_year"].sum()))
+    if city_rail > 1e-6:
+        policy_missed += miss(city_rail, sum(rail_after.values()))
+    if share_out > 0:
+        for fid, rec in flows.iterrows():
+            fl_leaves = (
+                rec["commodity"] in rail_only
+                and rec["direction"] == "out"
+                and not bool(reg.at[reg_idx[rec["region_id"]], "in_province"])
+            )
+            if fl_leaves and fid not in unplannable:
+                policy_missed += miss(share_out * float(rec["tonnes_per_year"]), oop_rail.get(str(fid), 0.0))
+    if params.city_clean_ratio_min is not None:
+        level = float(params.city_clean_ratio_min)
+        b_city = float(bulk_t.sum())
+        sep = b_city - sum(base_bulk.values())
+        policy_missed += 10.0 * miss(level * b_city, sum(clean_bulk.values()) + level * sep)
     # 11. budget
     capex = 0.0
     annual = 0.0
@@ -537,11 +529,12 @@ def check_plan(
     if params.budget_cny is not None and capex > params.budget_cny * (1 + rel_tol) + 1e-3:
         bad.append(f"capital spent {capex:,.0f} CNY > budget {params.budget_cny:,.0f} CNY")
     # 12. totals and objective
-    bulk_sum = float(bulk_t.sum())
+    bulk_sum = float(sum(base_bulk.values()))
     ratio_after = sum(clean_bulk.values()) / bulk_sum if bulk_sum > 0 else math.nan
-    penalty = 0.0 if result.status == "infeasible" else params.shortfall_penalty_cny_per_t * shortfall_total
+    penalty = 0.0 if result.status == "infeasible" else below_floor_cost
     penalty += 0.0 if result.status == "infeasible" else params.ne_share_penalty_cny_per_t * ne_missing_total
-    objective = transport + params.carbon_price_cny_per_t * co2 + annual + penalty
+    penalty += 0.0 if result.status == "infeasible" else params.policy_penalty_cny_per_t * policy_missed
+    objective = weighted + annual + penalty
     checks = (
         ("city ratio_after", result.city["ratio_after"], ratio_after),
         ("city transport cost", result.city["transport_cost_after_cny"], transport),
@@ -565,6 +558,9 @@ def check_plan(
         "ratio_after": ratio_after,
         "shortfall_t": shortfall_total,
         "ne_missing_t": ne_missing_total,
+        "policy_missed_t": policy_missed,
+        "rail_tonnes_before": sum(rail_before.values()),
+        "rail_tonnes_after": sum(rail_after.values()),
         "objective": objective,
     }
     return CheckReport(not bad, bad, totals)

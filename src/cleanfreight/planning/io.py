@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import math
 from collections.abc import Sequence
@@ -69,6 +68,7 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
             "objective": result.objective,
             "rulebook": result.meta.get("rulebook", {}),
             "city": result.city,
+            "policy": result.policy,
             "enterprises": items,
             "infrastructure": _records(result.infrastructure),
             "capacities": _records(result.capacities),
@@ -207,7 +207,7 @@ def write_plan(
         files["plan.xlsx"] = out / "plan.xlsx"
     if problem is not None:
         files["routes.geojson"] = write_text(
-            out / "routes.geojson", json.dumps(route_features(problem, result), ensure_ascii=False)
+            out / "routes.geojson", json_text(route_features(problem, result), ensure_ascii=False)
         )
     files["plan.json"] = write_text(
         out / "plan.json", json_text(plan_payload(result, lang), ensure_ascii=False, indent=2)

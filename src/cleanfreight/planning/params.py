@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK
 from cleanfreight.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from cleanfreight.accounting.factors import Factors
+    from cleanfreight.accounting.rulebooks import Rulebook
 
-__all__ = ["CANDIDATE_MODES", "PlanParams"]
+__all__ = ["CANDIDATE_MODES", "OBJECTIVES", "PlanParams"]
 
 #: Chains the planner may assign tonnes to (China V trucks only appear in the current split).
 CANDIDATE_MODES: tuple[str, ...] = (
@@ -39,6 +41,9 @@ _FACTOR_OVERRIDES = {
     "default_station_handling_cny_per_t": "cost.rail.station_handling_cny_per_t",
 }
 _BOOLS = ("rail_only_out_of_province", "rail_line_capacities", "restriction_zones", "explain")
+_OPT_BOOLS = ("no_backsliding", "rail_no_decrease")
+#: what the planner minimises (``docs/planning.md``, "Objectives")
+OBJECTIVES = ("cost", "clean", "co2", "social")
 
 
 @dataclass(frozen=True)
@@ -129,9 +134,34 @@ class PlanParams:
         Solver limits; the default run is single-threaded and seeded, so the same input gives the same plan.
     explain
         Run the diagnostic re-solve that explains missed targets.
+    objective
+        What the plan minimises: ``"cost"`` (annual cost, the default), ``"clean"`` (most clean tonnes
+        first, then cost), ``"co2"`` (least CO2 first, then cost) or ``"social"`` (cost plus the social cost
+        of CO2, NOx and PM2.5 from the factors ``social.*``, cited in ``factors.csv``).
+    no_backsliding, rail_no_decrease
+        Policy rules (``None``: the rulebook's ``[policy]``): every enterprise ends at or above
+        ``max(target, current ratio)``; every enterprise's and the city's rail tonnes do not fall.
+    city_rail_share_min
+        The city's rail tonnes must reach at least this share of all its tonnes (``None``: no such target).
+    out_of_province_rail_share
+        Share of each out-of-province coal/coke flow that must go by rail (``None``: the rulebook's share
+        for ``plan_year``; 1.0 is the end state).
+    plan_year
+        Year the plan is for: picks the rulebook's phase-in share of the out-of-province rule (``None``: the
+        end state).
+    short_haul_max_km, beyond_short_haul, short_haul_scope_t_per_year
+        Override the rulebook's short-haul rule (a new-energy truck leg counts as clean up to this distance;
+        beyond it ``not_clean``, ``separate`` or ``clean``; for enterprises moving at least that many t/yr).
+    policy_penalty_cny_per_t
+        Price per tonne by which a policy rule (no backsliding above the target, rail not falling,
+        out-of-province by rail, the city's rail share) is missed: high, so the rules hold whenever they can;
+        a miss is reported with its binding cause, never an infeasible plan.
+    city_clean_ratio_min
+        The city's clean ratio must reach at least this level (used by ``plan --frontier``); a miss is priced
+        at ``policy_penalty_cny_per_t`` x 10 per tonne and reported.
     """
 
-    rulebook: str = "changzhi-2024"
+    rulebook: str = DEFAULT_RULEBOOK
     target: float | None = None
     target_mode: Literal["soft", "hard"] = "soft"
     shortfall_penalty_cny_per_t: float = 300.0
@@ -174,6 +204,17 @@ class PlanParams:
     seed: int = 0
     threads: int = 1
     explain: bool = True
+    objective: Literal["cost", "clean", "co2", "social"] = "cost"
+    no_backsliding: bool | None = None
+    rail_no_decrease: bool | None = None
+    city_rail_share_min: float | None = None
+    out_of_province_rail_share: float | None = None
+    plan_year: int | None = None
+    short_haul_max_km: float | None = None
+    beyond_short_haul: str | None = None
+    short_haul_scope_t_per_year: float | None = None
+    policy_penalty_cny_per_t: float = 1.0e5
+    city_clean_ratio_min: float | None = None
     # set by from_dict: where the values came from, for error messages
     source: str = field(default="", compare=False)
 
@@ -192,6 +233,7 @@ class PlanParams:
             "discount_rate",
             "tie_break_cny_per_t",
             "ne_share_penalty_cny_per_t",
+            "policy_penalty_cny_per_t",
         )
         positive = (
             "max_short_haul_km",
@@ -232,6 +274,33 @@ class PlanParams:
         for name in _BOOLS:
             if not isinstance(getattr(self, name), bool):
                 bad(name, "must be true or false")
+        for name in _OPT_BOOLS:
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), bool):
+                bad(name, "must be true or false, or left out for the rulebook's setting")
+        if self.objective not in OBJECTIVES:
+            bad("objective", f"must be one of {', '.join(OBJECTIVES)}")
+        for name in ("city_rail_share_min", "out_of_province_rail_share", "city_clean_ratio_min"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1):
+                bad(name, "must be a share between 0 and 1 or left out")
+        if self.plan_year is not None and (
+            isinstance(self.plan_year, bool) or not isinstance(self.plan_year, int) or not 2000 <= self.plan_year <= 2100
+        ):
+            bad("plan_year", "must be a year such as 2026, or left out for the end state")
+        if self.short_haul_max_km is not None and (
+            isinstance(self.short_haul_max_km, bool)
+            or not isinstance(self.short_haul_max_km, int | float)
+            or self.short_haul_max_km <= 0
+        ):
+            bad("short_haul_max_km", "must be a distance in km > 0 or left out")
+        if self.beyond_short_haul is not None and self.beyond_short_haul not in ("not_clean", "separate", "clean"):
+            bad("beyond_short_haul", "must be 'not_clean', 'separate' or 'clean', or left out")
+        if self.short_haul_scope_t_per_year is not None and (
+            isinstance(self.short_haul_scope_t_per_year, bool)
+            or not isinstance(self.short_haul_scope_t_per_year, int | float)
+            or self.short_haul_scope_t_per_year < 0
+        ):
+            bad("short_haul_scope_t_per_year", "must be tonnes per year >= 0 or left out")
         if self.target_mode not in ("soft", "hard"):
             bad("target_mode", "must be 'soft' or 'hard'")
         if self.fleet_pool not in ("enterprise", "station"):
@@ -283,7 +352,7 @@ class PlanParams:
                 continue
             if k in ("allowed_modes", "rail_only_commodities") and isinstance(v, list):
                 v = tuple(v)
-            if isinstance(v, bool) and k not in _BOOLS:
+            if isinstance(v, bool) and k not in _BOOLS and k not in _OPT_BOOLS:
                 problems.append(
                     Problem("expected a number or text, not true/false", file=source or None, column=k)
                 )
@@ -295,6 +364,33 @@ class PlanParams:
             return cls(**kwargs, source=source)
         except TypeError as exc:  # pragma: no cover - defensive: wrong type deep inside a comparison
             raise InputError(f"invalid planning parameters: {exc}") from None
+
+    def policy_rulebook(self) -> Rulebook:
+        """The rulebook with this plan's policy overrides applied (the rules the plan is held to)."""
+        from cleanfreight.accounting.rulebooks import load_rulebook
+
+        rb = load_rulebook(self.rulebook)
+        changes: dict[str, Any] = {}
+        for name in ("no_backsliding", "rail_no_decrease", "short_haul_max_km", "beyond_short_haul",
+                     "short_haul_scope_t_per_year"):
+            if getattr(self, name) is not None:
+                changes[name] = getattr(self, name)
+        if self.rail_only_commodities is not None:
+            changes["rail_only_out_of_province"] = frozenset(self.rail_only_commodities)
+        elif not rb.rail_only_out_of_province:  # the city plan's rule holds whatever the industry rulebook
+            changes["rail_only_out_of_province"] = frozenset(("coal", "coke"))
+        changes["out_of_province_rule"] = "enforce" if self.rail_only_out_of_province else "report"
+        if self.target is not None:
+            changes["target"] = float(self.target)
+        return rb.with_policy(**changes) if changes else rb
+
+    def out_of_province_share(self, rulebook: Rulebook) -> float:
+        """Share of out-of-province coal/coke tonnes the plan must move by rail (0 when the rule is off)."""
+        if not self.rail_only_out_of_province or rulebook.out_of_province_rule != "enforce":
+            return 0.0
+        if self.out_of_province_rail_share is not None:
+            return float(self.out_of_province_rail_share)
+        return rulebook.out_of_province_rail_share(self.plan_year)
 
     def replace(self, **changes: Any) -> PlanParams:
         """A copy with ``changes`` applied (validated again)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -12,12 +11,21 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import t
-from cleanfreight.accounting.rulebooks import load_rulebook
 from cleanfreight.errors import SolverError
 from cleanfreight.planning import _labels  # noqa: F401  (registers the labels)
 from cleanfreight.planning._chains import ChainTables, build_chains
 from cleanfreight.planning._explain import explain_misses
 from cleanfreight.planning._model import BuiltModel, build_model, fix_integers, solve_model
+from cleanfreight.planning._results import (
+    add_ne_columns,
+    add_policy_columns,
+    capacity_table,
+    ne_missing_by_enterprise,
+    objective_value,
+    policy_misses,
+    result_tables,
+    shortfall_by_enterprise,
+)
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 
@@ -61,6 +69,10 @@ class PlanResult:
         ``spurs`` (ids built), ``conveyors``, ``trucks`` (new trucks per pool), ``swap_units`` per swap station.
     meta
         Solver, time, gap, sizes, parameters, rulebook.
+    policy
+        One entry per policy rule the plan is held to (``rule``, ``setting``, ``holds``, ``detail``):
+        target, no backsliding, rail not falling, out-of-province coal/coke by rail, short-haul distance,
+        the city's rail share.
     """
 
     status: str
@@ -76,6 +88,7 @@ class PlanResult:
     builds: dict[str, Any]
     pools: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    policy: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self, lang: str = "en") -> str:
         c = self.city
@@ -117,34 +130,35 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
     """
     params = params or PlanParams()
     t0 = time.perf_counter()
-    rulebook = load_rulebook(params.rulebook)
+    rulebook = params.policy_rulebook()
     ch = build_chains(problem, params, rulebook)
     t_chains = time.perf_counter() - t0
     log.info("%d flows, %d candidate chains", len(ch.flows), len(ch.candidates))
     bm = build_model(ch, problem, params)
     t_build = time.perf_counter() - t0 - t_chains
     sol = solve_model(bm, params)
-    status = sol.status
-    if status == "infeasible":
-        if params.target_mode != "hard":
-            raise SolverError(_blocked_demand(ch, problem, params))
+    hard_missed = False
+    if sol.status == "infeasible" and params.target_mode == "hard":
         log.warning("hard targets cannot be met; solving with soft targets to explain why")
-        soft = params.replace(
+        params = params.replace(
             target_mode="soft", shortfall_penalty_cny_per_t=max(params.shortfall_penalty_cny_per_t, 1e5)
         )
-        bm = build_model(ch, problem, soft)
-        sol = solve_model(bm, soft)
-        if sol.status == "infeasible":
-            raise SolverError(_blocked_demand(ch, problem, params))
-        status = "infeasible"
+        bm = build_model(ch, problem, params)
+        sol = solve_model(bm, params)
+        hard_missed = True
+    if sol.status == "infeasible":  # some flows cannot be moved at all: keep them as they are, plan the rest
+        ch, bm, sol = _plan_around_blocked(ch, problem, params, rulebook)
+    status = "infeasible" if hard_missed else sol.status
     values = sol.values
     nx = len(ch.candidates)
     tonnes = np.array([values[v] for v in bm.x[:nx]], dtype=float)
     tonnes[np.abs(tonnes) < 1e-6] = 0.0
     chains = ch.candidates.assign(tonnes=tonnes)
     builds = _builds(bm, values, problem)
-    shortfall = _shortfall(ch, chains, bm)
-    ne_missing = _ne_missing(ch, chains, shortfall)
+    shortfall = shortfall_by_enterprise(ch, chains, bm)
+    below_floor = shortfall_by_enterprise(ch, chains, bm, floors=True)
+    misses = policy_misses(ch, chains, bm)
+    ne_missing = ne_missing_by_enterprise(ch, chains, shortfall)
     # shadow prices: fix the builds, re-solve the LP
     duals: dict[str, float] = {}
     try:
@@ -153,18 +167,22 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         duals = {f"{r.kind}[{r.key}]": -float(lp.duals.get(r.con, 0.0)) for r in bm.rows}
     except SolverError as exc:  # duals are a nicety: never lose the plan for them
         log.warning("no shadow prices: %s", exc)
-    capacities = _capacities(bm, values, duals)
+    capacities = capacity_table(bm, values, duals)
     unplannable = list(ch.unplannable)
     explanations = pd.DataFrame(columns=["enterprise_id", "kind", "id", "amount", "unit", "fix_en", "fix_zh"])
-    if params.explain and (any(v > _TOL for v in shortfall.values()) or unplannable):
+    missed_any = any(v > _TOL for v in below_floor.values()) or any(
+        v > _TOL for group in misses.values() for v in group.values()
+    )
+    if params.explain and (missed_any or unplannable):
         explanations = explain_misses(
-            ch, problem, params, bm, values, shortfall, unplannable, ne_missing=ne_missing
+            ch, problem, params, bm, values, below_floor, unplannable, ne_missing=ne_missing, policy=misses
         )
-    ent, flows, city, infra = _tables(
+    ent, flows, city, infra = result_tables(
         problem, params, ch, chains, builds, bm, shortfall, explanations, unplannable
     )
-    _ne_columns(ent, city, ch, chains, shortfall, ne_missing)
-    objective = _objective(params, chains, builds, bm, problem, shortfall, ne_missing)
+    add_ne_columns(ent, city, ch, chains, shortfall, ne_missing)
+    policy = add_policy_columns(ent, city, ch, chains, bm, below_floor, misses, params)
+    objective = objective_value(params, chains, builds, bm, problem, below_floor, ne_missing, misses)
     city["objective"] = objective
     meta = {
         "solver": params.solver,
@@ -191,6 +209,8 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         },
         "distances": problem.distances.method,
         "unplannable_flows": unplannable,
+        "blocked_flows": dict(ch.blocked),
+        "objective_kind": params.objective,
     }
     return PlanResult(
         status,
@@ -206,10 +226,35 @@ def solve_plan(problem: PlanProblem, params: PlanParams | None = None) -> PlanRe
         builds,
         bm.pools,
         meta,
+        policy,
     )
 
 
 # ------------------------------------------------------------------------------------------------
+def _plan_around_blocked(
+    ch: ChainTables, problem: PlanProblem, params: PlanParams, rulebook: Any
+) -> tuple[ChainTables, BuiltModel, Any]:
+    """Find the flows no allowed chain can carry within the capacities, keep them as they are, plan the rest."""
+    why = _blocked_demand(ch, problem, params)
+    probe = build_model(ch, problem, params, allow_unserved=True)
+    sol = solve_model(probe, params)
+    if sol.status == "infeasible":
+        raise SolverError(why)
+    blocked = {fid: why for fid, u in probe.unserved.items() if sol.values.get(u, 0.0) > 1e-6}
+    if not blocked:
+        raise SolverError(why)
+    log.warning(
+        "%d flow(s) cannot be moved by any allowed chain within the capacities (%s); they keep their "
+        "current split and the rest is planned", len(blocked), ", ".join(sorted(blocked)[:10])
+    )
+    ch = build_chains(problem, params, rulebook, blocked=blocked)
+    bm = build_model(ch, problem, params)
+    sol = solve_model(bm, params)
+    if sol.status == "infeasible":
+        raise SolverError(why)
+    return ch, bm, sol
+
+
 def _blocked_demand(ch: ChainTables, problem: PlanProblem, params: PlanParams) -> str:
     """Explain a plan that cannot even move every flow: which capacities are too small, by how much."""
     diag = build_model(ch, problem, params, diagnostic=True, targets_elastic=True)
@@ -244,376 +289,3 @@ def _builds(bm: BuiltModel, values: dict[Any, float], problem: PlanProblem) -> d
     }
 
 
-def _shortfall(ch: ChainTables, chains: pd.DataFrame, bm: BuiltModel) -> dict[str, float]:
-    """Shortfall per enterprise recomputed from the tonnes (solver tolerance noise below 1e-6 of the tonnes is 0)."""
-    bulk = ch.flows["bulk"].to_numpy(bool)[chains["flow_idx"].to_numpy(int)]
-    clean = chains[bulk & chains["clean"].to_numpy(bool)].groupby("enterprise_id")["tonnes"].sum()
-    out: dict[str, float] = {}
-    for e, b in bm.bulk_tonnes.items():
-        gap = float(bm.targets[e]) * float(b) - float(clean.get(e, 0.0))
-        out[str(e)] = gap if gap > 1e-6 * float(b) + 1e-3 else 0.0
-    return out
-
-
-def _ne_missing(ch: ChainTables, chains: pd.DataFrame, shortfall: dict[str, float]) -> dict[str, float]:
-    """Tonnes by which new-energy trucks fall short of ``ne_share`` x the shortfall, per enterprise (cement rule)."""
-    if not ch.ne_share:
-        return {}
-    ne = _ne_truck_tonnes(ch, chains)
-    out: dict[str, float] = {}
-    for e, short in shortfall.items():
-        gap = float(ch.ne_share) * short - float(ne.get(e, 0.0))
-        out[e] = gap if gap > 1e-6 * max(1.0, short) + 1e-3 else 0.0
-    return out
-
-
-def _ne_truck_tonnes(ch: ChainTables, chains: pd.DataFrame) -> pd.Series:
-    """Bulk tonnes carried by new-energy trucks direct (``truck_ne``) per enterprise."""
-    bulk = ch.flows["bulk"].to_numpy(bool)[chains["flow_idx"].to_numpy(int)]
-    mine = chains[bulk & (chains["mode"] == "truck_ne").to_numpy()]
-    return mine.groupby("enterprise_id")["tonnes"].sum()
-
-
-def _ne_columns(
-    ent: pd.DataFrame,
-    city: dict[str, Any],
-    ch: ChainTables,
-    chains: pd.DataFrame,
-    shortfall: dict[str, float],
-    ne_missing: dict[str, float],
-) -> None:
-    """Report the new-energy share of the shortfall: truck_ne tonnes, what the rule asks, what is missing."""
-    ids = ent["enterprise_id"]
-    share = float(ch.ne_share or 0.0)
-    ent["ne_truck_t"] = ids.map(_ne_truck_tonnes(ch, chains)).fillna(0.0).to_numpy()
-    ent["ne_required_t"] = share * ids.map(shortfall).fillna(0.0).to_numpy()
-    ent["ne_missing_t"] = ids.map(ne_missing).fillna(0.0).to_numpy()
-    city["ne_share_of_shortfall"] = ch.ne_share
-    city["ne_required_t"] = float(ent["ne_required_t"].sum())
-    city["ne_missing_t"] = float(ent["ne_missing_t"].sum())
-
-
-def _capacities(bm: BuiltModel, values: dict[Any, float], duals: dict[str, float]) -> pd.DataFrame:
-    rows = []
-    for r in bm.rows:
-        used = 0.0
-        build = 0.0
-        for term in r.con.terms():
-            var, coef = term.variable, term.coefficient
-            val = values.get(var, 0.0)
-            if var.name.startswith(("x[", "x_excluded[")):
-                used += coef * val
-            else:
-                build -= coef * val
-        cap = r.rhs + build
-        slack = cap - used
-        rows.append(
-            {
-                "kind": r.kind,
-                "id": r.key,
-                "used": used,
-                "capacity": cap,
-                "slack": slack,
-                "utilisation": used / cap if cap > 0 else (1.0 if used > 0 else 0.0),
-                "binding": bool(slack <= 1e-6 * max(1.0, abs(cap))) and used > 0,
-                "shadow_price": duals.get(f"{r.kind}[{r.key}]", math.nan),
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["kind", "id", "used", "capacity", "slack", "utilisation", "binding", "shadow_price"]
-    )
-
-
-def _annual_capex(params: PlanParams, builds: dict[str, Any], problem: PlanProblem) -> dict[str, float]:
-    spurs = problem.spurs.set_index("spur_id")
-    conv = problem.conveyors.set_index("conveyor_id")
-    out: dict[str, float] = {}
-    for s in builds["spurs"]:
-        out[f"spur:{s}"] = params.annualise(
-            float(spurs.at[s, "capex_cny"] or 0.0), params.spur_lifetime_years
-        )
-    for c in builds["conveyors"]:
-        out[f"conveyor:{c}"] = params.annualise(
-            float(conv.at[c, "capex_cny"] or 0.0), params.conveyor_lifetime_years
-        )
-    for p, n in builds["trucks"].items():
-        out[f"trucks:{p}"] = n * params.annualise(params.ne_truck_capex_cny, params.truck_lifetime_years)
-    for w, u in builds["swap_units"].items():
-        out[f"swap:{w}"] = u * params.annualise(params.swap_unit_capex_cny, params.swap_lifetime_years)
-    return out
-
-
-def _objective(
-    params: PlanParams,
-    chains: pd.DataFrame,
-    builds: dict[str, Any],
-    bm: BuiltModel,
-    problem: PlanProblem,
-    shortfall: dict[str, float],
-    ne_missing: dict[str, float],
-) -> float:
-    x = chains["tonnes"].to_numpy(float)
-    transport = float(x @ chains["cost_cny_per_t"].to_numpy(float))
-    carbon = params.carbon_price_cny_per_t * float(x @ chains["co2_kg_per_t"].to_numpy(float)) / 1000.0
-    capex = sum(_annual_capex(params, builds, problem).values())
-    penalty = params.shortfall_penalty_cny_per_t * sum(shortfall.values())
-    penalty += params.ne_share_penalty_cny_per_t * sum(ne_missing.values())
-    return transport + carbon + capex + penalty
-
-
-def _tables(
-    problem: PlanProblem,
-    params: PlanParams,
-    ch: ChainTables,
-    chains: pd.DataFrame,
-    builds: dict[str, Any],
-    bm: BuiltModel,
-    shortfall: dict[str, float],
-    explanations: pd.DataFrame,
-    unplannable: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame]:
-    fl = ch.flows
-    chosen = chains[chains["tonnes"] > 0].copy()
-    cur = ch.current
-    meta = fl.set_index("flow_id")
-    chosen["commodity"] = meta.loc[chosen["flow_id"], "commodity"].to_numpy()
-    chosen["direction"] = meta.loc[chosen["flow_id"], "direction"].to_numpy()
-    chosen["bulk"] = meta.loc[chosen["flow_id"], "bulk"].to_numpy(bool)
-    for col, src, k in (
-        ("cost_cny", "cost_cny_per_t", 1.0),
-        ("co2_t", "co2_kg_per_t", 1e-3),
-        ("nox_kg", "nox_g_per_t", 1e-3),
-        ("pm25_kg", "pm25_g_per_t", 1e-3),
-    ):
-        chosen[col] = chosen["tonnes"] * chosen[src] * k
-    cur = cur.copy()
-    cur["bulk"] = meta.loc[cur["flow_id"], "bulk"].to_numpy(bool) if len(cur) else []
-    for col, src, k in (
-        ("cost_cny", "cost_cny_per_t", 1.0),
-        ("co2_t", "co2_kg_per_t", 1e-3),
-        ("nox_kg", "nox_g_per_t", 1e-3),
-        ("pm25_kg", "pm25_g_per_t", 1e-3),
-    ):
-        cur[col] = cur["tonnes"] * cur[src] * k
-    flows_out = (
-        chosen[
-            [
-                "flow_id",
-                "enterprise_id",
-                "commodity",
-                "direction",
-                "region_id",
-                "mode",
-                "station_id",
-                "spur_id",
-                "conveyor_id",
-                "tonnes",
-                "road_km",
-                "short_haul_km",
-                "rail_km",
-                "cost_cny_per_t",
-                "cost_cny",
-                "co2_t",
-                "nox_kg",
-                "pm25_kg",
-                "clean",
-                "time_h",
-                "fixed",
-            ]
-        ]
-        .sort_values(["enterprise_id", "flow_id", "mode", "station_id"], na_position="first")
-        .reset_index(drop=True)
-    )
-
-    def clean_bulk(frame: pd.DataFrame) -> pd.Series:
-        f = frame[frame["bulk"].astype(bool) & frame["clean"].astype(bool)]
-        return f.groupby("enterprise_id")["tonnes"].sum()
-
-    ent = problem.enterprises[
-        ["enterprise_id", *[c for c in ("name_zh", "name_en") if c in problem.enterprises]]
-    ]
-    ent = ent.copy().reset_index(drop=True)
-    ids = ent["enterprise_id"]
-    tot = fl.groupby("enterprise_id")["tonnes_per_year"].sum()
-    bulk = fl[fl["bulk"]].groupby("enterprise_id")["tonnes_per_year"].sum()
-    tgt = fl.groupby("enterprise_id")["target"].first()
-    ent["tonnes_total"] = ids.map(tot).fillna(0.0).to_numpy()
-    ent["tonnes_bulk"] = ids.map(bulk).fillna(0.0).to_numpy()
-    ent["target"] = ids.map(tgt).to_numpy(float)
-    ent["clean_before_t"] = ids.map(clean_bulk(cur)).fillna(0.0).to_numpy()
-    ent["clean_after_t"] = ids.map(clean_bulk(chosen)).fillna(0.0).to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ent["ratio_before"] = np.where(
-            ent["tonnes_bulk"] > 0, ent["clean_before_t"] / ent["tonnes_bulk"], np.nan
-        )
-        ent["ratio_after"] = np.where(
-            ent["tonnes_bulk"] > 0, ent["clean_after_t"] / ent["tonnes_bulk"], np.nan
-        )
-    ent["shortfall_t"] = ids.map(shortfall).fillna(0.0).to_numpy()
-    ent["meets_target"] = (ent["shortfall_t"] <= 1e-3) | (ent["tonnes_bulk"] <= 0)
-    pools = bm.pools.set_index("pool")["existing_trucks"] if len(bm.pools) else pd.Series(dtype=int)
-    ent_pool = "enterprise:" + ids.astype(str)
-    ent["trucks_existing"] = ent_pool.map(pools).fillna(0).astype(int).to_numpy()
-    ent["trucks_new"] = ent_pool.map(builds["trucks"]).fillna(0).astype(int).to_numpy()
-    hours = chosen[chosen["pool"] != ""]
-    need = (hours["truck_h_per_t"] * hours["tonnes"]).groupby(hours["enterprise_id"]).sum()
-    ent["truck_hours"] = ids.map(need).fillna(0.0).to_numpy()
-    ent["trucks_needed"] = np.ceil(ent["truck_hours"] / params.truck_hours_per_year - 1e-9).astype(int)
-    annual = _annual_capex(params, builds, problem)
-    ent_capex: dict[str, float] = {}
-    spurs = problem.spurs.set_index("spur_id")
-    for s in builds["spurs"]:
-        e = str(spurs.at[s, "enterprise_id"])
-        ent_capex[e] = ent_capex.get(e, 0.0) + annual[f"spur:{s}"]
-    conv = problem.conveyors.set_index("conveyor_id")
-    flow_ent = fl.set_index("flow_id")["enterprise_id"]
-    for c in builds["conveyors"]:
-        e = str(flow_ent[conv.at[c, "flow_id"]])
-        ent_capex[e] = ent_capex.get(e, 0.0) + annual[f"conveyor:{c}"]
-    for p, _n in builds["trucks"].items():
-        if p.startswith("enterprise:"):
-            e = p.split(":", 1)[1]
-            ent_capex[e] = ent_capex.get(e, 0.0) + annual[f"trucks:{p}"]
-    ent["capex_annual_cny"] = ids.map(ent_capex).fillna(0.0).to_numpy()
-    for col, name in (("cost_cny", "cost"), ("co2_t", "co2"), ("nox_kg", "nox"), ("pm25_kg", "pm25")):
-        unit = "_cny" if name == "cost" else ("_t" if name == "co2" else "_kg")
-        before = ids.map(cur.groupby("enterprise_id")[col].sum()).fillna(0.0).to_numpy()
-        after = ids.map(chosen.groupby("enterprise_id")[col].sum()).fillna(0.0).to_numpy()
-        if name == "cost":
-            after = after + ent["capex_annual_cny"].to_numpy()
-        ent[f"{name}_before{unit}"] = before
-        ent[f"{name}_after{unit}"] = after
-        ent[f"delta_{name}{unit}"] = after - before
-    # reasons
-    reason_en: dict[str, str] = {}
-    reason_zh: dict[str, str] = {}
-    for e, grp in explanations.groupby("enterprise_id", sort=False):
-        reason_en[str(e)] = "; ".join(grp["reason_en"]) if "reason_en" in grp else ""
-        reason_zh[str(e)] = "；".join(grp["reason_zh"]) if "reason_zh" in grp else ""
-    missed = ~ent["meets_target"]
-    ent["shortfall_reason"] = np.where(missed, ids.map(reason_en).fillna(""), "")
-    ent["shortfall_reason_zh"] = np.where(missed, ids.map(reason_zh).fillna(""), "")
-    ent = ent.sort_values("enterprise_id", kind="mergesort").reset_index(drop=True)
-
-    bulk_total = float(ent["tonnes_bulk"].sum())
-    city: dict[str, Any] = {
-        "enterprises": len(ent),
-        "enterprises_meeting_target": int(ent["meets_target"].sum()),
-        "enterprises_meeting_target_before": int(
-            ((ent["ratio_before"] >= ent["target"] - 1e-9) | (ent["tonnes_bulk"] <= 0)).sum()
-        ),
-        "tonnes_total": float(ent["tonnes_total"].sum()),
-        "tonnes_bulk": bulk_total,
-        "clean_before_t": float(ent["clean_before_t"].sum()),
-        "clean_after_t": float(ent["clean_after_t"].sum()),
-        "ratio_before": float(ent["clean_before_t"].sum() / bulk_total) if bulk_total > 0 else math.nan,
-        "ratio_after": float(ent["clean_after_t"].sum() / bulk_total) if bulk_total > 0 else math.nan,
-        "shortfall_t": float(ent["shortfall_t"].sum()),
-        "transport_cost_before_cny": float(cur["cost_cny"].sum()),
-        "transport_cost_after_cny": float(chosen["cost_cny"].sum()),
-        "capex_annual_cny": float(sum(annual.values())),
-        "co2_before_t": float(cur["co2_t"].sum()),
-        "co2_after_t": float(chosen["co2_t"].sum()),
-        "nox_before_kg": float(cur["nox_kg"].sum()),
-        "nox_after_kg": float(chosen["nox_kg"].sum()),
-        "pm25_before_kg": float(cur["pm25_kg"].sum()),
-        "pm25_after_kg": float(chosen["pm25_kg"].sum()),
-        "trucks_new": int(sum(builds["trucks"].values())),
-        "spurs_built": list(builds["spurs"]),
-        "conveyors_built": list(builds["conveyors"]),
-        "swap_units_new": int(sum(builds["swap_units"].values())),
-    }
-    city["cost_before_cny"] = city["transport_cost_before_cny"]
-    city["cost_after_cny"] = city["transport_cost_after_cny"] + city["capex_annual_cny"]
-    city["delta_cost_cny"] = city["cost_after_cny"] - city["cost_before_cny"]
-    city["delta_co2_t"] = city["co2_after_t"] - city["co2_before_t"]
-    infra = _infrastructure(problem, params, builds, bm, annual)
-    return ent, flows_out, city, infra
-
-
-def _infrastructure(
-    problem: PlanProblem, params: PlanParams, builds: dict[str, Any], bm: BuiltModel, annual: dict[str, float]
-) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    for rec in problem.spurs.itertuples(index=False):
-        built = rec.spur_id in builds["spurs"]
-        if rec.status == "existing" or built:
-            rows.append(
-                {
-                    "kind": "spur",
-                    "id": rec.spur_id,
-                    "name_zh": rec.name_zh,
-                    "name_en": rec.name_en,
-                    "enterprise_id": rec.enterprise_id,
-                    "station_id": rec.station_id,
-                    "status": "existing" if rec.status == "existing" else "new",
-                    "quantity": 1,
-                    "capex_cny": 0.0 if rec.status == "existing" else float(rec.capex_cny or 0.0),
-                    "annual_cny": annual.get(f"spur:{rec.spur_id}", 0.0),
-                }
-            )
-    for rec in problem.conveyors.itertuples(index=False):
-        if bool(rec.existing) or rec.conveyor_id in builds["conveyors"]:
-            rows.append(
-                {
-                    "kind": str(rec.mode),
-                    "id": rec.conveyor_id,
-                    "name_zh": None,
-                    "name_en": None,
-                    "enterprise_id": None,
-                    "station_id": None,
-                    "status": "existing" if bool(rec.existing) else "new",
-                    "quantity": 1,
-                    "capex_cny": 0.0 if bool(rec.existing) else float(rec.capex_cny or 0.0),
-                    "annual_cny": annual.get(f"conveyor:{rec.conveyor_id}", 0.0),
-                }
-            )
-    existing = dict(zip(bm.pools["pool"], bm.pools["existing_trucks"], strict=True))
-    for p in sorted(set(existing) | set(builds["trucks"])):
-        kind, key = p.split(":", 1)
-        new = int(builds["trucks"].get(p, 0))
-        for status, qty in (("existing", int(existing.get(p, 0))), ("new", new)):
-            if qty:
-                rows.append(
-                    {
-                        "kind": "ne_trucks",
-                        "id": p,
-                        "name_zh": None,
-                        "name_en": None,
-                        "enterprise_id": key if kind == "enterprise" else None,
-                        "station_id": key if kind == "station" else None,
-                        "status": status,
-                        "quantity": qty,
-                        "capex_cny": qty * params.ne_truck_capex_cny if status == "new" else 0.0,
-                        "annual_cny": annual.get(f"trucks:{p}", 0.0) if status == "new" else 0.0,
-                    }
-                )
-    for w, u in builds["swap_units"].items():
-        if u:
-            rows.append(
-                {
-                    "kind": "swap_capacity",
-                    "id": w,
-                    "name_zh": None,
-                    "name_en": None,
-                    "enterprise_id": None,
-                    "station_id": None,
-                    "status": "new",
-                    "quantity": u,
-                    "capex_cny": u * params.swap_unit_capex_cny,
-                    "annual_cny": annual.get(f"swap:{w}", 0.0),
-                }
-            )
-    cols = [
-        "kind",
-        "id",
-        "name_zh",
-        "name_en",
-        "enterprise_id",
-        "station_id",
-        "status",
-        "quantity",
-        "capex_cny",
-        "annual_cny",
-    ]
-    return pd.DataFrame(rows, columns=cols)

@@ -83,10 +83,13 @@ def write_brief(p: BriefParams, step: Callable[[str], None] = lambda _: None) ->
         monthly=src["monthly"],
         layers=layers,
         options=opts,
+        frontier=src["frontier"],
     )
     files["briefing_pdf"] = Path(str(b.pdf))
     if b.png is not None:
         files["briefing_png"] = b.png
+    if b.frontier_png is not None:
+        files["briefing_frontier_png"] = b.frontier_png
     step("writing the workbook")
     files["workbook"] = write_workbook(
         out_dir / "workbook.xlsx", src["enterprises"], monthly=src["monthly"], plan=src["plan"], options=opts
@@ -143,10 +146,13 @@ def brief_sources(
         source = "report"
     if monthly is not None:
         mon = pd.read_csv(monthly, comment="#", dtype={"period": str, "enterprise_id": str})
-    plan_frame, routes = None, None
+    plan_frame, routes, frontier = None, None, None
     if plan is not None:
         step("reading the plan")
         plan_frame, routes = plan_tables(plan, roster)
+        from cleanfreight.reports.frontier import read_frontier
+
+        frontier = read_frontier(plan)
         after = plan_frame[["enterprise_id", "ratio_after"]]
         table = table.drop(columns=[c for c in ("ratio_after",) if c in table]).merge(
             after, on="enterprise_id", how="left"
@@ -155,6 +161,7 @@ def brief_sources(
         "enterprises": table,
         "monthly": mon,
         "plan": plan_frame,
+        "frontier": frontier,
         "routes": routes,
         "network": run.network,
         "rulebook": rulebook.name,

@@ -7,6 +7,7 @@ at least 200 dpi, with the CJK font that installs with the project.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -39,6 +40,7 @@ class Briefing:
     pdf: Path | None
     png: Path | None
     city: dict[str, object]
+    frontier_png: Path | None = None
 
 
 def _fmt_tonnes(tonnes: float, lang: str) -> str:
@@ -269,8 +271,9 @@ def make_briefing(
     monthly: pd.DataFrame | None = None,
     layers: MapLayers | None = None,
     options: ReportOptions | None = None,
+    frontier: Mapping[str, Any] | None = None,
 ) -> Briefing:
-    """Write the one-page briefing as PDF and/or PNG.
+    """Write the one-page briefing as PDF and/or PNG (and, given a frontier, its page two).
 
     Parameters
     ----------
@@ -285,6 +288,9 @@ def make_briefing(
         What the map panel shows (default: the enterprises alone, when they have ``lon``/``lat``).
     options
         Language, target, paper, dpi, title, rulebook (default: ``ReportOptions()``, Chinese, A4, 200 dpi).
+    frontier
+        The plan's cost-of-ambition frontier (:func:`cleanfreight.reports.read_frontier`: ``table``,
+        ``today``, ``reference``): a second PDF page, and ``<png stem>_frontier.png`` beside the PNG.
 
     Returns
     -------
@@ -313,6 +319,7 @@ def make_briefing(
     w, h = PAPER_SIZES[opts.paper]
     scale = w / PAPER_SIZES["A4"][0]
     written: list[Path | None] = []
+    frontier_png: Path | None = None
     rc: dict[str, Any] = {**rc_params(), "font.size": 8 * scale}
     with plt.rc_context(cast(Any, rc)):
         fig = plt.figure(figsize=(w, h))
@@ -342,6 +349,7 @@ def make_briefing(
             _trend(fig.add_subplot(grid[2, :]), mon, opts)
             fig.text(0.05, 0.015, t("illustrative", opts.lang), fontsize=6.5, color="#777777")
             title = opts.title or t("b.title", opts.lang)
+            page2 = _frontier_page(frontier, opts, (w, h)) if frontier is not None else None
             for target_path, fmt in ((pdf, "pdf"), (png, "png")):
                 if target_path is None:
                     written.append(None)
@@ -354,9 +362,39 @@ def make_briefing(
                     else {"Title": title, "Software": "cleanfreight"}
                 )
                 with atomic_path(path) as tmp:
-                    fig.savefig(tmp, format=fmt, dpi=opts.dpi, metadata=meta)
+                    if fmt == "pdf" and page2 is not None:
+                        from matplotlib.backends.backend_pdf import PdfPages
+
+                        with PdfPages(tmp, metadata=meta) as pages:
+                            pages.savefig(fig, dpi=opts.dpi)
+                            pages.savefig(page2, dpi=opts.dpi)
+                    else:
+                        fig.savefig(tmp, format=fmt, dpi=opts.dpi, metadata=meta)
                 log.info("wrote %s", path)
                 written.append(path)
+            if page2 is not None and png is not None:
+                fpng = Path(png).with_name(f"{Path(png).stem}_frontier.png")
+                with atomic_path(fpng) as tmp:
+                    page2.savefig(tmp, format="png", dpi=opts.dpi, metadata={"Title": title, "Software": "cleanfreight"})
+                frontier_png = fpng
         finally:
             plt.close(fig)
-    return Briefing(pdf=written[0], png=written[1], city=city)
+    return Briefing(pdf=written[0], png=written[1], city=city, frontier_png=frontier_png)
+
+
+def _frontier_page(frontier: Mapping[str, Any], opts: ReportOptions, size: tuple[float, float]) -> Figure:
+    """Page two: the cost of ambition (the frontier chart) under the briefing's title."""
+    from cleanfreight.reports.frontier import frontier_figure
+
+    fig = frontier_figure(
+        frontier["table"],
+        opts.lang,
+        reference=frontier.get("reference") or None,
+        today=frontier.get("today") or None,
+        size=size,
+    )
+    # the briefing's title on top, the chart's own title under it, the panels below both
+    fig.text(0.02, 0.988, opts.title or t("b.title", opts.lang), fontsize=10, color="#555555", va="top")
+    fig.suptitle(t("fr.title", opts.lang), fontsize=12, x=0.02, y=0.962, ha="left", va="top")
+    fig.subplots_adjust(top=0.9)
+    return fig
