@@ -238,7 +238,12 @@ def _damage(family: str, kind: str, rng: np.random.Generator, tag: int, big: boo
         return v, ".csv", _csv_text(header, rows).encode("utf-8"), n
     if family == "headers":
         v = pick(["title_rows", "missing_column", "duplicate_column", "unknown_column", "only_header",
-                  "extra_cell_first_row", "bom_spaces", "english"])
+                  "extra_cell_first_row", "bom_spaces", "english", "total_row"])
+        if v == "total_row":  # a 合计 row under the data, as spreadsheets export it
+            total = [""] * len(header)
+            total[0] = "合计"
+            total[q] = f"{sum(float(r[q]) for r in rows):.1f}"
+            return v, ".csv", _csv_text(header, [*rows, total]).encode("utf-8"), n + 1
         if v == "title_rows":
             text = "长治市某企业门禁台账导出\n导出时间：2026-04-01\n" + _csv_text(header, rows)
             return v, ".csv", text.encode("utf-8"), n + 0  # title rows come before the header

@@ -174,8 +174,8 @@ class FileResult:
 
     @property
     def skipped(self) -> int:
-        """Data rows neither accepted, rejected nor duplicates: blank rows."""
-        return self.blank
+        """Rows neither accepted, rejected nor duplicates: blank rows and total rows (合计)."""
+        return self.blank + self.totals
 
     @property
     def data_rows(self) -> int:
@@ -183,7 +183,7 @@ class FileResult:
 
         Always ``accepted + rejected + duplicates + skipped``.
         """
-        return self.rows + self.blank
+        return self.rows + self.blank + self.totals
 
     def as_dict(self) -> dict[str, Any]:
         return {
