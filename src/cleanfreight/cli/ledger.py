@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
 
 DbOption = Annotated[
     Path, typer.Option("--db", help="Ledger database file (DuckDB; created on first import).")
+]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait while another process holds the ledger file (one writer at a time).",
+        min=0,
+    ),
 ]
 RulesOption = Annotated[
     str,
@@ -234,7 +243,17 @@ def register(app: typer.Typer) -> None:
         max_truck_tonnes: Annotated[
             float, typer.Option("--max-truck-tonnes", help="Reject gate records above this load (t).")
         ] = 100.0,
+        max_waybill_tonnes: Annotated[
+            float, typer.Option("--max-waybill-tonnes", help="Reject rail waybills above this weight (t).")
+        ] = 100_000.0,
+        max_meter_tonnes: Annotated[
+            float, typer.Option("--max-meter-tonnes", help="Reject conveyor / pipeline readings above this (t).")
+        ] = 100_000.0,
+        max_future_days: Annotated[
+            float, typer.Option("--max-future-days", help="Reject timestamps more than this many days ahead.")
+        ] = 366.0,
         roster: RosterOption = None,
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Import ledger files; prints accepted / rejected / duplicate rows per file.
@@ -248,7 +267,13 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.ledger._labels import lt, warning_text
         from cleanfreight.ledger.ingest import IngestSettings, ingest
 
-        settings = IngestSettings(chunk_rows=chunk_rows, max_truck_tonnes=max_truck_tonnes)
+        settings = IngestSettings(
+            chunk_rows=chunk_rows,
+            max_truck_tonnes=max_truck_tonnes,
+            max_waybill_tonnes=max_waybill_tonnes,
+            max_meter_tonnes=max_meter_tonnes,
+            max_future_days=max_future_days,
+        )
         ros = _roster(roster)
         names: dict[str, str] = {}
         if ros is not None:
@@ -256,9 +281,12 @@ def register(app: typer.Typer) -> None:
             for col in ("name_zh", "name_en"):
                 if col in ent:
                     names.update(zip(ent[col].astype(str), ent["enterprise_id"].astype(str), strict=True))
-        with progress("importing", quiet=as_json) as step:
+        from cleanfreight.ledger._db import open_ledger
+
+        con = open_ledger(db, wait=wait)
+        with progress("importing", quiet=as_json) as step, contextlib.closing(con):
             res = ingest(
-                db,
+                con,
                 files,
                 enterprise=enterprise,
                 direction=direction,
@@ -319,6 +347,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         out_dir: Annotated[Path | None, typer.Option("--out", help="Write JSON, CSV and XLSX here.")] = None,
         lang: LangOption = "en",
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Clean-transport ratio per enterprise and city-wide for a period, under a rulebook."""
@@ -331,7 +360,7 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.ledger.report import report, write_report
 
         check_lang(lang)
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
             rep = report(con, period, rules=rules, roster=ros, plan=plan)
             names = enterprise_names(con, ros, lang)
@@ -394,12 +423,18 @@ def register(app: typer.Typer) -> None:
             Path,
             typer.Option("--cargo-map", help="Cargo name -> commodity file (TOML/YAML/CSV)."),
         ],
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Re-classify the stored records' cargo names with a cargo mapping (after unknown_cargo findings)."""
+        from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger.cargo import recode_cargo
 
-        changes = recode_cargo(db, cargo_map)
+        if not db.exists():
+            changes = recode_cargo(db, cargo_map)  # the library's message for a missing ledger
+        else:
+            with contextlib.closing(open_ledger(db, wait=wait)) as con:
+                changes = recode_cargo(con, cargo_map)
         if as_json:
             print_json({"changed": sum(changes.values()), "changes": changes})
             return
@@ -416,6 +451,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", help="CSV file for the rejected rows (default: show them).")
         ] = None,
         limit: Annotated[int, typer.Option("--limit", help="Rows shown without --out.")] = 50,
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """The rejected rows (file, row, column, value, reason): shown, or exported as CSV with --out.
@@ -429,7 +465,7 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger._labels import field_label, lt, reason_text
 
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
             df = con.execute(
                 "SELECT file_name, src_row, column_name, value, reason, kind, import_id FROM rejects "
@@ -485,6 +521,7 @@ def register(app: typer.Typer) -> None:
         ] = 40.0,
         out_file: Annotated[Path | None, typer.Option("--out", help="CSV file for the anomalies.")] = None,
         lang: LangOption = "en",
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
@@ -495,7 +532,7 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.ledger._labels import detail_text, enterprise_names, lt
         from cleanfreight.ledger.checks import CheckSettings, run_checks
 
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
             df = run_checks(
                 con,
@@ -556,6 +593,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         lang: LangOption = "en",
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Clean ratio per enterprise and month, who reported each month, and who fell in the last month.
@@ -572,7 +610,7 @@ def register(app: typer.Typer) -> None:
         from cleanfreight.ledger._labels import enterprise_names, lt
         from cleanfreight.ledger.report import trend
 
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
             res = trend(con, first, last, rules=rules, roster=ros)
             names = enterprise_names(con, ros, lang)

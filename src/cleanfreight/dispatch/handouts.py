@@ -472,10 +472,10 @@ def _sheet_name(truck_id: str, used: set[str]) -> str:
 
 
 def _write_xlsx(result: DispatchResult, path: Path, lang: str) -> Path:
-    import xlsxwriter
+    from cleanfreight._io import xlsx_workbook
 
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp))
+        book = xlsx_workbook(tmp)  # text from the scenario (names, ids) stays text, never a formula
         font = {"font_name": "Microsoft YaHei", "font_size": 10}
         f_head = book.add_format({**font, "bold": True, "bg_color": "#E8E8E2", "border": 1, "text_wrap": True,
                                   "valign": "vcenter"})

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
-from cleanfreight._io import write_csv, write_text
+from cleanfreight._io import json_text, write_csv, write_text
 from cleanfreight.dispatch._model import E_SCALE, Lot, ModelNode, ModelSolution, Vehicle, solve_model
 from cleanfreight.dispatch.matrix import FleetMatrices, MatrixLike, haversine_matrix
 from cleanfreight.dispatch.scenario import DAY_MIN, Scenario, TruckType, format_clock
@@ -210,9 +210,9 @@ class DispatchResult:
             write_csv(table, path, index=False, encoding="utf-8-sig" if lang == "zh" else "utf-8")
             files.append(path)
         geo = out / "routes.geojson"
-        write_text(geo, json.dumps(self.geojson, ensure_ascii=False))
+        write_text(geo, json_text(self.geojson, ensure_ascii=False))
         js = out / "dispatch.json"
-        write_text(js, json.dumps(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default))
+        write_text(js, json_text(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default))
         return [*files, geo, js]
 
     def write_handouts(self, folder: str | Path, *, lang: str = "en", base: Any = None) -> list[Path]:

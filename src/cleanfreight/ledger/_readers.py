@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from cleanfreight.errors import InputError, Problem
+from cleanfreight.ledger._csv import MAX_LINE_CHARS, csv_chunks, csv_lines, split_line
 from cleanfreight.ledger._normalise import stage_code, unit_of_header
 
 logger = logging.getLogger(__name__)
@@ -297,15 +298,26 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
         raw = fh.read(sample_bytes)
     if raw.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    first_error: UnicodeDecodeError | None = None
     for enc in ("utf-8", "gbk", "gb18030"):
         try:
             codecs.getincrementaldecoder(enc)().decode(raw, final=False)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
             continue
         return enc
+    where = ""
+    if first_error is not None and first_error.start > 0:
+        line = raw[: first_error.start].count(b"\n") + 1
+        where = f" (UTF-8 up to line {line}, then other bytes: mixed encodings?)"
     raise InputError(
         f"cannot tell the encoding of {path}",
-        [Problem("not UTF-8, GBK or GB18030; convert it or set encoding in a mapping file", file=str(path))],
+        [
+            Problem(
+                f"not UTF-8, GBK or GB18030{where}; re-export it in one encoding or set encoding in a mapping file",
+                file=str(path),
+            )
+        ],
     )
 
 
@@ -333,7 +345,10 @@ def _pick_header(
 ) -> tuple[int, list[str]]:
     """The first row naming at least two known fields (exports often start with a title row)."""
     if not candidates:
-        raise InputError(f"{path} has no header row", [Problem("empty file", file=str(path))])
+        raise InputError(
+            f"{path} has no header row",
+            [Problem("empty, or its first lines cannot be read (cut short? another encoding?)", file=str(path))],
+        )
     wanted = {header_key(h) for h in mapping.columns.values()}
     for lineno, cells in candidates:
         hits = sum(1 for c in cells if header_key(c) in _ALIAS_INDEX or header_key(c) in wanted)
@@ -343,26 +358,70 @@ def _pick_header(
 
 
 def _csv_header(path: Path, encoding: str, mapping: ColumnMapping) -> tuple[int, list[str]]:
-    import csv
-
     candidates: list[tuple[int, list[str]]] = []
-    with path.open(encoding=encoding, newline="") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip() or line.lstrip("\ufeff").startswith("#"):
-                continue
-            candidates.append((lineno, next(csv.reader([line.lstrip("\ufeff")]))))
-            if len(candidates) >= 20:
-                break
+    for lineno, text, _ in csv_lines(path, encoding):
+        if text is None or not text.strip() or text.lstrip("\ufeff").startswith("#"):
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            continue  # no header is that long; the line is reported when the rows are read
+        cells, _ = split_line(text.lstrip("\ufeff"))
+        candidates.append((lineno, cells))
+        if len(candidates) >= 20:
+            break
     return _pick_header(candidates, mapping, path)
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Rows of the sheet; a damaged or fake workbook raises :class:`InputError` (never a traceback)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    fname = str(path)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    magic = head[:4]
+    if magic != b"PK\x03\x04":
+        text = False
+        if head and b"\x00" not in head:
+            for enc in ("utf-8", "gb18030"):
+                try:
+                    codecs.getincrementaldecoder(enc)().decode(head, final=False)
+                except UnicodeDecodeError:
+                    continue
+                text = True
+                break
+        hint = "it is text (CSV?): rename it .csv" if text else "re-export it from the gate system"
+        raise InputError(
+            f"cannot read {path.name}",
+            [Problem(f"not an XLSX workbook (no zip signature); {hint}", file=fname, value=magic.hex())],
+        )
     try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # any failure of the parser on a damaged file is bad input
+        raise InputError(
+            f"cannot read {path.name}",
+            [Problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=fname)],
+        ) from None
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            raise InputError(
+                f"cannot read {path.name}",
+                [Problem(f"no sheet {sheet!r}; the workbook has {', '.join(wb.sheetnames)}", file=fname)],
+            )
+        if not wb.worksheets:
+            raise InputError(f"cannot read {path.name}", [Problem("the workbook has no sheet", file=fname)])
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
+        i = 0
+        try:
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield i, row
+        except InputError:
+            raise
+        except Exception as exc:  # a damaged sheet part, a cut zip member ...
+            raise InputError(
+                f"cannot read {path.name}",
+                [Problem(f"damaged workbook after row {i} ({type(exc).__name__}: {exc}); nothing of it was imported",
+                         file=fname, row=i + 1)],
+            ) from None
     finally:
         wb.close()
 
@@ -491,24 +550,7 @@ def iter_chunks(layout: FileLayout, chunk_rows: int, sheet: str | None = None) -
         rename[layout.headers[0]] = layout.mark_columns[0]
     if layout.fmt == "csv":
         assert layout.encoding is not None
-        reader = pd.read_csv(
-            layout.path,
-            encoding=layout.encoding,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skiprows=layout.header_row - 1,
-            header=0,
-            skip_blank_lines=False,
-            chunksize=chunk_rows,
-            usecols=list(rename),
-            engine="c",
-        )
-        with reader:
-            for chunk in reader:
-                chunk = chunk.rename(columns=rename)
-                chunk["_row"] = chunk.index.to_numpy() + layout.header_row + 1
-                yield chunk
+        yield from csv_chunks(layout.path, layout.encoding, layout.header_row, layout.headers, rename, chunk_rows)
         return
     idx = [layout.headers.index(h) for h in rename]
     names = [rename[layout.headers[i]] for i in idx]

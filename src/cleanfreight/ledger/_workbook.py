@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cleanfreight._i18n import vocab
+from cleanfreight._io import xlsx_workbook
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.ledger._labels import lt
 
@@ -216,11 +217,8 @@ def enterprise_frame(rep: LedgerReport, names: dict[str, str]) -> pd.DataFrame:
 
 def write_workbook(rep: LedgerReport, path: Path, lang: str, names: dict[str, str]) -> None:
     """Write the report workbook to ``path`` (a temporary path of :func:`~cleanfreight._io.atomic_path`)."""
-    import xlsxwriter
-
     # text never becomes a formula or a link (every text cell is also written with write_string)
-    options = {"nan_inf_to_errors": True, "strings_to_formulas": False, "strings_to_urls": False}
-    book = xlsxwriter.Workbook(str(path), options)
+    book = xlsx_workbook(path)
     try:
         fmt = _Formats(book)
         target = float(rep.rulebook.target)

@@ -18,7 +18,8 @@ De-duplication keys (``records.dedup_key``, an MD5 of the fields joined by ``|``
 -----------------------------------------------------------------------------------
 - gate passage: ``gate | enterprise | plate | timestamp (to the second) | direction | tonnes (0.1 t)``;
 - rail waybill: ``rail | enterprise | waybill number`` (without a number: ``date | station | cargo name |
-  direction | tonnes``);
+  direction | tonnes``), looked up over the whole ledger; a numbered waybill (or a meter reading)
+  re-sent with other values is rejected as a conflict, the first one stays;
 - meter reading: ``meter | enterprise | meter | timestamp | direction``;
 - running-counter reading: ``counter | enterprise | meter | timestamp | direction``.
 
@@ -52,15 +53,17 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger import _normalise as nz
+from cleanfreight.ledger._csv import READER_REJECTS
 from cleanfreight.ledger._db import connection
 from cleanfreight.ledger._readers import ColumnMapping, FileLayout, inspect_file, iter_chunks, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map
@@ -88,8 +91,20 @@ class IngestSettings:
     max_truck_tonnes
         A gate record above this load is impossible and rejected (a 49 t GVW tractor carries
         ~35-40 t; loads between the plausible payload and this go to the ``overload`` check).
+    max_waybill_tonnes
+        A rail waybill above this is rejected as implausible (default 100,000 t: more than a day of
+        rail for the largest enterprise, five 20,000 t heavy-haul trains).
+    max_meter_tonnes
+        A conveyor / pipeline quantity per reading above this is rejected (default 100,000 t: a
+        4,000 t/h belt running for 24 h; raise it for exports that sum a month per row).
+    max_counter_tonnes
+        A running-counter reading above this is rejected (default 1,000,000,000 t).
     min_year, max_year
         Timestamps outside these years are rejected.
+    max_future_days
+        Timestamps more than this many days after the time of the import are rejected (a gate
+        clock set wrong, a typed year); ``None``: no limit. Special values (``infinity``) are
+        always rejected.
     stations
         Names or ids of rail freight stations: a truck whose origin or destination is one of them is
         the short-haul leg of a rail chain. ``None``: the stations of the sample network.
@@ -97,16 +112,26 @@ class IngestSettings:
 
     chunk_rows: int = 200_000
     max_truck_tonnes: float = 100.0
+    max_waybill_tonnes: float = 100_000.0
+    max_meter_tonnes: float = 100_000.0
+    max_counter_tonnes: float = 1e9
     min_year: int = 2000
     max_year: int = 2100
+    max_future_days: float | None = 366.0
     stations: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         problems = []
         if self.chunk_rows < 1:
             problems.append(Problem("must be >= 1", column="chunk_rows", value=self.chunk_rows))
-        if self.max_truck_tonnes <= 0:
-            problems.append(Problem("must be > 0", column="max_truck_tonnes", value=self.max_truck_tonnes))
+        for name in ("max_truck_tonnes", "max_waybill_tonnes", "max_meter_tonnes", "max_counter_tonnes"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                problems.append(Problem("must be a finite number > 0", column=name, value=value))
+        if self.max_future_days is not None and not (
+            math.isfinite(self.max_future_days) and self.max_future_days >= 0
+        ):
+            problems.append(Problem("must be >= 0 or None", column="max_future_days", value=self.max_future_days))
         if self.min_year > self.max_year:
             problems.append(
                 Problem("min_year must not exceed max_year", column="min_year", value=self.min_year)
@@ -145,6 +170,20 @@ class FileResult:
     seconds: float = 0.0
     cumulative: bool = False
     counter_resets: int = 0
+    conflicts: int = 0
+
+    @property
+    def skipped(self) -> int:
+        """Rows neither accepted, rejected nor duplicates: blank rows and total rows (合计)."""
+        return self.blank + self.totals
+
+    @property
+    def data_rows(self) -> int:
+        """Every row after the header (a quoted field with line breaks makes one row of several lines).
+
+        Always ``accepted + rejected + duplicates + skipped``.
+        """
+        return self.rows + self.blank + self.totals
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +206,9 @@ class FileResult:
             "seconds": round(self.seconds, 3),
             "cumulative": self.cumulative,
             "counter_resets": self.counter_resets,
+            "conflicts": self.conflicts,
+            "skipped": self.skipped,
+            "data_rows": self.data_rows,
         }
 
 
@@ -280,12 +322,17 @@ def ingest(
         m = dataclasses.replace(m, defaults={**m.defaults, "direction": direction})
     cmap = load_cargo_map(cargo_map) if isinstance(cargo_map, str | Path) else cargo_map or CargoMap()
     paths: list[Path] = []
+    problems: list[Problem] = []
     for f in map(Path, files):
         if f.is_dir():  # a folder: its CSV and XLSX files, in name order
-            paths += sorted(p for p in f.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+            found = sorted(p for p in f.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+            if not found:
+                problems.append(Problem("the folder holds no .csv or .xlsx file", file=str(f)))
+            paths += found
         else:
             paths.append(f)
-    problems: list[Problem] = []
+    if not paths and not problems:
+        problems.append(Problem("no file to import"))
     layouts: list[FileLayout] = []
     for p in paths:
         if not p.is_file():
@@ -399,8 +446,15 @@ def _ingest_file(
     try:
         for chunk in iter_chunks(layout, s.chunk_rows, m.sheet):
             n_chunk = len(chunk)
-            rows += n_chunk
+            unread = chunk.attrs.get(READER_REJECTS) or []  # rows the reader could not split into cells
+            rows += n_chunk + len(unread)
+            rejected += len(unread)
             con.execute("BEGIN TRANSACTION")
+            if unread:
+                con.executemany(
+                    f"INSERT INTO {st_rej} ({reject_cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[import_id, fname, sha, layout.kind, r, col, val, why] for r, col, val, why in unread],
+                )
             con.register("_chunk", chunk)
             con.execute(f"CREATE OR REPLACE TEMP TABLE _norm AS {norm_sql}")
             con.unregister("_chunk")
@@ -444,22 +498,38 @@ def _ingest_file(
     # merge: one transaction
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM rejects WHERE file_sha256 = ?", [sha])
+        # the rejects of an earlier import of the same bytes *for the same enterprise* are replaced;
+        # the same file imported for another enterprise is another import with rejects of its own
+        con.execute(
+            "DELETE FROM rejects WHERE file_sha256 = ? AND import_id IN (SELECT import_id FROM imports "
+            "WHERE file_sha256 = ? AND import_id <> ? AND upper(trim(enterprise_id)) IS NOT DISTINCT FROM upper(trim(?)))",
+            [sha, sha, import_id, enterprise],
+        )
         con.execute(f"INSERT INTO rejects ({reject_cols}) SELECT {reject_cols} FROM {st_rej}")
-        resets = 0
+        resets = conflicts = 0
         if layout.cumulative:
             accepted, resets = _merge_counters(con, st_rec)
         else:
             lo, hi = con.execute(f"SELECT min(ts), max(ts) FROM {st_rec}").fetchone() or (None, None)
+            # a waybill number is one waybill whatever date it is sent with: look at the whole ledger
+            in_range = "TRUE" if layout.kind == "rail" else "r.ts BETWEEN ? AND ?"
+            params = [] if layout.kind == "rail" else [lo, hi]
+            conflicts = _reject_conflicts(con, layout.kind, st_rec, in_range, params, [import_id, fname, sha])
+            rejected += conflicts
             before = _count(con, "SELECT count(*) FROM records")
             con.execute(
                 f"INSERT INTO records ({record_cols}) SELECT {record_cols} FROM {st_rec} s "
                 f"WHERE s.src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key) "
-                "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.ts BETWEEN ? AND ? AND r.dedup_key = s.dedup_key)",
-                [lo, hi],
+                f"AND NOT EXISTS (SELECT 1 FROM records r WHERE {in_range} AND r.dedup_key = s.dedup_key)",
+                params,
             )
             accepted = _count(con, "SELECT count(*) FROM records") - before
-        duplicates = valid - accepted
+        duplicates = valid - accepted - conflicts
+        if conflicts:
+            warnings.append(
+                f"{conflicts} re-sent record(s) conflict with one already imported (same key, other values): "
+                "not counted, listed in the rejects"
+            )
         if resets:
             warnings.append(
                 f"{resets} counter reset(s): no quantity derived for those intervals (see the counter_reset check)"
@@ -492,6 +562,11 @@ def _ingest_file(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if layout.fmt == "csv" and _ends_open(layout.path):
+        warnings.append(
+            "the last line has no line break: if the file was cut short, check its last row "
+            f"(line {layout.header_row + rows + blank})"
+        )
     secs = time.perf_counter() - t0
     logger.info(
         "%s: %d rows, %d accepted, %d rejected, %d duplicates, %d total rows (%.1f s)",
@@ -523,6 +598,7 @@ def _ingest_file(
         seconds=secs,
         cumulative=layout.cumulative,
         counter_resets=resets,
+        conflicts=conflicts,
     )
 
 
@@ -749,8 +825,9 @@ def _normalise_select(
     base = f"WITH _cm AS ({cargo_map}) {base}"
     checks: list[tuple[str, str, str, str]] = [
         ("ts IS NULL", ts_col, "ts_raw", "unreadable or missing timestamp"),
+        ("ts IS NOT NULL AND NOT isfinite(ts)", ts_col, "ts_raw", "timestamp is a special value, not a date"),
         (
-            f"ts IS NOT NULL AND (year(ts) < {s.min_year} OR year(ts) > {s.max_year})",
+            f"isfinite(ts) AND (year(ts) < {s.min_year} OR year(ts) > {s.max_year})",
             ts_col,
             "ts_raw",
             f"timestamp outside {s.min_year}-{s.max_year}",
@@ -778,7 +855,7 @@ def _normalise_select(
     if kind == "gate":
         checks += [
             (
-                f"tonnes > {s.max_truck_tonnes}",
+                f"isfinite(tonnes) AND tonnes > {s.max_truck_tonnes}",
                 "tonnes",
                 "tonnes_raw",
                 f"load above {s.max_truck_tonnes:g} t is impossible for a truck",
@@ -806,6 +883,7 @@ def _normalise_select(
         ]
     if kind == "meter":
         checks.append(("chain IS NULL", "meter_kind", "meter_raw", "cannot tell conveyor or pipeline"))
+    checks += plausibility_checks(layout, s)
     ok = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
 
     # total rows (合计 / 小计) are counted apart, never rejected
@@ -828,3 +906,111 @@ def _normalise_select(
             {nz.quote(layout.path.name)} AS src_file, _row AS src_row
         FROM ({sql}) e"""
     return sql, checks
+
+
+def plausibility_checks(layout: FileLayout, s: IngestSettings) -> list[tuple[str, str, str, str]]:
+    """Reject checks of values that would change a total silently: special numbers, implausible
+    quantities per record kind, timestamps in the far future (``(condition, column, raw, reason)``)."""
+    qty = layout.qty_field
+    checks = [
+        (
+            "tonnes IS NOT NULL AND NOT isfinite(tonnes)",
+            qty,
+            "tonnes_raw",
+            "quantity is not a finite number (nan / inf / too large)",
+        )
+    ]
+    limit, what, setting = {
+        "rail": (s.max_waybill_tonnes, "a rail waybill", "max_waybill_tonnes"),
+        "meter": (
+            (s.max_counter_tonnes, "a running-counter reading", "max_counter_tonnes")
+            if layout.cumulative
+            else (s.max_meter_tonnes, "a meter reading", "max_meter_tonnes")
+        ),
+    }.get(layout.kind, (None, "", ""))
+    if limit is not None:
+        checks.append(
+            (
+                f"isfinite(tonnes) AND tonnes > {limit!r}",
+                qty,
+                "tonnes_raw",
+                f"quantity above {limit:,.0f} t is implausible for {what} (IngestSettings.{setting})",
+            )
+        )
+    if s.max_future_days is not None:
+        latest = datetime.now() + timedelta(days=s.max_future_days)
+        checks.append(
+            (
+                f"isfinite(ts) AND ts > TIMESTAMP '{latest:%Y-%m-%d %H:%M:%S}'",
+                "timestamp" if "timestamp" in layout.fields else "date",
+                "ts_raw",
+                f"timestamp more than {s.max_future_days:g} days after the import (after {latest:%Y-%m-%d})",
+            )
+        )
+    return checks
+
+
+#: values compared when a record's de-duplication key is already taken: they change totals, and
+#: the key of a numbered waybill or of a meter reading does not hold them
+_CONTENT = {
+    "rail": "concat_ws('|', CAST(CAST({a}.ts AS DATE) AS VARCHAR), {a}.direction, CAST(round({a}.tonnes, 1) AS VARCHAR))",
+    "meter": "CAST(round({a}.tonnes, 1) AS VARCHAR)",
+}
+
+
+def _reject_conflicts(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    st_rec: str,
+    in_range: str,
+    params: list[Any],
+    reject_head: list[Any],
+) -> int:
+    """Move staged records whose key is taken by a record with other values to ``rejects``.
+
+    A re-sent waybill with another date or weight (or a meter reading with another quantity) is a
+    conflict for the bureau to settle, never a second record; the first one stays. Runs inside the
+    merge transaction; returns the number of conflicting rows.
+    """
+    content = _CONTENT.get(kind)
+    if content is None:
+        return 0
+    mine, theirs = content.format(a="s"), content.format(a="r")
+    what = "waybill" if kind == "rail" else "reading"
+    # each staged row is compared with the record already holding its key, else with the first row
+    # of the file holding it
+    first = f"(SELECT * FROM {st_rec} WHERE src_row IN (SELECT min(src_row) FROM {st_rec} GROUP BY dedup_key))"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _conflicts AS "
+        f"WITH ledger AS (SELECT r.dedup_key, min(r.src_file) AS f, min(r.src_row) AS rr, min({theirs}) AS c "
+        f"FROM records r WHERE {in_range} AND r.dedup_key IN (SELECT dedup_key FROM {st_rec}) GROUP BY r.dedup_key) "
+        f"SELECT s.src_row, s.waybill_no, s.meter_id, {mine} AS mine, coalesce(l.f, s0.src_file) AS other_file, "
+        f"coalesce(l.rr, s0.src_row) AS other_row, coalesce(l.c, {content.format(a='s0')}) AS theirs "
+        f"FROM {st_rec} s JOIN {first} s0 ON s0.dedup_key = s.dedup_key "
+        "LEFT JOIN ledger l ON l.dedup_key = s.dedup_key "
+        f"WHERE {mine} <> coalesce(l.c, {content.format(a='s0')})",
+        params,
+    )
+    n = _count(con, "SELECT count(*) FROM _conflicts")
+    if n:
+        con.execute(
+            "INSERT INTO rejects (import_id, file_name, file_sha256, kind, src_row, column_name, value, reason) "
+            f"SELECT ?, ?, ?, '{kind}', src_row, '{'waybill_no' if kind == 'rail' else 'meter_id'}', "
+            f"coalesce({'waybill_no' if kind == 'rail' else 'meter_id'}, '') || ': ' || mine, "
+            f"'conflicts with the {what} of ' || other_file || ' row ' || CAST(other_row AS VARCHAR) || ' (' "
+            f"|| theirs || '): a re-send with other values is not counted; correct one of them' FROM _conflicts",
+            reject_head,
+        )
+        con.execute(f"DELETE FROM {st_rec} WHERE src_row IN (SELECT src_row FROM _conflicts)")
+    con.execute("DROP TABLE _conflicts")
+    return n
+
+
+def _ends_open(path: Path) -> bool:
+    """Whether a non-empty file does not end with a line break (it may have been cut short)."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, 2)
+        return fh.read(1) not in (b"\n", b"\r")

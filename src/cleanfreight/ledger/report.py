@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
-from cleanfreight._io import atomic_path, write_csv, write_text
+from cleanfreight._io import atomic_path, json_text, write_csv, write_text
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._db import SQL_DIALECTS, ServerConnection, connection, is_server, server_query
@@ -762,7 +762,7 @@ def write_report(
     with atomic_path(paths[3]) as tmp:
         write_workbook(rep, tmp, lang, names)
     # the JSON last: a complete report JSON means the tables beside it belong to it
-    write_text(paths[0], json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
+    write_text(paths[0], json_text(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
     return paths
 
 

@@ -89,8 +89,13 @@ class Network:
 def _vector(path: Path | None) -> gpd.GeoDataFrame | None:
     if path is None:
         return None
-    gdf = gpd.read_file(path)
-    gdf = gdf.set_crs("EPSG:4326") if gdf.crs is None else gdf.to_crs("EPSG:4326")
+    from cleanfreight.network.crs import as_lonlat
+
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises many kinds on a damaged file
+        raise InputError(f"{path}: cannot read as a vector file ({type(exc).__name__}: {exc})") from None
+    gdf = as_lonlat(gdf, path)
     gdf.attrs["source"] = str(path)
     return gdf
 

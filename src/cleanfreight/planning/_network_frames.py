@@ -130,6 +130,6 @@ def _zones_from(path: str | None, default: Any) -> pd.DataFrame | None:
         gdf = gpd.read_file(path)
     except Exception as exc:  # fiona/pyogrio raise many kinds
         raise InputError(f"cannot read the restriction zones {path}: {exc}") from None
-    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
-    return pd.DataFrame(gdf)
+    from cleanfreight.network.crs import as_lonlat
+
+    return pd.DataFrame(as_lonlat(gdf, path, "restriction zone"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import math
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import register, t
-from cleanfreight._io import atomic_path, write_text
+from cleanfreight._io import atomic_path, excel_writer, json_text, write_csv, write_text, xlsx_workbook
 from cleanfreight.planning.problem import PlanProblem
 from cleanfreight.planning.solve import PlanResult
 
@@ -209,11 +208,9 @@ def write_plan(
     # every file is written whole (a temporary file renamed over it), plan.json last: a complete
     # plan.json means the tables beside it belong to it
     for name, frame in tables.items():
-        with atomic_path(out / f"{name}.csv") as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8")
-        files[f"{name}.csv"] = out / f"{name}.csv"
+        files[f"{name}.csv"] = write_csv(frame, out / f"{name}.csv", index=False, encoding="utf-8")
     if xlsx:
-        with atomic_path(out / "plan.xlsx") as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+        with atomic_path(out / "plan.xlsx") as tmp, excel_writer(tmp) as xw:
             for name, frame in tables.items():
                 frame.to_excel(xw, sheet_name=name[:31], index=False)
             # the workbook names its scenario (name, titles, file)
@@ -224,10 +221,10 @@ def write_plan(
         files["plan.xlsx"] = out / "plan.xlsx"
     if problem is not None:
         files["routes.geojson"] = write_text(
-            out / "routes.geojson", json.dumps(route_features(problem, result), ensure_ascii=False)
+            out / "routes.geojson", json_text(route_features(problem, result), ensure_ascii=False)
         )
     files["plan.json"] = write_text(
-        out / "plan.json", json.dumps(plan_payload(result, lang), ensure_ascii=False, indent=2)
+        out / "plan.json", json_text(plan_payload(result, lang), ensure_ascii=False, indent=2)
     )
     log.info("wrote %s", ", ".join(str(p) for p in files.values()))
     return files
@@ -422,7 +419,6 @@ def write_comparison(
     and ``extra`` keys (e.g. the difference maps). ``compare.csv`` keeps the figure keys as its
     index and adds a ``label`` column in ``lang``; ``compare.xlsx`` is the formatted table.
     """
-    from cleanfreight._io import write_csv
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -437,9 +433,7 @@ def write_comparison(
                                              encoding="utf-8"),
     }
     with atomic_path(out / "compare.xlsx") as tmp:
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(str(tmp))
+        book = xlsx_workbook(tmp)
         ws = book.add_worksheet(t("plan.compare", lang)[:31])
         font = {"font_name": "Microsoft YaHei", "font_size": 10}
         head = book.add_format({**font, "bold": True, "bg_color": "#E8E8E2", "border": 1, "text_wrap": True,
@@ -469,7 +463,5 @@ def write_comparison(
         else {},
         **(extra or {}),
     }
-    files["compare.json"] = write_text(
-        out / "compare.json", json.dumps(_clean(payload), ensure_ascii=False, indent=2)
-    )
+    files["compare.json"] = write_text(out / "compare.json", json_text(payload, ensure_ascii=False, indent=2))
     return files

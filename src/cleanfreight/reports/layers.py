@@ -77,9 +77,9 @@ def read_layer_file(path: str | Path) -> gpd.GeoDataFrame:
         gdf = gpd.read_file(path)
     except Exception as exc:
         raise InputError(f"cannot read layer file {path}: {exc}") from exc
-    if gdf.crs is None:
-        gdf = gdf.set_crs("EPSG:4326")
-    return gdf
+    from cleanfreight.network.crs import as_lonlat
+
+    return as_lonlat(gdf, path, "layer")
 
 
 _POINT_KINDS = {"Point", "MultiPoint"}
@@ -189,7 +189,7 @@ def layers_from_files(
         try:
             gdf = read_layer_file(file)
         except InputError as exc:
-            problems.append(Problem(exc.summary, file=file))
+            problems += exc.problems or [Problem(exc.summary, file=file)]
             continue
         parts = [(name, gdf)] if name else split_layers(gdf)
         for layer, part in parts:
