@@ -18,10 +18,23 @@ from tests.ledger._damage import FAMILIES, Outcome, check_outcome, make_corpus, 
 
 
 @pytest.fixture(scope="module")
-def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    d = tmp_path_factory.mktemp("damaged")
-    files = make_corpus(d / "files", 3 * len(FAMILIES), seed=15)
-    return run_corpus(files, d / "ledger.duckdb")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("damaged")
+
+
+@pytest.fixture(scope="module")
+def corpus_run(corpus_dir: Path) -> Outcome:
+    files = make_corpus(corpus_dir / "files", 3 * len(FAMILIES), seed=15)
+    return run_corpus(files, corpus_dir / "ledger.duckdb")
+
+
+def test_every_reject_reason_of_the_corpus_reads_in_chinese(corpus_run: Outcome, corpus_dir: Path) -> None:
+    from cleanfreight.ledger._labels import reason_text
+
+    reasons = {r for _, _, r in _rejects(corpus_dir / "ledger.duckdb")}
+    assert len(reasons) >= 5
+    untranslated = sorted(r for r in reasons if reason_text(r, "zh") == r)
+    assert untranslated == []
 
 
 def test_small_damaged_corpus(corpus_run: Outcome) -> None:

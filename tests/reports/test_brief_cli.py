@@ -253,4 +253,4 @@ def test_brief_settings_are_validated_together(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         BriefParams(out_dir=tmp_path, lang="fr", paper="A5", dpi=72, db=tmp_path / "missing.duckdb", period="2026-13")
     cols = {p.column for p in err.value.problems}
-    assert cols == {"lang", "paper", "dpi", "db", "period"}
+    assert cols == {"lang", "paper", "dpi", "--db", "period"}

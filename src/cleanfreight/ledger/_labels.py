@@ -191,6 +191,57 @@ _REASONS: tuple[tuple[str, str], ...] = (
         "可在映射文件中设置 [defaults] stage 或 [stages]",
     ),
     (r"cannot tell conveyor or pipeline", "无法判断是皮带输送还是管道输送"),
+    (r"timestamp is a special value, not a date", "时间为特殊值（如 infinity），不是日期"),
+    (
+        r"timestamp more than (?P<d>[\d.]+) days after the import \(after (?P<day>[\d-]+)\)",
+        "时间晚于导入日 {d} 天以上（{day} 之后）",
+    ),
+    (r"quantity is not a finite number \(nan / inf / too large\)", "运输量不是有限数值（nan、inf 或过大）"),
+    (
+        r"quantity above (?P<l>[\d,]+) t is implausible for a rail waybill \(IngestSettings\.(?P<s>\w+)\)",
+        "运输量超过 {l} 吨，对一张铁路货票不合理（IngestSettings.{s}）",
+    ),
+    (
+        r"quantity above (?P<l>[\d,]+) t is implausible for a meter reading \(IngestSettings\.(?P<s>\w+)\)",
+        "运输量超过 {l} 吨，对一次计量读数不合理（IngestSettings.{s}）",
+    ),
+    (
+        r"quantity above (?P<l>[\d,]+) t is implausible for a running-counter reading "
+        r"\(IngestSettings\.(?P<s>\w+)\)",
+        "读数超过 {l} 吨，对累计计数器不合理（IngestSettings.{s}）",
+    ),
+    (
+        r"conflicts with the waybill of (?P<f>.*) row (?P<r>\d+) \((?P<t>.*)\): a re-send with other values "
+        r"is not counted; correct one of them",
+        "与 {f} 第 {r} 行的同号货票冲突（{t}）：重复报送但数值不同，不计入；请更正其中之一",
+    ),
+    (
+        r"conflicts with the reading of (?P<f>.*) row (?P<r>\d+) \((?P<t>.*)\): a re-send with other values "
+        r"is not counted; correct one of them",
+        "与 {f} 第 {r} 行的同一计量读数冲突（{t}）：重复报送但数值不同，不计入；请更正其中之一",
+    ),
+    (
+        r"last line cut inside a character \(file truncated\?\): not valid (?P<e>\S+)",
+        "最后一行在字符中间被截断（文件不完整？）：不是有效的 {e}",
+    ),
+    (
+        r"bytes not valid (?P<e>\S+), the encoding detected from the start of the file; "
+        r"re-export the file in one encoding",
+        "含有不符合 {e}（按文件开头识别的编码）的字节；请用统一编码重新导出",
+    ),
+    (
+        r"line of (?P<n>[\d,]+) characters; a record has at most (?P<m>[\d,]+)",
+        "该行有 {n} 个字符，一条记录最多 {m} 个",
+    ),
+    (
+        r"unmatched quote \(\"\) in this line; the rows below are read on their own",
+        "该行引号（\"）不成对；其下各行单独读取",
+    ),
+    (
+        r"(?P<n>\d+) cells but the header has (?P<k>\d+) columns \(an unquoted comma in a value\?\)",
+        "该行有 {n} 个单元格，表头只有 {k} 列（数值中含未加引号的逗号？）",
+    ),
+    (r"unreadable row", "无法读取的行"),
 )
 
 #: English check detail -> Chinese

@@ -50,10 +50,7 @@ class BriefParams:
             problems.append(Problem(f"expected one of {', '.join(PAPER_SIZES)}", column="paper", value=self.paper))
         if isinstance(self.dpi, bool) or not isinstance(self.dpi, int) or not 200 <= self.dpi <= 1200:
             problems.append(Problem("expected an integer from 200 to 1200", column="dpi", value=self.dpi))
-        for name in ("db", "plan", "report", "monthly", "enterprises"):
-            path = getattr(self, name)
-            if path is not None and not Path(path).exists():
-                problems.append(Problem("file or folder not found", file=str(path), column=name))
+        problems += _source_problems(self.db, self.report, self.monthly, self.plan, self.enterprises)
         if self.period is not None:
             from cleanfreight.ledger._period import parse_period
 
@@ -63,6 +60,22 @@ class BriefParams:
                 problems.append(Problem(str(exc), column="period", value=self.period))
         if problems:
             raise InputError("invalid briefing settings", problems)
+
+
+def _source_problems(
+    db: Path | None, report: Path | None, monthly: Path | None, plan: Path | None, enterprises: Path | None
+) -> list[Any]:
+    """What is wrong with the briefing's sources: both a ledger and a report, files that do not exist."""
+    from cleanfreight.errors import Problem
+
+    problems = []
+    if db is not None and report is not None:
+        problems.append(Problem("give either --db or --report, not both", column="--report"))
+    for name, value in (("--db", db), ("--report", report), ("--monthly", monthly), ("--plan", plan),
+                        ("--enterprises", enterprises)):
+        if value is not None and not Path(value).exists():
+            problems.append(Problem("file or folder not found", column=name, value=str(value)))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -165,16 +178,11 @@ def brief_sources(
     """Collect the tables a briefing is drawn from: baseline, ledger, report, monthly CSV, plan."""
     import pandas as pd
 
-    from cleanfreight.errors import InputError, Problem
+    from cleanfreight.errors import InputError
     from cleanfreight.reports import plan_tables, report_table
     from cleanfreight.workflow import BaselineParams, run_baseline
 
-    problems = []
-    if db is not None and report is not None:
-        problems.append(Problem("give either --db or --report, not both", column="--report"))
-    for name, value in (("--db", db), ("--report", report), ("--monthly", monthly), ("--plan", plan)):
-        if value is not None and not value.exists():
-            problems.append(Problem("file or folder not found", column=name, value=str(value)))
+    problems = _source_problems(db, report, monthly, plan, enterprises)
     if problems:
         raise InputError("invalid briefing options", problems)
 
