@@ -194,7 +194,7 @@ def _summary_sheet(
     for r in ratio_rows:
         _ratio_colours(sheet, fmt, r, r, 1, 1, opts.target)
     last = len(rows) + 3
-    notes = [t("illustrative", lang)]
+    notes = [t("illustrative", lang)] if opts.sample else []  # only the bundled sample is illustrative
     if not monthly:
         notes.append(t("w.no_monthly", lang))
     if not plan:
@@ -298,7 +298,7 @@ def _write_book(
             {
                 "title": opts.title or t("b.title", opts.lang),
                 "author": "cleanfreight",
-                "comments": t("illustrative", "en"),
+                "comments": t("illustrative", "en") if opts.sample else "",
             }
         )
         has_plan = plan is not None and len(plan) > 0
