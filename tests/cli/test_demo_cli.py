@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from cleanfreight.cli import app
 
+pytestmark = pytest.mark.slow  # the whole demo runs once for the module (about 2 minutes)
+
 runner = CliRunner()
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cleanfreight.cli import app
 
 
+@pytest.mark.slow
 def test_a_total_ban_around_one_enterprise_keeps_its_flows_and_plans_the_rest(tmp_path: Path) -> None:
     zone = {
         "type": "FeatureCollection",

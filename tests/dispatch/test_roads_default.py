@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cleanfreight.cli import app
@@ -16,6 +17,7 @@ def test_sample_scenario_uses_the_road_network() -> None:
     assert load_scenario(SAMPLE).roads == "sample"
 
 
+@pytest.mark.slow
 def test_routes_follow_roads_unless_told_otherwise(tmp_path: Path) -> None:
     res = runner.invoke(app, ["dispatch", "--scenario", str(SAMPLE), "--solution-limit", "20", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
@@ -31,6 +33,7 @@ def test_routes_follow_roads_unless_told_otherwise(tmp_path: Path) -> None:
     assert feats and not any(f["properties"]["along_roads"] for f in feats)
 
 
+@pytest.mark.slow
 def test_one_call_drives_on_the_scenarios_roads(tmp_path: Path) -> None:
     from cleanfreight.dispatch import solve_dispatch
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import traceback
 import zipfile
 from collections import Counter
@@ -169,9 +170,29 @@ def _xlsx_bytes(header: list[str], rows: list[list[Any]], extra_sheet_first: boo
     ws.append(header)
     for r in rows:
         ws.append(r)
+    import datetime as _dt
+
+    fixed = _dt.datetime(2026, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _fixed_zip_dates(buf.getvalue())
+
+
+def _fixed_zip_dates(data: bytes) -> bytes:
+    """The same zip with every entry dated 2026-01-01: a seeded corpus is byte-identical at any clock."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time in here
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2026-01-01T00:00:00Z\g<2>", body)
+            z.writestr(fixed, body)
+    return out.getvalue()
 
 
 # --- the damages -----------------------------------------------------------------------------------
@@ -332,7 +353,8 @@ def _damage(family: str, kind: str, rng: np.random.Generator, tag: int, big: boo
         if v == "zip_no_workbook":
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w") as z:
-                z.writestr("readme.txt", "not a workbook")
+                # a fixed entry date: the same seed gives the same bytes whatever the clock says
+                z.writestr(zipfile.ZipInfo("readme.txt", date_time=(2026, 1, 1, 0, 0, 0)), "not a workbook")
             return v, ".xlsx", buf.getvalue(), None
         data = _xlsx_bytes(header, typed, extra_sheet_first=v == "second_sheet")
         if v == "cut_workbook":

@@ -28,6 +28,7 @@ def corpus_run(corpus_dir: Path) -> Outcome:
     return run_corpus(files, corpus_dir / "ledger.duckdb")
 
 
+@pytest.mark.slow
 def test_every_reject_reason_of_the_corpus_reads_in_chinese(corpus_run: Outcome, corpus_dir: Path) -> None:
     from cleanfreight.ledger._labels import reason_text
 
@@ -37,6 +38,7 @@ def test_every_reject_reason_of_the_corpus_reads_in_chinese(corpus_run: Outcome,
     assert untranslated == []
 
 
+@pytest.mark.slow
 def test_small_damaged_corpus(corpus_run: Outcome) -> None:
     check_outcome(corpus_run)
     assert corpus_run.files == 27

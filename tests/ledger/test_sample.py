@@ -59,6 +59,7 @@ def test_sample_checks_find_the_planted_stage_conflict(sample) -> None:
     assert (df["check"] == "stage_conflict").sum() == man.planted["stage_conflict_plates"] == 1
 
 
+@pytest.mark.slow
 def test_a_transition_year_rises_month_by_month(tmp_path: Path) -> None:
     """With --transition the sample enterprises move diesel tonnage onto new-energy trucks during the year:
     every month's city ratio is above the one before, no defect is lost, the trains stay one train."""

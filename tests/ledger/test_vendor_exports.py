@@ -199,6 +199,7 @@ def test_shipper_and_consignee_feed_origin_and_destination(tmp_path: Path) -> No
     assert "河北某钢铁集团有限公司" in row["detail"]
 
 
+@pytest.mark.slow
 def test_sample_cz03_as_a_vendor_export_keeps_its_true_share(tmp_path: Path) -> None:
     """CZ03's sample gate export re-saved the way a vendor writes it (XLSX, a title row, 燃料类型, an
     empty 排放阶段 for every electric truck) gives the same ratio as the original export."""

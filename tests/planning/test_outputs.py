@@ -161,6 +161,7 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out, res.output
 
 
+@pytest.mark.slow
 def test_cli_compare_three_scenarios(three: tuple[Path, str]) -> None:
     """Three scenarios side by side (issue 11): all three kept, the table translated and formatted,
     each scenario's own spurs shown as they are, a difference map per other scenario."""
@@ -199,6 +200,7 @@ def test_cli_compare_three_scenarios(three: tuple[Path, str]) -> None:
     assert routes["name"] == "spurs"  # every output names its scenario
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_difference_map_as_seen(three: tuple[Path, str], tmp_path: Path) -> None:
     from tests.reports._browser import count_interactive, dump_dom, image_stats, js_error, screenshot

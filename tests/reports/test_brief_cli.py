@@ -26,6 +26,7 @@ def brief_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return out, json.loads(res.stdout)
 
 
+@pytest.mark.slow
 def test_brief_writes_every_file(brief_dir: tuple[Path, dict[str, object]]) -> None:
     out, payload = brief_dir
     for name in ("map.html", "map.png", "briefing.pdf", "briefing.png", "workbook.xlsx"):
@@ -181,6 +182,7 @@ def ledger_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d / "ledger.db"
 
 
+@pytest.mark.slow
 def test_brief_from_ledger_has_the_monthly_trend(ledger_db: Path, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -202,6 +204,7 @@ def test_brief_from_ledger_has_the_monthly_trend(ledger_db: Path, tmp_path: Path
     assert "period 2026-01-01..2026-02-28" in text and "Monthly trend" in text and "No monthly" not in text
 
 
+@pytest.mark.slow
 def test_brief_with_a_real_plan(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", "--out", str(tmp_path / "plan"), "--json"])
     assert res.exit_code == 0, res.output
@@ -225,6 +228,7 @@ def test_brief_with_a_real_plan(tmp_path: Path) -> None:
     assert name in load_workbook(tmp_path / "b" / "workbook.xlsx").worksheets[0]["A1"].value
 
 
+@pytest.mark.slow
 def test_brief_from_ledger_marks_months_not_fully_reported(tmp_path: Path) -> None:
     """Two months, CZ26 sends no April export (issue 11): the trend marks the incomplete months and
     the title names the city and the period."""
