@@ -85,6 +85,10 @@ register(
             "暂无月度记录：提供台账数据库(--db)后显示趋势。",
         ),
         "b.city_line": ("City (tonnage-weighted)", "全市(按运量加权)"),
+        "b.rail_out_missed": (
+            "ratio reached, but coal/coke left the province by road",
+            "比例已达标，但煤焦公路出省",
+        ),
         "b.target_line": ("Target {target}", "目标 {target}"),
         "b.generated": ("Generated {date} · rulebook {rulebook}", "生成日期 {date} · 核算规则 {rulebook}"),
         "b.enterprises_axis": ("Enterprises (sorted by ratio)", "企业(按比例排序)"),

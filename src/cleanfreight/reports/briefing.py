@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._io import atomic_path
+from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.reports._labels import t
 from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports.maps import AMBER_BAND, COLORS, MapLayers, ratio_color
@@ -264,6 +265,20 @@ def _bars(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
             zorder=3,
             label=t("b.plan_after", lang),
         )
+    # at the ratio but not at the target: coal/coke left the province by road (the rulebook's rule)
+    held = (order["clean_ratio"] >= opts.target - RATIO_TOL) & ~order["meets_target"].astype(bool)
+    if held.any():
+        ax.bar(
+            x[held.to_numpy()],
+            order.loc[held, "clean_ratio"] * 100,
+            color="none",
+            edgecolor="#8a1c1c",
+            hatch="////",
+            linewidth=0.0,
+            width=0.75,
+            zorder=2.5,
+            label=t("b.rail_out_missed", lang),
+        )
     ax.axhline(
         opts.target * 100,
         color="#222222",
@@ -272,7 +287,7 @@ def _bars(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         zorder=4,
         label=t("b.target_line", lang, target=f"{opts.target:.0%}"),
     )
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 118)  # room above 100 % for the legend, clear of the bars and the target line
     ax.set_xlim(-0.7, len(order) - 0.3)
     ax.set_ylabel("%", fontsize=8)
     ax.set_xticks(x)
@@ -282,10 +297,11 @@ def _bars(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
     if len(order) > 80:
         ax.set_xticks([])
     ax.tick_params(axis="y", labelsize=7)
+    ax.set_yticks([0, 20, 40, 60, 80, 100])
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.5, zorder=0)
     ax.set_title(t("b.bar_title", lang), fontsize=10, loc="left")
     ax.set_xlabel(t("b.enterprises_axis", lang), fontsize=7)
-    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    ax.legend(fontsize=7, loc="upper left", frameon=False, ncol=3, borderaxespad=0.2)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
 
