@@ -132,8 +132,14 @@ def _numbered(stops: pd.DataFrame) -> list[int | None]:
     return out
 
 
+def scenario_title(result: DispatchResult, lang: str) -> str:
+    """The day's name in ``lang`` (``[scenario] name_zh`` for Chinese when the scenario gives one)."""
+    sc = result.scenario_obj
+    return sc.name_zh if lang == "zh" and sc is not None and sc.name_zh else result.scenario
+
+
 def _title(result: DispatchResult, lang: str, what: str) -> str:
-    return f"{result.scenario} · {_t(what, lang)}"
+    return f"{scenario_title(result, lang)} · {_t(what, lang)}"
 
 
 # ---------------------------------------------------------------- route map (HTML)
@@ -287,7 +293,7 @@ def route_map(result: DispatchResult, *, lang: str = "en", base: MapLayers | Non
     ).add_to(cast(Any, m.get_root()).header)
     PageScript(
         {
-            "title": {"title": result.scenario, "subtitle": _t("ho.route_map", lang)},
+            "title": {"title": scenario_title(result, lang), "subtitle": _t("ho.route_map", lang)},
             "legend": {"heading": _t("ho.legend", lang), "items": legend, "note": _t("ho.note", lang)},
             "search": None,
             "fullscreen": {"label": _i18n.t("map.fullscreen", lang)},
@@ -387,18 +393,23 @@ def route_map_png(
                        label=_t("ho.swap_stop", lang)),
             ]
             if xs_all:
-                pad = max(max(xs_all) - min(xs_all), max(ys_all) - min(ys_all)) * 0.08 + 1000
-                ax.set_xlim(min(xs_all) - pad, max(xs_all) + pad)
-                ax.set_ylim(min(ys_all) - pad, max(ys_all) + pad)
+                span = max(max(xs_all) - min(xs_all), max(ys_all) - min(ys_all))
+                pad = span * 0.08 + 1000
+                # the stop numbers sit up to ~6 badges right of and ~3 rows above their place: room for them
+                ax.set_xlim(min(xs_all) - pad, max(xs_all) + pad + span * 0.12)
+                ax.set_ylim(min(ys_all) - pad, max(ys_all) + pad + span * 0.06)
             ax.set_aspect("equal")
             ax.set_xticks([])
             ax.set_yticks([])
+            ax.set_xlabel("")  # no projected-CRS axis names (metres): the scale bar says the distance
+            ax.set_ylabel("")
             from cleanfreight.reports.static import _scale_bar
 
             _scale_bar(ax)
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
                       title=_t("ho.legend", lang), title_fontsize=8, frameon=False)
-            ax.set_title(f"{result.scenario}\n{_t('ho.route_map', lang)} · {_t('ho.stops', lang)}", fontsize=11)
+            ax.set_title(f"{scenario_title(result, lang)}\n{_t('ho.route_map', lang)} · {_t('ho.stops', lang)}",
+                         fontsize=11)
             fig.tight_layout()
             path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(path) as tmp:
@@ -489,7 +500,7 @@ def _write_xlsx(result: DispatchResult, path: Path, lang: str) -> Path:
         used: set[str] = set()
         # summary sheet
         ws = book.add_worksheet(_sheet_name(_t("ho.summary", lang), used))
-        ws.write(0, 0, f"{result.scenario} · {_t('ho.run_sheet', lang)}", f_title)
+        ws.write(0, 0, f"{scenario_title(result, lang)} · {_t('ho.run_sheet', lang)}", f_title)
         trucks = result.trucks
         cols = ["truck_id", "truck_type", "powertrain", "loads", "tonnes", "km_total", "km_empty", "swaps",
                 "charges", "start", "end", "soc_min_pct"]
@@ -512,7 +523,7 @@ def _write_xlsx(result: DispatchResult, path: Path, lang: str) -> Path:
         for tid in trucks["truck_id"]:
             table = run_sheet_table(result, str(tid), lang)
             ws = book.add_worksheet(_sheet_name(str(tid), used))
-            ws.write(0, 0, f"{result.scenario} · {_t('ho.run_sheet', lang)} · {_t('ho.truck', lang, truck=tid)}",
+            ws.write(0, 0, f"{scenario_title(result, lang)} · {_t('ho.run_sheet', lang)} · {_t('ho.truck', lang, truck=tid)}",
                      f_title)
             for k, line in enumerate(_truck_lines(result, str(tid), lang), start=1):
                 ws.write(k, 0, line, f_text)
@@ -564,7 +575,7 @@ def _write_pdf(result: DispatchResult, path: Path, lang: str) -> Path:
             stops = _stops(result, str(tid))
             fig = plt.figure(figsize=(11.69, 8.27))  # A4 landscape
             try:
-                fig.text(0.04, 0.945, f"{result.scenario}", fontsize=11, color="#555555")
+                fig.text(0.04, 0.945, scenario_title(result, lang), fontsize=11, color="#555555")
                 fig.text(0.04, 0.905, f"{_t('ho.run_sheet', lang)} · {_t('ho.truck', lang, truck=tid)}",
                          fontsize=17, color=colors[tid])
                 for k, line in enumerate(_truck_lines(result, str(tid), lang)):
@@ -611,7 +622,7 @@ def _write_pdf(result: DispatchResult, path: Path, lang: str) -> Path:
             finally:
                 plt.close(fig)
         info = pdf.infodict()
-        info["Title"] = f"{result.scenario} · {_t('ho.run_sheet', lang)}"
+        info["Title"] = f"{scenario_title(result, lang)} · {_t('ho.run_sheet', lang)}"
         info["Creator"] = "cleanfreight"
     return path
 

@@ -438,6 +438,8 @@ class Scenario:
     roads: str | None = None
     """Road network for distances: ``"sample"``, a road file, or ``None`` for straight lines x detour."""
     restriction_zone: str | None = None
+    name_zh: str | None = None
+    """The day's name in Chinese (``[scenario] name_zh``), for titles in Chinese."""
     """Truck restriction zones (GeoJSON/GPKG) for a road file's network; ``"sample"`` roads bring their own."""
 
     def __post_init__(self) -> None:
@@ -813,6 +815,7 @@ def load_scenario(path: str | Path) -> Scenario:
         source=file,
         roads=_roads_setting(head.get("roads"), path),
         restriction_zone=_file_setting(head.get("restriction_zone"), path),
+        name_zh=str(head["name_zh"]) if head.get("name_zh") else None,
     )
 
 
