@@ -185,9 +185,8 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     with realistic defects), ``ledger.duckdb`` and ``ledger/monthly.csv``; ``brief/`` (map with the
     plan's routes, briefing PDF/PNG, workbook).
     """
-    import duckdb
 
-    from cleanfreight.ledger import generate_records, ingest, trend
+    from cleanfreight.ledger import Ledger, generate_records
     from cleanfreight.reports.brief import BriefParams, write_brief
 
     run = run_baseline(BaselineParams(lang=lang), step)
@@ -209,11 +208,11 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     manifest = generate_records(run.roster, records, year=year, scale=ledger_scale, transition=DEMO_TRANSITION)
     db = out / "ledger.duckdb"
     step("importing records into the ledger")
-    imported = ingest(db, manifest.files)
-    with duckdb.connect(str(db), read_only=True) as con:
-        stored = int(con.execute("SELECT count(*) FROM records").fetchone()[0])  # type: ignore[index]
-    step("monthly tracking")
-    tr = trend(db, f"{year}-01", f"{year}-12", rules=run.report.rulebook)
+    with Ledger.open(db) as led:
+        imported = led.ingest(manifest.files)
+        stored = led.count()
+        step("monthly tracking")
+        tr = led.trend(f"{year}-01", f"{year}-12", rules=run.report.rulebook)
     (out / "ledger").mkdir(exist_ok=True)
     write_csv(tr.enterprises, out / "ledger" / "monthly.csv", index=False, encoding="utf-8")
     write_csv(tr.city, out / "ledger" / "city_monthly.csv", index=False, encoding="utf-8")

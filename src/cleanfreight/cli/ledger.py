@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -265,7 +264,7 @@ def register(app: typer.Typer) -> None:
         _lang(lang)
         from cleanfreight.cli._common import progress
         from cleanfreight.ledger._labels import lt, warning_text
-        from cleanfreight.ledger.ingest import IngestSettings, ingest
+        from cleanfreight.ledger.ingest import IngestSettings
 
         settings = IngestSettings(
             chunk_rows=chunk_rows,
@@ -281,12 +280,10 @@ def register(app: typer.Typer) -> None:
             for col in ("name_zh", "name_en"):
                 if col in ent:
                     names.update(zip(ent[col].astype(str), ent["enterprise_id"].astype(str), strict=True))
-        from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger import Ledger
 
-        con = open_ledger(db, wait=wait)
-        with progress("importing", quiet=as_json) as step, contextlib.closing(con):
-            res = ingest(
-                con,
+        with progress("importing", quiet=as_json) as step, Ledger.open(db, wait=wait) as led:
+            res = led.ingest(
                 files,
                 enterprise=enterprise,
                 direction=direction,
@@ -355,17 +352,14 @@ def register(app: typer.Typer) -> None:
         from rich.markup import escape
 
         from cleanfreight._i18n import check_lang, t
-        from cleanfreight.ledger._db import open_ledger
-        from cleanfreight.ledger._labels import enterprise_names, lt
-        from cleanfreight.ledger.report import report, write_report
+        from cleanfreight.ledger import Ledger
+        from cleanfreight.ledger._labels import lt
+        from cleanfreight.ledger.report import write_report
 
         check_lang(lang)
-        con = open_ledger(db, read_only=True, wait=wait)
-        try:
-            rep = report(con, period, rules=rules, roster=ros, plan=plan)
-            names = enterprise_names(con, ros, lang)
-        finally:
-            con.close()
+        with Ledger.open(db, read_only=True, wait=wait) as led:
+            rep = led.report(period, rules=rules, roster=ros, plan=plan)
+            names = led.enterprise_names(ros, lang)
         written = write_report(rep, out_dir, lang, names) if out_dir is not None else []
         if as_json:
             payload = rep.as_dict()
@@ -427,14 +421,14 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Re-classify the stored records' cargo names with a cargo mapping (after unknown_cargo findings)."""
-        from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger import Ledger
         from cleanfreight.ledger.cargo import recode_cargo
 
         if not db.exists():
             changes = recode_cargo(db, cargo_map)  # the library's message for a missing ledger
         else:
-            with contextlib.closing(open_ledger(db, wait=wait)) as con:
-                changes = recode_cargo(con, cargo_map)
+            with Ledger.open(db, wait=wait) as led:
+                changes = led.recode_cargo(cargo_map)
         if as_json:
             print_json({"changed": sum(changes.values()), "changes": changes})
             return
@@ -462,17 +456,11 @@ def register(app: typer.Typer) -> None:
         _lang(lang)
         from rich.table import Table
 
-        from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger import Ledger
         from cleanfreight.ledger._labels import field_label, lt, reason_text
 
-        con = open_ledger(db, read_only=True, wait=wait)
-        try:
-            df = con.execute(
-                "SELECT file_name, src_row, column_name, value, reason, kind, import_id FROM rejects "
-                "ORDER BY import_id, src_row, column_name"
-            ).df()
-        finally:
-            con.close()
+        with Ledger.open(db, read_only=True, wait=wait) as led:
+            df = led.rejects()
         rows = df[["file_name", "src_row"]].drop_duplicates().shape[0]
         if as_json:
             print_json(
@@ -528,22 +516,13 @@ def register(app: typer.Typer) -> None:
         _lang(lang)
         ros = _roster(roster)
         from cleanfreight._i18n import t, vocab
-        from cleanfreight.ledger._db import open_ledger
-        from cleanfreight.ledger._labels import detail_text, enterprise_names, lt
-        from cleanfreight.ledger.checks import CheckSettings, run_checks
+        from cleanfreight.ledger import Ledger
+        from cleanfreight.ledger._labels import detail_text, lt
+        from cleanfreight.ledger.checks import CheckSettings
 
-        con = open_ledger(db, read_only=True, wait=wait)
-        try:
-            df = run_checks(
-                con,
-                period,
-                roster=ros,
-                rules=rules,
-                settings=CheckSettings(max_payload_t=max_payload),
-            )
-            names = enterprise_names(con, ros, lang)
-        finally:
-            con.close()
+        with Ledger.open(db, read_only=True, wait=wait) as led:
+            df = led.checks(period, roster=ros, rules=rules, settings=CheckSettings(max_payload_t=max_payload))
+            names = led.enterprise_names(ros, lang)
         df.insert(df.columns.get_loc("enterprise_id") + 1, "enterprise_name", df["enterprise_id"].map(names))
         if out_file is not None:
             write_csv(_checks_table(df, lang), out_file, index=False, encoding="utf-8-sig")
@@ -606,16 +585,12 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         ros = _roster(roster)
-        from cleanfreight.ledger._db import open_ledger
-        from cleanfreight.ledger._labels import enterprise_names, lt
-        from cleanfreight.ledger.report import trend
+        from cleanfreight.ledger import Ledger
+        from cleanfreight.ledger._labels import lt
 
-        con = open_ledger(db, read_only=True, wait=wait)
-        try:
-            res = trend(con, first, last, rules=rules, roster=ros)
-            names = enterprise_names(con, ros, lang)
-        finally:
-            con.close()
+        with Ledger.open(db, read_only=True, wait=wait) as led:
+            res = led.trend(first, last, rules=rules, roster=ros)
+            names = led.enterprise_names(ros, lang)
         table = _trend_table(res, names, lang)
         if out_file is not None:
             write_csv(table, out_file, index=False, encoding="utf-8-sig")

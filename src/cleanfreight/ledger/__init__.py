@@ -1,6 +1,7 @@
 """The gate-record ledger: import gate passages, rail waybills and meter readings; monthly reports.
 
-The ledger is one embedded DuckDB file (:func:`open_ledger`, schema in :mod:`.schema`). Import with
+The ledger is one embedded DuckDB file (schema in :mod:`.schema`); :class:`Ledger` is its front, used by
+the command line, the briefing, the demo and the web service (no SQL outside this package). Import with
 :func:`ingest`, report with :func:`report` and :func:`trend`, check with :func:`run_checks`, and make
 realistic sample exports with :func:`generate_records`. :func:`coverage` says which enterprises
 reported for each month (未报送 months distort city figures). Cargo names the built-in rules do not know
@@ -15,6 +16,7 @@ from cleanfreight.ledger._readers import ColumnMapping, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map, recode_cargo
 from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
 from cleanfreight.ledger.coverage import Coverage, coverage
+from cleanfreight.ledger.front import Ledger
 from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
 from cleanfreight.ledger.report import (
     LedgerReport,
@@ -37,6 +39,7 @@ __all__ = [
     "FileResult",
     "IngestResult",
     "IngestSettings",
+    "Ledger",
     "LedgerReport",
     "Period",
     "ReportSettings",

@@ -251,33 +251,20 @@ def _plan_scenario(plan_dir: Path) -> dict[str, Any] | None:
 
 def _ledger_tables(db: Path, rulebook: Any, period: str | None, roster: Any) -> tuple[Any, Any, str]:
     """Per-enterprise table (``period``, default: all records) and monthly trend from the ledger."""
-    import duckdb
-
     from cleanfreight.errors import InputError
-    from cleanfreight.ledger.report import report, trend
+    from cleanfreight.ledger import Ledger
 
-    if period is None:
-        try:
-            con = duckdb.connect(str(db), read_only=True)
-        except duckdb.Error as exc:
-            raise InputError(f"cannot open ledger database {db}: {exc}") from None
-        try:
-            first, last = con.execute("SELECT min(ts)::DATE, max(ts)::DATE FROM records").fetchone() or (
-                None,
-                None,
-            )
-        except duckdb.Error as exc:
-            raise InputError(f"{db} is not a cleanfreight ledger: {exc}") from None
-        finally:
-            con.close()
-        if first is None:
-            raise InputError(
-                f"the ledger {db} has no records; run `cleanfreight ledger ingest --db {db}` first"
-            )
-        period = f"{first.isoformat()}..{last.isoformat()}"
-    rep = report(db, period, rules=rulebook, roster=roster)
-    months = rep.period.months()
-    tr = trend(db, months[0], months[-1], rules=rulebook)
+    with Ledger.open(db, read_only=True) as led:
+        if period is None:
+            span = led.span()
+            if span is None:
+                raise InputError(
+                    f"the ledger {db} has no records; run `cleanfreight ledger ingest --db {db}` first"
+                )
+            period = f"{span[0].isoformat()}..{span[1].isoformat()}"
+        rep = led.report(period, rules=rulebook, roster=roster)
+        months = rep.period.months()
+        tr = led.trend(months[0], months[-1], rules=rulebook, roster=roster)
     mon = tr.enterprises.rename(columns={"month": "period"})
     if "complete" in tr.city:  # months where not every expected enterprise reported: marked on the trend
         mon.attrs["coverage"] = tr.city.set_index("month")["complete"].astype(bool)
