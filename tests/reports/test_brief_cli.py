@@ -251,7 +251,7 @@ def test_brief_from_ledger_marks_months_not_fully_reported(tmp_path: Path) -> No
 
 def test_brief_settings_are_validated_together(tmp_path: Path) -> None:
     from cleanfreight.errors import InputError
-    from cleanfreight.reports.brief import BriefParams
+    from cleanfreight.jobs.brief import BriefParams
 
     with pytest.raises(InputError) as err:
         BriefParams(out_dir=tmp_path, lang="fr", paper="A5", dpi=72, db=tmp_path / "missing.duckdb", period="2026-13")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,21 @@ from cleanfreight.accounting.modes import MODES
 from cleanfreight.accounting.policy import classify_lines, leaves_province
 from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK, RATIO_TOL, Rulebook, load_rulebook
 
-if TYPE_CHECKING:
-    from cleanfreight.enterprises import Roster
+
+class Roster(Protocol):
+    """What the baseline reads of an enterprise roster (:class:`cleanfreight.enterprises.Roster` has it);
+    accounting does not import the enterprises module, which sits above it."""
+
+    @property
+    def enterprises(self) -> pd.DataFrame: ...
+
+    @property
+    def flows(self) -> pd.DataFrame: ...
+
+    @property
+    def source(self) -> str: ...
+
+    def flow_modes(self) -> pd.DataFrame: ...
 
 __all__ = ["BaselineReport", "baseline_report", "ratio_table"]
 

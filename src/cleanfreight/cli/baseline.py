@@ -66,7 +66,7 @@ def baseline(
 def _baseline(out_dir: Path, enterprises: Path | None, roads: Path | None, rail: Path | None,
               stations: Path | None, regions: Path | None, rules: str, factors: Path | None, no_map: bool,
               lang: str, json_out: bool) -> None:
-    from cleanfreight.workflow import BaselineParams, run_baseline, write_baseline
+    from cleanfreight.jobs import BaselineParams, run_baseline, write_baseline
 
     params = BaselineParams(enterprises=enterprises, roads=roads, rail=rail, stations=stations, regions=regions,
                             rulebook=rules, factors=factors, lang=lang)

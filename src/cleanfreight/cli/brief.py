@@ -104,7 +104,7 @@ def _brief(
     title: str | None,
     json_out: bool,
 ) -> None:
-    from cleanfreight.reports.brief import BriefParams, write_brief
+    from cleanfreight.jobs.brief import BriefParams, write_brief
 
     params = BriefParams(out_dir=out_dir, lang=lang, db=db, period=period, plan=plan, report=report,
                          monthly=monthly, enterprises=enterprises, rules=rules, paper=paper, dpi=dpi,
@@ -195,7 +195,7 @@ def _map(
     src: dict[str, Any] = {}
     with progress("map", quiet=json_out) as step:
         if use_base or plan is not None or report is not None or not layer:
-            from cleanfreight.reports.brief import brief_sources
+            from cleanfreight.jobs.brief import brief_sources
 
             src = brief_sources(enterprises, rules, None, None, report, None, plan, lang, step)
             target = src["target"]

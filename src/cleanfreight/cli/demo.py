@@ -50,7 +50,7 @@ def demo(
 def _demo(out_dir: Path, lang: str, scale: float, json_out: bool) -> None:
     from cleanfreight._i18n import check_lang, t
     from cleanfreight.cli.baseline import baseline_table
-    from cleanfreight.workflow import run_demo
+    from cleanfreight.jobs import run_demo
 
     check_lang(lang)
     with progress("demo", quiet=json_out) as step:

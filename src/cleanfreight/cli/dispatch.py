@@ -184,7 +184,9 @@ def _run_scenario(
         result = solve_dispatch(sc, matrix=matrix)
     files = result.write(out_dir, lang=lang) if out_dir else []
     if out_dir:
-        files += result.write_handouts(out_dir, lang=lang, base=_base_layers(roads))
+        from cleanfreight.reports.handouts import write_handouts
+
+        files += write_handouts(result, out_dir, lang=lang, base=_base_layers(roads))
     if json_out:
         payload = result.as_dict(lang)
         payload["files"] = [str(f) for f in files]

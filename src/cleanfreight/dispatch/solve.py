@@ -188,7 +188,7 @@ class DispatchResult:
         """Write ``trucks.csv``, ``timeline.csv``, ``unserved.csv``, ``places.csv``, ``routes.geojson``
         and ``dispatch.json`` into ``folder`` (created if missing); CSV headers follow ``lang``.
 
-        The hand-outs (route map, run sheets) are written by :meth:`write_handouts`."""
+        The hand-outs (route map, run sheets) are drawn by :func:`cleanfreight.reports.write_handouts`."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         files = []
@@ -215,14 +215,6 @@ class DispatchResult:
         write_text(js, json_text(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default))
         return [*files, geo, js]
 
-    def write_handouts(self, folder: str | Path, *, lang: str = "en", base: Any = None) -> list[Path]:
-        """Write what a dispatcher hands out: ``route_map.html`` (offline), ``route_map.png``,
-        ``run_sheets.xlsx`` (one sheet per truck) and ``run_sheets.pdf`` (one page per truck), in
-        ``lang`` with the scenario's place names (see :mod:`cleanfreight.dispatch.handouts`);
-        ``base``: :class:`cleanfreight.reports.MapLayers` drawn under the routes (boundaries, roads)."""
-        from cleanfreight.dispatch.handouts import write_handouts
-
-        return write_handouts(self, folder, lang=lang, base=base)
 
 
 def _json_default(obj: Any) -> Any:

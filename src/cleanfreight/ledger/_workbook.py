@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -20,8 +20,8 @@ from cleanfreight._io import xlsx_workbook
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.ledger._labels import lt
 
-if TYPE_CHECKING:
-    from cleanfreight.ledger.report import LedgerReport
+#: a :class:`cleanfreight.ledger.report.LedgerReport` (not imported: the report module imports this one)
+LedgerReport = Any
 
 #: ratio points below the target still shown amber (as the briefing's maps and workbook)
 AMBER_BAND = 0.15

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
     from cleanfreight.accounting.rulebooks import Rulebook
     from cleanfreight.enterprises import Roster
+    from cleanfreight.ledger._aggregate import ReportSettings
     from cleanfreight.ledger._db import ServerConnection
-    from cleanfreight.ledger.report import ReportSettings
 
 __all__ = ["OWN_CHAINS", "Coverage", "coverage"]
 
@@ -191,7 +191,7 @@ def coverage(
     -------
     Coverage
     """
-    from cleanfreight.ledger.report import _aggregate, _rulebook, mode_tonnes
+    from cleanfreight.ledger._aggregate import _aggregate, _rulebook, mode_tonnes
 
     per = parse_period(period) if isinstance(period, str) else period
     rb = _rulebook(rules)

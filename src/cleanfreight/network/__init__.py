@@ -28,7 +28,6 @@ if TYPE_CHECKING:
         snap_report,
     )
     from cleanfreight.network.matrix import TravelMatrix, road_matrix
-    from cleanfreight.network.multimodal import build_multimodal, multimodal_matrix
     from cleanfreight.network.rail import load_rail, load_rail_osm, load_stations
     from cleanfreight.network.roads import TruckProfile, graph_summary, load_roads
     from cleanfreight.network.snapping import snap
@@ -39,7 +38,6 @@ _EXPORTS = {
     "Network": "engine", "NetworkFiles": "engine", "flow_distances": "engine", "load_network": "engine",
     "load_sample_network": "engine", "roads_frame": "engine", "snap_report": "engine",
     "TravelMatrix": "matrix", "road_matrix": "matrix",
-    "build_multimodal": "multimodal", "multimodal_matrix": "multimodal",
     "load_rail": "rail", "load_rail_osm": "rail", "load_stations": "rail",
     "TruckProfile": "roads", "graph_summary": "roads", "load_roads": "roads",
     "snap": "snapping",
@@ -52,7 +50,6 @@ __all__ = [
     "TravelMatrix",
     "TruckProfile",
     "bd09_to_wgs84",
-    "build_multimodal",
     "flow_distances",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
@@ -63,7 +60,6 @@ __all__ = [
     "load_roads",
     "load_sample_network",
     "load_stations",
-    "multimodal_matrix",
     "road_matrix",
     "roads_frame",
     "snap",

@@ -15,6 +15,7 @@ from cleanfreight.reports.frontier import (
     save_frontier_png,
     write_frontier_files,
 )
+from cleanfreight.reports.handouts import route_map, route_map_png, write_handouts
 from cleanfreight.reports.layers import (
     guess_layer,
     layers_from_files,
@@ -60,11 +61,14 @@ __all__ = [
     "read_layer_file",
     "report_table",
     "road_lines",
+    "route_map",
+    "route_map_png",
     "sample_layers",
     "save_frontier_png",
     "save_map",
     "split_layers",
     "static_map",
     "write_frontier_files",
+    "write_handouts",
     "write_workbook",
 ]

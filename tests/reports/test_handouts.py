@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cleanfreight.dispatch import DispatchResult, load_scenario, solve_dispatch
-from cleanfreight.dispatch.handouts import TRUCK_COLORS, run_sheet_table
+from cleanfreight.reports.handouts import TRUCK_COLORS, run_sheet_table, write_handouts
 from tests.dispatch.conftest import DATA
 from tests.reports._pdf import pdf_pages, pdf_text
 
@@ -30,7 +30,7 @@ def handouts(day: DispatchResult, tmp_path_factory: pytest.TempPathFactory) -> d
     folders = {}
     for lang in ("zh", "en"):
         folder = tmp_path_factory.mktemp(f"handouts_{lang}")
-        day.write_handouts(folder, lang=lang)
+        write_handouts(day, folder, lang=lang)
         folders[lang] = folder
     return folders
 

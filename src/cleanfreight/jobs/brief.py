@@ -179,8 +179,8 @@ def brief_sources(
     import pandas as pd
 
     from cleanfreight.errors import InputError
+    from cleanfreight.jobs.baseline import BaselineParams, run_baseline
     from cleanfreight.reports import plan_tables, report_table
-    from cleanfreight.workflow import BaselineParams, run_baseline
 
     problems = _source_problems(db, report, monthly, plan, enterprises)
     if problems:
