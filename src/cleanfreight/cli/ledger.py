@@ -419,8 +419,10 @@ def register(app: typer.Typer) -> None:
         ],
         wait: WaitOption = 0.0,
         as_json: JsonOption = False,
+        lang: LangOption = "en",
     ) -> None:
         """Re-classify the stored records' cargo names with a cargo mapping (after unknown_cargo findings)."""
+        _lang(lang)
         from cleanfreight.ledger import Ledger
         from cleanfreight.ledger.cargo import recode_cargo
 
@@ -433,8 +435,9 @@ def register(app: typer.Typer) -> None:
             print_json({"changed": sum(changes.values()), "changes": changes})
             return
         for k, n in changes.items():
-            out.print(f"{k}: {n:,} record(s)")
-        out.print(f"{sum(changes.values()):,} record(s) re-classified")
+            out.print(f"{k}: {n:,}" + (" 条记录" if lang == "zh" else " record(s)"))
+        total = sum(changes.values())
+        out.print(f"已重新分类 {total:,} 条记录" if lang == "zh" else f"{total:,} record(s) re-classified")
 
     @ledger.command("rejects")
     @handle_errors
@@ -652,8 +655,10 @@ def register(app: typer.Typer) -> None:
         ] = 0.0,
         roster: RosterOption = "sample",
         as_json: JsonOption = False,
+        lang: LangOption = "en",
     ) -> None:
         """Write a seeded year of gate, rail and meter exports for the roster (with real-world defects)."""
+        _lang(lang)
         from cleanfreight.errors import InputError
         from cleanfreight.ledger.sample import generate_records
 
@@ -674,6 +679,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(man.as_dict())
             return
+        rows = sum(man.rows.values())
         out.print(
-            f"wrote {len(man.files)} files ({sum(man.rows.values()):,} rows) to {out_dir}; planted {man.planted}"
+            f"已写入 {len(man.files)} 个文件（{rows:,} 行）到 {out_dir}；预置缺陷 {man.planted}"
+            if lang == "zh"
+            else f"wrote {len(man.files)} files ({rows:,} rows) to {out_dir}; planted {man.planted}"
         )

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cleanfreight.cli._common import JsonOption, handle_errors, out, print_json, progress
+from cleanfreight._i18n import check_lang
+from cleanfreight.cli._common import (
+    JsonOption,
+    LangOption,
+    handle_errors,
+    out,
+    print_json,
+    print_written,
+    progress,
+)
 
 network_app = typer.Typer(rich_markup_mode=None, help="Road and rail networks: inspect files, build truck networks, distance matrices.",
                           no_args_is_help=True)
@@ -23,8 +32,10 @@ def info(
     zones: Annotated[Path | None, typer.Option(help="Truck restriction zones (GeoJSON/GPKG)")] = None,
     save_graphml: Annotated[Path | None, typer.Option(help="Also save the truck network as GraphML")] = None,
     json_out: JsonOption = False,
+    lang: LangOption = "en",
 ) -> None:
     """Build the heavy-truck network from FILE and print nodes, edges, CRS and bounds."""
+    check_lang(lang)
     import geopandas as gpd
 
     from cleanfreight.network.roads import TruckProfile, graph_summary, load_roads
@@ -56,8 +67,10 @@ def matrix(
     roads: Annotated[Path, typer.Option(help="Road file (.osm, .osm.pbf, .graphml)")],
     points: Annotated[Path, typer.Option(help="CSV with id, lon, lat (and optional coord_crs) columns")],
     out_file: Annotated[Path, typer.Option("--out", help="Output CSV (long format: from, to, km, hours)")],
+    lang: LangOption = "en",
 ) -> None:
     """Many-to-many road distance and time matrix between the points of a CSV."""
+    check_lang(lang)
     import pandas as pd
 
     from cleanfreight.network.matrix import road_matrix
@@ -78,7 +91,7 @@ def matrix(
     from cleanfreight._io import write_csv
 
     write_csv(table, out_file, index=False)
-    out.print(f"{len(table)} pairs written to {out_file}")
+    print_written([out_file], lang)
 
 
 def register(app: typer.Typer) -> None:
