@@ -33,14 +33,14 @@ def test_the_tool_has_the_commands_users_script() -> None:
                      "ledger recode", "ledger sample"}
 
 
-@pytest.mark.parametrize("path", sorted(COMMANDS), ids=lambda p: " ".join(p))
+@pytest.mark.parametrize("path", sorted(COMMANDS), ids=" ".join)
 def test_every_command_takes_lang(path: tuple[str, ...]) -> None:
     opts = {o for p in COMMANDS[path].params for o in getattr(p, "opts", [])}
     assert "--lang" in opts
 
 
 @pytest.mark.parametrize("path", [("ledger", "recode"), ("ledger", "sample"), ("network", "matrix"),
-                                  ("network", "info")], ids=lambda p: " ".join(p))
+                                  ("network", "info")], ids=" ".join)
 def test_an_unknown_language_is_refused(path: tuple[str, ...], tmp_path: Any) -> None:
     needed = {
         ("ledger", "recode"): ["--db", str(tmp_path / "l.duckdb"), "--cargo-map", str(tmp_path / "m.toml")],
