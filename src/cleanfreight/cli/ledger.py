@@ -42,7 +42,9 @@ RulesOption = Annotated[
 RosterOption = Annotated[
     str | None,
     typer.Option(
-        "--roster", help="Enterprise folder (enterprises.csv, flows.csv, mode_split.csv), or 'sample'."
+        "--enterprises",
+        "--roster",  # the older spelling, kept for users' scripts
+        help="Enterprise folder (enterprises.csv, flows.csv, mode_split.csv), or 'sample'.",
     ),
 ]
 

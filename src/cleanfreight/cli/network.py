@@ -29,7 +29,10 @@ def info(
     gross_weight: Annotated[float, typer.Option(help="Truck gross weight (t); lighter maxweight roads are removed")] = 49.0,
     new_energy: Annotated[bool, typer.Option("--new-energy", help="Truck is new-energy (exempt from zones that say so)")] = False,
     boundary: Annotated[Path | None, typer.Option(help="Clip to this boundary (GeoJSON/GPKG/SHP)")] = None,
-    zones: Annotated[Path | None, typer.Option(help="Truck restriction zones (GeoJSON/GPKG)")] = None,
+    zones: Annotated[
+        Path | None,
+        typer.Option("--restriction-zone", "--zones", help="Truck restriction zones (GeoJSON/GPKG); --zones: older spelling"),
+    ] = None,
     save_graphml: Annotated[Path | None, typer.Option(help="Also save the truck network as GraphML")] = None,
     json_out: JsonOption = False,
     lang: LangOption = "en",
