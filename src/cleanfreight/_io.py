@@ -168,3 +168,52 @@ def json_text(payload: Any, **dumps: Any) -> str:
     import json
 
     return json.dumps(json_safe(payload), allow_nan=False, **dumps)
+
+
+#: ratio points below the target still shown amber (maps, briefing and workbooks)
+AMBER_BAND = 0.15
+
+
+class WorkbookFormats:
+    """The cell formats every workbook of the tool shares (briefing, ledger report): a Chinese-capable
+    font, a grey wrapped header, tonnes ``#,##0``, ratios ``0.0%``, and green / amber / red fills for
+    ratios against the target (:func:`ratio_colours`)."""
+
+    def __init__(self, book: Any) -> None:
+        font = {"font_name": "Microsoft YaHei", "font_size": 10}
+        self.header = book.add_format(
+            {**font, "bold": True, "bg_color": "#E8E8E2", "border": 1, "border_color": "#BBBBBB",
+             "text_wrap": True, "valign": "vcenter"}
+        )
+        self.text = book.add_format(font)
+        self.tonnes = book.add_format({**font, "num_format": "#,##0"})
+        self.decimal = book.add_format({**font, "num_format": "#,##0.0"})
+        self.ratio = book.add_format({**font, "num_format": "0.0%"})
+        self.int = book.add_format({**font, "num_format": "0"})
+        self.title = book.add_format({**font, "bold": True, "font_size": 14})
+        self.note = book.add_format({**font, "italic": True, "font_color": "#777777"})
+        self.warn = book.add_format({**font, "bold": True, "font_color": "#9C2A00"})
+        self.ok = book.add_format({"bg_color": "#C7E9C0", "font_color": "#00441B"})
+        self.near = book.add_format({"bg_color": "#FDE2B3", "font_color": "#7F4700"})
+        self.low = book.add_format({"bg_color": "#F8C1BE", "font_color": "#67000D"})
+
+    def of(self, kind: str) -> Any:
+        return {"tonnes": self.tonnes, "ratio": self.ratio, "int": self.int, "decimal": self.decimal}.get(
+            kind, self.text
+        )
+
+
+def ratio_colours(
+    sheet: Any, fmt: WorkbookFormats, first_row: int, last_row: int, col0: int, col1: int, target: float
+) -> None:
+    """Green at or above ``target``, amber within :data:`AMBER_BAND` below it, red further below."""
+    if last_row < first_row:
+        return
+    low = max(0.0, target - AMBER_BAND)
+    rng = (first_row, col0, last_row, col1)
+    sheet.conditional_format(*rng, {"type": "cell", "criteria": ">=", "value": target, "format": fmt.ok})
+    sheet.conditional_format(
+        *rng,
+        {"type": "cell", "criteria": "between", "minimum": low, "maximum": target - 1e-9, "format": fmt.near},
+    )
+    sheet.conditional_format(*rng, {"type": "cell", "criteria": "<", "value": low, "format": fmt.low})

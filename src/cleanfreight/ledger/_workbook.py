@@ -16,15 +16,13 @@ from typing import Any
 import pandas as pd
 
 from cleanfreight._i18n import vocab
-from cleanfreight._io import xlsx_workbook
+from cleanfreight._io import WorkbookFormats, ratio_colours, xlsx_workbook
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.ledger._labels import lt
 
 #: a :class:`cleanfreight.ledger.report.LedgerReport` (not imported: the report module imports this one)
 LedgerReport = Any
 
-#: ratio points below the target still shown amber (as the briefing's maps and workbook)
-AMBER_BAND = 0.15
 
 _RATIO_COLS = {
     "clean_ratio",
@@ -73,36 +71,7 @@ def column_label(col: str, lang: str) -> str:
     return lt(col, lang)
 
 
-class _Formats:
-    def __init__(self, book: Any) -> None:
-        font = {"font_name": "Microsoft YaHei", "font_size": 10}
-        self.header = book.add_format(
-            {
-                **font,
-                "bold": True,
-                "bg_color": "#E8E8E2",
-                "border": 1,
-                "border_color": "#BBBBBB",
-                "text_wrap": True,
-                "valign": "vcenter",
-            }
-        )
-        self.text = book.add_format(font)
-        self.tonnes = book.add_format({**font, "num_format": "#,##0"})
-        self.decimal = book.add_format({**font, "num_format": "#,##0.0"})
-        self.ratio = book.add_format({**font, "num_format": "0.0%"})
-        self.int = book.add_format({**font, "num_format": "0"})
-        self.title = book.add_format({**font, "bold": True, "font_size": 14})
-        self.note = book.add_format({**font, "italic": True, "font_color": "#777777"})
-        self.warn = book.add_format({**font, "bold": True, "font_color": "#9C2A00"})
-        self.ok = book.add_format({"bg_color": "#C7E9C0", "font_color": "#00441B"})
-        self.near = book.add_format({"bg_color": "#FDE2B3", "font_color": "#7F4700"})
-        self.low = book.add_format({"bg_color": "#F8C1BE", "font_color": "#67000D"})
-
-    def of(self, kind: str) -> Any:
-        return {"tonnes": self.tonnes, "ratio": self.ratio, "int": self.int, "decimal": self.decimal}.get(
-            kind, self.text
-        )
+_Formats = WorkbookFormats
 
 
 def _missing(value: Any) -> bool:
@@ -121,16 +90,7 @@ def _write(sheet: Any, row: int, col: int, value: Any, kind: str, fmt: _Formats,
 
 
 def _colours(sheet: Any, fmt: _Formats, r0: int, r1: int, col: int, target: float) -> None:
-    if r1 < r0:
-        return
-    low = max(0.0, target - AMBER_BAND)
-    rng = (r0, col, r1, col)
-    sheet.conditional_format(*rng, {"type": "cell", "criteria": ">=", "value": target, "format": fmt.ok})
-    sheet.conditional_format(
-        *rng,
-        {"type": "cell", "criteria": "between", "minimum": low, "maximum": target - 1e-9, "format": fmt.near},
-    )
-    sheet.conditional_format(*rng, {"type": "cell", "criteria": "<", "value": low, "format": fmt.low})
+    ratio_colours(sheet, fmt, r0, r1, col, col, target)
 
 
 def _table(

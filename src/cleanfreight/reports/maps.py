@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import check_lang, vocab
-from cleanfreight._io import write_text
+from cleanfreight._io import AMBER_BAND, write_text
 from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.reports._labels import bi, t
@@ -52,8 +52,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-AMBER_BAND = 0.15
-"""Enterprises within this many ratio points below the target are amber; further below, red."""
 
 COLORS: dict[str, str] = {
     "ok": "#1a9850",
@@ -206,7 +204,7 @@ def ratio_color(ratio: float, target: float = 0.8) -> str:
         return COLORS["route_other"]
     if ratio >= target - RATIO_TOL:
         return COLORS["ok"]
-    if ratio >= target - AMBER_BAND - 1e-9:
+    if ratio >= target - AMBER_BAND - RATIO_TOL:
         return COLORS["near"]
     return COLORS["low"]
 

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import vocab
-from cleanfreight._io import atomic_path, xlsx_workbook
+from cleanfreight._io import WorkbookFormats, atomic_path, ratio_colours, xlsx_workbook
 from cleanfreight.reports._labels import t
 from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
-from cleanfreight.reports.maps import AMBER_BAND
 from cleanfreight.reports.options import ReportOptions
 
 __all__ = ["SHEETS", "write_workbook"]
@@ -54,47 +53,10 @@ _PLAN_COLS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class _Formats:
-    def __init__(self, book: Any) -> None:
-        font = {"font_name": "Microsoft YaHei", "font_size": 10}
-        self.header = book.add_format(
-            {
-                **font,
-                "bold": True,
-                "bg_color": "#E8E8E2",
-                "border": 1,
-                "border_color": "#BBBBBB",
-                "text_wrap": True,
-                "valign": "vcenter",
-            }
-        )
-        self.text = book.add_format(font)
-        self.tonnes = book.add_format({**font, "num_format": "#,##0"})
-        self.ratio = book.add_format({**font, "num_format": "0.0%"})
-        self.int = book.add_format({**font, "num_format": "0"})
-        self.title = book.add_format({**font, "bold": True, "font_size": 14})
-        self.note = book.add_format({**font, "italic": True, "font_color": "#777777"})
-        self.ok = book.add_format({"bg_color": "#C7E9C0", "font_color": "#00441B"})
-        self.near = book.add_format({"bg_color": "#FDE2B3", "font_color": "#7F4700"})
-        self.low = book.add_format({"bg_color": "#F8C1BE", "font_color": "#67000D"})
-
-    def of(self, kind: str) -> Any:
-        return {"tonnes": self.tonnes, "ratio": self.ratio, "int": self.int}.get(kind, self.text)
+_Formats = WorkbookFormats
 
 
-def _ratio_colours(
-    sheet: Any, fmt: _Formats, first_row: int, last_row: int, col0: int, col1: int, target: float
-) -> None:
-    if last_row < first_row:
-        return
-    low = max(0.0, target - AMBER_BAND)
-    rng = (first_row, col0, last_row, col1)
-    sheet.conditional_format(*rng, {"type": "cell", "criteria": ">=", "value": target, "format": fmt.ok})
-    sheet.conditional_format(
-        *rng,
-        {"type": "cell", "criteria": "between", "minimum": low, "maximum": target - 1e-9, "format": fmt.near},
-    )
-    sheet.conditional_format(*rng, {"type": "cell", "criteria": "<", "value": low, "format": fmt.low})
+_ratio_colours = ratio_colours
 
 
 def _value(value: Any, kind: str, lang: str) -> Any:
