@@ -13,6 +13,7 @@ from cleanfreight.ledger._period import Period, parse_period
 from cleanfreight.ledger._readers import ColumnMapping, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map, recode_cargo
 from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
+from cleanfreight.ledger.feed import RowReject, RowsResult, ingest_rows, list_rejects
 from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
 from cleanfreight.ledger.report import (
     LedgerReport,
@@ -37,10 +38,14 @@ __all__ = [
     "LedgerReport",
     "Period",
     "ReportSettings",
+    "RowReject",
+    "RowsResult",
     "SampleManifest",
     "TrendResult",
     "generate_records",
     "ingest",
+    "ingest_rows",
+    "list_rejects",
     "load_cargo_map",
     "load_mapping",
     "load_plan",
