@@ -1,0 +1,115 @@
+"""The one door from the platform to the ledger.
+
+Everything the platform needs from the ledger goes through this module, which calls the public
+functions of :mod:`cleanfreight.ledger` only (no SQL against the ledger's tables). When the ledger
+gets a front of its own, only this module changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cleanfreight import ledger
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from cleanfreight.enterprises import Roster
+
+__all__ = [
+    "RowsResult",
+    "enterprise_names",
+    "file_rejects",
+    "import_files",
+    "import_rows",
+    "open_store",
+    "parse_period",
+    "period_report",
+    "roster",
+]
+
+logger = logging.getLogger(__name__)
+
+RowsResult = ledger.RowsResult
+
+
+def open_store(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (create) the ledger file; the platform keeps this one connection while it runs."""
+    return ledger.open_ledger(path)
+
+
+def import_rows(
+    con: duckdb.DuckDBPyConnection,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    source: str,
+    enterprise: str | None,
+    only_enterprise: str | None = None,
+) -> ledger.RowsResult:
+    """Import pushed records with the rules of a file import (committed before this returns)."""
+    settings = ledger.IngestSettings(only_enterprise=only_enterprise)
+    return ledger.ingest_rows(con, rows, source=source, enterprise=enterprise, settings=settings)
+
+
+def import_files(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], *, enterprise: str | None, only_enterprise: str | None
+) -> ledger.IngestResult:
+    """Import uploaded export files (CSV / XLSX) as ``cleanfreight ledger ingest`` would."""
+    settings = ledger.IngestSettings(only_enterprise=only_enterprise)
+    return ledger.ingest(con, list(files), enterprise=enterprise, settings=settings)
+
+
+def file_rejects(con: duckdb.DuckDBPyConnection, import_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Rejected rows of these imports: ``src_row, column_name, value, reason``."""
+    df = ledger.list_rejects(con, list(import_ids))
+    return [
+        {
+            "row": int(r.src_row),
+            "column": None if r.column_name is None else str(r.column_name),
+            "value": None if r.value is None else str(r.value),
+            "reason": str(r.reason),
+        }
+        for r in df.itertuples(index=False)
+    ]
+
+
+@lru_cache(maxsize=4)
+def roster(which: str | None) -> Roster | None:
+    """The enterprise roster (``"sample"``, a folder, or ``None``)."""
+    if which is None:
+        return None
+    from cleanfreight.enterprises import load_enterprises
+
+    return load_enterprises() if which == "sample" else load_enterprises(which)
+
+
+def period_report(
+    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None
+) -> dict[str, Any]:
+    """The JSON of ``cleanfreight ledger report --json`` for one period."""
+    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name))
+    return rep.as_dict()
+
+
+def parse_period(text: str) -> str:
+    """The period's label, or :class:`~cleanfreight.errors.InputError` when it cannot be read."""
+    return ledger.parse_period(text).label
+
+
+def enterprise_names(roster_name: str | None) -> dict[str, tuple[str, str]]:
+    """Enterprise id -> (Chinese name, English name) from the roster (empty without one)."""
+    ros = roster(roster_name)
+    if ros is None:
+        return {}
+    df = ros.enterprises
+    out: dict[str, tuple[str, str]] = {}
+    for r in df.itertuples(index=False):
+        eid = str(r.enterprise_id)
+        zh = str(getattr(r, "name_zh", "") or eid)
+        en = str(getattr(r, "name_en", "") or zh)
+        out[eid] = (zh, en)
+    return out

@@ -1,0 +1,89 @@
+"""Settings of the bureau's platform, shared by :func:`~cleanfreight.server.create_app` and ``cleanfreight serve``."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleanfreight.errors import InputError, Problem
+
+__all__ = ["ServerSettings"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """Validated settings of ``cleanfreight serve``.
+
+    Parameters
+    ----------
+    db
+        The ledger DuckDB file: the platform's embedded store (created if missing). The platform
+        keeps its accounts, sessions, audit log, heartbeats and passage serials in the same file,
+        in tables of its own (``srv_*``).
+    host, port
+        Where to listen. The default listens on loopback only.
+    rules
+        Rulebook preset or file for the reports and the dashboard (see ``cleanfreight ledger report``).
+    roster
+        ``"sample"``, a roster folder, or ``None``: enterprise names on the dashboard, and the list of
+        enterprises expected to report.
+    token_ttl_s
+        Lifetime of an API access token (gate clients use 1-2 h tokens).
+    session_ttl_s
+        Lifetime of a browser session.
+    heartbeat_offline_s
+        A gate with no heartbeat or passage for longer than this is shown offline (clients beat
+        about every 10 minutes; the default allows two missed beats).
+    max_upload_bytes
+        Largest accepted upload (file or JSON body).
+    max_batch
+        Most passage records in one ``POST /api/v1/passages``.
+    login_max_failures, login_window_s
+        After this many failed logins of one user name or client address within the window, further
+        attempts get ``429`` until the window has passed.
+    lang
+        Default language of the pages (``zh`` or ``en``).
+    secure_cookies
+        Mark cookies ``Secure`` (behind HTTPS); off for plain loopback HTTP.
+    """
+
+    db: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rules: str = "changzhi-2024"
+    roster: str | None = "sample"
+    token_ttl_s: int = 7200
+    session_ttl_s: int = 8 * 3600
+    heartbeat_offline_s: int = 1800
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_batch: int = 1000
+    login_max_failures: int = 5
+    login_window_s: int = 300
+    lang: str = "zh"
+    secure_cookies: bool = False
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        if not isinstance(self.db, Path):
+            object.__setattr__(self, "db", Path(self.db))
+        if str(self.db).startswith(("postgresql://", "postgres://")):
+            problems.append(
+                Problem("a PostgreSQL server is not supported by the platform yet; give a DuckDB file", column="db")
+            )
+        if self.host != "localhost":
+            try:
+                ipaddress.ip_address(self.host)
+            except ValueError:
+                problems.append(Problem("expected an IP address or localhost", column="host", value=self.host))
+        if not 0 <= self.port <= 65535:
+            problems.append(Problem("must be 0-65535 (0: any free port)", column="port", value=self.port))
+        for name in ("token_ttl_s", "session_ttl_s", "heartbeat_offline_s", "max_upload_bytes", "max_batch",
+                     "login_max_failures", "login_window_s"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                problems.append(Problem("must be a whole number >= 1", column=name, value=value))
+        if self.lang not in ("zh", "en"):
+            problems.append(Problem("must be zh or en", column="lang", value=self.lang))
+        if problems:
+            raise InputError("invalid server settings", problems)
