@@ -34,15 +34,15 @@ def push_passages(store: Store, user: User, records: Sequence[Mapping[str, Any]]
     again. The lock on the store is held from the serial check to the serial insert, so two pushes
     of the same serial at the same moment count it once.
     """
-    rejected: list[dict[str, str]] = []
+    rejected: list[tuple[int, dict[str, str]]] = []  # (position in the input, answer)
     duplicates = 0
     batch_seen: set[str] = set()
-    todo: list[tuple[str, str | None, dict[str, Any]]] = []
-    for rec in records:
+    todo: list[tuple[int, str, str | None, dict[str, Any]]] = []
+    for pos, rec in enumerate(records):
         serial = _text(rec.get("serial"))
         if serial is None or not _SERIAL_RE.fullmatch(serial):
-            rejected.append({"serial": "" if serial is None else serial[:64],
-                             "reason": "missing or invalid serial (1-64 letters, digits, _ -)"})
+            rejected.append((pos, {"serial": "" if serial is None else serial[:64],
+                                   "reason": "missing or invalid serial (1-64 letters, digits, _ -)"}))
             continue
         if serial in batch_seen:
             duplicates += 1
@@ -50,37 +50,38 @@ def push_passages(store: Store, user: User, records: Sequence[Mapping[str, Any]]
         batch_seen.add(serial)
         gate = _text(rec.get("gate"))
         if gate is not None and not _GATE_RE.fullmatch(gate):
-            rejected.append({"serial": serial, "reason": "invalid gate (1-32 letters, digits, _ -)"})
+            rejected.append((pos, {"serial": serial, "reason": "invalid gate (1-32 letters, digits, _ -)"}))
             continue
         row = {k: v for k, v in rec.items() if k not in ("serial", "gate")}
         claimed = next((_text(row[k]) for k in _ENT_KEYS if k in row and _text(row[k])), None)
         if user.role == "bureau":
             if claimed is None:
-                rejected.append({"serial": serial, "reason": "no enterprise_id (a bureau account pushes for any enterprise)"})
+                rejected.append((pos, {"serial": serial,
+                                       "reason": "no enterprise_id (a bureau account pushes for any enterprise)"}))
                 continue
         elif claimed is not None and claimed.upper() != user.enterprise_id:
-            rejected.append({"serial": serial,
-                             "reason": f"record of another enterprise; this account pushes for {user.enterprise_id} only"})
+            rejected.append((pos, {"serial": serial, "reason": "record of another enterprise; "
+                                   f"this account pushes for {user.enterprise_id} only"}))
             continue
-        todo.append((serial, gate, row))
+        todo.append((pos, serial, gate, row))
     accepted = 0
     now = datetime.now()
     if todo:
         with store.use() as con:
-            serials = [s for s, _, _ in todo]
+            serials = [s for _, s, _, _ in todo]
             known = {
                 str(r[0])
                 for r in con.execute(
                     f"SELECT serial FROM srv_passages WHERE serial IN ({', '.join('?' for _ in serials)})", serials
                 ).fetchall()
             }
-            fresh = [t for t in todo if t[0] not in known]
+            fresh = [t for t in todo if t[1] not in known]
             duplicates += len(todo) - len(fresh)
             if fresh:
                 ent = user.enterprise_id
                 source = f"push_{ent or 'bureau'}_{user.name}_{now:%Y%m%dT%H%M%S}_{secrets.token_hex(3)}"
                 res = _ledger.import_rows(
-                    con, [r for _, _, r in fresh], source=source, enterprise=ent, only_enterprise=ent
+                    con, [r for _, _, _, r in fresh], source=source, enterprise=ent, only_enterprise=ent
                 )
                 bad: dict[int, list[str]] = {}
                 for rj in res.rejects:
@@ -88,9 +89,9 @@ def push_passages(store: Store, user: User, records: Sequence[Mapping[str, Any]]
                         rj.reason if rj.column is None else f"{rj.column}: {rj.reason}"
                     )
                 ok_rows = []
-                for i, (serial, gate, row) in enumerate(fresh):
+                for i, (pos, serial, gate, row) in enumerate(fresh):
                     if i in bad:
-                        rejected.append({"serial": serial, "reason": "; ".join(bad[i])})
+                        rejected.append((pos, {"serial": serial, "reason": "; ".join(bad[i])}))
                     else:
                         rec_ent = ent or str(next(_text(row[k]) for k in _ENT_KEYS if k in row and _text(row[k]))).upper()
                         ok_rows.append([serial, rec_ent, gate, now, user.name, res.import_id])
@@ -111,7 +112,8 @@ def push_passages(store: Store, user: User, records: Sequence[Mapping[str, Any]]
     if todo or rejected:
         store.audit(user.name, "passages.push", user.enterprise_id,
                     f"accepted={accepted} rejected={len(rejected)} duplicates={duplicates}", client)
-    return {"accepted": accepted, "rejected": rejected, "duplicates": duplicates}
+    return {"accepted": accepted, "rejected": [r for _, r in sorted(rejected, key=lambda x: x[0])],
+            "duplicates": duplicates}
 
 
 def heartbeat(store: Store, user: User, gate: str, status: str | None, enterprise_id: str | None = None) -> datetime:

@@ -110,7 +110,7 @@ def passages(
 ) -> dict[str, Any]:
     require(user, "device", "enterprise", "bureau")
     if len(records) > ctx.settings.max_batch:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        raise HTTPException(413,
                             f"{len(records)} records; at most {ctx.settings.max_batch} per request")
     rows = [r.model_dump(exclude_none=True) for r in records]
     return _push.push_passages(ctx.store, user, rows, client_of(request))
