@@ -91,6 +91,21 @@ _REASONS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: the ledger's field names as a Chinese export heads them
+FIELDS_ZH: dict[str, str] = {
+    "timestamp": "进出厂时间", "date": "日期", "plate": "车牌号码", "stage": "排放阶段", "cargo": "运输货物名称",
+    "tonnes": "运输量", "direction": "进出方向", "unit": "计量单位", "enterprise_id": "企业编号", "vin": "VIN",
+    "meter_kind": "输送方式", "counter": "累计量",
+}
+
+
+def field(name: str | None, lang: str) -> str:
+    """A field name in the page's language."""
+    if not name:
+        return ""
+    return FIELDS_ZH.get(name, name) if lang == "zh" else name
+
+
 def t(key: str, lang: str, **kw: object) -> str:
     zh, en = TEXT.get(key, (key, key))
     text = zh if lang == "zh" else en

@@ -317,6 +317,7 @@ def upload(
                     f"{name}: accepted={f.accepted} rejected={f.rejected} duplicates={f.duplicates}", client)
     for r in rejects:
         r["reason"] = _i18n.reason(r["reason"], lang)
+        r["column"] = _i18n.field(r["column"], lang)
     result = {"file": name, "accepted": f.accepted, "rejected": f.rejected, "duplicates": f.duplicates,
               "rejects": rejects}
     return _render(request, ctx, "upload.html", user=s.user, csrf=s.csrf, result=result, error=None)

@@ -1,0 +1,44 @@
+"""The report over HTTP is the ledger's report, scoped to the caller."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cleanfreight.enterprises import load_enterprises
+from cleanfreight.ledger import open_ledger, report
+from tests.server._live import LiveServer
+
+
+def test_bureau_report_is_the_ledger_report(live: LiveServer, sample_ledger: Path) -> None:
+    con = open_ledger(sample_ledger, read_only=True)
+    try:
+        expected = json.loads(json.dumps(report(con, "2026-03", roster=load_enterprises()).as_dict()))
+    finally:
+        con.close()
+    with live.client() as c:
+        got = c.get("/api/v1/report", params={"period": "2026-03"}, headers=live.auth("chief")).json()
+    assert got.pop("scope") == "city"
+    assert got == expected
+    assert len(got["enterprises"]) == 40
+
+
+def test_enterprise_sees_only_itself(live: LiveServer) -> None:
+    with live.client() as c:
+        a = c.get("/api/v1/report", params={"period": "2026-03"}, headers=live.auth("cz01")).json()
+        b = c.get("/api/v1/report", params={"period": "2026-03"}, headers=live.auth("cz02")).json()
+        full = c.get("/api/v1/report", params={"period": "2026-03"}, headers=live.auth("chief")).json()
+    assert [e["enterprise_id"] for e in a["enterprises"]] == ["CZ01"]
+    assert [e["enterprise_id"] for e in b["enterprises"]] == ["CZ02"]
+    assert a["city"] == {"target": 0.8}
+    assert "CZ02" not in json.dumps(a, ensure_ascii=False)
+    own = next(e for e in full["enterprises"] if e["enterprise_id"] == "CZ01")
+    assert a["enterprises"][0] == own
+    assert (a["scope"], b["scope"]) == ("CZ01", "CZ02")
+
+
+def test_bad_period_is_400(live: LiveServer) -> None:
+    with live.client() as c:
+        r = c.get("/api/v1/report", params={"period": "March"}, headers=live.auth("chief"))
+    assert r.status_code == 400
+    assert "YYYY-MM" in r.json()["detail"]
