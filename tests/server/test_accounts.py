@@ -1,0 +1,64 @@
+"""Accounts, settings and the `cleanfreight users add` / `serve` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from cleanfreight.cli import app
+from cleanfreight.errors import InputError
+from cleanfreight.server import ServerSettings, add_user
+
+
+def test_settings_gather_every_problem(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        ServerSettings(db=tmp_path / "x.duckdb", host="example.org", port=70000, token_ttl_s=0, lang="fr")
+    cols = [p.column for p in err.value.problems]
+    assert cols == ["host", "port", "token_ttl_s", "lang"]
+    s = ServerSettings(db=str(tmp_path / "x.duckdb"))  # type: ignore[arg-type]
+    assert isinstance(s.db, Path)
+
+
+def test_add_user_validates_and_hashes(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    with pytest.raises(InputError) as err:
+        add_user(db, "bad name!", "short", "admin", None)
+    assert [p.column for p in err.value.problems] == ["name", "role", "password"]
+    with pytest.raises(InputError) as err:
+        add_user(db, "gate1", "long-enough-1", "device", None)
+    assert "needs --enterprise" in str(err.value)
+    u = add_user(db, "gate1", "long-enough-1", "device", "cz07")
+    assert (u.role, u.enterprise_id) == ("device", "CZ07")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (pw_hash,) = con.execute("SELECT pw_hash FROM srv_users WHERE name = 'gate1'").fetchone() or ("",)
+        audit = con.execute("SELECT username, action, target FROM srv_audit").fetchall()
+    finally:
+        con.close()
+    assert pw_hash.startswith("$argon2id$")
+    assert "long-enough-1" not in pw_hash
+    assert audit == [("cli", "user.add", "gate1")]
+
+
+def test_users_add_command_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    runner = CliRunner()
+    r = runner.invoke(app, ["users", "add", "chief", "--db", str(db), "--role", "bureau", "--password-stdin",
+                            "--json"], input="a-long-password\n")
+    assert r.exit_code == 0, r.output
+    assert '"role": "bureau"' in r.output
+    r = runner.invoke(app, ["users", "add", "chief", "--db", str(db), "--role", "bureau"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["users", "add", "e1", "--db", str(db), "--role", "enterprise", "--password-stdin"],
+                      input="a-long-password\n")
+    assert r.exit_code == 2
+    assert "needs --enterprise" in r.output
+
+
+def test_serve_refuses_bad_settings(tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "p.duckdb"), "--port", "99999"])
+    assert r.exit_code == 2
+    assert "port" in r.output
