@@ -24,6 +24,7 @@ def test_rows_accept_reject_and_deduplicate(tmp_path: Path) -> None:
     res = ingest_rows(con, rows, source="push CZ01/G1", enterprise="CZ01")
     assert (res.accepted, res.duplicates) == (2, 0)
     assert res.rejected_indexes == [1, 3, 4]
+    assert res.accepted_indexes == (0, 2)
     reasons = {r.index: r.reason for r in res.rejects}
     assert reasons[1] == "invalid plate; expected e.g. 晋D12345"
     assert reasons[3] == "empty record"

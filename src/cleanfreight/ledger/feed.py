@@ -46,14 +46,16 @@ class RowReject:
 class RowsResult:
     """Outcome of :func:`ingest_rows`.
 
-    ``accepted`` records were added; ``duplicates`` were valid but already in the ledger (or repeated
-    in the input); ``rejects`` lists every problem of every rejected record (a record may have several).
+    ``accepted`` records were added (``accepted_indexes``: their positions in the input);
+    ``duplicates`` were valid but already in the ledger (or repeated in the input); ``rejects`` lists
+    every problem of every rejected record (a record may have several).
     """
 
     accepted: int
     duplicates: int
     rejects: tuple[RowReject, ...] = field(default_factory=tuple)
     import_id: int | None = None
+    accepted_indexes: tuple[int, ...] = field(default_factory=tuple)
 
     @property
     def rejected_indexes(self) -> list[int]:
@@ -135,6 +137,13 @@ def ingest_rows(
             rejects = pre + [RowReject(i, None, None, "; ".join(reasons)) for i, _ in kept]
             return RowsResult(0, 0, tuple(sorted(rejects, key=lambda r: r.index)))
     f = res.files[0]
+    con, owned = connection(db)
+    try:
+        added = con.execute("SELECT src_row FROM records WHERE import_id = ?", [f.import_id]).fetchall()
+    finally:
+        if owned:
+            con.close()
+    accepted_idx = tuple(sorted(kept[int(r[0]) - 2][0] for r in added))
     df = list_rejects(db, [f.import_id])
     # the CSV's header is line 1: line n holds kept record n - 2
     for r in df.itertuples(index=False):
@@ -146,7 +155,9 @@ def ingest_rows(
                 str(r.reason),
             )
         )
-    return RowsResult(f.accepted, f.duplicates, tuple(sorted(pre, key=lambda r: r.index)), f.import_id)
+    return RowsResult(
+        f.accepted, f.duplicates, tuple(sorted(pre, key=lambda r: r.index)), f.import_id, accepted_idx
+    )
 
 
 def list_rejects(

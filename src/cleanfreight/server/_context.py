@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from cleanfreight.server._push import GroupCommit
 from cleanfreight.server._store import Store
 from cleanfreight.server.accounts import LoginThrottle, Role, User, resolve_token
 from cleanfreight.server.settings import ServerSettings
@@ -21,6 +22,7 @@ class Context:
     settings: ServerSettings
     store: Store
     throttle: LoginThrottle
+    committer: GroupCommit
 
 
 def context(request: Request) -> Context:

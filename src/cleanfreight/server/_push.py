@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 _SERIAL_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _GATE_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_ENT_KEYS = ("enterprise_id", "企业编号", "企业代码", "enterprise")
 
 
 def _text(value: object) -> str | None:
@@ -27,17 +28,114 @@ def _text(value: object) -> str | None:
     return s or None
 
 
-def push_passages(store: Store, user: User, records: Sequence[Mapping[str, Any]], client: str) -> dict[str, Any]:
+@dataclass
+class _Job:
+    """One request's records waiting for the next group commit."""
+
+    user: User
+    items: list[tuple[int, str, str | None, dict[str, Any]]]  # (position, serial, gate, row)
+    outcome: dict[int, str | None] = field(default_factory=dict)  # position -> None accepted, "dup", or a reason
+    done: bool = False
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """Commits the records of every request waiting at the same moment in one ledger import.
+
+    A request queues its job, then takes the store's lock; whoever holds the lock imports every job
+    queued so far (one import, one merge transaction, then one insert of the serials), so the fixed cost
+    of an import is shared when many gates push at once. A request returns once its own job is done,
+    that is after the commit.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pending: list[_Job] = []
+        self._lock = threading.Lock()
+
+    def submit(self, job: _Job) -> _Job:
+        with self._lock:
+            self._pending.append(job)
+        with self.store.use() as con:
+            if not job.done:
+                with self._lock:
+                    jobs, self._pending = self._pending, []
+                try:
+                    self._commit(con, jobs)
+                except BaseException as exc:
+                    for j in jobs:
+                        j.error, j.done = exc, True
+                    raise
+        if job.error is not None:
+            raise job.error
+        return job
+
+    def _commit(self, con: Any, jobs: list[_Job]) -> None:
+        flat: list[tuple[_Job, int, str, str | None, dict[str, Any]]] = [
+            (j, pos, serial, gate, row) for j in jobs for pos, serial, gate, row in j.items
+        ]
+        serials = [x[2] for x in flat]
+        known: set[str] = set()
+        for i in range(0, len(serials), 1000):
+            part = serials[i : i + 1000]
+            known |= {
+                str(r[0])
+                for r in con.execute(
+                    f"SELECT serial FROM srv_passages WHERE serial IN ({', '.join('?' for _ in part)})", part
+                ).fetchall()
+            }
+        fresh = []
+        for x in flat:
+            if x[2] in known:
+                x[0].outcome[x[1]] = "dup"
+            else:
+                known.add(x[2])  # the same serial in two requests of this group: the first one counts
+                fresh.append(x)
+        if fresh:
+            now = datetime.now()
+            source = f"push_{now:%Y%m%dT%H%M%S}_{secrets.token_hex(4)}"
+            res = _ledger.import_rows(con, [x[4] for x in fresh], source=source, enterprise=None)
+            bad: dict[int, list[str]] = {}
+            for rj in res.rejects:
+                bad.setdefault(rj.index, []).append(rj.reason if rj.column is None else f"{rj.column}: {rj.reason}")
+            added = set(res.accepted_indexes)
+            ok_rows = []
+            for i, (job, pos, serial, gate, row) in enumerate(fresh):
+                if i in bad:
+                    job.outcome[pos] = "; ".join(bad[i])
+                    continue
+                job.outcome[pos] = None if i in added else "dup"
+                ok_rows.append([serial, str(row["enterprise_id"]), gate, now, job.user.name, res.import_id])
+            if ok_rows:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    con.executemany(
+                        "INSERT INTO srv_passages (serial, enterprise_id, gate, received_at, username, import_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        ok_rows,
+                    )
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+        for j in jobs:
+            j.done = True
+
+
+def push_passages(
+    committer: GroupCommit, user: User, records: Sequence[Mapping[str, Any]], client: str
+) -> dict[str, Any]:
     """Import pushed passage records; the answer is given after the ledger has committed them.
 
     A serial already acknowledged (now or in an earlier push) is a duplicate and is not imported
-    again. The lock on the store is held from the serial check to the serial insert, so two pushes
-    of the same serial at the same moment count it once.
+    again; so is a passage the ledger already holds under another serial (same de-duplication key).
+    Every record is stamped with the caller's enterprise: a record naming another enterprise (under
+    any of its field names) is rejected.
     """
     rejected: list[tuple[int, dict[str, str]]] = []  # (position in the input, answer)
     duplicates = 0
     batch_seen: set[str] = set()
-    todo: list[tuple[int, str, str | None, dict[str, Any]]] = []
+    items: list[tuple[int, str, str | None, dict[str, Any]]] = []
     for pos, rec in enumerate(records):
         serial = _text(rec.get("serial"))
         if serial is None or not _SERIAL_RE.fullmatch(serial):
@@ -53,65 +151,37 @@ def push_passages(store: Store, user: User, records: Sequence[Mapping[str, Any]]
             rejected.append((pos, {"serial": serial, "reason": "invalid gate (1-32 letters, digits, _ -)"}))
             continue
         row = {k: v for k, v in rec.items() if k not in ("serial", "gate")}
-        claimed = next((_text(row[k]) for k in _ENT_KEYS if k in row and _text(row[k])), None)
+        claimed = _text(row.get("enterprise_id"))
         if user.role == "bureau":
             if claimed is None:
                 rejected.append((pos, {"serial": serial,
                                        "reason": "no enterprise_id (a bureau account pushes for any enterprise)"}))
                 continue
-        elif claimed is not None and claimed.upper() != user.enterprise_id:
-            rejected.append((pos, {"serial": serial, "reason": "record of another enterprise; "
-                                   f"this account pushes for {user.enterprise_id} only"}))
-            continue
-        todo.append((pos, serial, gate, row))
+            row["enterprise_id"] = claimed.upper()
+        else:
+            if claimed is not None and claimed.upper() != user.enterprise_id:
+                rejected.append((pos, {"serial": serial, "reason": "record of another enterprise; "
+                                       f"this account pushes for {user.enterprise_id} only"}))
+                continue
+            # the ledger rejects a record whose other enterprise field (企业编号 ...) says otherwise
+            row["enterprise_id"] = user.enterprise_id
+        items.append((pos, serial, gate, row))
     accepted = 0
-    now = datetime.now()
-    if todo:
-        with store.use() as con:
-            serials = [s for _, s, _, _ in todo]
-            known = {
-                str(r[0])
-                for r in con.execute(
-                    f"SELECT serial FROM srv_passages WHERE serial IN ({', '.join('?' for _ in serials)})", serials
-                ).fetchall()
-            }
-            fresh = [t for t in todo if t[1] not in known]
-            duplicates += len(todo) - len(fresh)
-            if fresh:
-                ent = user.enterprise_id
-                source = f"push_{ent or 'bureau'}_{user.name}_{now:%Y%m%dT%H%M%S}_{secrets.token_hex(3)}"
-                res = _ledger.import_rows(
-                    con, [r for _, _, _, r in fresh], source=source, enterprise=ent, only_enterprise=ent
-                )
-                bad: dict[int, list[str]] = {}
-                for rj in res.rejects:
-                    bad.setdefault(rj.index, []).append(
-                        rj.reason if rj.column is None else f"{rj.column}: {rj.reason}"
-                    )
-                ok_rows = []
-                for i, (pos, serial, gate, row) in enumerate(fresh):
-                    if i in bad:
-                        rejected.append((pos, {"serial": serial, "reason": "; ".join(bad[i])}))
-                    else:
-                        rec_ent = ent or str(next(_text(row[k]) for k in _ENT_KEYS if k in row and _text(row[k]))).upper()
-                        ok_rows.append([serial, rec_ent, gate, now, user.name, res.import_id])
-                accepted = res.accepted
-                duplicates += res.duplicates
-                if ok_rows:
-                    con.execute("BEGIN TRANSACTION")
-                    try:
-                        con.executemany(
-                            "INSERT INTO srv_passages (serial, enterprise_id, gate, received_at, username, import_id) "
-                            "VALUES (?, ?, ?, ?, ?, ?)",
-                            ok_rows,
-                        )
-                        con.execute("COMMIT")
-                    except BaseException:
-                        con.execute("ROLLBACK")
-                        raise
-    if todo or rejected:
-        store.audit(user.name, "passages.push", user.enterprise_id,
-                    f"accepted={accepted} rejected={len(rejected)} duplicates={duplicates}", client)
+    if items:
+        job = committer.submit(_Job(user, items))
+        for pos, serial, _, _ in items:
+            out = job.outcome[pos]
+            if out is None:
+                accepted += 1
+            elif out == "dup":
+                duplicates += 1
+            else:
+                if out.startswith("enterprise_id: field enterprise_id given twice"):
+                    out = f"record of another enterprise; this account pushes for {user.enterprise_id} only"
+                rejected.append((pos, {"serial": serial, "reason": out}))
+    if items or rejected:
+        committer.store.audit(user.name, "passages.push", user.enterprise_id,
+                              f"accepted={accepted} rejected={len(rejected)} duplicates={duplicates}", client)
     return {"accepted": accepted, "rejected": [r for _, r in sorted(rejected, key=lambda x: x[0])],
             "duplicates": duplicates}
 

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cleanfreight.errors import InputError
 from cleanfreight.server._context import Context
+from cleanfreight.server._push import GroupCommit
 from cleanfreight.server._store import Store
 from cleanfreight.server.accounts import LoginThrottle
 from cleanfreight.server.settings import ServerSettings
@@ -105,7 +106,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.db)
-        app.state.ctx = Context(settings, store, LoginThrottle(settings.login_max_failures, settings.login_window_s))
+        throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
+        app.state.ctx = Context(settings, store, throttle, GroupCommit(store))
         logger.info("platform serving ledger %s", settings.db)
         try:
             yield

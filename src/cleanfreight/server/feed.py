@@ -113,7 +113,7 @@ def passages(
         raise HTTPException(413,
                             f"{len(records)} records; at most {ctx.settings.max_batch} per request")
     rows = [r.model_dump(exclude_none=True) for r in records]
-    return _push.push_passages(ctx.store, user, rows, client_of(request))
+    return _push.push_passages(ctx.committer, user, rows, client_of(request))
 
 
 @router.post("/heartbeat", response_model=HeartbeatResult, summary="A gate says it is alive (about every 10 min)")
@@ -186,7 +186,7 @@ def gateway(env: Envelope, ctx: Ctx, request: Request) -> JSONResponse:
     if env.ipctype == "shareDrivingRecord":
         if len(values) > ctx.settings.max_batch:
             return _reply(413, f"at most {ctx.settings.max_batch} records per message", 413)
-        res = _push.push_passages(ctx.store, user, [envelope_record(v) for v in values], client_of(request))
+        res = _push.push_passages(ctx.committer, user, [envelope_record(v) for v in values], client_of(request))
         code = 0 if not res["rejected"] else 1
         return _reply(code, "ok" if code == 0 else "some records rejected", **res)
     if env.ipctype == "gateStatusReport":
