@@ -71,6 +71,7 @@ def test_bureau_sees_the_dashboard(browser: Any, live: LiveServer, shots: Path) 
     city = page.inner_text("#city-ratio")
     assert "全市清洁运输比例 · 2026-03" in city
     assert "目标 80.0%" in city
+    assert page.locator("#trend .month").count() == 3  # January to March
     rows = page.locator("#enterprises tr[data-enterprise]")
     assert rows.count() == 40
     assert rows.nth(0).locator("td").nth(0).inner_text() == "1"

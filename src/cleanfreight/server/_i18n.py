@@ -26,6 +26,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "meeting": ("达标企业", "Enterprises meeting the target"),
     "tonnes_total": ("进出厂总量（吨）", "Tonnes in and out"),
     "enterprises": ("企业", "Enterprises"),
+    "trend": ("全市清洁运输比例逐月变化", "City clean ratio month by month"),
     "rank": ("排名", "Rank"),
     "enterprise": ("企业", "Enterprise"),
     "clean_ratio": ("清洁运输比例", "Clean ratio"),

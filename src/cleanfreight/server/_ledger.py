@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RowsResult",
+    "city_trend",
     "enterprise_names",
     "file_rejects",
     "import_files",
@@ -93,6 +94,16 @@ def period_report(
     """The JSON of ``cleanfreight ledger report --json`` for one period."""
     rep = ledger.report(con, period, rules=rules, roster=roster(roster_name))
     return rep.as_dict()
+
+
+def city_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: str) -> list[dict[str, Any]]:
+    """City-wide clean ratio month by month (``cleanfreight ledger trend``): ``month, clean_ratio, tonnes_total``."""
+    res = ledger.trend(con, first, last, rules=rules)
+    return [
+        {"month": str(r.month), "clean_ratio": None if r.clean_ratio != r.clean_ratio else float(r.clean_ratio),
+         "tonnes_total": float(r.tonnes_total)}
+        for r in res.city.itertuples(index=False)
+    ]
 
 
 def parse_period(text: str) -> str:

@@ -209,11 +209,15 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["enterprise_id"]))
     city = rep["city"]
     ratio = city.get("clean_ratio")
+    with ctx.store.use() as con:
+        by_month = {m["month"]: m for m in _ledger.city_trend(con, f"{period[:4]}-01", period, rules=ctx.settings.rules)}
+    months = [f"{period[:4]}-{m:02d}" for m in range(1, int(period[5:]) + 1)]
+    trend = [by_month.get(m, {"month": m, "clean_ratio": None, "tonnes_total": 0.0}) for m in months]
     return _render(
         request, ctx, "dashboard.html", user=s.user, csrf=s.csrf, period=period, city=city, rows=rows,
         city_ok=ratio is not None and ratio >= city["target"], gates=gates,
         online=sum(1 for g in gates if g["online"]), reported=sum(1 for r in rows if r["reported"]),
-        offline_minutes=ctx.settings.heartbeat_offline_s // 60,
+        offline_minutes=ctx.settings.heartbeat_offline_s // 60, trend=trend,
     )
 
 
