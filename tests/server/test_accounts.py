@@ -62,3 +62,23 @@ def test_serve_refuses_bad_settings(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "p.duckdb"), "--port", "99999"])
     assert r.exit_code == 2
     assert "port" in r.output
+
+
+def test_demo_imports_the_sample_once_and_resets_passwords(tmp_path: Path) -> None:
+    from cleanfreight.server.tools import DEMO_ACCOUNTS, prepare_demo
+
+    db = tmp_path / "demo.duckdb"
+    first = prepare_demo(db, months=[3], scale=0.002)
+    assert set(first) == set(DEMO_ACCOUNTS)
+    second = prepare_demo(db, months=[3], scale=0.002)
+    assert all(first[k] != second[k] for k in first)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        imports = con.execute("SELECT count(*) FROM srv_audit WHERE action = 'demo.sample'").fetchone()
+        gates = con.execute("SELECT enterprise_id, gate FROM srv_heartbeats ORDER BY gate").fetchall()
+        ents = con.execute("SELECT count(DISTINCT enterprise_id) FROM records").fetchone()
+    finally:
+        con.close()
+    assert imports == (1,)
+    assert gates == [("CZ01", "G1"), ("CZ01", "G2")]
+    assert ents == (40,)

@@ -17,7 +17,10 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     @handle_errors
     def serve_cmd(
-        db: DbOption,
+        db: Annotated[
+            Path | None,
+            typer.Option("--db", help="The ledger DuckDB file the platform serves (created if missing)."),
+        ] = None,
         host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
         rules: Annotated[str, typer.Option("--rules", help="Rulebook preset or TOML file for reports.")] = "changzhi-2024",
@@ -28,12 +31,31 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--offline-after", help="Seconds without heartbeat before a gate shows offline.")
         ] = 1800,
         lang: Annotated[str, typer.Option("--lang", help="Default language of the pages: zh or en.")] = "zh",
+        demo: Annotated[
+            bool,
+            typer.Option("--demo", help="Serve the seeded sample (imported once into --db, default "
+                         "maps/demo/platform.duckdb) with demo accounts, printed with new passwords."),
+        ] = False,
     ) -> None:
         """Run the bureau's platform: gate feed API (/api/v1), uploads and the dashboard in the browser."""
+        from cleanfreight.errors import InputError
         from cleanfreight.server import ServerSettings, serve
 
+        if db is None:
+            if not demo:
+                raise InputError("give --db FILE (the ledger the platform serves), or --demo")
+            db = Path("maps/demo/platform.duckdb")
         settings = ServerSettings(db=db, host=host, port=port, rules=rules, roster=roster,
                                   heartbeat_offline_s=heartbeat_offline, lang=lang)
+        if demo:
+            from cleanfreight.server.tools import DEMO_ACCOUNTS, prepare_demo
+
+            out.print(f"preparing the demo in {db} (the sample is imported the first time: about a minute) ...")
+            passwords = prepare_demo(db)
+            out.print(f"cleanfreight platform demo: http://{host}:{port}/  (ledger {db})")
+            for name, pw in passwords.items():
+                role, ent = DEMO_ACCOUNTS[name]
+                out.print(f"  {name:<10} {pw:<14} {role}{' ' + ent if ent else ''}", highlight=False)
         serve(settings)
 
     users = typer.Typer(help="Accounts of the platform (bureau, enterprise, device).", no_args_is_help=True)
