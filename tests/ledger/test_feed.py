@@ -58,3 +58,10 @@ def test_batch_missing_a_required_field_rejects_every_record(tmp_path: Path) -> 
     assert res.rejected_indexes == [0, 1]
     assert "stage" in res.rejects[0].reason
     con.close()
+
+
+def test_canonical_fields() -> None:
+    from cleanfreight.ledger import canonical_fields
+
+    row = {"运输量": "30", "车牌号码": "晋D12345", "serial": "S1", "cargo": " ", "排放阶段": None}
+    assert canonical_fields(row) == {"tonnes": "30", "plate": "晋D12345"}

@@ -15,6 +15,7 @@ USER_OF = {"device": "gate-cz01", "enterprise": "cz01", "bureau": "chief"}
 # (method, path, json body, expected status per role in ROLES order)
 API: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("POST", "/api/v1/passages", [], (401, 200, 200, 200)),
+    ("POST", "/api/v1/cargo", [], (401, 200, 200, 200)),
     ("POST", "/api/v1/heartbeat", {"gate": "GA"}, (401, 200, 200, 403)),
     ("GET", "/api/v1/report?period=2026-03", None, (401, 403, 200, 200)),
     ("GET", "/api/v1/gates", None, (401, 403, 200, 200)),

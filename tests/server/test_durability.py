@@ -75,7 +75,7 @@ def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path) -> None:
                 if serials:
                     batch = [record(gate, int(s.split("-")[1])) for s in serials[:BATCH]]
                     again = c.post("/api/v1/passages", json=batch, headers=headers).json()
-                    assert again == {"accepted": 0, "rejected": [], "duplicates": len(batch)}
+                    assert again == {"accepted": 0, "rejected": [], "duplicates": len(batch), "waiting_for_cargo": 0}
             # store-and-forward: what was in flight at the kill is sent again; it lands exactly once
             for batch in in_flight.values():
                 r = c.post("/api/v1/passages", json=batch, headers=headers).json()

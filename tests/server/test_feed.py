@@ -55,13 +55,13 @@ def test_push_accepts_rejects_and_counts_resent_serials_once(server: LiveServer)
         ]
         # the client did not get (or lost) the answer and sends everything again
         again = c.post("/api/v1/passages", json=batch, headers=h).json()
-        assert again == {"accepted": 0, "duplicates": 4, "rejected": first["rejected"]}
+        assert again == {"accepted": 0, "duplicates": 4, "rejected": first["rejected"], "waiting_for_cargo": 0}
         # a corrected record under a rejected serial is taken
         fixed = c.post("/api/v1/passages", json=[passage("SER3", plate="晋D33333")], headers=h).json()
-        assert fixed == {"accepted": 1, "rejected": [], "duplicates": 0}
+        assert fixed == {"accepted": 1, "rejected": [], "duplicates": 0, "waiting_for_cargo": 0}
         # the same passage under a new serial is a duplicate of the ledger's key
         same = c.post("/api/v1/passages", json=[passage("SER9")], headers=h).json()
-        assert same == {"accepted": 0, "rejected": [], "duplicates": 1}
+        assert same == {"accepted": 0, "rejected": [], "duplicates": 1, "waiting_for_cargo": 0}
     rows = ledger_rows(server, "SELECT enterprise_id, plate, stage, direction, tonnes FROM records ORDER BY plate")
     assert rows == [
         ("CZ01", "晋D12345", "d", "in", 31.5),
@@ -120,11 +120,48 @@ def test_envelope_adapter(server: LiveServer) -> None:
         hb = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "gateStatusReport",
                                              "access_token": token, "value": {"gateNo": "G3", "status": "0"}})
         assert hb.json()["code"] == 0
-        goods = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "shareGoodsRecord",
-                                                "access_token": token, "value": {"serialNo": "E1"}})
-        assert goods.status_code == 501
-    assert ledger_rows(server, "SELECT plate, stage, commodity, direction, tonnes FROM records") == [
-        ("晋D77777", "d", "iron_ore", "in", 32.0)
+        # a passage weighed later: held without a quantity, completed by its goods record
+        late = {k: v for k, v in value.items() if k not in ("goodsName", "tonnage", "unit")}
+        late |= {"serialNo": "E2", "plateNo": "晋D77778"}
+        r = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "shareDrivingRecord",
+                                            "access_token": token, "value": late}).json()
+        assert (r["code"], r["data"]["accepted"], r["data"]["waiting_for_cargo"]) == (0, 0, 1)
+        goods = {"serialNo": "E2", "goodsName": "焦炭", "tonnage": "29.5"}
+        r = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "shareGoodsRecord",
+                                            "access_token": token, "value": goods}).json()
+        assert (r["code"], r["data"]["accepted"]) == (0, 1)
+        r = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "shareGoodsRecord",
+                                            "access_token": token, "value": goods}).json()
+        assert (r["code"], r["data"]["duplicates"]) == (0, 1)
+    assert ledger_rows(server, "SELECT plate, stage, commodity, direction, tonnes FROM records ORDER BY plate") == [
+        ("晋D77777", "d", "iron_ore", "in", 32.0),
+        ("晋D77778", "d", "coke", "in", 29.5),
+    ]
+
+
+def test_cargo_weighed_later(server: LiveServer) -> None:
+    h = server.auth("gate-cz01")
+    no_qty = {k: v for k, v in passage("W1").items() if k != "tonnes"}
+    with server.client() as c:
+        r = c.post("/api/v1/passages", json=[no_qty, {**no_qty, "serial": "W2", "plate": "晋D22222"}], headers=h).json()
+        assert r == {"accepted": 0, "rejected": [], "duplicates": 0, "waiting_for_cargo": 2}
+        # held passages are not reported yet, and a re-send does not hold them twice
+        r = c.post("/api/v1/passages", json=[no_qty], headers=h).json()
+        assert r["duplicates"] == 1
+        # another enterprise cannot complete them
+        r = c.post("/api/v1/cargo", json=[{"serial": "W1", "tonnes": 30}], headers=server.auth("gate-cz02")).json()
+        assert r["rejected"][0]["reason"].startswith("no passage of this enterprise waits")
+        r = c.post("/api/v1/cargo", json=[{"serial": "W1", "cargo": "焦煤", "tonnes": 30000, "unit": "kg"},
+                                          {"serial": "W2", "tonnes": -1}, {"serial": "NOPE", "tonnes": 1}],
+                   headers=h).json()
+        assert r["accepted"] == 1
+        assert [x["serial"] for x in r["rejected"]] == ["W2", "NOPE"]
+        # W2 still waits: a correct cargo record completes it
+        r = c.post("/api/v1/cargo", json=[{"serial": "W2", "tonnes": 28}], headers=h).json()
+        assert r["accepted"] == 1
+    assert ledger_rows(server, "SELECT plate, cargo, tonnes FROM records ORDER BY plate") == [
+        ("晋D12345", "焦煤", 30.0),
+        ("晋D22222", "原煤", 28.0),
     ]
 
 
@@ -134,7 +171,7 @@ def test_audit_log_names_who_pushed(server: LiveServer) -> None:
         c.post("/api/v1/token", json={"username": "cz01", "password": "wrong-one"})
         log = c.get("/api/v1/audit", headers=server.auth("chief")).json()["entries"]
     actions = [(e["username"], e["action"], e["detail"]) for e in log]
-    assert ("gate-cz01", "passages.push", "accepted=1 rejected=0 duplicates=0") in actions
+    assert ("gate-cz01", "passages.push", "accepted=1 rejected=0 duplicates=0 waiting=0") in actions
     assert ("cz01", "login.failed", "api") in actions
     assert all(e["client"] in ("127.0.0.1", None) for e in log)
 

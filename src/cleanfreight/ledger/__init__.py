@@ -13,7 +13,7 @@ from cleanfreight.ledger._period import Period, parse_period
 from cleanfreight.ledger._readers import ColumnMapping, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map, recode_cargo
 from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
-from cleanfreight.ledger.feed import RowReject, RowsResult, ingest_rows, list_rejects
+from cleanfreight.ledger.feed import RowReject, RowsResult, canonical_fields, ingest_rows, list_rejects
 from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
 from cleanfreight.ledger.report import (
     LedgerReport,
@@ -42,6 +42,7 @@ __all__ = [
     "RowsResult",
     "SampleManifest",
     "TrendResult",
+    "canonical_fields",
     "generate_records",
     "ingest",
     "ingest_rows",

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-__all__ = ["RowReject", "RowsResult", "ingest_rows", "list_rejects"]
+__all__ = ["RowReject", "RowsResult", "canonical_fields", "ingest_rows", "list_rejects"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,20 @@ class RowsResult:
 
 def _canonical(key: str) -> str | None:
     return _ALIAS_INDEX.get(header_key(key))
+
+
+def canonical_fields(row: Mapping[str, Any]) -> dict[str, str]:
+    """The fields a file import would read from ``row``: canonical name -> text (empty values left out).
+
+    ``{"运输量": "30", "车牌号码": "晋D12345", "serial": "S1"}`` -> ``{"tonnes": "30", "plate": "晋D12345"}``.
+    """
+    out: dict[str, str] = {}
+    for key, value in row.items():
+        canon = _canonical(str(key))
+        if canon is None or value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        out.setdefault(canon, str(value))
+    return out
 
 
 def ingest_rows(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RowsResult",
+    "canonical_fields",
     "city_trend",
     "enterprise_names",
     "file_rejects",
@@ -41,6 +42,11 @@ RowsResult = ledger.RowsResult
 def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (create) the ledger file; the platform keeps this one connection while it runs."""
     return ledger.open_ledger(path)
+
+
+def canonical_fields(row: Mapping[str, Any]) -> dict[str, str]:
+    """The fields a file import would read from a pushed record (canonical name -> text)."""
+    return ledger.canonical_fields(row)
 
 
 def import_rows(

@@ -28,13 +28,20 @@ def _text(value: object) -> str | None:
     return s or None
 
 
+#: an item of a job: (position in the request, serial, gate, record, what to do)
+#: what: "import"; "hold" (no quantity yet: wait for the cargo record); "complete" (a held passage with
+#: its cargo now: import it and drop it from the waiting list)
+Item = tuple[int, str, str | None, dict[str, Any], str]
+
+
 @dataclass
 class _Job:
     """One request's records waiting for the next group commit."""
 
     user: User
-    items: list[tuple[int, str, str | None, dict[str, Any]]]  # (position, serial, gate, row)
-    outcome: dict[int, str | None] = field(default_factory=dict)  # position -> None accepted, "dup", or a reason
+    items: list[Item]
+    # position -> None accepted, "dup", "held", or a rejection reason
+    outcome: dict[int, str | None] = field(default_factory=dict)
     done: bool = False
     error: BaseException | None = None
 
@@ -71,8 +78,8 @@ class GroupCommit:
         return job
 
     def _commit(self, con: Any, jobs: list[_Job]) -> None:
-        flat: list[tuple[_Job, int, str, str | None, dict[str, Any]]] = [
-            (j, pos, serial, gate, row) for j in jobs for pos, serial, gate, row in j.items
+        flat: list[tuple[_Job, int, str, str | None, dict[str, Any], str]] = [
+            (j, *item) for j in jobs for item in j.items
         ]
         serials = [x[2] for x in flat]
         known: set[str] = set()
@@ -84,13 +91,39 @@ class GroupCommit:
                     f"SELECT serial FROM srv_passages WHERE serial IN ({', '.join('?' for _ in part)})", part
                 ).fetchall()
             }
+        hold_serials = [x[2] for x in flat if x[5] == "hold"]
+        held: set[str] = set()
+        for i in range(0, len(hold_serials), 1000):
+            part = hold_serials[i : i + 1000]
+            held |= {
+                str(r[0])
+                for r in con.execute(
+                    f"SELECT serial FROM srv_pending WHERE serial IN ({', '.join('?' for _ in part)})", part
+                ).fetchall()
+            }
         fresh = []
+        to_hold = []
         for x in flat:
-            if x[2] in known:
+            if x[2] in known or (x[5] == "hold" and x[2] in held):
                 x[0].outcome[x[1]] = "dup"
+            elif x[5] == "hold":
+                held.add(x[2])
+                to_hold.append(x)
             else:
                 known.add(x[2])  # the same serial in two requests of this group: the first one counts
                 fresh.append(x)
+        if to_hold:
+            import json
+
+            now = datetime.now()
+            con.executemany(
+                "INSERT INTO srv_pending (serial, enterprise_id, gate, received_at, username, record) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [[x[2], str(x[4]["enterprise_id"]), x[3], now, x[0].user.name, json.dumps(x[4], ensure_ascii=False)]
+                 for x in to_hold],
+            )
+            for x in to_hold:
+                x[0].outcome[x[1]] = "held"
         if fresh:
             now = datetime.now()
             source = f"push_{now:%Y%m%dT%H%M%S}_{secrets.token_hex(4)}"
@@ -100,12 +133,15 @@ class GroupCommit:
                 bad.setdefault(rj.index, []).append(rj.reason if rj.column is None else f"{rj.column}: {rj.reason}")
             added = set(res.accepted_indexes)
             ok_rows = []
-            for i, (job, pos, serial, gate, row) in enumerate(fresh):
+            completed = []
+            for i, (job, pos, serial, gate, row, what) in enumerate(fresh):
                 if i in bad:
                     job.outcome[pos] = "; ".join(bad[i])
                     continue
                 job.outcome[pos] = None if i in added else "dup"
                 ok_rows.append([serial, str(row["enterprise_id"]), gate, now, job.user.name, res.import_id])
+                if what == "complete":
+                    completed.append([serial])
             if ok_rows:
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -114,6 +150,8 @@ class GroupCommit:
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         ok_rows,
                     )
+                    if completed:
+                        con.executemany("DELETE FROM srv_pending WHERE serial = ?", completed)
                     con.execute("COMMIT")
                 except BaseException:
                     con.execute("ROLLBACK")
@@ -135,7 +173,7 @@ def push_passages(
     rejected: list[tuple[int, dict[str, str]]] = []  # (position in the input, answer)
     duplicates = 0
     batch_seen: set[str] = set()
-    items: list[tuple[int, str, str | None, dict[str, Any]]] = []
+    items: list[Item] = []
     for pos, rec in enumerate(records):
         serial = _text(rec.get("serial"))
         if serial is None or not _SERIAL_RE.fullmatch(serial):
@@ -165,25 +203,83 @@ def push_passages(
                 continue
             # the ledger rejects a record whose other enterprise field (企业编号 ...) says otherwise
             row["enterprise_id"] = user.enterprise_id
-        items.append((pos, serial, gate, row))
-    accepted = 0
+        fields = _ledger.canonical_fields(row)
+        what = "import" if ("tonnes" in fields or "counter" in fields) else "hold"
+        items.append((pos, serial, gate, row, what))
+    return _submit(committer, user, items, rejected, duplicates, client, "passages.push")
+
+
+def _submit(
+    committer: GroupCommit, user: User, items: list[Item], rejected: list[tuple[int, dict[str, str]]],
+    duplicates: int, client: str, action: str,
+) -> dict[str, Any]:
+    accepted = held = 0
     if items:
         job = committer.submit(_Job(user, items))
-        for pos, serial, _, _ in items:
+        for pos, serial, *_ in items:
             out = job.outcome[pos]
             if out is None:
                 accepted += 1
             elif out == "dup":
                 duplicates += 1
+            elif out == "held":
+                held += 1
             else:
                 if out.startswith("enterprise_id: field enterprise_id given twice"):
                     out = f"record of another enterprise; this account pushes for {user.enterprise_id} only"
                 rejected.append((pos, {"serial": serial, "reason": out}))
     if items or rejected:
-        committer.store.audit(user.name, "passages.push", user.enterprise_id,
-                              f"accepted={accepted} rejected={len(rejected)} duplicates={duplicates}", client)
+        committer.store.audit(user.name, action, user.enterprise_id,
+                              f"accepted={accepted} rejected={len(rejected)} duplicates={duplicates} "
+                              f"waiting={held}", client)
     return {"accepted": accepted, "rejected": [r for _, r in sorted(rejected, key=lambda x: x[0])],
-            "duplicates": duplicates}
+            "duplicates": duplicates, "waiting_for_cargo": held}
+
+
+def push_cargo(
+    committer: GroupCommit, user: User, records: Sequence[Mapping[str, Any]], client: str
+) -> dict[str, Any]:
+    """Complete passages held for their cargo (weighed later) with cargo name and quantity, tied by serial."""
+    import json
+
+    rejected: list[tuple[int, dict[str, str]]] = []
+    duplicates = 0
+    items: list[Item] = []
+    serials = [s for s in (_text(r.get("serial")) for r in records) if s]
+    waiting: dict[str, tuple[str, str | None, str]] = {}
+    done: set[str] = set()
+    if serials:
+        marks = ", ".join("?" for _ in serials)
+        waiting = {
+            str(s): (str(e), g, str(rec))
+            for s, e, g, rec in committer.store.query(
+                f"SELECT serial, enterprise_id, gate, record FROM srv_pending WHERE serial IN ({marks})", serials
+            )
+        }
+        done = {str(r[0]) for r in committer.store.query(
+            f"SELECT serial FROM srv_passages WHERE serial IN ({marks})", serials)}
+    seen: set[str] = set()
+    for pos, rec in enumerate(records):
+        serial = _text(rec.get("serial"))
+        if serial is None or serial in seen:
+            if serial is None:
+                rejected.append((pos, {"serial": "", "reason": "missing serial"}))
+            else:
+                duplicates += 1
+            continue
+        seen.add(serial)
+        if serial in done and serial not in waiting:
+            duplicates += 1
+            continue
+        held = waiting.get(serial)
+        if held is None or (user.role != "bureau" and held[0] != user.enterprise_id):
+            rejected.append((pos, {"serial": serial, "reason": "no passage of this enterprise waits for cargo "
+                                   "under this serial"}))
+            continue
+        row = json.loads(held[2])
+        row.update({k: v for k, v in rec.items() if k not in ("serial", "gate", "enterprise_id")})
+        items.append((pos, serial, held[1], row, "complete"))
+    return _submit(committer, user, items, rejected, duplicates, client, "cargo.push")
 
 
 def heartbeat(store: Store, user: User, gate: str, status: str | None, enterprise_id: str | None = None) -> datetime:

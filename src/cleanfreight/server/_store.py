@@ -1,4 +1,5 @@
-"""The platform's own tables (accounts, tokens, audit log, heartbeats, passage serials) and the shared connection.
+"""The platform's own tables (accounts, tokens, audit log, heartbeats, passage serials, passages waiting for
+their cargo) and the shared connection.
 
 They live in the ledger's DuckDB file beside the ledger's tables, each named ``srv_*``; only this
 package reads or writes them. DuckDB takes one writer per file, so the platform holds one
@@ -56,6 +57,14 @@ _DDL = (
         status VARCHAR,
         username VARCHAR,
         PRIMARY KEY (enterprise_id, gate)
+    )""",
+    """CREATE TABLE IF NOT EXISTS srv_pending (
+        serial VARCHAR PRIMARY KEY,
+        enterprise_id VARCHAR NOT NULL,
+        gate VARCHAR,
+        received_at TIMESTAMP NOT NULL,
+        username VARCHAR NOT NULL,
+        record VARCHAR NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS srv_passages (
         serial VARCHAR PRIMARY KEY,

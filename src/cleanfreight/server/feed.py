@@ -67,6 +67,18 @@ class PushResult(BaseModel):
     accepted: int
     rejected: list[Rejected]
     duplicates: int
+    waiting_for_cargo: int = Field(0, description="passages without a quantity, held until their cargo record")
+
+
+class CargoRecord(BaseModel):
+    """Cargo weighed after the passage, tied to it by ``serial``."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "example": {"serial": "91140400MA0XXXXXX1G1A260305080000", "cargo": "原煤", "tonnes": 31.5}})
+    serial: Scalar = None
+    cargo: Scalar = None
+    tonnes: Scalar = None
+    unit: Scalar = Field(None, description="t (default) or kg")
 
 
 class Heartbeat(BaseModel):
@@ -114,6 +126,16 @@ def passages(
                             f"{len(records)} records; at most {ctx.settings.max_batch} per request")
     rows = [r.model_dump(exclude_none=True) for r in records]
     return _push.push_passages(ctx.committer, user, rows, client_of(request))
+
+
+@router.post("/cargo", response_model=PushResult,
+             summary="Cargo weighed later: completes a held passage by serial (acknowledged after commit)")
+def cargo(records: Annotated[list[CargoRecord], Body()], user: ApiUser, ctx: Ctx, request: Request) -> dict[str, Any]:
+    require(user, "device", "enterprise", "bureau")
+    if len(records) > ctx.settings.max_batch:
+        raise HTTPException(413, f"{len(records)} records; at most {ctx.settings.max_batch} per request")
+    rows = [r.model_dump(exclude_none=True) for r in records]
+    return _push.push_cargo(ctx.committer, user, rows, client_of(request))
 
 
 @router.post("/heartbeat", response_model=HeartbeatResult, summary="A gate says it is alive (about every 10 min)")
@@ -197,6 +219,9 @@ def gateway(env: Envelope, ctx: Ctx, request: Request) -> JSONResponse:
         at = _push.heartbeat(ctx.store, user, gate, str(v.get("status", "")) or None)
         return _reply(0, "ok", gate=gate, received_at=at.isoformat(timespec="seconds"))
     if env.ipctype == "shareGoodsRecord":
-        return _reply(501, "shareGoodsRecord (cargo weighed later) is not supported yet; send cargo and tonnage "
-                      "with shareDrivingRecord", 501)
+        if len(values) > ctx.settings.max_batch:
+            return _reply(413, f"at most {ctx.settings.max_batch} records per message", 413)
+        res = _push.push_cargo(ctx.committer, user, [envelope_record(v) for v in values], client_of(request))
+        code = 0 if not res["rejected"] else 1
+        return _reply(code, "ok" if code == 0 else "some records rejected", **res)
     return _reply(400, f"unknown ipctype {env.ipctype!r}", 400)
