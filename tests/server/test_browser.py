@@ -75,6 +75,7 @@ def test_bureau_sees_the_dashboard(browser: Any, live: LiveServer, shots: Path) 
     rows = page.locator("#enterprises tr[data-enterprise]")
     assert rows.count() == 40
     assert rows.nth(0).locator("td").nth(0).inner_text() == "1"
+    assert page.locator("#anomalies tr").count() > 1
     page.screenshot(path=str(shots / "dashboard_zh.png"), full_page=True)
     page.click("#lang-en")
     page.wait_for_load_state()

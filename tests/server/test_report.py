@@ -42,3 +42,20 @@ def test_bad_period_is_400(live: LiveServer) -> None:
         r = c.get("/api/v1/report", params={"period": "March"}, headers=live.auth("chief"))
     assert r.status_code == 400
     assert "YYYY-MM" in r.json()["detail"]
+
+
+def test_anomalies_are_the_ledger_checks_scoped(live: LiveServer, sample_ledger: Path) -> None:
+    from cleanfreight.ledger import run_checks
+
+    con = open_ledger(sample_ledger, read_only=True)
+    try:
+        expected = run_checks(con, "2026-03", roster=load_enterprises())
+    finally:
+        con.close()
+    with live.client() as c:
+        every = c.get("/api/v1/anomalies", params={"period": "2026-03"}, headers=live.auth("chief")).json()
+        own = c.get("/api/v1/anomalies", params={"period": "2026-03"}, headers=live.auth("cz01")).json()
+    assert len(every["anomalies"]) == len(expected) > 0
+    assert [a["check"] for a in every["anomalies"]] == expected["check"].tolist()
+    assert {a["enterprise_id"] for a in own["anomalies"]} <= {"CZ01"}
+    assert len(own["anomalies"]) == int((expected["enterprise_id"] == "CZ01").sum())

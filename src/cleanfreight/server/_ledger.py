@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RowsResult",
+    "anomalies",
     "canonical_fields",
     "city_trend",
     "enterprise_names",
@@ -37,6 +38,16 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 RowsResult = ledger.RowsResult
+
+
+def _missing(value: object) -> bool:
+    """``None``, NaN or ``pd.NA``."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other non-scalars
+        return False
 
 
 def open_store(path: Path) -> duckdb.DuckDBPyConnection:
@@ -106,10 +117,25 @@ def city_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: 
     """City-wide clean ratio month by month (``cleanfreight ledger trend``): ``month, clean_ratio, tonnes_total``."""
     res = ledger.trend(con, first, last, rules=rules)
     return [
-        {"month": str(r.month), "clean_ratio": None if r.clean_ratio != r.clean_ratio else float(r.clean_ratio),
+        {"month": str(r.month), "clean_ratio": None if _missing(r.clean_ratio) else float(r.clean_ratio),
          "tonnes_total": float(r.tonnes_total)}
         for r in res.city.itertuples(index=False)
     ]
+
+
+def anomalies(
+    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, lang: str = "en"
+) -> list[dict[str, Any]]:
+    """The findings of ``cleanfreight ledger checks`` for one period, with the check's label in ``lang``."""
+    from cleanfreight._i18n import vocab
+
+    df = ledger.run_checks(con, period, roster=roster(roster_name), rules=rules)
+    out = []
+    for r in df.to_dict("records"):
+        row = {k: (None if _missing(v) else v) for k, v in r.items()}
+        row["label"] = vocab("check", row["check"], lang)
+        out.append(row)
+    return out
 
 
 def parse_period(text: str) -> str:

@@ -32,7 +32,7 @@ from cleanfreight.server._context import (
     client_of,
 )
 from cleanfreight.server.accounts import Session, authenticate, issue_token, resolve_token, revoke_token
-from cleanfreight.server.reports import current_period, scoped_report
+from cleanfreight.server.reports import current_period, scoped_anomalies, scoped_report
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,7 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
         return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
     period = _period(request)
     rep = scoped_report(ctx, s.user, period)
+    found = scoped_anomalies(ctx, s.user, period, lang)
     gates = _push.gate_status(ctx.store, ctx.settings.heartbeat_offline_s)
     names = _ledger.enterprise_names(ctx.settings.roster)
     by_id = {str(e["enterprise_id"]): e for e in rep["enterprises"]}
@@ -205,6 +206,7 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
             "gates": len(g),
             "gates_online": sum(1 for x in g if x["online"]),
             "tonnes_total": total,
+            "anomalies": sum(1 for a in found if a.get("enterprise_id") == eid and a.get("severity") != "info"),
         })
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["enterprise_id"]))
     city = rep["city"]
@@ -218,6 +220,9 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
         city_ok=ratio is not None and ratio >= city["target"], gates=gates,
         online=sum(1 for g in gates if g["online"]), reported=sum(1 for r in rows if r["reported"]),
         offline_minutes=ctx.settings.heartbeat_offline_s // 60, trend=trend,
+        anomalies=sorted(found, key=lambda a: ({"error": 0, "warning": 1}.get(str(a.get("severity")), 2),
+                                               str(a.get("enterprise_id")), str(a.get("day"))))[:200],
+        anomalies_total=len(found),
     )
 
 

@@ -54,6 +54,28 @@ def report(
     return scoped_report(ctx, user, period)
 
 
+@router.get("/anomalies", summary="Findings of `cleanfreight ledger checks` for a period, scoped to the caller")
+def anomalies(
+    user: ApiUser,
+    ctx: Ctx,
+    period: Annotated[str, Query(max_length=32, description="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD")],
+) -> dict[str, Any]:
+    require(user, "bureau", "enterprise")
+    return {"period": period, "anomalies": scoped_anomalies(ctx, user, period, "en")}
+
+
+def scoped_anomalies(ctx: Ctx, user: User, period: str, lang: str) -> list[dict[str, Any]]:
+    try:
+        label = _ledger.parse_period(period)
+    except InputError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    with ctx.store.use() as con:
+        found = _ledger.anomalies(con, label, rules=ctx.settings.rules, roster_name=ctx.settings.roster, lang=lang)
+    if user.role == "bureau":
+        return found
+    return [a for a in found if a.get("enterprise_id") == user.enterprise_id]
+
+
 @router.get("/gates", summary="Gates known to the platform, last heartbeat, online or not")
 def gates(user: ApiUser, ctx: Ctx) -> dict[str, Any]:
     require(user, "bureau", "enterprise")
