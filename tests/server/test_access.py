@@ -19,6 +19,7 @@ API: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("POST", "/api/v1/heartbeat", {"gate": "GA"}, (401, 200, 200, 403)),
     ("GET", "/api/v1/report?period=2026-03", None, (401, 403, 200, 200)),
     ("GET", "/api/v1/gates", None, (401, 403, 200, 200)),
+    ("GET", "/api/v1/completeness?day=2026-03-05", None, (401, 403, 200, 200)),
     ("GET", "/api/v1/anomalies?period=2026-03", None, (401, 403, 200, 200)),
     ("GET", "/api/v1/audit", None, (401, 403, 403, 200)),
     ("GET", "/api/v1/users", None, (401, 403, 403, 200)),

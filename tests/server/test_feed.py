@@ -205,3 +205,25 @@ def test_expired_token_is_refused(tmp_path: Path) -> None:
         assert r.status_code == 401
     finally:
         s.stop()
+
+
+def test_heartbeat_completeness_per_gate_and_day(server: LiveServer) -> None:
+    with server.client() as c:
+        c.post("/api/v1/heartbeat", json={"gate": "G1"}, headers=server.auth("gate-cz01"))
+    server.stop()
+    # a past day: G1 beat in 137 of its 144 ten-minute intervals (twice in some), G2 in 72
+    con = duckdb.connect(str(server.settings.db))
+    rows = [("CZ01", "G1", f"2026-03-05 {m // 60:02d}:{m % 60:02d}:30") for m in range(0, 1440, 10) if m // 10 % 20]
+    rows += [("CZ01", "G1", "2026-03-05 00:01:00"), ("CZ01", "G2", "2026-03-04 23:59:00")]
+    rows += [("CZ01", "G2", f"2026-03-05 {m // 60:02d}:{m % 60:02d}:00") for m in range(0, 720, 10)]
+    rows += [("CZ02", "G9", "2026-03-05 08:00:00")]
+    con.executemany("INSERT INTO srv_heartbeat_log VALUES (?, ?, CAST(? AS TIMESTAMP))", rows)
+    con.close()
+    server.start()
+    with server.client() as c:
+        mine = c.get("/api/v1/completeness", params={"day": "2026-03-05"}, headers=server.auth("cz01")).json()
+        bad = c.get("/api/v1/completeness", params={"day": "5 March"}, headers=server.auth("cz01"))
+    assert bad.status_code == 400
+    got = [(g["gate"], g["intervals"], g["intervals_with_heartbeat"], g["meets_95"]) for g in mine["gates"]]
+    assert got == [("G1", 144, 137, True), ("G2", 144, 72, False)]
+    assert mine["gates"][1]["completeness"] == 0.5

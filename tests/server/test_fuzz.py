@@ -29,7 +29,7 @@ def test_no_server_error(fuzz_server: LiveServer) -> None:
     headers = {user: fuzz_server.auth(user) for user in ("gate-cz01", "chief")} | {"anonymous": {}}
     seen: list[tuple[str, str, int]] = []
     ops = [r.ok() for r in schema.get_all_operations()]
-    assert len(ops) == 11
+    assert len(ops) == 12
     for op in ops:
 
         @settings(max_examples=20, deadline=None, derandomize=True, database=None,

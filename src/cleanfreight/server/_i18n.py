@@ -54,6 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "last_heartbeat": ("最近心跳", "Last heartbeat"),
     "online": ("在线", "online"),
     "offline": ("离线", "offline"),
+    "completeness": ("今日心跳完整率（目标 95%）", "Heartbeat completeness today (target 95 %)"),
     "passages": ("推送记录数", "Passages pushed"),
     "no_gates": ("尚无门禁接入", "No gate has reported yet"),
     "offline_rule": ("超过 {minutes} 分钟无心跳视为离线", "offline after {minutes} min without a heartbeat"),

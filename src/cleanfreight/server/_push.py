@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cleanfreight.server import _ledger
@@ -293,7 +294,39 @@ def heartbeat(store: Store, user: User, gate: str, status: str | None, enterpris
             "status = excluded.status, username = excluded.username",
             [ent, gate, now, status, user.name],
         )
+        con.execute("INSERT INTO srv_heartbeat_log VALUES (?, ?, ?)", [ent, gate, now])
     return now
+
+
+def completeness(
+    store: Store, day: date, interval_s: int, enterprise_id: str | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Per gate, the share of ``day``'s heartbeat intervals that hold at least one heartbeat.
+
+    For the current day only the intervals begun so far count. A gate that never beat that day is
+    listed when it beat before (0 %).
+    """
+    start = datetime.combine(day, datetime.min.time())
+    end = start + timedelta(days=1)
+    now = now or datetime.now()
+    elapsed = min(end, now) - start
+    expected = max(0, math.ceil(elapsed.total_seconds() / interval_s))
+    where, params = ("", []) if enterprise_id is None else (" AND enterprise_id = ?", [enterprise_id])
+    rows = store.query(
+        "SELECT g.enterprise_id, g.gate, coalesce(b.slots, 0) FROM "
+        f"(SELECT DISTINCT enterprise_id, gate FROM srv_heartbeat_log WHERE ts < ?{where}) g LEFT JOIN "
+        "(SELECT enterprise_id, gate, count(DISTINCT CAST(floor(epoch(ts - ?) / ?) AS BIGINT)) AS slots "
+        "FROM srv_heartbeat_log WHERE ts >= ? AND ts < ? GROUP BY ALL) b "
+        "ON b.enterprise_id = g.enterprise_id AND b.gate = g.gate ORDER BY g.enterprise_id, g.gate",
+        [end, *params, start, interval_s, start, end],
+    )
+    out = []
+    for ent, gate, slots in rows:
+        share = None if expected == 0 else min(1.0, int(slots) / expected)
+        out.append({"enterprise_id": ent, "gate": gate, "day": day.isoformat(), "intervals": expected,
+                    "intervals_with_heartbeat": int(slots), "completeness": share,
+                    "meets_95": share is not None and share >= 0.95})
+    return out
 
 
 def gate_status(store: Store, offline_after_s: int, enterprise_id: str | None = None) -> list[dict[str, Any]]:

@@ -58,6 +58,11 @@ _DDL = (
         username VARCHAR,
         PRIMARY KEY (enterprise_id, gate)
     )""",
+    """CREATE TABLE IF NOT EXISTS srv_heartbeat_log (
+        enterprise_id VARCHAR NOT NULL,
+        gate VARCHAR NOT NULL,
+        ts TIMESTAMP NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS srv_pending (
         serial VARCHAR PRIMARY KEY,
         enterprise_id VARCHAR NOT NULL,

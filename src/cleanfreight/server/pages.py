@@ -170,6 +170,18 @@ def logout(request: Request, ctx: Ctx, csrf: Annotated[str, Form(max_length=128)
     return resp
 
 
+def _gates(ctx: Context, enterprise_id: str | None) -> list[dict[str, Any]]:
+    """Gate status with today's heartbeat completeness."""
+    from datetime import date
+
+    gates = _push.gate_status(ctx.store, ctx.settings.heartbeat_offline_s, enterprise_id)
+    comp = {(c["enterprise_id"], c["gate"]): c["completeness"]
+            for c in _push.completeness(ctx.store, date.today(), ctx.settings.heartbeat_interval_s, enterprise_id)}
+    for g in gates:
+        g["completeness"] = comp.get((g["enterprise_id"], g["gate"]))
+    return gates
+
+
 def _period(request: Request) -> str:
     p = request.query_params.get("period") or current_period()
     return p if re.fullmatch(r"\d{4}-\d{2}", p) else current_period()
@@ -186,7 +198,7 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     period = _period(request)
     rep = scoped_report(ctx, s.user, period)
     found = scoped_anomalies(ctx, s.user, period, lang)
-    gates = _push.gate_status(ctx.store, ctx.settings.heartbeat_offline_s)
+    gates = _gates(ctx, None)
     names = _ledger.enterprise_names(ctx.settings.roster)
     by_id = {str(e["enterprise_id"]): e for e in rep["enterprises"]}
     rows = []
@@ -241,7 +253,7 @@ def enterprise_page(request: Request, ctx: Ctx) -> Response:
     return _render(
         request, ctx, "enterprise.html", user=s.user, csrf=s.csrf, period=period, row=row,
         target=rep["city"]["target"], ent_name=zh if lang == "zh" else en,
-        gates=_push.gate_status(ctx.store, ctx.settings.heartbeat_offline_s, s.user.enterprise_id),
+        gates=_gates(ctx, s.user.enterprise_id),
         offline_minutes=ctx.settings.heartbeat_offline_s // 60,
     )
 

@@ -86,6 +86,21 @@ def gates(user: ApiUser, ctx: Ctx) -> dict[str, Any]:
     }
 
 
+@router.get("/completeness", summary="Heartbeat completeness per gate for a day (share of 10-minute intervals)")
+def completeness(
+    user: ApiUser, ctx: Ctx,
+    day: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (default today)")] = None,
+) -> dict[str, Any]:
+    require(user, "bureau", "enterprise")
+    try:
+        d = date.fromisoformat(day) if day else date.today()
+    except ValueError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"cannot read day {day!r}; use YYYY-MM-DD") from None
+    ent = None if user.role == "bureau" else user.enterprise_id
+    return {"day": d.isoformat(), "interval_s": ctx.settings.heartbeat_interval_s, "target": 0.95,
+            "gates": _push.completeness(ctx.store, d, ctx.settings.heartbeat_interval_s, ent)}
+
+
 @router.get("/audit", summary="The audit log (bureau only), newest first")
 def audit(user: ApiUser, ctx: Ctx, limit: Annotated[int, Query(ge=1, le=10_000)] = 200) -> dict[str, Any]:
     require(user, "bureau")

@@ -35,6 +35,9 @@ class ServerSettings:
     heartbeat_offline_s
         A gate with no heartbeat or passage for longer than this is shown offline (clients beat
         about every 10 minutes; the default allows two missed beats).
+    heartbeat_interval_s
+        How often a gate is expected to beat: a day's completeness is the share of its intervals that
+        hold a heartbeat (vendors promise >= 95 % transmission).
     max_upload_bytes
         Largest accepted upload (file or JSON body).
     max_batch
@@ -56,6 +59,7 @@ class ServerSettings:
     token_ttl_s: int = 7200
     session_ttl_s: int = 8 * 3600
     heartbeat_offline_s: int = 1800
+    heartbeat_interval_s: int = 600
     max_upload_bytes: int = 20 * 1024 * 1024
     max_batch: int = 1000
     login_max_failures: int = 5
@@ -78,7 +82,8 @@ class ServerSettings:
                 problems.append(Problem("expected an IP address or localhost", column="host", value=self.host))
         if not 0 <= self.port <= 65535:
             problems.append(Problem("must be 0-65535 (0: any free port)", column="port", value=self.port))
-        for name in ("token_ttl_s", "session_ttl_s", "heartbeat_offline_s", "max_upload_bytes", "max_batch",
+        for name in ("token_ttl_s", "session_ttl_s", "heartbeat_offline_s", "heartbeat_interval_s",
+                     "max_upload_bytes", "max_batch",
                      "login_max_failures", "login_window_s"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
