@@ -59,3 +59,39 @@ def test_anomalies_are_the_ledger_checks_scoped(live: LiveServer, sample_ledger:
     assert [a["check"] for a in every["anomalies"]] == expected["check"].tolist()
     assert {a["enterprise_id"] for a in own["anomalies"]} <= {"CZ01"}
     assert len(own["anomalies"]) == int((expected["enterprise_id"] == "CZ01").sum())
+
+
+def test_bureau_downloads_the_period_workbook(live: LiveServer) -> None:
+    import io
+
+    import openpyxl
+
+    from tests.server._live import web_login
+
+    with live.client() as c:
+        web_login(c, "chief")
+        r = c.get("/report.xlsx", params={"period": "2026-03"})
+        assert r.status_code == 200
+        assert r.headers["content-disposition"] == 'attachment; filename="ledger_2026-03_changzhi-2024.xlsx"'
+        wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+        assert wb.sheetnames == ["city", "enterprises", "by_mode"]
+        wb.close()
+    with live.client() as c:
+        web_login(c, "cz01")
+        assert c.get("/report.xlsx", params={"period": "2026-03"}).status_code == 403
+
+
+def test_plan_against_actual(sample_ledger: Path, tmp_path: Path) -> None:
+    from tests.server._live import start_server
+
+    plan = tmp_path / "plan.csv"
+    plan.write_text("enterprise_id,ratio_after\nCZ01,0.85\nCZ02,0.9\n", encoding="utf-8")
+    s = start_server(sample_ledger, tmp_path, plan=plan)
+    try:
+        with s.client() as c:
+            rep = c.get("/api/v1/report", params={"period": "2026-03"}, headers=s.auth("cz02")).json()
+    finally:
+        s.stop()
+    row = rep["enterprises"][0]
+    assert (row["enterprise_id"], row["plan_ratio"]) == ("CZ02", 0.9)
+    assert row["plan_delta"] == row["clean_ratio"] - 0.9

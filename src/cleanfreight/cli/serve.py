@@ -27,6 +27,9 @@ def register(app: typer.Typer) -> None:
         roster: Annotated[
             str | None, typer.Option("--roster", help="Roster folder for enterprise names, or 'sample'.")
         ] = "sample",
+        plan: Annotated[
+            Path | None, typer.Option("--plan", help="plan.json (or CSV enterprise_id, ratio_after) to compare against.")
+        ] = None,
         heartbeat_offline: Annotated[
             int, typer.Option("--offline-after", help="Seconds without heartbeat before a gate shows offline.")
         ] = 1800,
@@ -45,7 +48,7 @@ def register(app: typer.Typer) -> None:
             if not demo:
                 raise InputError("give --db FILE (the ledger the platform serves), or --demo")
             db = Path("maps/demo/platform.duckdb")
-        settings = ServerSettings(db=db, host=host, port=port, rules=rules, roster=roster,
+        settings = ServerSettings(db=db, host=host, port=port, rules=rules, roster=roster, plan=plan,
                                   heartbeat_offline_s=heartbeat_offline, lang=lang)
         if demo:
             from cleanfreight.server.tools import DEMO_ACCOUNTS, prepare_demo

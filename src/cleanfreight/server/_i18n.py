@@ -26,6 +26,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "meeting": ("达标企业", "Enterprises meeting the target"),
     "tonnes_total": ("进出厂总量（吨）", "Tonnes in and out"),
     "enterprises": ("企业", "Enterprises"),
+    "download_xlsx": ("下载本期报表（Excel）", "Download this period's report (Excel)"),
+    "plan_ratio": ("规划比例", "Planned ratio"),
     "anomalies": ("异常", "Anomalies"),
     "anomalies_title": ("台账核查发现的异常", "Anomalies found by the ledger checks"),
     "severity": ("级别", "Severity"),

@@ -32,6 +32,7 @@ __all__ = [
     "open_store",
     "parse_period",
     "period_report",
+    "report_workbook",
     "roster",
 ]
 
@@ -105,11 +106,24 @@ def roster(which: str | None) -> Roster | None:
     return load_enterprises() if which == "sample" else load_enterprises(which)
 
 
+def report_workbook(
+    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, lang: str,
+    plan: Path | None = None,
+) -> tuple[str, bytes]:
+    """The XLSX of ``cleanfreight ledger report --out`` for one period: ``(file name, bytes)``."""
+    import tempfile
+
+    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name), plan=plan)
+    with tempfile.TemporaryDirectory(prefix="cleanfreight-report-") as tmp:
+        xlsx = next(p for p in ledger.write_report(rep, tmp, lang) if p.suffix == ".xlsx")
+        return xlsx.name, xlsx.read_bytes()
+
+
 def period_report(
-    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None
+    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, plan: Path | None = None
 ) -> dict[str, Any]:
-    """The JSON of ``cleanfreight ledger report --json`` for one period."""
-    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name))
+    """The JSON of ``cleanfreight ledger report --json`` for one period (with ``--plan`` when given)."""
+    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name), plan=plan)
     return rep.as_dict()
 
 

@@ -218,6 +218,7 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
             "gates": len(g),
             "gates_online": sum(1 for x in g if x["online"]),
             "tonnes_total": total,
+            "plan_ratio": e.get("plan_ratio"),
             "anomalies": sum(1 for a in found if a.get("enterprise_id") == eid and a.get("severity") != "info"),
         })
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["enterprise_id"]))
@@ -234,8 +235,26 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
         offline_minutes=ctx.settings.heartbeat_offline_s // 60, trend=trend,
         anomalies=sorted(found, key=lambda a: ({"error": 0, "warning": 1}.get(str(a.get("severity")), 2),
                                                str(a.get("enterprise_id")), str(a.get("day"))))[:200],
-        anomalies_total=len(found),
+        anomalies_total=len(found), has_plan=ctx.settings.plan is not None,
     )
+
+
+@router.get("/report.xlsx")
+def report_xlsx(request: Request, ctx: Ctx) -> Response:
+    """The period's report workbook (``cleanfreight ledger report --out``), bureau only."""
+    s = _session(request, ctx)
+    if s is None:
+        return _to_login()
+    lang = _lang(request, ctx)
+    if s.user.role != "bureau":
+        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    period = _period(request)
+    with ctx.store.use() as con:
+        name, data = _ledger.report_workbook(con, period, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
+                                             lang=lang, plan=ctx.settings.plan)
+    ctx.store.audit(s.user.name, "report.download", None, name, client_of(request))
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/enterprise", response_class=HTMLResponse)

@@ -34,7 +34,8 @@ def scoped_report(ctx: Ctx, user: User, period: str) -> dict[str, Any]:
     except InputError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     with ctx.store.use() as con:
-        rep = _ledger.period_report(con, label, rules=ctx.settings.rules, roster_name=ctx.settings.roster)
+        rep = _ledger.period_report(con, label, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
+                                    plan=ctx.settings.plan)
     if user.role == "bureau":
         rep["scope"] = "city"
         return rep

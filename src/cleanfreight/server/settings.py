@@ -28,6 +28,9 @@ class ServerSettings:
     roster
         ``"sample"``, a roster folder, or ``None``: enterprise names on the dashboard, and the list of
         enterprises expected to report.
+    plan
+        A plan to compare against (``plan.json`` of ``cleanfreight plan``, or a CSV ``enterprise_id,
+        ratio_after``): reports and the dashboard then show each enterprise's planned ratio.
     token_ttl_s
         Lifetime of an API access token (gate clients use 1-2 h tokens).
     session_ttl_s
@@ -56,6 +59,7 @@ class ServerSettings:
     port: int = 8000
     rules: str = "changzhi-2024"
     roster: str | None = "sample"
+    plan: Path | None = None
     token_ttl_s: int = 7200
     session_ttl_s: int = 8 * 3600
     heartbeat_offline_s: int = 1800
@@ -71,6 +75,8 @@ class ServerSettings:
         problems: list[Problem] = []
         if not isinstance(self.db, Path):
             object.__setattr__(self, "db", Path(self.db))
+        if self.plan is not None and not Path(self.plan).exists():
+            problems.append(Problem("plan file not found", column="plan", value=str(self.plan)))
         if str(self.db).startswith(("postgresql://", "postgres://")):
             problems.append(
                 Problem("a PostgreSQL server is not supported by the platform yet; give a DuckDB file", column="db")
