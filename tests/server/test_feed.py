@@ -227,3 +227,15 @@ def test_heartbeat_completeness_per_gate_and_day(server: LiveServer) -> None:
     got = [(g["gate"], g["intervals"], g["intervals_with_heartbeat"], g["meets_95"]) for g in mine["gates"]]
     assert got == [("G1", 144, 137, True), ("G2", 144, 72, False)]
     assert mine["gates"][1]["completeness"] == 0.5
+
+
+def test_password_reset_revokes_tokens(server: LiveServer) -> None:
+    old = server.auth("gate-cz01")
+    with server.client() as c:
+        r = c.post("/api/v1/users", json={"name": "gate-cz01", "password": "new-password-1", "role": "device",
+                                          "enterprise_id": "CZ01"}, headers=server.auth("chief"))
+        assert r.status_code == 201
+        assert c.post("/api/v1/passages", json=[], headers=old).status_code == 401
+        tok = c.post("/api/v1/token", json={"username": "gate-cz01", "password": "new-password-1"}).json()
+        ok = c.post("/api/v1/passages", json=[], headers={"Authorization": f"Bearer {tok['access_token']}"})
+        assert ok.status_code == 200

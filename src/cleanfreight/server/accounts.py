@@ -104,6 +104,8 @@ def add_user(
 ) -> User:
     """Create an account (or replace the password, role and enterprise of an existing one).
 
+    Replacing an account revokes its tokens and browser sessions.
+
     Raises
     ------
     InputError
@@ -130,6 +132,7 @@ def add_user(
     pw_hash = _hash_password(password)
     with store.use() as con:
         con.execute("DELETE FROM srv_users WHERE name = ?", [name])
+        con.execute("DELETE FROM srv_tokens WHERE username = ?", [name])  # a reset ends every session
         con.execute(
             "INSERT INTO srv_users (name, role, enterprise_id, pw_hash, created_at) VALUES (?, ?, ?, ?, ?)",
             [name, role, ent, pw_hash, datetime.now()],
