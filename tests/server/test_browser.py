@@ -90,8 +90,14 @@ def test_enterprise_uploads_and_sees_its_rejects(browser: Any, live: LiveServer,
                                                  tmp_path: Path) -> None:
     export = tmp_path / "门禁导出_2026-03.csv"
     export.write_text(GATE_EXPORT, encoding="gbk")
+    with live.client() as c:
+        assert c.post("/api/v1/heartbeat", json={"gate": "G1"}, headers=live.auth("gate-cz01")).status_code == 200
     page = login(browser, live, "cz01")
     assert page.url.endswith("/enterprise")
+    gates = page.inner_text("#gates")
+    assert "G1" in gates
+    assert "在线" in gates
+    page.screenshot(path=str(shots / "enterprise_cz01.png"), full_page=True)
     page.goto(f"{live.url}/upload")
     page.set_input_files("#file", str(export))
     page.click("#upload-button")

@@ -216,6 +216,7 @@ def test_heartbeat_completeness_per_gate_and_day(server: LiveServer) -> None:
     rows = [("CZ01", "G1", f"2026-03-05 {m // 60:02d}:{m % 60:02d}:30") for m in range(0, 1440, 10) if m // 10 % 20]
     rows += [("CZ01", "G1", "2026-03-05 00:01:00"), ("CZ01", "G2", "2026-03-04 23:59:00")]
     rows += [("CZ01", "G2", f"2026-03-05 {m // 60:02d}:{m % 60:02d}:00") for m in range(0, 720, 10)]
+    rows += [("CZ01", "G3", "2026-03-05 12:00:00"), ("CZ01", "G3", "2026-03-05 23:55:00")]  # connected at noon
     rows += [("CZ02", "G9", "2026-03-05 08:00:00")]
     con.executemany("INSERT INTO srv_heartbeat_log VALUES (?, ?, CAST(? AS TIMESTAMP))", rows)
     con.close()
@@ -225,8 +226,26 @@ def test_heartbeat_completeness_per_gate_and_day(server: LiveServer) -> None:
         bad = c.get("/api/v1/completeness", params={"day": "5 March"}, headers=server.auth("cz01"))
     assert bad.status_code == 400
     got = [(g["gate"], g["intervals"], g["intervals_with_heartbeat"], g["meets_95"]) for g in mine["gates"]]
-    assert got == [("G1", 144, 137, True), ("G2", 144, 72, False)]
+    assert got == [("G1", 144, 137, True), ("G2", 144, 72, False), ("G3", 72, 2, False)]
     assert mine["gates"][1]["completeness"] == 0.5
+
+
+def test_completeness_of_today_counts_from_the_first_heartbeat(tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    from cleanfreight.server._push import completeness
+    from cleanfreight.server._store import Store
+
+    store = Store(tmp_path / "p.duckdb")
+    try:
+        for ts in ("2026-03-05 10:03:00", "2026-03-05 10:14:00", "2026-03-05 10:31:00"):
+            store.execute("INSERT INTO srv_heartbeat_log VALUES ('CZ01', 'G5', CAST(? AS TIMESTAMP))", [ts])
+        got = completeness(store, date(2026, 3, 5), 600, now=datetime(2026, 3, 5, 10, 35))
+    finally:
+        store.close()
+    # intervals 10:00, 10:10, 10:20, 10:30 so far; beats in three of them
+    assert [(g["gate"], g["intervals"], g["intervals_with_heartbeat"]) for g in got] == [("G5", 4, 3)]
+    assert got[0]["completeness"] == 0.75
 
 
 def test_password_reset_revokes_tokens(server: LiveServer) -> None:

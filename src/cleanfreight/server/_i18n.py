@@ -54,6 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "gates": ("门禁状态", "Gates"),
     "gate": ("门禁", "Gate"),
     "last_heartbeat": ("最近心跳", "Last heartbeat"),
+    "status": ("状态", "Status"),
     "online": ("在线", "online"),
     "offline": ("离线", "offline"),
     "completeness": ("今日心跳完整率（目标 95%）", "Heartbeat completeness today (target 95 %)"),

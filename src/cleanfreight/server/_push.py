@@ -303,25 +303,29 @@ def completeness(
 ) -> list[dict[str, Any]]:
     """Per gate, the share of ``day``'s heartbeat intervals that hold at least one heartbeat.
 
-    For the current day only the intervals begun so far count. A gate that never beat that day is
-    listed when it beat before (0 %).
+    Intervals count from the start of the day, or from the gate's first heartbeat ever when it was
+    connected that day, to the end of the day (today: to now). A gate that never beat that day but
+    did before is listed with 0 %.
     """
     start = datetime.combine(day, datetime.min.time())
     end = start + timedelta(days=1)
     now = now or datetime.now()
-    elapsed = min(end, now) - start
-    expected = max(0, math.ceil(elapsed.total_seconds() / interval_s))
     where, params = ("", []) if enterprise_id is None else (" AND enterprise_id = ?", [enterprise_id])
     rows = store.query(
-        "SELECT g.enterprise_id, g.gate, coalesce(b.slots, 0) FROM "
-        f"(SELECT DISTINCT enterprise_id, gate FROM srv_heartbeat_log WHERE ts < ?{where}) g LEFT JOIN "
+        "SELECT g.enterprise_id, g.gate, g.first_seen, coalesce(b.slots, 0) FROM "
+        f"(SELECT enterprise_id, gate, min(ts) AS first_seen FROM srv_heartbeat_log WHERE ts < ?{where} "
+        "GROUP BY ALL) g LEFT JOIN "
         "(SELECT enterprise_id, gate, count(DISTINCT CAST(floor(epoch(ts - ?) / ?) AS BIGINT)) AS slots "
         "FROM srv_heartbeat_log WHERE ts >= ? AND ts < ? GROUP BY ALL) b "
         "ON b.enterprise_id = g.enterprise_id AND b.gate = g.gate ORDER BY g.enterprise_id, g.gate",
         [end, *params, start, interval_s, start, end],
     )
     out = []
-    for ent, gate, slots in rows:
+    for ent, gate, first_seen, slots in rows:
+        # the interval holding the first heartbeat is the first one expected
+        first_slot = max(0, math.floor((first_seen - start).total_seconds() / interval_s))
+        last_slot = math.ceil((min(end, now) - start).total_seconds() / interval_s)
+        expected = max(0, last_slot - first_slot)
         share = None if expected == 0 else min(1.0, int(slots) / expected)
         out.append({"enterprise_id": ent, "gate": gate, "day": day.isoformat(), "intervals": expected,
                     "intervals_with_heartbeat": int(slots), "completeness": share,
