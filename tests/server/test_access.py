@@ -32,6 +32,8 @@ PAGES: list[tuple[str, tuple[int, int, int]]] = [
     ("/dashboard", (303, 403, 200)),
     ("/enterprise", (303, 200, 303)),
     ("/upload", (303, 200, 403)),
+    ("/accounts", (303, 403, 200)),
+    ("/report.xlsx?period=2026-03", (303, 403, 200)),
 ]
 
 

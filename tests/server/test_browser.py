@@ -127,3 +127,21 @@ def test_enterprise_a_never_sees_b(browser: Any, live: LiveServer, shots: Path) 
     assert "无权访问此页面" in page.inner_text("#error")
     assert "CZ01" not in page.content()
     page.close()
+
+
+def test_bureau_adds_an_account_and_reads_the_audit_log(browser: Any, live: LiveServer, shots: Path) -> None:
+    page = login(browser, live, "chief")
+    page.goto(f"{live.url}/accounts")
+    page.fill("#name", "gate-cz05")
+    page.select_option("#role", "device")
+    page.fill("#enterprise_id", "cz05")
+    page.fill("#new_password", "gate-cz05-pass")
+    page.click("#add-account")
+    page.wait_for_load_state()
+    assert page.inner_text("#message") == "账号 gate-cz05 已保存"
+    assert "gate-cz05" in page.inner_text("#accounts")
+    audit = page.inner_text("#audit")
+    assert "user.add" in audit
+    assert "upload" in audit  # the enterprise's upload of the test before (same server)
+    page.screenshot(path=str(shots / "accounts_zh.png"), full_page=False)
+    page.close()

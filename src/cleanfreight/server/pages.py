@@ -31,7 +31,16 @@ from cleanfreight.server._context import (
     Ctx,
     client_of,
 )
-from cleanfreight.server.accounts import Session, authenticate, issue_token, resolve_token, revoke_token
+from cleanfreight.server.accounts import (
+    ROLES,
+    Session,
+    add_user,
+    authenticate,
+    issue_token,
+    list_users,
+    resolve_token,
+    revoke_token,
+)
 from cleanfreight.server.reports import current_period, scoped_anomalies, scoped_report
 
 logger = logging.getLogger(__name__)
@@ -361,3 +370,51 @@ def upload(
     result = {"file": name, "accepted": f.accepted, "rejected": f.rejected, "duplicates": f.duplicates,
               "rejects": rejects}
     return _render(request, ctx, "upload.html", user=s.user, csrf=s.csrf, result=result, error=None)
+
+
+def _accounts_page(request: Request, ctx: Context, s: Session, status_code: int = 200, error: str | None = None,
+                   message: str | None = None) -> HTMLResponse:
+    rows = ctx.store.query(
+        "SELECT ts, username, action, target, detail, client FROM srv_audit ORDER BY id DESC LIMIT 200"
+    )
+    keys = ("ts", "username", "action", "target", "detail", "client")
+    audit = [dict(zip(keys, (r[0].isoformat(sep=" ", timespec="seconds"), *r[1:]), strict=True)) for r in rows]
+    return _render(request, ctx, "accounts.html", status_code, user=s.user, csrf=s.csrf, users=list_users(ctx.store),
+                   roles=ROLES, audit=audit, error=error, message=message)
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def accounts_page(request: Request, ctx: Ctx) -> Response:
+    s = _session(request, ctx)
+    if s is None:
+        return _to_login()
+    if s.user.role != "bureau":
+        lang = _lang(request, ctx)
+        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    return _accounts_page(request, ctx, s)
+
+
+@router.post("/accounts", response_class=HTMLResponse)
+def accounts_add(
+    request: Request,
+    ctx: Ctx,
+    name: Annotated[str, Form(max_length=64)],
+    role: Annotated[str, Form(max_length=16)],
+    password: Annotated[str, Form(max_length=256)],
+    enterprise_id: Annotated[str, Form(max_length=32)] = "",
+    csrf: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    s = _session(request, ctx)
+    if s is None:
+        return _to_login()
+    lang = _lang(request, ctx)
+    if s.user.role != "bureau":
+        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    if not _csrf_ok(s.csrf, csrf):
+        return _accounts_page(request, ctx, s, 403, error=_i18n.t("csrf_failed", lang))
+    try:
+        u = add_user(ctx.store, name, password, role, enterprise_id.strip() or None, actor=s.user.name)
+    except InputError as exc:
+        return _accounts_page(request, ctx, s, 400, error=str(exc))
+    ctx.store.audit(s.user.name, "user.add.web", u.name, None, client_of(request))
+    return _accounts_page(request, ctx, s, message=_i18n.t("account_saved", lang, name=u.name))
