@@ -33,6 +33,7 @@ PAGES: list[tuple[str, tuple[int, int, int]]] = [
     ("/enterprise", (303, 200, 303)),
     ("/upload", (303, 200, 403)),
     ("/accounts", (303, 403, 200)),
+    ("/map?period=2026-03", (303, 200, 200)),
     ("/report.xlsx?period=2026-03", (303, 403, 200)),
 ]
 

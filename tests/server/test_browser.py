@@ -83,6 +83,15 @@ def test_bureau_sees_the_dashboard(browser: Any, live: LiveServer, shots: Path) 
     page.goto(f"{live.url}/dashboard?period=2026-03")  # the language is remembered
     assert "City clean-transport ratio · 2026-03" in page.inner_text("#city-ratio")
     page.screenshot(path=str(shots / "dashboard_en.png"), full_page=False)
+    # the offline map of the period: Leaflet inlined, one marker per enterprise, no request leaves the machine
+    outside: list[str] = []
+    page.on("request", lambda req: outside.append(req.url) if not req.url.startswith((live.url, "data:")) else None)
+    page.goto(f"{live.url}/map?period=2026-03&lang=zh")
+    page.wait_for_selector(".leaflet-container")
+    assert page.evaluate("typeof L") == "object"
+    assert page.locator(".leaflet-interactive").count() >= 40
+    assert outside == []
+    page.screenshot(path=str(shots / "map_zh.png"), full_page=False)
     page.close()
 
 

@@ -266,6 +266,53 @@ def report_xlsx(request: Request, ctx: Ctx) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+#: the map page runs Leaflet inline: scripts allowed from the page itself, nothing from elsewhere
+_MAP_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, ctx: Ctx) -> Response:
+    """The offline map of the period: every enterprise coloured by its ratio (an enterprise sees its own)."""
+    s = _session(request, ctx)
+    if s is None:
+        return _to_login()
+    lang = _lang(request, ctx)
+    if s.user.role not in ("bureau", "enterprise"):  # pragma: no cover - devices cannot log in
+        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    period = _period(request)
+    rep = scoped_report(ctx, s.user, period)
+    html = _offline_map(ctx, rep, period, lang)
+    return HTMLResponse(html, headers={"content-security-policy": _MAP_CSP})
+
+
+def _offline_map(ctx: Context, rep: dict[str, Any], period: str, lang: str) -> str:
+    import json
+
+    from cleanfreight.reports import (
+        MapLayers,
+        enterprise_points,
+        make_map,
+        report_table,
+        sample_layers,
+        save_map,
+    )
+
+    ros = _ledger.roster(ctx.settings.roster)
+    with tempfile.TemporaryDirectory(prefix="cleanfreight-map-") as tmp:
+        path = Path(tmp) / "report.json"
+        path.write_text(json.dumps(rep, ensure_ascii=False, default=str), encoding="utf-8")
+        if ros is None or not rep["enterprises"]:
+            layers = sample_layers(roads=False) if ctx.settings.roster == "sample" else MapLayers()
+        else:
+            table = report_table(path, ros.enterprises)
+            layers = (sample_layers(enterprises=table, roads=False) if ctx.settings.roster == "sample"
+                      else MapLayers(enterprises=enterprise_points(table)))
+        target = float(rep["city"].get("target", 0.8))
+        m = make_map(layers, lang=lang, target=target, subtitle=period)
+        return save_map(m, Path(tmp) / "map.html").read_text(encoding="utf-8")
+
+
 @router.get("/enterprise", response_class=HTMLResponse)
 def enterprise_page(request: Request, ctx: Ctx) -> Response:
     s = _session(request, ctx)
