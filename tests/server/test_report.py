@@ -95,3 +95,18 @@ def test_plan_against_actual(sample_ledger: Path, tmp_path: Path) -> None:
     row = rep["enterprises"][0]
     assert (row["enterprise_id"], row["plan_ratio"]) == ("CZ02", 0.9)
     assert row["plan_delta"] == row["clean_ratio"] - 0.9
+
+
+def test_bureau_downloads_the_briefing(live: LiveServer) -> None:
+    from tests.server._live import web_login
+
+    with live.client() as c:
+        web_login(c, "chief")
+        r = c.get("/briefing.pdf", params={"period": "2026-03"})
+        assert r.status_code == 200
+        assert r.content.startswith(b"%PDF")
+        assert r.headers["content-disposition"] == 'attachment; filename="briefing_2026-03.pdf"'
+        assert c.get("/briefing.pdf", params={"period": "2025-03"}).status_code == 404
+    with live.client() as c:
+        web_login(c, "cz01")
+        assert c.get("/briefing.pdf", params={"period": "2026-03"}).status_code == 403

@@ -37,6 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "action": ("操作", "Action"),
     "audit_target": ("对象", "Target"),
     "client": ("来源地址", "Client address"),
+    "briefing": ("本期简报（PDF）", "Briefing of the period (PDF)"),
     "map": ("离线地图", "Offline map"),
     "download_xlsx": ("下载本期报表（Excel）", "Download this period's report (Excel)"),
     "plan_ratio": ("规划比例", "Planned ratio"),

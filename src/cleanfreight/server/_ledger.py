@@ -17,6 +17,7 @@ from cleanfreight import ledger
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
     from cleanfreight.enterprises import Roster
 
@@ -26,6 +27,7 @@ __all__ = [
     "canonical_fields",
     "city_trend",
     "enterprise_names",
+    "enterprise_trend",
     "file_rejects",
     "import_files",
     "import_rows",
@@ -150,6 +152,13 @@ def anomalies(
         row["label"] = vocab("check", row["check"], lang)
         out.append(row)
     return out
+
+
+def enterprise_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: str) -> pd.DataFrame:
+    """Each enterprise's ratio month by month: ``period, enterprise_id, clean_ratio, tonnes_total``."""
+    res = ledger.trend(con, first, last, rules=rules)
+    return res.enterprises.rename(columns={"month": "period"})[["period", "enterprise_id", "clean_ratio",
+                                                                 "tonnes_total"]]
 
 
 def parse_period(text: str) -> str:

@@ -13,6 +13,7 @@ import math
 import re
 import secrets
 import tempfile
+import threading
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -311,6 +312,44 @@ def _offline_map(ctx: Context, rep: dict[str, Any], period: str, lang: str) -> s
         target = float(rep["city"].get("target", 0.8))
         m = make_map(layers, lang=lang, target=target, subtitle=period)
         return save_map(m, Path(tmp) / "map.html").read_text(encoding="utf-8")
+
+
+_BRIEFING_LOCK = threading.Lock()  # matplotlib's pyplot is not thread-safe
+
+
+@router.get("/briefing.pdf")
+def briefing_pdf(request: Request, ctx: Ctx) -> Response:
+    """The one-page briefing of ``cleanfreight brief`` for the period (bureau only)."""
+    import json
+
+    from cleanfreight.reports import ReportOptions, make_briefing, report_table, sample_layers
+
+    s = _session(request, ctx)
+    if s is None:
+        return _to_login()
+    lang = _lang(request, ctx)
+    if s.user.role != "bureau":
+        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    period = _period(request)
+    rep = scoped_report(ctx, s.user, period)
+    ros = _ledger.roster(ctx.settings.roster)
+    if ros is None or not rep["enterprises"]:
+        return _render(request, ctx, "error.html", 404, user=s.user, csrf=s.csrf, error=_i18n.t("no_data", lang))
+    with ctx.store.use() as con:
+        monthly = _ledger.enterprise_trend(con, f"{period[:4]}-01", period, rules=ctx.settings.rules)
+    with tempfile.TemporaryDirectory(prefix="cleanfreight-brief-") as tmp, _BRIEFING_LOCK:
+        path = Path(tmp) / "report.json"
+        path.write_text(json.dumps(rep, ensure_ascii=False, default=str), encoding="utf-8")
+        table = report_table(path, ros.enterprises)
+        layers = sample_layers(enterprises=table, roads=False) if ctx.settings.roster == "sample" else None
+        options = ReportOptions(lang=lang, target=float(rep["city"]["target"]), period=period,
+                                rulebook=str(rep["rulebook"].get("name", "")))
+        pdf = Path(tmp) / f"briefing_{period}.pdf"
+        make_briefing(table, pdf, monthly=monthly, layers=layers, options=options)
+        data = pdf.read_bytes()
+    ctx.store.audit(s.user.name, "briefing.download", None, pdf.name, client_of(request))
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{pdf.name}"'})
 
 
 @router.get("/enterprise", response_class=HTMLResponse)
