@@ -82,3 +82,23 @@ def test_demo_imports_the_sample_once_and_resets_passwords(tmp_path: Path) -> No
     assert imports == (1,)
     assert gates == [("CZ01", "G1"), ("CZ01", "G2")]
     assert ents == (40,)
+
+
+def test_settings_from_toml(tmp_path: Path) -> None:
+    from cleanfreight.server import load_settings
+
+    cfg = tmp_path / "server.toml"
+    cfg.write_text('[server]\ndb = "x.duckdb"\nport = 8123\nheartbeat_offline_s = 900\n', encoding="utf-8")
+    s = load_settings(cfg, port=9000)
+    assert (s.db, s.port, s.heartbeat_offline_s, s.host) == (Path("x.duckdb"), 9000, 900, "127.0.0.1")
+    cfg.write_text('[server]\ndb = "x.duckdb"\nprot = 1\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_settings(cfg)
+    assert err.value.problems[0].column == "prot"
+    assert "port" in err.value.problems[0].message
+
+
+def test_serve_without_db_or_demo_is_an_input_error() -> None:
+    r = CliRunner().invoke(app, ["serve"])
+    assert r.exit_code == 2
+    assert "--db" in r.output

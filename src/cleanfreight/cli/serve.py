@@ -34,6 +34,10 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--offline-after", help="Seconds without heartbeat before a gate shows offline.")
         ] = 1800,
         lang: Annotated[str, typer.Option("--lang", help="Default language of the pages: zh or en.")] = "zh",
+        config: Annotated[
+            Path | None,
+            typer.Option("--config", help="TOML file with a [server] table of settings; options given here (other than their defaults) win."),
+        ] = None,
         demo: Annotated[
             bool,
             typer.Option("--demo", help="Serve the seeded sample (imported once into --db, default "
@@ -42,20 +46,31 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the bureau's platform: gate feed API (/api/v1), uploads and the dashboard in the browser."""
         from cleanfreight.errors import InputError
-        from cleanfreight.server import ServerSettings, serve
+        from cleanfreight.server import ServerSettings, load_settings, serve
 
-        if db is None:
-            if not demo:
-                raise InputError("give --db FILE (the ledger the platform serves), or --demo")
-            db = Path("maps/demo/platform.duckdb")
-        settings = ServerSettings(db=db, host=host, port=port, rules=rules, roster=roster, plan=plan,
-                                  heartbeat_offline_s=heartbeat_offline, lang=lang)
+        if config is not None:
+            # options left at their defaults do not override the file
+            defaults = {"host": "127.0.0.1", "port": 8000, "rules": "changzhi-2024", "roster": "sample",
+                        "heartbeat_offline_s": 1800, "lang": "zh"}
+            given = {name: value for name, value in (
+                ("db", db), ("host", host), ("port", port), ("rules", rules), ("roster", roster), ("plan", plan),
+                ("heartbeat_offline_s", heartbeat_offline), ("lang", lang),
+            ) if name in ("db", "plan") or value != defaults[name]}
+            settings = load_settings(config, **given)
+            db = settings.db
+        else:
+            if db is None:
+                if not demo:
+                    raise InputError("give --db FILE (the ledger the platform serves), --config FILE, or --demo")
+                db = Path("maps/demo/platform.duckdb")
+            settings = ServerSettings(db=db, host=host, port=port, rules=rules, roster=roster, plan=plan,
+                                      heartbeat_offline_s=heartbeat_offline, lang=lang)
         if demo:
             from cleanfreight.server.tools import DEMO_ACCOUNTS, prepare_demo
 
-            out.print(f"preparing the demo in {db} (the sample is imported the first time: about a minute) ...")
-            passwords = prepare_demo(db)
-            out.print(f"cleanfreight platform demo: http://{host}:{port}/  (ledger {db})")
+            out.print(f"preparing the demo in {settings.db} (the sample is imported the first time: about a minute) ...")
+            passwords = prepare_demo(settings.db)
+            out.print(f"cleanfreight platform demo: http://{settings.host}:{settings.port}/  (ledger {settings.db})")
             for name, pw in passwords.items():
                 role, ent = DEMO_ACCOUNTS[name]
                 out.print(f"  {name:<10} {pw:<14} {role}{' ' + ent if ent else ''}", highlight=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cleanfreight.server.accounts import ROLES, User
 from cleanfreight.server.app import create_app
-from cleanfreight.server.settings import ServerSettings
+from cleanfreight.server.settings import ServerSettings, load_settings
 from cleanfreight.server.tools import add_user, serve
 
-__all__ = ["ROLES", "ServerSettings", "User", "add_user", "create_app", "serve"]
+__all__ = ["ROLES", "ServerSettings", "User", "add_user", "create_app", "load_settings", "serve"]

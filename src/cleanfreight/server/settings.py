@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cleanfreight.errors import InputError, Problem
 
-__all__ = ["ServerSettings"]
+__all__ = ["ServerSettings", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +98,44 @@ class ServerSettings:
             problems.append(Problem("must be zh or en", column="lang", value=self.lang))
         if problems:
             raise InputError("invalid server settings", problems)
+
+
+def load_settings(path: str | Path, **overrides: object) -> ServerSettings:
+    """Read :class:`ServerSettings` from the ``[server]`` table of a TOML file; ``overrides`` win.
+
+    ::
+
+        [server]
+        db = "/srv/cleanfreight/ledger.duckdb"
+        host = "0.0.0.0"
+        port = 8000
+        heartbeat_offline_s = 1800
+        secure_cookies = true
+
+    Unknown keys are reported with the allowed ones.
+    """
+    import dataclasses
+    import tomllib
+
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read server settings {p}", [Problem(str(exc), file=str(p))]) from None
+    table = data.get("server", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{p}: [server] must be a table")
+    allowed = {f.name for f in dataclasses.fields(ServerSettings)}
+    problems = [
+        Problem(f"unknown setting; expected one of {', '.join(sorted(allowed))}", file=str(p), column=k)
+        for k in table if k not in allowed
+    ]
+    if problems:
+        raise InputError(f"invalid server settings in {p}", problems)
+    merged = {**table, **{k: v for k, v in overrides.items() if v is not None}}
+    if "db" not in merged:
+        raise InputError(f"{p}: [server] needs db (or give --db)")
+    for key in ("db", "plan"):
+        if merged.get(key) is not None:
+            merged[key] = Path(str(merged[key]))
+    return ServerSettings(**merged)  # type: ignore[arg-type]
