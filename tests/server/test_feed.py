@@ -107,7 +107,7 @@ def test_envelope_adapter(server: LiveServer) -> None:
         assert tok["code"] == 0
         token = tok["data"]["access_token"]
         value = {"serialNo": "E1", "gateNo": "G3", "plateNo": "晋D77777", "passTime": "2026-04-06 09:10:11",
-                 "direction": "1", "vin": "LZZ1BLNB5NA000002", "emissionStage": "X", "fuelType": "C",
+                 "direction": "A", "vin": "LZZ1BLNB5NA000002", "emissionStage": "X", "fuelType": "C",
                  "goodsName": "铁精粉", "tonnage": 32000, "unit": "kg"}
         r = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "shareDrivingRecord",
                                             "access_token": token, "value": value}).json()

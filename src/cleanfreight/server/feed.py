@@ -163,6 +163,7 @@ ENVELOPE_FIELDS: dict[str, str] = {
 }
 #: emission stage codes of the envelope: 0-6, D electric, X none (rejected by the ledger as unknown)
 _FUEL_ELECTRIC = {"C"}
+_AB_DIRECTIONS = {"A": "in", "B": "out"}
 
 
 def envelope_record(value: dict[str, Any]) -> dict[str, Any]:
@@ -172,6 +173,9 @@ def envelope_record(value: dict[str, Any]) -> dict[str, Any]:
         name = ENVELOPE_FIELDS.get(k)
         if name is not None and v is not None:
             out[name] = v
+    direction = str(out.get("direction", "")).strip().upper()
+    if direction in _AB_DIRECTIONS:  # A in, B out (as in the serial numbers)
+        out["direction"] = _AB_DIRECTIONS[direction]
     fuel = str(value.get("fuelType", value.get("fueltype", ""))).strip().upper()
     if "emission_stage" not in out and fuel in _FUEL_ELECTRIC:
         out["emission_stage"] = "d"
