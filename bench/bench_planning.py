@@ -28,16 +28,31 @@ def _one(case: str, n: int, seed: int) -> dict[str, object]:
     from cleanfreight.planning import PlanParams, build_problem, check_plan, solve_plan, synthetic_problem
 
     t0 = time.perf_counter()
-    if case == "sample":
+    base_case = case.removesuffix("-rules-off")
+    if base_case == "sample-frontier":
+        from cleanfreight.planning import solve_frontier
+
         problem = build_problem()
-    elif case == "sample-straight":
+        t_problem = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        fr = solve_frontier(problem, PlanParams(), steps=8)
+        return {"case": case, "enterprises": len(problem.enterprises), "problem_s": t_problem,
+                "plan_s": time.perf_counter() - t1, "points": len(fr.table), "status": "optimal",
+                "ratio_after": round(fr.max_ratio, 4), "checked": True,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if base_case == "sample":
+        problem = build_problem()
+    elif base_case == "sample-straight":
         problem = build_problem(use_road_network=False)
-    elif case == "synthetic-tight":  # rail line capacities that bind: a much harder model
+    elif base_case == "synthetic-tight":  # rail line capacities that bind: a much harder model
         problem = synthetic_problem(n, max(2, n // 10), seed=seed, line_headroom=0.25)
     else:
         problem = synthetic_problem(n, max(2, n // 10), seed=seed)
     t_problem = time.perf_counter() - t0
-    params = PlanParams(time_limit_s=600)
+    # "-rules-off": the city preset's policy rules switched off (only the 80 % floor), to price the rules
+    off = {"no_backsliding": False, "rail_no_decrease": False, "beyond_short_haul": "clean",
+           "rail_only_out_of_province": False}
+    params = PlanParams(time_limit_s=600, **(off if case.endswith("-rules-off") else {}))
     res = solve_plan(problem, params)
     t_check = time.perf_counter()
     ok = check_plan(problem, params, res).ok
@@ -79,8 +94,8 @@ def main() -> None:
     sizes = [50, 100, 200] if args.quick else [100, 500, 1000, 2000]
     tight = [100, 200] if args.quick else [100, 500, 1000]
     cases = (
-        [("sample", 40), ("sample-straight", 40)]
-        + [("synthetic", n) for n in sizes]
+        [("sample", 40), ("sample-rules-off", 40), ("sample-straight", 40), ("sample-frontier", 40)]
+        + [(c, n) for n in sizes for c in ("synthetic", "synthetic-rules-off")]
         + [("synthetic-tight", n) for n in tight]
     )
     rows = []
@@ -91,9 +106,12 @@ def main() -> None:
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(f"done: {case} {n}", file=sys.stderr)
     base = next(r for r in rows if r["case"] == "synthetic" and r["enterprises"] == 100)
+    plan_s = {(r["case"], r["enterprises"]): r["plan_s"] for r in rows}
     for r in rows:
         r["plan_vs_100"] = r["plan_s"] / base["plan_s"]  # type: ignore[operator]
         r["mem_vs_100"] = r["peak_mb"] / base["peak_mb"]  # type: ignore[operator]
+        off_s = plan_s.get((f"{r['case']}-rules-off", r["enterprises"]))
+        r["rules_vs_off"] = None if off_s is None else r["plan_s"] / off_s  # type: ignore[operator]
     keep = [
         "case",
         "enterprises",
@@ -108,6 +126,7 @@ def main() -> None:
         "plan_s",
         "check_s",
         "plan_vs_100",
+        "rules_vs_off",
         "peak_mb",
         "mem_vs_100",
         "status",
@@ -116,7 +135,7 @@ def main() -> None:
         "ratio_after",
         "lines_binding",
     ]
-    path = report("bench_planning", [{k: r[k] for k in keep} for r in rows])
+    path = report("bench_planning", [{k: r.get(k) for k in keep} for r in rows])
     print(f"written {path}")
 
 

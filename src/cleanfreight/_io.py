@@ -5,11 +5,22 @@ half-written ``plan.json`` or workbook that a script then reads as complete. Eve
 temporary file beside its destination (same folder, same suffix, so writers that pick the format from
 the suffix still work) and is renamed over the destination only once it is complete; the rename is
 atomic on the same file system.
+
+Outputs never turn user text into spreadsheet formulas (an enterprise name ``=cmd|'/C calc'!A1``
+from a gate export must stay text):
+
+- every XLSX writer opens its workbook through :func:`xlsx_workbook` / :func:`excel_writer`, which
+  set xlsxwriter's ``strings_to_formulas`` (and ``strings_to_urls``) off, so a string cell is
+  always stored as a string, whatever it starts with;
+- CSV files (:func:`write_csv`) neutralise text cells that a spreadsheet would read as a formula
+  (first character ``=``, ``+``, ``-``, ``@``, tab or carriage return) by prefixing an apostrophe
+  ``'``, the OWASP recommendation; plain numbers written as text (``-12.5``) are left alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from os import getpid
 from pathlib import Path
@@ -18,7 +29,26 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["atomic_path", "write_csv", "write_text"]
+__all__ = [
+    "XLSX_OPTIONS",
+    "atomic_path",
+    "excel_writer",
+    "json_safe",
+    "json_text",
+    "neutralise_cell",
+    "neutralise_frame",
+    "write_csv",
+    "write_text",
+    "xlsx_workbook",
+]
+
+#: xlsxwriter workbook options of every XLSX output: strings stay strings (no formulas, no links);
+#: NaN / inf numbers become Excel errors instead of failing the write
+XLSX_OPTIONS: dict[str, bool] = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+
+#: first characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
 
 
 @contextlib.contextmanager
@@ -44,8 +74,97 @@ def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     return Path(path)
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> Path:
-    """``frame.to_csv(path, **to_csv)`` atomically (see :func:`atomic_path`)."""
+def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralise: bool = True, **to_csv: Any) -> Path:
+    """``frame.to_csv(path, **to_csv)`` atomically (see :func:`atomic_path`).
+
+    With ``neutralise`` (the default) text cells and labels a spreadsheet would read as formulas
+    are prefixed with ``'`` (:func:`neutralise_frame`).
+    """
+    if neutralise:
+        frame = neutralise_frame(frame)
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, **to_csv)
     return Path(path)
+
+
+def neutralise_cell(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would read as a formula.
+
+    ``"=1+1"`` -> ``"'=1+1"``, ``"@SUM(A1)"`` -> ``"'@SUM(A1)"``; numbers, plain numbers written as
+    text (``"-12.5"``), a lone ``-`` and other values are returned unchanged.
+    """
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value.startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells, column labels and index labels are neutralised (see
+    :func:`neutralise_cell`); ``frame`` itself is returned when nothing needs it."""
+    import pandas as pd
+
+    out = frame
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype):
+            fixed = s.map(neutralise_cell)
+            if not fixed.equals(s):
+                if out is frame:
+                    out = frame.copy()
+                out[col] = fixed
+    cols = [neutralise_cell(c) for c in out.columns]
+    if cols != list(out.columns):
+        out = out.set_axis(cols, axis=1) if out is not frame else frame.set_axis(cols, axis=1)
+    if pd.api.types.is_object_dtype(out.index.dtype) or pd.api.types.is_string_dtype(out.index.dtype):
+        idx = [neutralise_cell(i) for i in out.index]
+        if idx != list(out.index):
+            out = out.set_axis(idx, axis=0)
+    return out
+
+
+def xlsx_workbook(path: str | Path, **options: Any) -> Any:
+    """An ``xlsxwriter.Workbook`` at ``path`` with :data:`XLSX_OPTIONS` (string cells stay strings)."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(str(path), {**XLSX_OPTIONS, **options})
+
+
+def excel_writer(path: str | Path) -> pd.ExcelWriter:
+    """A pandas ``ExcelWriter`` (xlsxwriter) at ``path`` with :data:`XLSX_OPTIONS`.
+
+    ``DataFrame.to_excel`` writes text with xlsxwriter's ``write``, which would store a string
+    starting with ``=`` as a formula; these options make it a string.
+    """
+    import pandas as pd
+
+    return pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": dict(XLSX_OPTIONS)})
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with every NaN / infinite float (also NumPy's) replaced by ``None``, recursively.
+
+    JSON has no NaN: ``json.dumps`` would write a bare ``NaN`` that other tools refuse.
+    """
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, float | np.floating):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    return obj
+
+
+def json_text(payload: Any, **dumps: Any) -> str:
+    """``json.dumps`` of :func:`json_safe` ``(payload)`` with ``allow_nan=False``: always valid JSON."""
+    import json
+
+    return json.dumps(json_safe(payload), allow_nan=False, **dumps)

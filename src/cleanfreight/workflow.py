@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from cleanfreight._i18n import LANGS
-from cleanfreight._io import write_csv, write_text
+from cleanfreight._io import json_text, write_csv, write_text
 from cleanfreight.accounting.baseline import BaselineReport, baseline_report
 from cleanfreight.accounting.factors import load_factors
 from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK, load_rulebook
@@ -146,7 +146,7 @@ def write_baseline(run: BaselineRun, out: Path, *, lang: str = "en", with_map: b
         write_csv(snaps, files["snapping"], index=False, encoding="utf-8")
         summary["snaps_far"] = int(snaps["far"].sum())
         summary["snap_max_m"] = round(float(snaps["snap_m"].max()), 1)
-    write_text(files["summary"], json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    write_text(files["summary"], json_text(summary, ensure_ascii=False, indent=2) + "\n")
     if with_map:
         files["map"] = write_map(run, out / "map.html", lang=lang)
     return files
@@ -230,7 +230,7 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     brief = write_brief(BriefParams(out_dir=out / "brief", lang=lang, db=db, plan=plan_dir,
                                     rules=run.report.rulebook.name), step)
     files.update({f"brief_{k}": v for k, v in brief.files.items()})
-    write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+    write_text(out / "summary.json", json_text(summary, ensure_ascii=False, indent=2, default=str) + "\n")
     return DemoResult(summary, files, run)
 
 
@@ -247,6 +247,11 @@ def run_dispatch_step(out: Path, *, lang: str = "en") -> dict[str, Any]:
     sc = load_scenario(sample_dir() / "scenarios" / "dispatch_sample.toml")
     result = solve_dispatch(sc, matrix=road_matrices(sc, "sample"))
     result.write(out, lang=lang)
+    from cleanfreight.network import load_sample_network
+    from cleanfreight.reports import MapLayers
+
+    # the hand-outs: route map and run sheets, over the sample's district boundaries
+    result.write_handouts(out, lang=lang, base=MapLayers(boundaries=load_sample_network().boundaries))
     return dict(result.summary)
 
 

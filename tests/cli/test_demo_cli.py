@@ -38,6 +38,7 @@ def test_demo_summary(demo_dir: Path) -> None:
     d = s["dispatch"]
     assert d["lots_served"] + d["lots_unserved"] == d["lots"] and d["lots_unserved"] == 5  # five planted bad loads
     assert (demo_dir / "dispatch" / "routes.geojson").exists()
+    assert (demo_dir / "dispatch" / "run_sheets.pdf").exists() and (demo_dir / "dispatch" / "route_map.html").exists()
 
 
 def test_demo_enterprises_csv_matches_summary(demo_dir: Path) -> None:

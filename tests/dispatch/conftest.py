@@ -79,6 +79,9 @@ def sample_scenario(sample_scenario_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def sample_result(sample_scenario):  # type: ignore[no-untyped-def]
+    """The sample day on great-circle distances (the scenario's roads are tested in test_roads_default)."""
+    import dataclasses
+
     from cleanfreight.dispatch import solve_dispatch
 
-    return solve_dispatch(sample_scenario)
+    return solve_dispatch(dataclasses.replace(sample_scenario, roads=None))

@@ -77,4 +77,7 @@ def test_scenario_summary_in_chinese(sample_scenario_path: Path, tmp_path: Path)
     )
     assert res.exit_code == 0, res.output
     assert "已安排 39/44 车次" in res.output and "未安排:" in res.output and "超过所有车辆载重" in res.output
-    assert f"已写入 {tmp_path}：trucks.csv, timeline.csv, unserved.csv, routes.geojson, dispatch.json" in res.output
+    assert (
+        f"已写入 {tmp_path}：trucks.csv, timeline.csv, unserved.csv, places.csv, routes.geojson, dispatch.json, "
+        "route_map.html, route_map.png, run_sheets.xlsx, run_sheets.pdf" in " ".join(res.output.split())
+    )

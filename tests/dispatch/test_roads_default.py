@@ -29,3 +29,13 @@ def test_routes_follow_roads_unless_told_otherwise(tmp_path: Path) -> None:
     feats = [f for f in json.loads((straight / "routes.geojson").read_text(encoding="utf-8"))["features"]
              if f["geometry"]["type"] == "LineString"]
     assert feats and not any(f["properties"]["along_roads"] for f in feats)
+
+
+def test_one_call_drives_on_the_scenarios_roads(tmp_path: Path) -> None:
+    from cleanfreight.dispatch import solve_dispatch
+
+    result = solve_dispatch(load_scenario(SAMPLE).with_solver(solution_limit=20))  # no matrix given
+    result.write(tmp_path)
+    feats = [f for f in json.loads((tmp_path / "routes.geojson").read_text(encoding="utf-8"))["features"]
+             if f["geometry"]["type"] == "LineString"]
+    assert feats and all(f["properties"]["along_roads"] for f in feats)

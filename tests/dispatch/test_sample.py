@@ -61,7 +61,9 @@ def test_sample_routes_are_valid(sample_scenario, sample_result) -> None:  # typ
 
 
 def test_same_seed_same_plan(sample_scenario, sample_result) -> None:  # type: ignore[no-untyped-def]
-    again = solve_dispatch(sample_scenario)
+    import dataclasses
+
+    again = solve_dispatch(dataclasses.replace(sample_scenario, roads=None))
     assert again.routes_by_truck == sample_result.routes_by_truck
     assert again.timeline.equals(sample_result.timeline)
 
@@ -72,6 +74,7 @@ def test_outputs_written(sample_result, tmp_path: Path) -> None:  # type: ignore
         "trucks.csv",
         "timeline.csv",
         "unserved.csv",
+        "places.csv",
         "routes.geojson",
         "dispatch.json",
     }
@@ -105,3 +108,16 @@ def test_road_geometry_used_when_given(sample_scenario) -> None:  # type: ignore
     assert calls
     n_stops = (res.timeline["truck_id"] == line["properties"]["truck_id"]).sum()
     assert len(line["geometry"]["coordinates"]) == 2 * n_stops - 1
+
+
+def test_no_idle_energy_stops(sample_result) -> None:  # type: ignore[no-untyped-def]
+    """No chain of stops at one station, and no swap a route could drop (issue 11: 25 swaps at 98 %)."""
+    tl = sample_result.timeline
+    for _, grp in tl.groupby("truck_id"):
+        kinds, places = grp["kind"].tolist(), grp["place_id"].tolist()
+        for a in range(1, len(kinds)):
+            energy = kinds[a] in ("swap", "charge") and kinds[a - 1] in ("swap", "charge")
+            assert not (energy and places[a] == places[a - 1])
+    swaps = tl[tl["kind"] == "swap"]
+    assert sample_result.summary["swaps"] <= 6
+    assert (swaps["soc_arrive_pct"] < 90).all()

@@ -73,6 +73,50 @@ def hand_db(tmp_path_factory: pytest.TempPathFactory, hand_files: dict[str, Path
     return db
 
 
+def _gate(path: Path, month: str, loads: list[tuple[str, float]], fleet: str = "A") -> Path:
+    """One enterprise's gate export of a month: (stage, tonnes) per passage, coal in."""
+    rows = [
+        f"2026{month}{1 + i % 28:02d} {8 + i // 28:02d}0000,晋D{fleet}{i:04d},,,,{stage},原煤,{t},,进,,"
+        for i, (stage, t) in enumerate(loads)
+    ]
+    return write(path, [GATE_HEADER, *rows])
+
+
+@pytest.fixture(scope="session")
+def two_months(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """March: CZ01, CZ02 and CZ26 report; April: CZ26 sends no gate file (only the railway's waybills).
+
+    CZ01: 100 t electric + 100 t China VI a month (50 %); CZ02: 50 t electric + 50 t China V (50 %);
+    CZ26: 300 t China V in March (0 %), and in April a 100 t spur waybill from the railway.
+    City, March: 150 / 600 = 25 %. April as the ledger has it: (150 + 100) / 400 = 62.5 %.
+    """
+    from cleanfreight.ledger.ingest import ingest
+
+    d = tmp_path_factory.mktemp("cov")
+    db = d / "l.duckdb"
+    for month in ("03", "04"):
+        ingest(
+            db,
+            [_gate(d / f"cz01_{month}.csv", month, [("d", 50.0)] * 2 + [("6", 50.0)] * 2)],
+            enterprise="CZ01",
+        )
+        ingest(
+            db,
+            [_gate(d / f"cz02_{month}.csv", month, [("d", 25.0)] * 2 + [("5", 25.0)] * 2, "B")],
+            enterprise="CZ02",
+        )
+    ingest(db, [_gate(d / "cz26_03.csv", "03", [("5", 30.0)] * 10, "C")], enterprise="CZ26")
+    rail = write(
+        d / "rail_2026-04.csv",
+        [
+            "日期,企业编号,车站,专用线,货物名称,实际重量,发到,货票号",
+            "2026-04-10,CZ26,,CZ26专用线,原煤,100,到达,W426",
+        ],
+    )
+    ingest(db, [rail])
+    return db
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # the lead registers the marker in pyproject.toml; registering it here too keeps --strict-markers happy
     config.addinivalue_line("markers", "postgres: needs a PostgreSQL server (initdb / pg_ctl) and psycopg")

@@ -58,7 +58,15 @@ def test_planted_anomalies_found(planted_db: Path, roster_dir: Path) -> None:
     assert (short["day"], short["tonnes"]) == ("2026-03-04", 30.0)
     missing = df[(df["check"] == "missing_days") & (df["enterprise_id"] == "E1")].iloc[0]
     assert missing["detail"].startswith("28 day(s)")  # March has 31 days, E1 has records on 3
-    assert len(df) == 11  # the above + missing days for E1, E2, ZZ9
+    # E3 is in the roster but sent nothing for March: 未报送, its declared 3 Mt/yr / 12 expected
+    nr = df[df["check"] == "not_reported"]
+    assert list(nr["enterprise_id"]) == ["E3"]
+    assert (nr["day"].iloc[0], nr["records"].iloc[0], nr["tonnes"].iloc[0]) == ("2026-03-01", 0, 250_000.0)
+    assert nr["detail"].iloc[0] == (
+        "2026-03: no gate or meter records (not reported); "
+        "about 250000.0 t expected (its declared tonnes per year / 12)"
+    )
+    assert len(df) == 12  # the above + missing days for E1, E2, ZZ9
     assert df["severity"].iloc[0] == "error"
 
 

@@ -353,6 +353,7 @@ def test_checks_on_the_server_find_every_planted_anomaly(
         ("missing_days", "warning", "E1", None, "2026-03-01", 0, 0.0),
         ("missing_days", "warning", "E2", None, "2026-03-01", 0, 0.0),
         ("missing_days", "warning", "b7", None, "2026-03-01", 0, 0.0),
+        ("not_reported", "warning", "E3", None, "2026-03-01", 0, 250_000.0),  # in the roster, no records
         ("overload", "warning", "E1", "晋DA0001", "2026-03-02", 2, 87.75),
         ("short_haul_without_waybill", "warning", "E1", None, "2026-03-04", 1, 30.0),
         ("unknown_enterprise", "warning", "b7", None, "2026-03-06", 1, 29.0),
@@ -399,8 +400,14 @@ _ALL_MARCH = {
     ("period", "settings", "rules", "with_roster", "expected"),
     [
         # whole ledger: missing days span each enterprise's first to last record (E1: 2-4 March,
-        # all recorded; b7: one day), so only E2's
-        (None, None, "changzhi-2024", True, _ALL_MARCH | {"missing_days": 1, "unknown_enterprise": 1}),
+        # all recorded; b7: one day), so only E2's; E3 of the roster sent nothing (not_reported)
+        (
+            None,
+            None,
+            "changzhi-2024",
+            True,
+            _ALL_MARCH | {"missing_days": 1, "unknown_enterprise": 1, "not_reported": 1},
+        ),
         # 1-4 March: E1 only (no stage conflict: its one record of the plate is electric), no reset
         (
             "2026-03-01..2026-03-04",
@@ -417,7 +424,8 @@ _ALL_MARCH = {
             CheckSettings(max_payload_t=30.5, double_passage_minutes=15),
             "changzhi-2024",
             True,
-            _ALL_MARCH | {"overload": 3, "double_passage": 2, "unknown_enterprise": 1},
+            # January and February: no roster enterprise reported (3 x 2), March: E3
+            _ALL_MARCH | {"overload": 3, "double_passage": 2, "unknown_enterprise": 1, "not_reported": 7},
         ),
         # no rail-only rule under the MEE steel rulebook; 0 min: no double passage
         (
@@ -427,7 +435,8 @@ _ALL_MARCH = {
             False,
             {k: v for k, v in _ALL_MARCH.items() if k not in ("coal_coke_out_by_road", "double_passage")},
         ),
-        ("2026-04", None, "changzhi-2024", True, {}),  # nothing recorded in April
+        # nothing recorded in April: the roster's three enterprises did not report
+        ("2026-04", None, "changzhi-2024", True, {"not_reported": 3}),
     ],
 )
 def test_checks_same_on_both_databases(

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -45,7 +46,7 @@ def test_plan_json_contract(written: Path) -> None:
 
 def test_tables_and_routes(written: Path) -> None:
     wb = openpyxl.load_workbook(written / "plan.xlsx", read_only=True)
-    assert {"enterprises", "flows", "infrastructure", "capacities", "explanations", "city"} <= set(
+    assert {"enterprises", "flows", "infrastructure", "capacities", "explanations", "city", "scenario"} <= set(
         wb.sheetnames
     )
     g = json.loads((written / "routes.geojson").read_text(encoding="utf-8"))
@@ -145,3 +146,72 @@ def test_cli_hard_infeasible_exits_4_with_reasons(tmp_path: Path) -> None:
     assert d["status"] == "infeasible"
     missed = [e for e in d["enterprises"] if e["ratio_after"] < 0.95 - 1e-6]
     assert missed and all(e["shortfall_reason"] for e in missed)
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`plan --compare` with three scenarios, in Chinese: (output folder, console output)."""
+    out = tmp_path_factory.mktemp("three")
+    scen = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+    args = ["plan", "--scenario", str(scen / "spurs.toml"), "--compare", str(scen / "no_spurs.toml"),
+            "--compare", str(scen / "carbon_price.toml"), "--out", str(out), "--straight", "--no-xlsx",
+            "--lang", "zh"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return out, res.output
+
+
+def test_cli_compare_three_scenarios(three: tuple[Path, str]) -> None:
+    """Three scenarios side by side (issue 11): all three kept, the table translated and formatted,
+    each scenario's own spurs shown as they are, a difference map per other scenario."""
+    tmp_path, output = three
+    text = " ".join(output.split())
+    assert "情景对比" in text and "规划后清洁运输比例" in text and "no_spurs − spurs" in text
+    assert "ratio_after" not in text and "e-0" not in text and "e+0" not in text
+    assert "SP-CZ02 已有, SP-CZ17 已有" in text and "SP-CZ02 不建, SP-CZ17 不建" in text
+    cmp = json.loads((tmp_path / "compare.json").read_text(encoding="utf-8"))
+    assert cmp["names"] == ["spurs", "no_spurs", "carbon_price"]
+    assert set(cmp["city"]) == {"spurs", "no_spurs", "carbon_price"}  # kept field, now for every scenario
+    assert [s["name"] for s in cmp["scenarios"]] == cmp["names"]
+    assert cmp["scenarios"][0]["title"].startswith("建成两条规划专用线")
+    assert cmp["spur_status"]["spurs"] == "SP-CZ02 existing, SP-CZ17 existing"
+    assert cmp["spur_status"]["carbon_price"] == "SP-CZ02 planned, SP-CZ17 planned"
+    ratio_row = next(r for r in cmp["table"] if r["指标"] == "规划后清洁运输比例")
+    after = cmp["city"]["spurs"]["ratio_after"]
+    assert ratio_row["建成两条规划专用线（山西瑞隆能源、上党绿能物流）"] == f"{after:.1%}"  # e.g. 81.1%
+    assert ratio_row["不建设两条规划专用线 − 建成两条规划专用线（山西瑞隆能源、上党绿能物流）"].endswith("个百分点")
+    for other in ("no_spurs", "carbon_price"):
+        assert (tmp_path / "compare" / other / "plan.json").exists()
+        page = (tmp_path / "compare" / f"diff_spurs_vs_{other}.html").read_text(encoding="utf-8")
+        assert "差异图" in page and "https://cdn" not in page
+    diff = cmp["differences"][0]
+    assert diff["from"] == "spurs" and diff["to"] == "no_spurs" and diff["flows_changed"] > 0
+    flows = pd.read_csv(tmp_path / "compare" / "diff_spurs_vs_no_spurs_flows.csv", encoding="utf-8-sig")
+    # without the spurs, the two spur enterprises' rail-spur tonnes go elsewhere
+    assert {"CZ02", "CZ17"} <= set(flows["enterprise_id"])
+    assert flows.loc[flows["enterprise_id"] == "CZ02", "modes_a"].str.contains("rail_spur").all()
+    assert not flows["modes_b"].str.contains("rail_spur SP").any()
+    geo = json.loads((tmp_path / "compare" / "diff_spurs_vs_no_spurs.geojson").read_text(encoding="utf-8"))
+    assert geo["name"] == "spurs -> no_spurs" and len(geo["features"]) == diff["corridors_changed"]
+    wb = openpyxl.load_workbook(tmp_path / "compare.xlsx", read_only=True)
+    assert wb.sheetnames == ["情景对比"]
+    routes = json.loads((tmp_path / "routes.geojson").read_text(encoding="utf-8"))
+    assert routes["name"] == "spurs"  # every output names its scenario
+
+
+@pytest.mark.browser
+def test_difference_map_as_seen(three: tuple[Path, str], tmp_path: Path) -> None:
+    from tests.reports._browser import count_interactive, dump_dom, image_stats, js_error, screenshot
+
+    out, _ = three
+    page = out / "compare" / "diff_spurs_vs_no_spurs.html"
+    dom = dump_dom(page, tmp_path / "profile")
+    assert js_error(dom) is None
+    cmp = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    diff = cmp["differences"][0]
+    flows = pd.read_csv(out / "compare" / "diff_spurs_vs_no_spurs_flows.csv", encoding="utf-8-sig")
+    # every changed corridor and every enterprise with a changed flow is drawn
+    assert count_interactive(dom) == diff["corridors_changed"] + flows["enterprise_id"].nunique()
+    assert "不建设两条规划专用线" in dom and "图例" in dom
+    std, distinct, _ = image_stats(screenshot(page, tmp_path / "profile", tmp_path / "diff.png"))
+    assert std > 10 and distinct > 50

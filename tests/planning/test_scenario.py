@@ -169,3 +169,15 @@ def test_own_network_files_replace_the_sample(tmp_path: Path) -> None:
 
     res = runner.invoke(app, ["plan", "--straight", "--out", str(tmp_path / "x"), "--roads", str(tmp_path / "no.osm")])
     assert res.exit_code == 2 and "data.roads" in res.output and "file not found" in res.output
+
+
+def test_one_call_honours_the_scenarios_params() -> None:
+    from cleanfreight.planning import solve_plan
+
+    problem = make_tiny(Scenario(params=PlanParams(target=0.5)))
+    assert problem.params is not None and problem.params.target == 0.5
+    r = solve_plan(problem)  # no params given: the scenario's
+    assert r.meta["params"]["target"] == 0.5
+    assert set(r.enterprises["target"]) == {0.5}
+    # params given explicitly still win
+    assert solve_plan(problem, PlanParams()).meta["params"]["target"] is None

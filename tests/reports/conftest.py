@@ -136,7 +136,7 @@ BASE_PATHS = 5
 
 @pytest.fixture(scope="session")
 def zh_options() -> ReportOptions:
-    return ReportOptions(lang="zh", rulebook="changzhi-2024", generated=dt.date(2025, 4, 1))
+    return ReportOptions(lang="zh", rulebook="changzhi-2024", generated=dt.date(2025, 4, 1), sample=True)
 
 
 @pytest.fixture(scope="session")

@@ -215,3 +215,42 @@ def test_brief_with_a_real_plan(tmp_path: Path) -> None:
     page = (tmp_path / "b" / "map.html").read_text(encoding="utf-8")
     for kind in ("rail", "ne"):  # the planner's legs are drawn with their own styles
         assert f'"_s": "{kind}"' in page
+    # every output names the plan's scenario (issue 11); the baseline sample is illustrative
+    assert payload["scenario"]["name"] == plan["scenario"]["name"] and payload["sample"] is True
+    name = plan["scenario"]["title_zh"] or plan["scenario"]["name"]
+    assert f"情景：{name}" in page
+    assert f"情景：{name}" in pdf_text(tmp_path / "b" / "briefing.pdf").replace("\n", "")
+    from openpyxl import load_workbook
+
+    assert name in load_workbook(tmp_path / "b" / "workbook.xlsx").worksheets[0]["A1"].value
+
+
+def test_brief_from_ledger_marks_months_not_fully_reported(tmp_path: Path) -> None:
+    """Two months, CZ26 sends no April export (issue 11): the trend marks the incomplete months and
+    the title names the city and the period."""
+    from cleanfreight.ledger.ingest import ingest
+    from tests.ledger.conftest import _gate
+
+    db = tmp_path / "l.duckdb"
+    for month in ("03", "04"):
+        ingest(db, [_gate(tmp_path / f"cz01_{month}.csv", month, [("d", 50.0)] * 2 + [("6", 50.0)] * 2)],
+               enterprise="CZ01")
+    ingest(db, [_gate(tmp_path / "cz26_03.csv", "03", [("5", 30.0)] * 10, "C")], enterprise="CZ26")
+    res = runner.invoke(app, ["brief", "--out", str(tmp_path / "b"), "--db", str(db), "--period",
+                              "2026-03-01..2026-04-30", "--json"])
+    assert res.exit_code == 0, res.output
+    text = pdf_text(tmp_path / "b" / "briefing.pdf")
+    assert "长治市2026年3月1日至4月30日大宗货物清洁运输情况简报" in text
+    assert "报送不全" in text and text.count("*") == 2  # the legend and April's tick
+    march = runner.invoke(app, ["brief", "--out", str(tmp_path / "m"), "--db", str(db), "--period", "2026-03"])
+    assert march.exit_code == 0 and "报送不全" not in pdf_text(tmp_path / "m" / "briefing.pdf")
+
+
+def test_brief_settings_are_validated_together(tmp_path: Path) -> None:
+    from cleanfreight.errors import InputError
+    from cleanfreight.reports.brief import BriefParams
+
+    with pytest.raises(InputError) as err:
+        BriefParams(out_dir=tmp_path, lang="fr", paper="A5", dpi=72, db=tmp_path / "missing.duckdb", period="2026-13")
+    cols = {p.column for p in err.value.problems}
+    assert cols == {"lang", "paper", "dpi", "--db", "period"}

@@ -85,3 +85,49 @@ def test_unreadable_files_are_all_listed(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         layers_from_files([str(bad), str(tmp_path / "missing.geojson")])
     assert {p.file for p in err.value.problems} == {str(bad), str(tmp_path / "missing.geojson")}
+
+
+@pytest.mark.browser
+def test_dispatch_routes_file_is_split_by_content(tmp_path: Path) -> None:
+    """`map --layer routes.geojson` of a dispatch day: routes, stations, swap stations, sites (issue 11)."""
+    from cleanfreight.dispatch import load_scenario, solve_dispatch
+    from cleanfreight.reports import make_map, save_map
+    from tests.dispatch.conftest import DATA
+
+    day = solve_dispatch(load_scenario(DATA / "day12_4trucks.toml"))
+    day.write(tmp_path, lang="zh")
+    layers = layers_from_files([str(tmp_path / "routes.geojson")])
+    assert len(layers.routes) == 4 and set(layers.routes["kind"]) == {"ne"}
+    assert list(layers.stations["station_id"]) == ["ST-LC"]
+    assert list(layers.swap_stations["swap_id"]) == ["SW-LC"]
+    assert sorted(layers.enterprises["enterprise_id"]) == ["COKE-A", "DEPOT", "STEEL-B"]
+    assert layers.boundaries is None  # not read as district boundaries
+    page = save_map(make_map(layers, lang="zh"), tmp_path / "map.html")
+    _dom_check(page, tmp_path)
+
+
+def _dom_check(page: Path, tmp_path: Path) -> None:
+    """In Chromium: every feature drawn as a vector, no image marker (a broken icon offline)."""
+    import re
+
+    from tests.reports._browser import count_interactive, dump_dom, js_error
+
+    dom = dump_dom(page, tmp_path / "profile")
+    assert js_error(dom) is None
+    assert not re.search(r"<img[^>]*leaflet-marker-icon", dom)
+    assert count_interactive(dom) == 4 + 1 + 1 + 3  # routes, station, swap station, sites
+
+
+def test_mixed_geometry_file_split(tmp_path: Path) -> None:
+    import geopandas as gpd
+    import shapely
+
+    gdf = gpd.GeoDataFrame(
+        {"kind": ["truck_ne", "x"], "station_id": [None, "S1"]},
+        geometry=[shapely.LineString([(113.1, 36.2), (113.2, 36.3)]), shapely.Point(113.1, 36.2)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "mixed.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    layers = layers_from_files([str(path)])
+    assert len(layers.routes) == 1 and len(layers.stations) == 1 and layers.boundaries is None

@@ -116,8 +116,8 @@ def test_enterprise_uploads_and_sees_its_rejects(browser: Any, live: LiveServer,
     assert page.inner_text("#duplicates") == "1"
     rejects = [[c.strip() for c in r.split("\t")] for r in page.inner_text("#rejects").splitlines()[1:]]
     assert rejects == [
-        ["5", "车牌号码", "ABC", "车牌号码格式错误，应如 晋D12345"],
-        ["6", "运输量", "300", "载重超出货车可能的最大值"],
+        ["5", "车牌号码", "ABC", "车牌号码格式不正确，应如 晋D12345"],
+        ["6", "运输量", "300", "单车载重超过 100 吨，不可能"],
         ["7", "企业编号", "CZ02", "属于其他企业的记录，本账号只能导入本企业数据"],
     ]
     page.screenshot(path=str(shots / "upload_zh.png"), full_page=True)

@@ -109,14 +109,13 @@ def test_envelope_adapter(server: LiveServer) -> None:
         value = {"serialNo": "E1", "gateNo": "G3", "plateNo": "晋D77777", "passTime": "2026-04-06 09:10:11",
                  "direction": "A", "vin": "LZZ1BLNB5NA000002", "emissionStage": "X", "fuelType": "C",
                  "goodsName": "铁精粉", "tonnage": 32000, "unit": "kg"}
+        diesel_x = {**value, "serialNo": "E0", "fuelType": "B"}  # stage X (none) and diesel: no stage known
         r = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "shareDrivingRecord",
-                                            "access_token": token, "value": value}).json()
-        assert r["code"] == 1  # emission stage X is unknown to the ledger
-        assert r["data"]["rejected"][0]["reason"].startswith("stage: unknown emission stage")
-        value.pop("emissionStage")  # fuel type C (electric) then says d
-        r = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "shareDrivingRecord",
-                                            "access_token": token, "value": value}).json()
-        assert (r["code"], r["data"]["accepted"]) == (0, 1)
+                                            "access_token": token, "value": [diesel_x, value]}).json()
+        assert r["code"] == 1
+        assert [x["serial"] for x in r["data"]["rejected"]] == ["E0"]
+        assert r["data"]["rejected"][0]["reason"].startswith("stage: no emission stage")
+        assert r["data"]["accepted"] == 1  # stage X with fuel type C (electric) is d
         hb = c.post("/api/v1/gateway", json={"organ": "CZ01", "ipctype": "gateStatusReport",
                                              "access_token": token, "value": {"gateNo": "G3", "status": "0"}})
         assert hb.json()["code"] == 0

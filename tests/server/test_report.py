@@ -74,7 +74,11 @@ def test_bureau_downloads_the_period_workbook(live: LiveServer) -> None:
         assert r.status_code == 200
         assert r.headers["content-disposition"] == 'attachment; filename="ledger_2026-03_changzhi-2024.xlsx"'
         wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
-        assert wb.sheetnames == ["city", "enterprises", "by_mode"]
+        assert wb.sheetnames[:2] == ["全市", "企业"]  # the page's language (Chinese by default)
+        wb.close()
+        r = c.get("/report.xlsx", params={"period": "2026-03", "lang": "en"})
+        wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+        assert wb.sheetnames[:2] == ["City", "Enterprises"]
         wb.close()
     with live.client() as c:
         web_login(c, "cz01")

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cleanfreight._geo import DETOUR_FACTOR, haversine_km
 from cleanfreight.accounting.emissions import intensity_table
 from cleanfreight.accounting.factors import Factors, load_factors
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.accounting.policy import classify_lines, leaves_province
-from cleanfreight.accounting.rulebooks import RATIO_TOL, Rulebook, load_rulebook
+from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK, RATIO_TOL, Rulebook, load_rulebook
 
 if TYPE_CHECKING:
     from cleanfreight.enterprises import Roster
@@ -28,8 +29,6 @@ __all__ = ["BaselineReport", "baseline_report", "ratio_table"]
 
 log = logging.getLogger(__name__)
 
-DETOUR_FACTOR = 1.3
-"""Road km per straight-line km used only when neither a declared nor a network distance exists."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def _estimate_distances(roster: Roster, regions: pd.DataFrame | None) -> pd.Data
         known = r.notna()
         glon = r[known].map(reg["lon"]).astype(float)
         glat = r[known].map(reg["lat"]).astype(float)
-        straight = _haversine_km(flows.loc[known, "lon"], flows.loc[known, "lat"], glon, glat)
+        straight = haversine_km(flows.loc[known, "lon"], flows.loc[known, "lat"], glon, glat)
         beyond = r[known].map(reg["road_km_beyond"]).astype(float).fillna(0.0)
         est = straight * DETOUR_FACTOR + beyond
         out.loc[known & out["road_km"].isna(), "road_km"] = est[known & out["road_km"].isna()]
@@ -162,14 +161,6 @@ def out_of_province_regions(regions: pd.DataFrame | None) -> set[str]:
         return set()
     inside = regions["in_province"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
     return set(regions.loc[~inside, "region_id"].astype(str))
-
-
-def _haversine_km(lon1: pd.Series, lat1: pd.Series, lon2: pd.Series, lat2: pd.Series) -> pd.Series:
-    p1, p2 = np.radians(lat1.astype(float)), np.radians(lat2.astype(float))
-    dphi = p2 - p1
-    dl = np.radians(lon2.astype(float) - lon1.astype(float))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 6371.0088 * 2 * np.arcsin(np.sqrt(a))
 
 
 def baseline_report(
@@ -207,7 +198,7 @@ def baseline_report(
     year
         Year whose out-of-province rail share applies (the rulebook's phase-in); ``None``: the end state.
     """
-    rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook or "changzhi-2024")
+    rb = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook or DEFAULT_RULEBOOK)
     fx = factors or load_factors()
     if regions is None:
         regions = _beside(roster, "regions.csv")

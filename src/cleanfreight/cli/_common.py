@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -47,8 +47,64 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except FileNotFoundError as exc:
             console.print(f"[bold red]error:[/] file not found: {escape(str(exc.filename))}", highlight=False)
             raise typer.Exit(InputError.exit_code) from None
+        except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+            what = {IsADirectoryError: "is a folder, expected a file", NotADirectoryError: "is not a folder",
+                    PermissionError: "cannot be read (permission denied)"}[type(exc)]
+            console.print(f"[bold red]error:[/] {exc.filename} {what}", highlight=False)
+            raise typer.Exit(InputError.exit_code) from None
+        except UnicodeDecodeError as exc:
+            # a binary or non-UTF-8 file given where a text file (TOML, YAML, JSON, CSV) was expected
+            files = ", ".join(str(p) for p in _unreadable_text_files([*args, *kwargs.values()])) or "an input file"
+            console.print(
+                f"[bold red]error:[/] {files}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "expected a text file (TOML / YAML / JSON / CSV) saved as UTF-8",
+                highlight=False,
+            )
+            raise typer.Exit(InputError.exit_code) from None
+        except Exception as exc:
+            import pandas as pd
+
+            if isinstance(exc, pd.errors.ParserError | pd.errors.EmptyDataError):
+                files = ", ".join(str(p) for p in _input_files([*args, *kwargs.values()]) if p.suffix.lower() in (".csv", ".txt"))
+                console.print(
+                    f"[bold red]error:[/] {files or 'a CSV file'}: not a valid CSV table ({exc})", highlight=False
+                )
+                raise typer.Exit(InputError.exit_code) from None
+            raise
 
     return wrapper
+
+
+#: suffixes of the text files a command reads (others, such as a .duckdb ledger, are binary)
+_TEXT_SUFFIXES = (".toml", ".yaml", ".yml", ".json", ".geojson", ".csv", ".txt", ".tsv", ".vrp", ".sol")
+
+
+def _input_files(values: list[Any]) -> list[Path]:
+    """Existing text files among a command's arguments (paths, or strings naming a file)."""
+    paths: list[Path] = []
+    for value in values:
+        for v in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(v, str) and "=" in v:
+                v = v.split("=", 1)[1]  # NAME=FILE
+            if isinstance(v, str | Path) and str(v) and Path(v).suffix.lower() in _TEXT_SUFFIXES:
+                with contextlib.suppress(OSError):
+                    if Path(v).is_file():
+                        paths.append(Path(v))
+    return paths
+
+
+def _unreadable_text_files(values: list[Any]) -> list[Path]:
+    """The path arguments of a command that are not UTF-8 text (to name them in the error)."""
+    bad = []
+    for p in _input_files(values):
+        try:
+            with p.open("rb") as fh:
+                fh.read(1 << 20).decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(p)
+        except OSError:
+            continue
+    return bad
 
 
 def print_written(files: Iterable[str | Path], lang: str = "en") -> None:
@@ -67,7 +123,9 @@ def print_written(files: Iterable[str | Path], lang: str = "en") -> None:
 
 def print_json(payload: Any) -> None:
     """Print ``payload`` as JSON on stdout (non-ASCII kept readable)."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    from cleanfreight._io import json_text
+
+    sys.stdout.write(json_text(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
 
 
 def _json_default(obj: Any) -> Any:

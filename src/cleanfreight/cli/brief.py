@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -192,6 +192,7 @@ def _map(
     use_base = (not only_files) if base is None else base
     target = 0.8
     layers = MapLayers()
+    src: dict[str, Any] = {}
     with progress("map", quiet=json_out) as step:
         if use_base or plan is not None or report is not None or not layer:
             from cleanfreight.reports.brief import brief_sources
@@ -211,10 +212,20 @@ def _map(
         if layer:
             layers = layers_from_files(layer, base=layers)
         step("drawing")
+        subtitle = None
+        sample = enterprises is None and (use_base or not layer)
+        if plan is not None and src.get("scenario"):  # the map names the plan's scenario
+            from cleanfreight._i18n import t
+
+            subtitle = t("b.scenario", lang, scenario=src["scenario"])
+            if suffix in STATIC_FORMATS:  # one title line there: the scenario goes under it
+                title = f"{title or t('map.title', lang)}\n{subtitle}"
         if suffix in STATIC_FORMATS:
-            path = static_map(layers, out_file, lang=lang, title=title, target=target)
+            path = static_map(layers, out_file, lang=lang, title=title, target=target, sample=sample)
         else:
-            path = save_map(make_map(layers, lang=lang, title=title, target=target, tiles=tiles), out_file)
+            path = save_map(
+                make_map(layers, lang=lang, title=title, target=target, tiles=tiles, subtitle=subtitle), out_file
+            )
     counts = {k: len(v) for k, v in layers.present().items()}
     if json_out:
         print_json({"file": str(path), "layers": counts})

@@ -107,8 +107,35 @@ register_labels(
             "{km_total:g} 公里（空驶 {km_empty:g}），换电 {swaps} 次，充电 {charges} 次",
         ),
         "dispatch.unserved_title": ("unserved", "未安排"),
+        "dispatch.connectors_long": (
+            "long connectors (site far from any road a truck can enter from the side; check its coordinates)",
+            "接入距离过长（地点距可侧向驶入的道路较远，请核对坐标）",
+        ),
+        "dispatch.connector_line": ("{place}: {m:,.0f} m to the nearest {road} road", "{place}：距最近的{road} {m:,.0f} 米"),
+        "road.trunk": ("trunk", "干线公路"),
+        "road.primary": ("primary", "主干公路"),
+        "road.secondary": ("secondary", "次干公路"),
+        "road.tertiary": ("tertiary", "县乡公路"),
+        "road.unclassified": ("minor", "乡村道路"),
+        "road.residential": ("residential", "居住区道路"),
+        "road.service": ("service", "专用/辅助道路"),
+        "road.road": ("unclassified", "未分类道路"),
+        "dispatch.battery_limit": (
+            "the battery is the limit: with unlimited range the same fleet takes {n} more truckload(s)",
+            "电池续航是瓶颈：若续航不限，同一车队可多完成 {n} 车次",
+        ),
     }
 )
+
+
+def _base_layers(roads: str | None) -> Any:
+    """District boundaries of the sample network under the route map when the day uses its roads."""
+    if roads != "sample":
+        return None
+    from cleanfreight.network import load_sample_network
+    from cleanfreight.reports import MapLayers
+
+    return MapLayers(boundaries=load_sample_network().boundaries)
 
 
 def _run_vrplib(path: Path, overrides: dict[str, Any], json_out: bool) -> None:
@@ -150,8 +177,14 @@ def _run_scenario(
             step("road matrices")
             matrix = road_matrices(sc, roads, restriction_zone=restriction_zone)
         step("solving")
+        if not roads:  # straight lines asked for: the scenario's own roads are not used either
+            import dataclasses
+
+            sc = dataclasses.replace(sc, roads=None)
         result = solve_dispatch(sc, matrix=matrix)
     files = result.write(out_dir, lang=lang) if out_dir else []
+    if out_dir:
+        files += result.write_handouts(out_dir, lang=lang, base=_base_layers(roads))
     if json_out:
         payload = result.as_dict(lang)
         payload["files"] = [str(f) for f in files]
@@ -159,6 +192,15 @@ def _run_scenario(
         return
     s = result.summary
     out.print(f"[bold]{sc.name}[/]: " + t("dispatch.summary_line", lang, **s))
+    long = result.places[result.places["connector_long"].fillna(False).astype(bool)] if len(result.places) else None
+    if long is not None and len(long):
+        out.print(f"[bold yellow]{t('dispatch.connectors_long', lang)}[/]:")
+        for r in long.itertuples(index=False):
+            road = t(f"road.{r.connector_road}", lang)
+            road = str(r.connector_road) if road == f"road.{r.connector_road}" else road
+            out.print("  " + t("dispatch.connector_line", lang, place=r.place_id, m=float(r.connector_m), road=road))
+    if s.get("battery_limited_lots"):
+        out.print("[bold yellow]" + t("dispatch.battery_limit", lang, n=s["battery_limited_lots"]) + "[/]")
     if not result.unserved.empty:
         out.print(f"[bold]{t('dispatch.unserved_title', lang)}[/]:")
         for r in result.unserved.itertuples(index=False):

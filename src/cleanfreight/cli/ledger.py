@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -25,6 +26,14 @@ if TYPE_CHECKING:
 DbOption = Annotated[
     Path, typer.Option("--db", help="Ledger database file (DuckDB; created on first import).")
 ]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait while another process holds the ledger file (one writer at a time).",
+        min=0,
+    ),
+]
 RulesOption = Annotated[
     str,
     typer.Option(
@@ -39,6 +48,13 @@ RosterOption = Annotated[
 ]
 
 
+def _lang(lang: str) -> None:
+    """Refuse an unknown ``--lang`` before any work."""
+    from cleanfreight._i18n import check_lang
+
+    check_lang(lang)
+
+
 def _roster(value: str | None) -> Roster | None:
     if value is None:
         return None
@@ -48,8 +64,15 @@ def _roster(value: str | None) -> Roster | None:
 
 
 #: columns shown as percentages, and as whole tonnes
-_PERCENT = {"clean_ratio", "road_compliance", "ratio_after", "ratio_prev"}
-_TONNES = {"tonnes_total", "tonnes_clean", "gap_tonnes", "tonnes"}
+_PERCENT = {
+    "clean_ratio",
+    "road_compliance",
+    "ratio_after",
+    "ratio_prev",
+    "coverage_tonnes",
+    "coverage_enterprises",
+}
+_TONNES = {"tonnes_total", "tonnes_clean", "gap_tonnes", "tonnes", "tonnes_reported", "tonnes_expected"}
 
 
 def _table(
@@ -60,18 +83,28 @@ def _table(
     percent: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     """A rich table with headers in ``lang``; ratio columns (and ``percent``) as %, tonnes to the tonne."""
+    from rich.markup import escape
     from rich.table import Table
 
     import cleanfreight.ledger.report  # noqa: F401 - registers the report's labels
-    from cleanfreight._i18n import t
+    from cleanfreight.ledger._labels import lt
 
     tab = Table(title=title)
     for c in columns:
         numeric = c in _PERCENT or c in _TONNES or c in percent or c == "rank"
-        tab.add_column(t(c, lang), justify="right" if numeric else "left")
+        tab.add_column(lt(c, lang), justify="right" if numeric else "left")
     for r in rows:
-        tab.add_row(*[_fmt(r.get(c), "percent" if c in _PERCENT or c in percent else
-                           "tonnes" if c in _TONNES else "") for c in columns])
+        tab.add_row(
+            *[
+                escape(
+                    _fmt(
+                        r.get(c),
+                        "percent" if c in _PERCENT or c in percent else "tonnes" if c in _TONNES else "",
+                    )
+                )
+                for c in columns
+            ]
+        )
     out.print(tab)
 
 
@@ -87,6 +120,91 @@ def _fmt(v: Any, kind: str = "") -> str:
     return str(v)
 
 
+def _checks_table(df: Any, lang: str) -> Any:
+    """The anomalies as a person reads them: English keeps the codes (scripts read the CSV); other
+    languages get labelled headers, check names, severities and details; tonnes to 0.1 t."""
+    from cleanfreight._i18n import vocab
+    from cleanfreight.ledger._labels import detail_text, lt
+
+    out_df = df.copy()
+    out_df["tonnes"] = out_df["tonnes"].astype(float).round(1)
+    if lang == "en":
+        return out_df
+    out_df["check"] = out_df["check"].map(lambda c: vocab("check", c, lang))
+    out_df["severity"] = out_df["severity"].map(lambda c: vocab("severity", c, lang))
+    out_df["detail"] = out_df["detail"].map(lambda d: detail_text(str(d), lang))
+    return out_df.rename(columns={c: lt(c, lang) for c in out_df.columns})
+
+
+def _trend_table(res: Any, names: dict[str, str], lang: str) -> Any:
+    """The trend as a person reads it: one row per enterprise (id, name, ratio per month as a
+    percentage, "not reported" where the enterprise sent nothing), the city row, and the coverage
+    rows (enterprises reported / expected, share of expected tonnes reported)."""
+    import pandas as pd
+
+    from cleanfreight.ledger._labels import lt, percent
+
+    months = res.period.months()
+    ent = res.enterprises
+    missing = lt("not_reported", lang)
+    flags = res.coverage.table.set_index(["enterprise_id", "month"])["reported"] if res.coverage else None
+    ratios = {
+        (str(e), str(m)): r
+        for e, m, r in ent[["enterprise_id", "month", "clean_ratio"]].itertuples(index=False)
+    }
+    ids = sorted(
+        set(ent["enterprise_id"].astype(str))
+        | (set(res.coverage.table["enterprise_id"]) if res.coverage else set())
+    )
+    id_col, name_col = lt("enterprise_id", lang), lt("enterprise_name", lang)
+    rows = []
+    for e in ids:
+        row: dict[str, Any] = {id_col: e, name_col: names.get(e, "")}
+        for m in months:
+            reported = bool(flags.get((e, m), False)) if flags is not None else (e, m) in ratios
+            row[m] = percent(ratios.get((e, m))) if reported else missing
+        rows.append(row)
+    city = res.city.set_index("month") if not res.city.empty else pd.DataFrame()
+
+    def city_val(m: str, col: str) -> Any:
+        return city[col].get(m) if col in city else None
+
+    rows.append(
+        {
+            id_col: lt("city", lang),
+            name_col: lt("clean_ratio", lang),
+            **{m: percent(city_val(m, "clean_ratio")) for m in months},
+        }
+    )
+    if res.coverage is not None:
+        bym = res.coverage.by_month.set_index("month")
+        rows.append(
+            {
+                id_col: lt("coverage", lang),
+                name_col: lt("enterprises_reported", lang),
+                **{
+                    m: f"{bym.loc[m, 'enterprises_reported']}/{bym.loc[m, 'enterprises_expected']}"
+                    for m in months
+                },
+            }
+        )
+        rows.append(
+            {
+                id_col: lt("coverage", lang),
+                name_col: lt("coverage_tonnes", lang),
+                **{m: percent(bym.loc[m, "coverage_tonnes"]) for m in months},
+            }
+        )
+        rows.append(
+            {
+                id_col: lt("coverage", lang),
+                name_col: lt("not_reported", lang),
+                **{m: ", ".join(bym.loc[m, "not_reported"]) for m in months},
+            }
+        )
+    return pd.DataFrame(rows, columns=[id_col, name_col, *months])
+
+
 def register(app: typer.Typer) -> None:
     """Add the `ledger` commands to ``app``."""
     ledger = typer.Typer(rich_markup_mode=None,
@@ -100,6 +218,7 @@ def register(app: typer.Typer) -> None:
     def ingest_cmd(
         files: Annotated[list[Path], typer.Argument(help="CSV (UTF-8/GBK/GB18030) or XLSX exports.")],
         db: DbOption,
+        lang: LangOption = "en",
         enterprise: Annotated[
             str | None,
             typer.Option("--enterprise", help="Enterprise id for files without an enterprise column."),
@@ -124,7 +243,17 @@ def register(app: typer.Typer) -> None:
         max_truck_tonnes: Annotated[
             float, typer.Option("--max-truck-tonnes", help="Reject gate records above this load (t).")
         ] = 100.0,
+        max_waybill_tonnes: Annotated[
+            float, typer.Option("--max-waybill-tonnes", help="Reject rail waybills above this weight (t).")
+        ] = 100_000.0,
+        max_meter_tonnes: Annotated[
+            float, typer.Option("--max-meter-tonnes", help="Reject conveyor / pipeline readings above this (t).")
+        ] = 100_000.0,
+        max_future_days: Annotated[
+            float, typer.Option("--max-future-days", help="Reject timestamps more than this many days ahead.")
+        ] = 366.0,
         roster: RosterOption = None,
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Import ledger files; prints accepted / rejected / duplicate rows per file.
@@ -133,10 +262,18 @@ def register(app: typer.Typer) -> None:
         Meter files whose quantity is a running counter (累计 / cumulative header) are turned into
         per-period quantities.
         """
+        _lang(lang)
         from cleanfreight.cli._common import progress
+        from cleanfreight.ledger._labels import lt, warning_text
         from cleanfreight.ledger.ingest import IngestSettings, ingest
 
-        settings = IngestSettings(chunk_rows=chunk_rows, max_truck_tonnes=max_truck_tonnes)
+        settings = IngestSettings(
+            chunk_rows=chunk_rows,
+            max_truck_tonnes=max_truck_tonnes,
+            max_waybill_tonnes=max_waybill_tonnes,
+            max_meter_tonnes=max_meter_tonnes,
+            max_future_days=max_future_days,
+        )
         ros = _roster(roster)
         names: dict[str, str] = {}
         if ros is not None:
@@ -144,9 +281,12 @@ def register(app: typer.Typer) -> None:
             for col in ("name_zh", "name_en"):
                 if col in ent:
                     names.update(zip(ent[col].astype(str), ent["enterprise_id"].astype(str), strict=True))
-        with progress("importing", quiet=as_json) as step:
+        from cleanfreight.ledger._db import open_ledger
+
+        con = open_ledger(db, wait=wait)
+        with progress("importing", quiet=as_json) as step, contextlib.closing(con):
             res = ingest(
-                db,
+                con,
                 files,
                 enterprise=enterprise,
                 direction=direction,
@@ -159,18 +299,38 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(res.as_dict())
             return
-        rows = [f.as_dict() | {"file": Path(f.file).name} for f in res.files]
-        _table(
-            rows,
-            ["file", "kind", "encoding", "unit", "rows", "accepted", "rejected", "duplicates"],
-            "ledger import",
+        rows = [
+            f.as_dict()
+            | {
+                "file": Path(f.file).name,
+                "kind": lt(f"kind.{f.kind}", lang),
+                "stage_from": ", ".join(
+                    f"{lt('stage_src.' + k, lang)} {n:,}" for k, n in f.stage_from.items()
+                ),
+            }
+            for f in res.files
+        ]
+        cols = ["file", "kind", "encoding", "unit", "rows", "accepted", "rejected", "duplicates", "totals"]
+        if any(f.stage_from for f in res.files):
+            cols.append("stage_from")
+        _table(rows, cols, lt("ingest.title", lang), lang)
+        out.print(
+            lt(
+                "ingest.summary",
+                lang,
+                accepted=f"{res.accepted:,}",
+                rejected=f"{res.rejected:,}",
+                duplicates=f"{res.duplicates:,}",
+                totals=f"{res.totals:,}",
+            )
         )
-        out.print(f"accepted {res.accepted:,}  rejected {res.rejected:,}  duplicates {res.duplicates:,}")
         for f in res.files:
             for w in f.warnings:
-                console.print(f"[yellow]warning:[/] {Path(f.file).name}: {w}")
+                console.print(
+                    f"[yellow]{lt('warning', lang)}:[/] {Path(f.file).name}: {warning_text(w, lang)}"
+                )
         if res.rejected:
-            out.print(f"see the rejected rows with: cleanfreight ledger rejects --db {db} --out rejects.csv")
+            out.print(lt("ingest.see_rejects", lang, db=db))
 
     @ledger.command("report")
     @handle_errors
@@ -187,20 +347,26 @@ def register(app: typer.Typer) -> None:
         ] = None,
         out_dir: Annotated[Path | None, typer.Option("--out", help="Write JSON, CSV and XLSX here.")] = None,
         lang: LangOption = "en",
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Clean-transport ratio per enterprise and city-wide for a period, under a rulebook."""
+        ros = _roster(roster)
+        from rich.markup import escape
+
         from cleanfreight._i18n import check_lang, t
         from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger._labels import enterprise_names, lt
         from cleanfreight.ledger.report import report, write_report
 
         check_lang(lang)
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
-            rep = report(con, period, rules=rules, roster=_roster(roster), plan=plan)
+            rep = report(con, period, rules=rules, roster=ros, plan=plan)
+            names = enterprise_names(con, ros, lang)
         finally:
             con.close()
-        written = write_report(rep, out_dir, lang) if out_dir is not None else []
+        written = write_report(rep, out_dir, lang, names) if out_dir is not None else []
         if as_json:
             payload = rep.as_dict()
             payload["files"] = [str(p) for p in written]
@@ -209,6 +375,8 @@ def register(app: typer.Typer) -> None:
         cols = [
             "rank",
             "enterprise_id",
+            "enterprise_name",
+            "reported",
             "tonnes_total",
             "tonnes_clean",
             "clean_ratio",
@@ -216,6 +384,9 @@ def register(app: typer.Typer) -> None:
             "road_compliance",
         ]
         rows = rep.as_dict()["enterprises"]
+        for r in rows:
+            r["enterprise_name"] = names.get(r["enterprise_id"], "")
+            r["reported"] = t("yes" if r.get("reported", True) else "no", lang)
         _table(rows, cols, f"{t('rulebook', lang)}: {rep.rulebook.title(lang)} — {rep.period.label}", lang)
         ratio = rep.city["clean_ratio"]
         out.print(
@@ -223,6 +394,25 @@ def register(app: typer.Typer) -> None:
             f"{t('tonnes_total', lang)} {rep.city['tonnes_total']:,.0f}, "
             f"{rep.city['enterprises_meeting_target']}/{rep.city['enterprises']} ≥ {rep.rulebook.target:.0%}"
         )
+        if rep.coverage is not None:
+            for m in rep.coverage.by_month.itertuples():
+                line = lt(
+                    "coverage.line",
+                    lang,
+                    month=m.month,
+                    rep=m.enterprises_reported,
+                    exp=m.enterprises_expected,
+                    share=_fmt(m.coverage_tonnes, "percent") or "n/a",
+                )
+                if m.not_reported:
+                    line += "; " + lt("coverage.missing", lang, ids=", ".join(m.not_reported))
+                out.print(line if m.complete else f"[yellow]{escape(line)}[/]")
+            if not rep.coverage.complete:
+                out.print(
+                    "[yellow]"
+                    + lt("coverage.incomplete_note", lang, n=len(rep.coverage.not_reported()))
+                    + "[/]"
+                )
         print_written(written, lang)
 
     @ledger.command("recode")
@@ -233,12 +423,18 @@ def register(app: typer.Typer) -> None:
             Path,
             typer.Option("--cargo-map", help="Cargo name -> commodity file (TOML/YAML/CSV)."),
         ],
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Re-classify the stored records' cargo names with a cargo mapping (after unknown_cargo findings)."""
+        from cleanfreight.ledger._db import open_ledger
         from cleanfreight.ledger.cargo import recode_cargo
 
-        changes = recode_cargo(db, cargo_map)
+        if not db.exists():
+            changes = recode_cargo(db, cargo_map)  # the library's message for a missing ledger
+        else:
+            with contextlib.closing(open_ledger(db, wait=wait)) as con:
+                changes = recode_cargo(con, cargo_map)
         if as_json:
             print_json({"changed": sum(changes.values()), "changes": changes})
             return
@@ -250,18 +446,26 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rejects_cmd(
         db: DbOption,
+        lang: LangOption = "en",
         out_file: Annotated[
             Path | None, typer.Option("--out", help="CSV file for the rejected rows (default: show them).")
         ] = None,
         limit: Annotated[int, typer.Option("--limit", help="Rows shown without --out.")] = 50,
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
-        """The rejected rows (file, row, column, value, reason): shown, or exported as CSV with --out."""
+        """The rejected rows (file, row, column, value, reason): shown, or exported as CSV with --out.
+
+        With --lang zh the table and the CSV have Chinese headers, columns named as in the exports
+        (排放阶段, 车牌号码 ...) and reasons in Chinese; the JSON keeps the English codes.
+        """
+        _lang(lang)
         from rich.table import Table
 
         from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger._labels import field_label, lt, reason_text
 
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
             df = con.execute(
                 "SELECT file_name, src_row, column_name, value, reason, kind, import_id FROM rejects "
@@ -271,23 +475,37 @@ def register(app: typer.Typer) -> None:
             con.close()
         rows = df[["file_name", "src_row"]].drop_duplicates().shape[0]
         if as_json:
-            print_json({"problems": len(df), "rows": rows,
-                        "rejects": df.head(limit if out_file is None else len(df)).to_dict("records")})
+            print_json(
+                {
+                    "problems": len(df),
+                    "rows": rows,
+                    "rejects": df.head(limit if out_file is None else len(df)).to_dict("records"),
+                }
+            )
+        shown = df.copy()
+        if lang != "en":  # English keeps the codes (scripts read them); other languages get labels
+            shown["column_name"] = shown["column_name"].map(lambda c: field_label(str(c), lang) if c else c)
+            shown["reason"] = shown["reason"].map(lambda r: reason_text(str(r), lang))
+            shown["kind"] = shown["kind"].map(lambda k: lt(f"kind.{k}", lang))
         if out_file is not None:
-            write_csv(df, out_file, index=False, encoding="utf-8-sig")
+            csv = shown if lang == "en" else shown.rename(columns={c: lt(c, lang) for c in shown.columns})
+            write_csv(csv, out_file, index=False, encoding="utf-8-sig")
             if not as_json:
-                out.print(f"{len(df):,} problem(s) in {rows:,} rejected row(s) written to {out_file}")
+                out.print(lt("rejects.written", lang, n=f"{len(df):,}", rows=f"{rows:,}", file=out_file))
             return
         if as_json:
             return
-        tbl = Table(title=f"{len(df):,} problem(s) in {rows:,} rejected row(s)")
+        tbl = Table(title=lt("rejects.title", lang, n=f"{len(df):,}", rows=f"{rows:,}"))
         for col in ("file_name", "src_row", "column_name", "value", "reason"):
-            tbl.add_column(col, justify="right" if col == "src_row" else "left")
-        for r in df.head(limit).itertuples():
-            tbl.add_row(str(r.file_name), str(r.src_row), str(r.column_name), str(r.value), str(r.reason))
+            tbl.add_column(lt(col, lang), justify="right" if col == "src_row" else "left")
+        from rich.markup import escape
+
+        for r in shown.head(limit).itertuples():
+            cells = (r.file_name, r.src_row, r.column_name, r.value, r.reason)
+            tbl.add_row(*[escape(_fmt(v)) for v in cells])
         out.print(tbl)
         if len(df) > limit:
-            out.print(f"showing the first {limit:,}; --out FILE exports all of them")
+            out.print(lt("rejects.more", lang, limit=f"{limit:,}"))
 
     @ledger.command("checks")
     @handle_errors
@@ -303,42 +521,62 @@ def register(app: typer.Typer) -> None:
         ] = 40.0,
         out_file: Annotated[Path | None, typer.Option("--out", help="CSV file for the anomalies.")] = None,
         lang: LangOption = "en",
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
-        from cleanfreight._i18n import check_lang, t, vocab
+        _lang(lang)
+        ros = _roster(roster)
+        from cleanfreight._i18n import t, vocab
         from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger._labels import detail_text, enterprise_names, lt
         from cleanfreight.ledger.checks import CheckSettings, run_checks
 
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
             df = run_checks(
                 con,
                 period,
-                roster=_roster(roster),
+                roster=ros,
                 rules=rules,
                 settings=CheckSettings(max_payload_t=max_payload),
             )
+            names = enterprise_names(con, ros, lang)
         finally:
             con.close()
+        df.insert(df.columns.get_loc("enterprise_id") + 1, "enterprise_name", df["enterprise_id"].map(names))
         if out_file is not None:
-            write_csv(df, out_file, index=False, encoding="utf-8-sig")
+            write_csv(_checks_table(df, lang), out_file, index=False, encoding="utf-8-sig")
         import json
 
         rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
         if as_json:
             print_json({"anomalies": rows, "count": len(rows)})
             return
-        check_lang(lang)
-        for r in rows:  # check names and severities in the user's language (the JSON keeps the codes)
+        for (
+            r
+        ) in rows:  # check names, severities and details in the user's language (the JSON keeps the codes)
             r["check"] = vocab("check", r["check"], lang)
             r["severity"] = vocab("severity", r["severity"], lang)
+            r["detail"] = detail_text(r["detail"], lang)
         _table(
             rows,
-            ["severity", "check", "enterprise_id", "plate", "day", "records", "tonnes", "detail"],
+            [
+                "severity",
+                "check",
+                "enterprise_id",
+                "enterprise_name",
+                "plate",
+                "day",
+                "records",
+                "tonnes",
+                "detail",
+            ],
             t("checks.title", lang, n=len(rows)),
             lang,
         )
+        if (df["check"] == "not_reported").any():
+            out.print(lt("coverage.incomplete_note", lang, n=int((df["check"] == "not_reported").sum())))
 
     @ledger.command("trend")
     @handle_errors
@@ -347,43 +585,76 @@ def register(app: typer.Typer) -> None:
         first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
         last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
         rules: RulesOption = "changzhi-2024",
+        roster: RosterOption = None,
         out_file: Annotated[
-            Path | None, typer.Option("--out", help="CSV file (enterprise x month ratios).")
+            Path | None,
+            typer.Option(
+                "--out", help="CSV file: enterprise x month ratios with names, the city and coverage rows."
+            ),
         ] = None,
         lang: LangOption = "en",
+        wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
-        """Clean ratio per enterprise and month, and the enterprises whose ratio fell in the last month."""
+        """Clean ratio per enterprise and month, who reported each month, and who fell in the last month.
+
+        A month an enterprise did not report (no gate or meter export) shows as "not reported", not as a
+        ratio; when the reporting enterprises differ between two months the city ratios are compared
+        like for like (over the enterprises that reported in both). --roster sets who is expected.
+        """
         from cleanfreight._i18n import check_lang, t
 
         check_lang(lang)
+        ros = _roster(roster)
         from cleanfreight.ledger._db import open_ledger
+        from cleanfreight.ledger._labels import enterprise_names, lt
         from cleanfreight.ledger.report import trend
 
-        con = open_ledger(db, read_only=True)
+        con = open_ledger(db, read_only=True, wait=wait)
         try:
-            res = trend(con, first, last, rules=rules)
+            res = trend(con, first, last, rules=rules, roster=ros)
+            names = enterprise_names(con, ros, lang)
         finally:
             con.close()
+        table = _trend_table(res, names, lang)
         if out_file is not None:
-            write_csv(res.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio"), out_file,
-                      encoding="utf-8-sig")
+            write_csv(table, out_file, index=False, encoding="utf-8-sig")
         payload = res.as_dict()
         if as_json:
             print_json(payload)
             return
-        months = payload["months"]
-        rows = [
-            {"enterprise_id": e["enterprise_id"], **dict(zip(months, e["clean_ratio"], strict=True))}
-            for e in payload["enterprises"]
-        ]
-        rows.append({"enterprise_id": t("city", lang), **{c["month"]: c["clean_ratio"] for c in payload["city"]}})
-        _table(rows, ["enterprise_id", *months], f"{t('clean_ratio', lang)} ({res.rulebook.title(lang)})", lang,
-               percent=set(months))
+        from rich.table import Table
+
+        tab = Table(title=f"{t('clean_ratio', lang)} ({res.rulebook.title(lang)})")
+        from rich.markup import escape
+
+        for j, c in enumerate(table.columns):
+            tab.add_column(str(c), justify="left" if j < 2 else "right")
+        for r in table.itertuples(index=False):
+            tab.add_row(*[escape(_fmt(v)) for v in r])
+        out.print(tab)
+        for c in res.comparisons.itertuples():
+            if not c.same_coverage:
+                out.print(
+                    "[yellow]"
+                    + lt(
+                        "coverage.differs",
+                        lang,
+                        a=c.month_prev,
+                        b=c.month,
+                        ra=_fmt(c.ratio_prev, "percent"),
+                        rb=_fmt(c.clean_ratio, "percent"),
+                        n=c.common_enterprises,
+                        ca=_fmt(c.ratio_prev_common, "percent"),
+                        cb=_fmt(c.ratio_common, "percent"),
+                    )
+                    + "[/]"
+                )
         if payload["fell"]:
             out.print(f"[bold]{t('ledger.fell', lang)}[/]:")
         for f in payload["fell"]:
-            out.print(f"  {f['enterprise_id']}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
+            name = names.get(f["enterprise_id"], "")
+            out.print(f"  {f['enterprise_id']} {name}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
 
     @ledger.command("sample")
     @handle_errors
@@ -422,8 +693,9 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"cannot read --months {months!r}; use e.g. 1-3 or 1,2,12") from None
         ros = _roster(roster)
         assert ros is not None
-        man = generate_records(ros, out_dir, year=year, seed=seed, scale=scale, months=month_list,
-                               transition=transition)
+        man = generate_records(
+            ros, out_dir, year=year, seed=seed, scale=scale, months=month_list, transition=transition
+        )
         if as_json:
             print_json(man.as_dict())
             return

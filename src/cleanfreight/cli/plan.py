@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from cleanfreight.cli._common import (
     JsonOption,
@@ -78,6 +79,16 @@ def _plan_table(result: PlanResult, lang: str, title: str) -> None:
         )
     for r in reasons:
         out.print(r, highlight=False)
+    missed = [p for p in result.policy if p.get("applied") and not p.get("holds")]
+    if missed:  # policy rules the plan could not keep, with who misses them
+        names = ", ".join(f"{t('policy.' + str(p['rule']), lang)} ({', '.join(map(str, p['detail'][:6])) if isinstance(p['detail'], list) else p['detail']})" for p in missed)
+        out.print(f"[yellow]{t('plan.policy_missed', lang)}[/]: {escape(names)}")
+    blocked = result.meta.get("blocked_flows") or {}
+    if blocked:  # flows no allowed chain can carry: kept as they are, the rest planned
+        out.print(
+            f"[yellow]{t('plan.blocked', lang, n=len(blocked), flows=', '.join(sorted(blocked)[:10]))}[/]",
+        )
+        out.print(escape(next(iter(blocked.values()))), highlight=False)
 
 
 def _solve(
@@ -105,7 +116,8 @@ def plan(
         Path | None, Opt("--scenario", help="Scenario file (TOML or YAML); default: baseline")
     ] = None,
     compare: Annotated[
-        Path | None, Opt("--compare", help="A second scenario to put side by side with the first")
+        list[Path] | None,
+        Opt("--compare", help="Another scenario to put side by side with the first (repeatable)"),
     ] = None,
     straight: Annotated[
         bool, Opt("--straight", help="Great-circle km x 1.3 instead of the road network (faster)")
@@ -138,9 +150,11 @@ def plan(
 ) -> None:
     """Plan the assignment of every enterprise flow to transport chains (rail + new-energy short-haul, ...).
 
-    Writes plan.json, CSV tables, plan.xlsx and routes.geojson to --out; with --compare also the second
-    plan in OUT/compare/<name>/ and compare.json / compare.csv. Your own files (--enterprises, --roads,
-    ...) replace the sample's, for both scenarios; a scenario's [data] table can name them too.
+    Writes plan.json, CSV tables, plan.xlsx and routes.geojson to --out; with --compare (repeatable)
+    also each other plan in OUT/compare/<name>/, the comparison (compare.json, compare.csv,
+    compare.xlsx) and a difference map against the first scenario for each other one
+    (OUT/compare/diff_<first>_vs_<other>.html). Your own files (--enterprises, --roads, ...)
+    replace the sample's, for every scenario; a scenario's [data] table can name them too.
     --objective overrides the scenarios' objective. --frontier writes the cost-of-ambition curve instead
     of a plan (docs/frontier.md).
     """
@@ -148,16 +162,16 @@ def plan(
              "swap_stations": swap_stations, "restriction_zone": restriction_zone}
     data = {k: str(v) for k, v in given.items() if v is not None}
     if frontier:
-        _frontier(out_dir, scenario, compare, straight, lang, json_out, data, objective, frontier_steps)
+        _frontier(out_dir, scenario, compare or [], straight, lang, json_out, data, objective, frontier_steps)
         return
-    _plan(out_dir, scenario, compare, straight, no_xlsx, lang, json_out, data, objective)
+    _plan(out_dir, scenario, compare or [], straight, no_xlsx, lang, json_out, data, objective)
 
 
 @handle_errors
 def _frontier(
     out_dir: Path,
     scenario: Path | None,
-    compare: Path | None,
+    compare: list[Path],
     straight: bool,
     lang: str,
     json_out: bool,
@@ -171,7 +185,7 @@ def _frontier(
 
     check_lang(lang)
     _check_objective(objective)
-    if compare is not None:
+    if compare:
         raise InputError("--frontier and --compare cannot be combined: run the frontier once per scenario")
     if steps < 1:
         raise InputError(f"--frontier-steps must be an integer >= 1; got {steps}")
@@ -190,7 +204,7 @@ def _check_objective(objective: str | None) -> None:
 def _plan(
     out_dir: Path,
     scenario: Path | None,
-    compare: Path | None,
+    compare: list[Path],
     straight: bool,
     no_xlsx: bool,
     lang: str,
@@ -198,10 +212,8 @@ def _plan(
     data: dict[str, str],
     objective: str | None = None,
 ) -> None:
-    import json
-
     from cleanfreight._i18n import check_lang, t
-    from cleanfreight.planning import compare_plans, plan_payload, write_plan
+    from cleanfreight.planning import plan_payload, write_plan
 
     check_lang(lang)
     _check_objective(objective)
@@ -209,55 +221,131 @@ def _plan(
         sc, problem, result = _solve(scenario, straight, step, data, objective)
         step("writing outputs")
         files = write_plan(result, out_dir, problem=problem, lang=lang, xlsx=not no_xlsx)
-        other = None
-        if compare is not None:
-            sc2, problem2, result2 = _solve(compare, straight, step, data, objective)
-            sub = out_dir / "compare" / sc2.name
-            files2 = write_plan(result2, sub, problem=problem2, lang=lang, xlsx=not no_xlsx)
-            names = [sc.name, sc2.name] if sc.name != sc2.name else [f"{sc.name}(1)", f"{sc2.name}(2)"]
-            cmp = compare_plans([result, result2], names)
-            from cleanfreight._io import write_csv, write_text
-
-            write_csv(cmp["city"], out_dir / "compare.csv", encoding="utf-8")
-            write_csv(cmp["enterprises"], out_dir / "compare_enterprises.csv", index=False, encoding="utf-8")
-            cmp_json = {
-                "scenarios": [
-                    {"name": n, "title": s.title(lang), "file": str(f) if f else None, "plan": str(p)}
-                    for n, s, f, p in zip(
-                        names,
-                        (sc, sc2),
-                        (scenario, compare),
-                        (files["plan.json"], files2["plan.json"]),
-                        strict=True,
-                    )
-                ],
-                "city": {
-                    n: plan_payload(r, lang)["city"] for n, r in zip(names, (result, result2), strict=True)
-                },
-            }
-            write_text(out_dir / "compare.json", json.dumps(cmp_json, ensure_ascii=False, indent=2))
-            files.update({"compare.json": out_dir / "compare.json", "compare.csv": out_dir / "compare.csv"})
-            other = (names, cmp, result2)
+        other = _compare(out_dir, (scenario, sc, problem, result, files), compare, straight, no_xlsx, lang,
+                         data, step, objective) if compare else None
+        if other is not None:
+            files.update(other["files"])
     if json_out:
         payload: dict[str, Any] = {
             "status": result.status,
             "objective": result.objective,
+            "scenario": {"name": sc.name, "title": sc.title(lang)},
             "objective_kind": result.meta.get("objective_kind", "cost"),
             "city": plan_payload(result, lang)["city"],
             "files": {k: str(v) for k, v in files.items()},
         }
         if other is not None:
-            payload["compare"] = {"names": other[0], "city": plan_payload(other[2], lang)["city"]}
+            payload["compare"] = {
+                "names": other["names"],
+                "city": other["cities"][other["names"][1]],
+                "cities": other["cities"],
+                "differences": other["differences"],
+            }
         print_json(payload)
     else:
         _plan_table(result, lang, f"{t('plan.objective', lang)} — {sc.title(lang)}")
         if other is not None:
-            out.print(f"[bold]{t('plan.compare', lang)}[/]")
-            out.print(other[1]["city"].to_string(), highlight=False)
+            _compare_print(other, lang)
         print_written(files.values(), lang)
     if result.status == "infeasible":
         console.print("[bold red]hard targets cannot be met[/]; see shortfall_reason in plan.json")
         raise typer.Exit(4)
+
+
+def _compare(
+    out_dir: Path,
+    first: tuple[Path | None, Scenario, PlanProblem, PlanResult, dict[str, Path]],
+    compare: list[Path],
+    straight: bool,
+    no_xlsx: bool,
+    lang: str,
+    data: dict[str, str],
+    step: Any,
+    objective: str | None = None,
+) -> dict[str, Any]:
+    """Solve the other scenarios, write each plan, the comparison and the difference maps."""
+    from cleanfreight.planning import compare_plans, plan_payload, write_plan
+    from cleanfreight.planning.io import compare_table, write_comparison
+    from cleanfreight.reports.diffmap import plan_differences, write_difference
+
+    runs = [first]
+    for path in compare:
+        sc2, problem2, result2 = _solve(path, straight, step, data, objective)
+        step("writing outputs")
+        runs.append((path, sc2, problem2, result2, {}))
+    names: list[str] = []
+    for _, sc_i, *_ in runs:  # unique folder and column names, in order
+        name, k = sc_i.name, 2
+        while name in names:
+            name = f"{sc_i.name}({k})"
+            k += 1
+        names.append(name)
+    plans = [runs[0][4]["plan.json"]]
+    for (_, _, problem_i, result_i, _), name in zip(runs[1:], names[1:], strict=True):
+        written = write_plan(result_i, out_dir / "compare" / name, problem=problem_i, lang=lang, xlsx=not no_xlsx)
+        plans.append(written["plan.json"])
+    results = [r[3] for r in runs]
+    problems = [r[2] for r in runs]
+    cmp = compare_plans(results, names, problems=problems, spur_ids=[list(r[1].spurs) for r in runs])
+    payloads = [plan_payload(r, lang) for r in results]
+    scenarios = [
+        {"name": n, "title": sc_i.title(lang), "file": str(f) if f else None, "plan": str(p)}
+        for n, (f, sc_i, *_), p in zip(names, runs, plans, strict=True)
+    ]
+    step("difference maps")
+    base = _diff_base(problems[0], data)
+    ent = problems[0].enterprises
+    diffs, files = [], {}
+    for k in range(1, len(runs)):
+        diff = plan_differences(problems[0], results[0], problems[k], results[k], lang=lang)
+        diff = type(diff)((names[0], names[k]), diff.titles, diff.flows, diff.corridors)
+        written = write_difference(diff, out_dir / "compare", lang=lang, enterprises=ent, base=base)
+        diffs.append({**diff.as_dict(), "summary": diff.summary(lang),
+                      "files": {key: str(v) for key, v in written.items()}})
+        files.update({f"compare/{key}": v for key, v in written.items()})
+    files.update(write_comparison(out_dir, cmp, scenarios, payloads, lang=lang, extra={"differences": diffs}))
+    table = compare_table(cmp, lang)  # short names as console columns; titles printed below
+    return {"names": names, "cities": {n: p["city"] for n, p in zip(names, payloads, strict=True)},
+            "table": table, "differences": diffs, "files": files, "titles": [s["title"] for s in scenarios]}
+
+
+def _diff_base(problem: PlanProblem, data: dict[str, str]) -> Any:
+    """District boundaries (the sample's, unless the user gave own data) and rail under the difference map."""
+    import geopandas as gpd
+    import shapely
+
+    from cleanfreight.reports import MapLayers
+
+    boundaries = None
+    if not data:
+        from cleanfreight.network import NetworkFiles
+
+        path = NetworkFiles.sample().boundaries
+        boundaries = gpd.read_file(path) if path is not None else None
+    lines = dict(problem.rail_lines)
+    rail = gpd.GeoDataFrame(
+        {"line_id": list(lines)}, geometry=[shapely.LineString(c) for c in lines.values()], crs="EPSG:4326"
+    ) if lines else None
+    return MapLayers(boundaries=boundaries, rail=rail)
+
+
+def _compare_print(other: dict[str, Any], lang: str) -> None:
+    from rich.table import Table
+
+    from cleanfreight._i18n import t
+
+    table = other["table"]
+    tbl = Table(title=t("plan.compare", lang))
+    for j, c in enumerate(table.columns):
+        tbl.add_column(str(c), justify="left" if j == 0 else "right", overflow="fold")
+    for row in table.itertuples(index=False):
+        tbl.add_row(*[str(v) for v in row])
+    out.print(tbl)
+    for n, title in zip(other["names"], other["titles"], strict=True):
+        if title != n:
+            out.print(f"  {n}: {title}", highlight=False)
+    for d in other["differences"]:
+        out.print(f"{d['from']} → {d['to']}: {d['summary']}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

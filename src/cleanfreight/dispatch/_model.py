@@ -281,6 +281,15 @@ def solve_model(
             solver.Add(tdim.SlackVar(index) * p10 >= edim.SlackVar(index) * 6)
     for v in range(len(vehicles)):
         edim.SlackVar(routing.Start(v)).SetValue(0)
+    # one stop per station visit: a copy of a station never follows another copy of the same station
+    # (a chain of copies would add nothing but idle 5-minute "swaps" used as waiting time)
+    copies: dict[int, list[int]] = {}
+    for i, nd in enumerate(nodes):
+        if nd.kind == "energy":
+            copies.setdefault(nd.station, []).append(int(manager.NodeToIndex(i)))
+    for same in copies.values():
+        for a in same:
+            routing.NextVar(a).RemoveValues([b for b in same if b != a])
 
     # --- lots: pickup & delivery pairs, allowed trucks, bans, penalties
     penalty = round(scenario.unserved_penalty * C_SCALE)

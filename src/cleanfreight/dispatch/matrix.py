@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from cleanfreight._geo import DETOUR_FACTOR, haversine_km
 from cleanfreight.errors import InputError, Problem
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
     "haversine_matrix",
 ]
 
-EARTH_RADIUS_KM = 6371.0088
 
 
 class MatrixLike(Protocol):
@@ -103,19 +103,10 @@ class StraightLineMatrix:
         return [self.points[i], self.points[j]]
 
 
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km between WGS-84 points (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def haversine_matrix(
     points_lonlat: Sequence[tuple[float, float]] | np.ndarray,
     *,
-    detour_factor: float = 1.3,
+    detour_factor: float = DETOUR_FACTOR,
     speed_kmh: float = 40.0,
 ) -> StraightLineMatrix:
     """Road-like distances from straight lines: great-circle km x ``detour_factor``.

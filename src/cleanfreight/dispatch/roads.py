@@ -113,8 +113,14 @@ def road_matrices(
     if files is not None and files.restriction_zone is not None:
         import geopandas as gpd
 
-        zones = gpd.read_file(files.restriction_zone)
-        zones = zones.set_crs("EPSG:4326") if zones.crs is None else zones.to_crs("EPSG:4326")
+        from cleanfreight.errors import InputError
+        from cleanfreight.network.crs import as_lonlat
+
+        try:
+            zones = gpd.read_file(files.restriction_zone)
+        except Exception as exc:  # pyogrio raises many kinds on a damaged file
+            raise InputError(f"{files.restriction_zone}: cannot read as a vector file ({exc})") from None
+        zones = as_lonlat(zones, files.restriction_zone, "restriction zone")
 
     lonlat = scenario.lonlat()
     labels = list(scenario.places)

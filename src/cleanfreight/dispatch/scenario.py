@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cleanfreight._geo import DETOUR_FACTOR
 from cleanfreight.dispatch.params import SolverParams
 from cleanfreight.errors import InputError, Problem
 
@@ -430,7 +431,7 @@ class Scenario:
     truck_types: tuple[TruckType, ...]
     loads: tuple[Load, ...]
     solver: SolverParams = field(default_factory=SolverParams)
-    detour_factor: float = 1.3
+    detour_factor: float = DETOUR_FACTOR
     speed_kmh: float = 40.0
     unserved_penalty: float = 100_000.0
     source: str | None = None
@@ -806,7 +807,7 @@ def load_scenario(path: str | Path) -> Scenario:
         truck_types=tuple(trucks),
         loads=tuple(loads),
         solver=solver,
-        detour_factor=float(head.get("detour_factor", 1.3)),
+        detour_factor=float(head.get("detour_factor", DETOUR_FACTOR)),
         speed_kmh=float(head.get("speed_kmh", 40.0)),
         unserved_penalty=float(head.get("unserved_penalty", 100_000.0)),
         source=file,

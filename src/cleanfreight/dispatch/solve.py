@@ -15,6 +15,7 @@ route geometry all use the matrix of the truck concerned.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
-from cleanfreight._io import write_csv, write_text
+from cleanfreight._io import json_text, write_csv, write_text
 from cleanfreight.dispatch._model import E_SCALE, Lot, ModelNode, ModelSolution, Vehicle, solve_model
 from cleanfreight.dispatch.matrix import FleetMatrices, MatrixLike, haversine_matrix
 from cleanfreight.dispatch.scenario import DAY_MIN, Scenario, TruckType, format_clock
@@ -84,6 +85,44 @@ _i18n.register(
         "dispatch.kind.swap": ("battery swap", "换电"),
         "dispatch.kind.charge": ("charging", "充电"),
         "dispatch.kind.h2": ("hydrogen refuel", "加氢"),
+        "dispatch.depot": ("Depot", "车场"),
+        "dispatch.energy_unit": ("Energy unit", "能耗单位"),
+        "dispatch.h2_refuels": ("Hydrogen refuels", "加氢次数"),
+        "dispatch.energy_added": ("Energy added", "补能量"),
+        "dispatch.start": ("Start", "开始时间"),
+        "dispatch.end": ("End", "结束时间"),
+        "dispatch.shift_h": ("Shift (h)", "作业时长(小时)"),
+        "dispatch.soc_min_pct": ("Lowest battery (%)", "最低电量(%)"),
+        "dispatch.cost_cny": ("Cost (CNY)", "费用(元)"),
+        "dispatch.seq": ("Stop", "顺序"),
+        "dispatch.kind": ("Kind", "类型"),
+        "dispatch.place_name": ("Place name", "地点名称(英文)"),
+        "dispatch.place_name_zh": ("Place name (Chinese)", "地点名称"),
+        "dispatch.lot_id": ("Truckload", "车次编号"),
+        "dispatch.load_id": ("Load", "运单编号"),
+        "dispatch.arrive": ("Arrive", "到达"),
+        "dispatch.depart": ("Depart", "离开"),
+        "dispatch.wait_min": ("Wait (min)", "等待(分钟)"),
+        "dispatch.service_min": ("Service (min)", "作业(分钟)"),
+        "dispatch.charge_min": ("Charging (min)", "充电(分钟)"),
+        "dispatch.onboard_t": ("On board (t)", "车上货重(吨)"),
+        "dispatch.km_from_prev": ("km from previous", "距上一站(公里)"),
+        "dispatch.energy_leg": ("Energy on the leg", "本段能耗"),
+        "dispatch.soc_arrive_pct": ("Battery on arrival (%)", "到达电量(%)"),
+        "dispatch.soc_depart_pct": ("Battery on departure (%)", "离开电量(%)"),
+        "dispatch.origin": ("From", "起点"),
+        "dispatch.destination": ("To", "终点"),
+        "dispatch.reason": ("Reason code", "原因代码"),
+        "dispatch.message": ("Details", "说明"),
+        "dispatch.reason_text": ("Reason", "原因"),
+        "dispatch.lon": ("Longitude", "经度"),
+        "dispatch.lat": ("Latitude", "纬度"),
+        "dispatch.place_id": ("Place", "地点编号"),
+        "dispatch.name_zh": ("Name (Chinese)", "名称(中文)"),
+        "dispatch.name_en": ("Name (English)", "名称(英文)"),
+        "dispatch.connector_m": ("Connector to the road (m)", "接入道路距离(米)"),
+        "dispatch.connector_road": ("Road joined", "接入道路等级"),
+        "dispatch.connector_long": ("Connector long", "接入距离过长"),
     }
 )
 
@@ -110,6 +149,12 @@ class DispatchResult:
     energy_warnings
         Stops where the exact replay went below the reserve (only possible with several lots on
         board, see :mod:`cleanfreight.dispatch._model`).
+    places
+        One row per place (sites, then energy stations): ``place_id``, ``kind``, ``name_zh``,
+        ``name_en``, ``lon``, ``lat`` and, along the roads, the **connector** joining it to the
+        network: ``connector_m`` (metres to the nearest road a truck can enter from the side),
+        ``connector_road`` (its class) and ``connector_long`` (longer than
+        :data:`cleanfreight.network.snapping.FAR_SNAP_M`); empty connector columns on straight lines.
     """
 
     scenario: str
@@ -120,6 +165,8 @@ class DispatchResult:
     geojson: dict[str, Any]
     energy_warnings: tuple[str, ...] = ()
     routes_by_truck: dict[str, list[str]] = field(default_factory=dict)
+    places: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenario_obj: Scenario | None = field(default=None, repr=False)
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
         """JSON-ready dictionary: summary, trucks, routes (lot ids per truck), timeline, unserved."""
@@ -134,15 +181,20 @@ class DispatchResult:
             "timeline": _records(self.timeline),
             "unserved": _records(unserved),
             "energy_warnings": list(self.energy_warnings),
+            "places": _records(self.places),
         }
 
     def write(self, folder: str | Path, *, lang: str = "en") -> list[Path]:
-        """Write ``trucks.csv``, ``timeline.csv``, ``unserved.csv``, ``routes.geojson`` and
-        ``dispatch.json`` into ``folder`` (created if missing); CSV headers follow ``lang``."""
+        """Write ``trucks.csv``, ``timeline.csv``, ``unserved.csv``, ``places.csv``, ``routes.geojson``
+        and ``dispatch.json`` into ``folder`` (created if missing); CSV headers follow ``lang``.
+
+        The hand-outs (route map, run sheets) are written by :meth:`write_handouts`."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         files = []
-        for name, df in (("trucks", self.trucks), ("timeline", self.timeline), ("unserved", self.unserved)):
+        tables = (("trucks", self.trucks), ("timeline", self.timeline), ("unserved", self.unserved),
+                  ("places", self.places))
+        for name, df in tables:
             path = out / f"{name}.csv"
             table = df.copy()
             if name == "unserved" and not table.empty:
@@ -158,10 +210,19 @@ class DispatchResult:
             write_csv(table, path, index=False, encoding="utf-8-sig" if lang == "zh" else "utf-8")
             files.append(path)
         geo = out / "routes.geojson"
-        write_text(geo, json.dumps(self.geojson, ensure_ascii=False))
+        write_text(geo, json_text(self.geojson, ensure_ascii=False))
         js = out / "dispatch.json"
-        write_text(js, json.dumps(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default))
+        write_text(js, json_text(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default))
         return [*files, geo, js]
+
+    def write_handouts(self, folder: str | Path, *, lang: str = "en", base: Any = None) -> list[Path]:
+        """Write what a dispatcher hands out: ``route_map.html`` (offline), ``route_map.png``,
+        ``run_sheets.xlsx`` (one sheet per truck) and ``run_sheets.pdf`` (one page per truck), in
+        ``lang`` with the scenario's place names (see :mod:`cleanfreight.dispatch.handouts`);
+        ``base``: :class:`cleanfreight.reports.MapLayers` drawn under the routes (boundaries, roads)."""
+        from cleanfreight.dispatch.handouts import write_handouts
+
+        return write_handouts(self, folder, lang=lang, base=base)
 
 
 def _json_default(obj: Any) -> Any:
@@ -455,8 +516,9 @@ def solve_dispatch(
         Travel distances (km) and times (h) between :attr:`Scenario.places`: one matrix for every
         truck (e.g. from :func:`cleanfreight.network.road_matrix`), or :class:`FleetMatrices`
         (e.g. from :func:`cleanfreight.dispatch.road_matrices`) where new-energy trucks and the
-        others drive on their own roads; by default great-circle x ``detour_factor`` at
-        ``speed_kmh`` (:func:`haversine_matrix`) for every truck.
+        others drive on their own roads; by default the scenario's ``roads`` (``[scenario] roads``,
+        :func:`cleanfreight.dispatch.road_matrices`) when it names some, else great-circle x
+        ``detour_factor`` at ``speed_kmh`` (:func:`haversine_matrix`) for every truck.
     path_lonlat
         ``path_lonlat(i, j)`` -> road geometry between places ``i`` and ``j``, for GeoJSON routes
         along the roads, for every truck; by default the ``path_lonlat`` of the truck's own matrix
@@ -467,6 +529,10 @@ def solve_dispatch(
     DispatchResult
     """
     started = time.perf_counter()
+    if matrix is None and scenario.roads:  # the scenario names its roads: drive on them, as the CLI does
+        from cleanfreight.dispatch.roads import road_matrices
+
+        matrix = road_matrices(scenario, scenario.roads)
     if matrix is None:
         matrix = haversine_matrix(
             scenario.lonlat(), detour_factor=scenario.detour_factor, speed_kmh=scenario.speed_kmh
@@ -492,6 +558,7 @@ def solve_dispatch(
     min_f = [f[1] for f in finite]
     if lots and vehicles:
         sol, nodes = solve_model(scenario, lots, vehicles, km_f, min_f)
+        sol = _prune_energy_stops(scenario, sol, nodes, lots, vehicles, km_f, min_f)
     else:
         sol, nodes = (
             ModelSolution(
@@ -499,9 +566,22 @@ def solve_dispatch(
             ),
             [],
         )
+    battery_bound = _battery_bound(scenario, lots, vehicles, km_f, min_f, sol) if sol.dropped_lots else set()
     for k in sol.dropped_lots:
         lot = lots[k]
         load = next(ld for ld in scenario.loads if ld.id == lot.load_id)
+        if k in battery_bound:
+            message = (
+                "the battery is the limit: with unlimited range the same fleet takes this load "
+                f"({len(battery_bound)} of {len(sol.dropped_lots)} dropped truckloads); the trips to swap or "
+                "charge cost the time it needs. Add swap/charging stations near the route, larger packs "
+                "or faster swaps, or trucks"
+            )
+        else:
+            message = (
+                "passes the checks alone but no truck could take it within the shifts "
+                "and windows together with the other loads; add trucks or widen windows"
+            )
         unserved.append(
             {
                 "load_id": lot.load_id,
@@ -510,15 +590,139 @@ def solve_dispatch(
                 "destination": load.destination,
                 "tonnes": lot.tonnes,
                 "reason": "not_scheduled",
-                "message": "passes the checks alone but no truck could take it within the shifts "
-                "and windows together with the other loads; add trucks or widen windows",
+                "message": message,
             }
         )
     labels = names if len(names) > 1 else ["shared"]  # "shared": every truck on the same matrix
     result = _assemble(scenario, lots, vehicles, nodes, sol, km_f, min_f, unserved, path_lonlat, mats, labels)
     result.summary["matrix_by_type"] = {tt.id: labels[c] for tt, c in zip(types, type_class, strict=True)}
+    result.summary["battery_limited_lots"] = len(battery_bound)
+    places = _places_table(scenario, mats[0])
+    result.summary["connectors_long"] = (
+        places.loc[places["connector_long"].fillna(False).astype(bool), "place_id"].tolist()
+    )
     result.summary["runtime_s"] = round(time.perf_counter() - started, 3)
-    return result
+    return dataclasses.replace(result, places=places, scenario_obj=scenario)
+
+
+def _soc_feasible(
+    tt: TruckType, visits: list[Any], nodes: list[ModelNode], lots: list[Lot], scenario: Scenario, km: np.ndarray
+) -> bool:
+    """Replay a route with the exact load on board: never below the reserve."""
+    cap = tt.capacity
+    reserve = cap * tt.reserve_pct / 100 - 1e-6
+    soc = cap * tt.start_soc_pct / 100
+    onboard = 0.0
+    prev: int | None = None
+    for vis in visits:
+        nd = nodes[vis.node]
+        if prev is not None:
+            soc -= float(km[prev, nd.place]) * tt.rate(onboard)
+            if soc < reserve:
+                return False
+        if nd.kind == "energy":
+            st = scenario.energy_stations[nd.station]
+            soc = cap if st.kind in ("swap", "h2") else min(cap, soc + vis.recharge / E_SCALE)
+        elif nd.kind == "pickup":
+            onboard += lots[nd.lot].tonnes
+        elif nd.kind == "delivery":
+            onboard -= lots[nd.lot].tonnes
+        prev = nd.place
+    return True
+
+
+def _prune_energy_stops(
+    scenario: Scenario,
+    sol: ModelSolution,
+    nodes: list[ModelNode],
+    lots: list[Lot],
+    vehicles: list[Vehicle],
+    km_f: list[np.ndarray],
+    min_f: list[np.ndarray],
+) -> ModelSolution:
+    """Drop swap/charge stops the route does not need.
+
+    A search stopped by a solution limit can keep stops that add nothing (a swap at 98 %); each
+    is removed when the route, replayed with the exact load, still never goes below the reserve
+    and the next stop is still reached by its planned start (the truck waits instead). Later
+    stops keep their planned times, so every window and ban stays met."""
+    routes = []
+    for v, visits in enumerate(sol.routes):
+        veh = vehicles[v]
+        tt = scenario.truck_types[veh.type_index]
+        km, minutes = km_f[veh.matrix], min_f[veh.matrix]
+        visits = list(visits)
+        i = 1
+        while i < len(visits) - 1:
+            nd = nodes[visits[i].node]
+            if nd.kind != "energy" or not tt.spec.limited_range:
+                i += 1
+                continue
+            trial = visits[:i] + visits[i + 1 :]
+            before, after = nodes[visits[i - 1].node], nodes[visits[i + 1].node]
+            depart = float(visits[i - 1].start + (before.service if i - 1 > 0 else 0))
+            if before.kind == "energy":
+                st = scenario.energy_stations[before.station]
+                if st.kind == "charge":
+                    depart += visits[i - 1].recharge / E_SCALE / float(st.power_kw or 1) * 60
+            on_time = depart + float(minutes[before.place, after.place]) <= visits[i + 1].start + 1e-6
+            if on_time and _soc_feasible(tt, trial, nodes, lots, scenario, km):
+                visits = trial
+            else:
+                i += 1
+        routes.append(visits)
+    return dataclasses.replace(sol, routes=routes)
+
+
+def _battery_bound(
+    scenario: Scenario,
+    lots: list[Lot],
+    vehicles: list[Vehicle],
+    km_f: list[np.ndarray],
+    min_f: list[np.ndarray],
+    sol: ModelSolution,
+) -> set[int]:
+    """Dropped lots that the same fleet takes when range is unlimited: the battery is the limit.
+
+    The model is solved again (same solver settings) with every limited-range truck given a
+    battery/tank 100x larger; lots dropped before and served then are battery-bound. Nothing is
+    re-solved when the fleet has no limited-range truck."""
+    if not any(tt.spec.limited_range and tt.count > 0 for tt in scenario.truck_types):
+        return set()
+    relaxed = dataclasses.replace(
+        scenario,
+        truck_types=tuple(
+            dataclasses.replace(tt, energy_capacity=tt.capacity * 100, start_soc_pct=100.0)
+            if tt.spec.limited_range
+            else tt
+            for tt in scenario.truck_types
+        ),
+    )
+    try:
+        again, _ = solve_model(relaxed, lots, vehicles, km_f, min_f)
+    except Exception:  # a diagnosis must never fail the plan
+        logger.debug("unlimited-range re-solve failed", exc_info=True)
+        return set()
+    return set(sol.dropped_lots) - set(again.dropped_lots)
+
+
+def _places_table(scenario: Scenario, matrix: MatrixLike) -> pd.DataFrame:
+    """Places with their names and, on a road matrix, the connector joining each to the roads."""
+    rows = [(s.id, s.kind, s.name_zh, s.name_en, s.lon, s.lat) for s in scenario.sites]
+    rows += [(e.id, e.kind, e.name_zh, e.name_en, e.lon, e.lat) for e in scenario.energy_stations]
+    table = pd.DataFrame(rows, columns=["place_id", "kind", "name_zh", "name_en", "lon", "lat"])
+    snaps = getattr(matrix, "origins", None)
+    if isinstance(snaps, pd.DataFrame) and len(snaps) == len(table) and "snap_m" in snaps:
+        table["connector_m"] = snaps["snap_m"].round(0).to_numpy()
+        table["connector_road"] = (
+            snaps["highway"].to_numpy() if "highway" in snaps else pd.Series([""] * len(table)).to_numpy()
+        )
+        table["connector_long"] = snaps["far"].astype(bool).to_numpy() if "far" in snaps else False
+    else:
+        table["connector_m"] = np.nan
+        table["connector_road"] = ""
+        table["connector_long"] = pd.Series([None] * len(table), dtype=object)
+    return table
 
 
 def _assemble(
@@ -538,6 +742,9 @@ def _assemble(
     lonlat = scenario.lonlat()
     names = [s.name_en or s.id for s in scenario.sites] + [
         e.name_en or e.id for e in scenario.energy_stations
+    ]
+    names_zh = [s.name_zh or s.name_en or s.id for s in scenario.sites] + [
+        e.name_zh or e.name_en or e.id for e in scenario.energy_stations
     ]
     types = scenario.truck_types
     truck_rows: list[dict[str, Any]] = []
@@ -643,6 +850,7 @@ def _assemble(
                     "kind": kind,
                     "place_id": places[nd.place],
                     "place_name": names[nd.place],
+                    "place_name_zh": names_zh[nd.place],
                     "lot_id": lot_id,
                     "load_id": load_id,
                     "arrive": format_clock(arrive),
@@ -709,7 +917,13 @@ def _assemble(
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": list(lonlat[i])},
-                "properties": {"feature": "place", "place_id": pid, "kind": kinds[pid], "name": names[i]},
+                "properties": {
+                    "feature": "place",
+                    "place_id": pid,
+                    "kind": kinds[pid],
+                    "name": names[i],
+                    "name_zh": names_zh[i],
+                },
             }
         )
 
@@ -746,6 +960,7 @@ def _assemble(
             "kind",
             "place_id",
             "place_name",
+            "place_name_zh",
             "lot_id",
             "load_id",
             "arrive",
@@ -793,7 +1008,7 @@ def _assemble(
         timeline=timeline,
         unserved=unserved_df,
         summary=summary,
-        geojson={"type": "FeatureCollection", "features": features},
+        geojson={"type": "FeatureCollection", "name": scenario.name, "features": features},
         energy_warnings=tuple(warnings),
         routes_by_truck=routes_by_truck,
     )

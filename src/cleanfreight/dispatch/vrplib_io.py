@@ -193,6 +193,7 @@ def read_vrplib(path: str | Path) -> VrpInstance:
         )
     if problems:
         raise InputError(f"unsupported VRPLIB instance {path.name}", problems)
+    _check_values(raw, path)
 
     demand = np.asarray(raw["demand"], dtype=np.int64).reshape(-1)
     capacity = int(np.asarray(raw["capacity"]).reshape(-1)[0])
@@ -245,6 +246,82 @@ def read_vrplib(path: str | Path) -> VrpInstance:
         num_vehicles=None if vehicles is None else int(vehicles),
         file_ids=tuple(int(i) + 1 for i in range(len(demand))),
     )
+
+
+def _check_values(raw: dict[str, Any], path: Path) -> None:
+    """Refuse an instance whose numbers cannot make a vehicle-routing problem; gather every problem.
+
+    CAPACITY must be a positive number, demands finite, non-negative and each at most the
+    capacity, one demand per node, distances finite and non-negative, time windows open before
+    they close, the Solomon vehicle count at least 1.
+    """
+    fname = str(path)
+    problems: list[Problem] = []
+
+    def numbers(key: str) -> np.ndarray | None:
+        try:
+            arr = np.asarray(raw[key], dtype=float)
+        except (TypeError, ValueError):
+            problems.append(Problem("expected numbers", file=fname, column=key.upper()))
+            return None
+        if not np.isfinite(arr).all():
+            problems.append(Problem("holds a value that is not a finite number", file=fname, column=key.upper()))
+            return None
+        return arr
+
+    cap = numbers("capacity")
+    demand = numbers("demand")
+    capacity = None if cap is None or cap.size == 0 else float(cap.reshape(-1)[0])
+    if cap is not None and (capacity is None or capacity <= 0):
+        problems.append(Problem("must be a number greater than 0", file=fname, column="CAPACITY", value=capacity))
+        capacity = None
+    if demand is not None:
+        demand = demand.reshape(-1)
+        if demand.size < 2:
+            problems.append(Problem("expected a depot and at least one client", file=fname, column="DEMAND_SECTION"))
+        for i in np.flatnonzero(demand < 0)[:10]:
+            problems.append(
+                Problem("demand must not be negative", file=fname, row=int(i) + 1, column="DEMAND_SECTION",
+                        value=float(demand[i]))
+            )
+        if capacity is not None:
+            for i in np.flatnonzero(demand > capacity)[:10]:
+                problems.append(
+                    Problem(f"demand above CAPACITY {capacity:g}: no vehicle can serve this client", file=fname,
+                            row=int(i) + 1, column="DEMAND_SECTION", value=float(demand[i]))
+                )
+    if "edge_weight" in raw:
+        edge = numbers("edge_weight")
+        if edge is not None:
+            if (edge < 0).any():
+                problems.append(Problem("distances must not be negative", file=fname, column="EDGE_WEIGHT"))
+            if demand is not None and edge.ndim == 2 and edge.shape[0] != demand.size:
+                problems.append(
+                    Problem(f"{edge.shape[0]} nodes have distances but {demand.size} have a demand", file=fname,
+                            column="DEMAND_SECTION")
+                )
+    if "node_coord" in raw:
+        coords = numbers("node_coord")
+        if coords is not None and demand is not None and coords.reshape(-1, 2).shape[0] != demand.size:
+            problems.append(
+                Problem(f"{coords.reshape(-1, 2).shape[0]} nodes have coordinates but {demand.size} have a demand",
+                        file=fname, column="DEMAND_SECTION")
+            )
+    if "time_window" in raw:
+        tw = numbers("time_window")
+        if tw is not None:
+            tw = tw.reshape(-1, 2)
+            for i in np.flatnonzero(tw[:, 0] > tw[:, 1])[:10]:
+                problems.append(
+                    Problem("time window closes before it opens", file=fname, row=int(i) + 1,
+                            column="TIME_WINDOW_SECTION", value=tw[i].tolist())
+                )
+    if "vehicles" in raw:
+        veh = numbers("vehicles")
+        if veh is not None and (veh.size == 0 or float(veh.reshape(-1)[0]) < 1):
+            problems.append(Problem("must be at least 1", file=fname, column="VEHICLES"))
+    if problems:
+        raise InputError(f"invalid VRPLIB instance {path.name}", problems)
 
 
 def route_cost(instance: VrpInstance, routes: list[list[int]]) -> float:

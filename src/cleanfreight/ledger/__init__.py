@@ -2,7 +2,8 @@
 
 The ledger is one embedded DuckDB file (:func:`open_ledger`, schema in :mod:`.schema`). Import with
 :func:`ingest`, report with :func:`report` and :func:`trend`, check with :func:`run_checks`, and make
-realistic sample exports with :func:`generate_records`. Cargo names the built-in rules do not know
+realistic sample exports with :func:`generate_records`. :func:`coverage` says which enterprises
+reported for each month (未报送 months distort city figures). Cargo names the built-in rules do not know
 are mapped with a :class:`CargoMap` (:func:`load_cargo_map`, :func:`recode_cargo`).
 """
 
@@ -13,6 +14,7 @@ from cleanfreight.ledger._period import Period, parse_period
 from cleanfreight.ledger._readers import ColumnMapping, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map, recode_cargo
 from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
+from cleanfreight.ledger.coverage import Coverage, coverage
 from cleanfreight.ledger.feed import RowReject, RowsResult, canonical_fields, ingest_rows, list_rejects
 from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
 from cleanfreight.ledger.report import (
@@ -32,6 +34,7 @@ __all__ = [
     "CargoMap",
     "CheckSettings",
     "ColumnMapping",
+    "Coverage",
     "FileResult",
     "IngestResult",
     "IngestSettings",
@@ -43,6 +46,7 @@ __all__ = [
     "SampleManifest",
     "TrendResult",
     "canonical_fields",
+    "coverage",
     "generate_records",
     "ingest",
     "ingest_rows",

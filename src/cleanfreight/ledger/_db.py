@@ -6,7 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol, TypeGuard
 
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger.schema import SCHEMA_VERSION, ddl
@@ -50,6 +50,7 @@ def open_ledger(
     read_only: bool = False,
     memory_limit: str | None = "512MB",
     threads: int | None = None,
+    wait: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and create if needed) the ledger DuckDB file at ``path``.
 
@@ -64,6 +65,9 @@ def open_ledger(
         DuckDB memory limit; larger work spills to a temporary folder, so memory stays bounded.
     threads
         DuckDB worker threads (default: all cores).
+    wait
+        Seconds to wait for another process holding the file's lock (DuckDB takes one writer at
+        a time) before giving up; the lock is tried again every half second.
 
     Returns
     -------
@@ -84,18 +88,38 @@ def open_ledger(
         config["memory_limit"] = memory_limit
     if threads:
         config["threads"] = threads
-    try:
-        con = duckdb.connect(p, read_only=read_only, config=config)
-    except duckdb.IOException as exc:
-        text = str(exc)
-        if "Could not set lock" in text:
-            pid = re.search(r"\(PID (\d+)\)", text)
-            who = f" (process {pid.group(1)})" if pid else ""
-            raise InputError(
-                f"ledger database {p} is in use by another program{who}: try again when it has finished "
-                "(an embedded ledger takes one writer at a time; see docs/ledger.md for a server database)"
-            ) from None
-        raise InputError(f"cannot open ledger database {p}", [Problem(text, file=p)]) from None
+    import time
+
+    deadline = time.monotonic() + max(0.0, wait)
+    while True:
+        try:
+            con = duckdb.connect(p, read_only=read_only, config=config)
+            break
+        except duckdb.Error as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() >= deadline:
+                _raise_open_error(p, exc, wait)
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+    return _prepare(con, p, read_only)
+
+
+def _raise_open_error(p: str, exc: Exception, wait: float) -> NoReturn:
+    """The message for a ledger file that cannot be opened (in use by another process, damaged)."""
+    text = str(exc)
+    if "Could not set lock" in text:
+        pid = re.search(r"\(PID (\d+)\)", text)
+        who = f" (process {pid.group(1)})" if pid else ""
+        waited = f" (waited {wait:g} s)" if wait > 0 else " (--wait SECONDS waits for it)"
+        raise InputError(
+            f"ledger database {p} is in use by another program{who}: try again when it has finished "
+            "(an embedded ledger takes one writer at a time; see docs/ledger.md for a server database)" + waited
+        ) from None
+    raise InputError(
+        f"cannot open ledger database {p}", [Problem(f"not a readable DuckDB ledger ({text})", file=p)]
+    ) from None
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, p: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Check a read-only ledger's tables, or create / upgrade the schema of a writable one."""
     if read_only:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if not {"records", "rejects", "imports"} <= tables:

@@ -77,11 +77,94 @@ for _k in ("H", "氢", "氢能", "氢燃料", "燃料电池", "氢燃料电池",
 _STAGE_NOISE = r"\s|国|CHINA|EURO|阶段|排放|标准|STAGE|[-_.()（）]"
 
 
-def stage_sql(expr: str) -> str:
-    """Emission stage code from any common spelling, ``NULL`` if unknown."""
-    key = f"upper(regexp_replace(upper({halfwidth_sql(expr)}), {_q(_STAGE_NOISE)}, '', 'g'))"
-    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in STAGES.items())
+def stage_key_sql(expr: str) -> str:
+    """The look-up key of a stage spelling (upper case, without 国 / China / 阶段 / spaces ...)."""
+    return f"upper(regexp_replace(upper({halfwidth_sql(expr)}), {_q(_STAGE_NOISE)}, '', 'g'))"
+
+
+def stage_key(text: str) -> str:
+    """Python twin of :func:`stage_key_sql`."""
+    return re.sub(_STAGE_NOISE, "", halfwidth(text).upper()).upper()
+
+
+def stage_sql(expr: str, extra: dict[str, str] | None = None) -> str:
+    """Emission stage code from any common spelling, ``NULL`` if unknown.
+
+    ``extra`` maps the user's own spellings (a mapping file's ``[stages]``) to codes; they are
+    looked up first.
+    """
+    key = stage_key_sql(expr)
+    table = {stage_key(k): stage_code(v) or v for k, v in (extra or {}).items()} | {
+        k: v for k, v in STAGES.items() if stage_key(k) not in {stage_key(u) for u in extra or {}}
+    }
+    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in table.items())
     return f"(CASE {key} {whens} ELSE NULL END)"
+
+
+def stage_code(text: str) -> str | None:
+    """Python twin of :func:`stage_sql`: the code of a spelling (``'国六'`` -> ``'6'``), ``None`` if unknown."""
+    return STAGES.get(stage_key(text))
+
+
+#: stage cells that say "no stage" (gate platforms write ``X``): the stage then comes from the
+#: fuel type, a new-energy plate or the mapping's ``[defaults] stage``
+STAGE_NONE: tuple[str, ...] = ("X", "无", "NONE", "NA", "N/A", "/", "—", "空")
+
+
+def stage_empty_sql(expr: str) -> str:
+    """``TRUE`` when a stage cell is empty or says "none" (``X``, ``无``)."""
+    key = stage_key_sql(expr)
+    none = ", ".join(_q(k) for k in STAGE_NONE)
+    return f"coalesce({key} = '' OR {key} IN ({none}), TRUE)"
+
+
+#: fuel types (燃料类型) that prove the stage: battery electric -> 'd', hydrogen fuel cell -> 'h';
+#: ``C`` is the gate platforms' fuel code for electric (A petrol, B diesel, E natural gas)
+FUEL_STAGES: dict[str, str] = {}
+for _k in ("C", "电", "电动", "纯电", "纯电动", "新能源", "电力", "换电", "充电", "EV", "BEV", "ELECTRIC",
+           "BATTERYELECTRIC"):
+    FUEL_STAGES[_k] = "d"
+for _k in ("氢", "氢能", "氢气", "氢燃料", "燃料电池", "氢燃料电池", "FCEV", "FUELCELL", "HYDROGEN"):
+    FUEL_STAGES[_k] = "h"
+
+_FUEL_NOISE = r"汽车|车辆|车|类型|动力"
+
+
+def fuel_key(text: str) -> str:
+    """Python twin of the fuel-type key (stage key without 汽车 / 车 / 类型)."""
+    return re.sub(_FUEL_NOISE, "", stage_key(text))
+
+
+def fuel_stage_sql(expr: str, extra: dict[str, str] | None = None) -> str:
+    """Stage proven by a fuel type (``纯电动`` -> ``'d'``), ``NULL`` for other fuels (diesel says no stage)."""
+    key = f"regexp_replace({stage_key_sql(expr)}, {_q(_FUEL_NOISE)}, '', 'g')"
+    table = {fuel_key(k): stage_code(v) or v for k, v in (extra or {}).items()}
+    table |= {k: v for k, v in FUEL_STAGES.items() if k not in table}
+    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in table.items())
+    return f"(CASE {key} {whens} ELSE NULL END)"
+
+
+#: plate colours (车牌颜色) of new-energy plates: green (small vehicles, code 4) and yellow-green
+#: (large vehicles, code 6)
+NE_PLATE_COLOURS: tuple[str, ...] = (
+    "绿", "绿色", "绿牌", "渐变绿", "渐变绿色", "黄绿", "黄绿色", "黄绿双拼色", "黄绿双拼", "4", "6", "GREEN",
+    "YELLOWGREEN",
+)
+
+
+def plate_colour_stage_sql(colour: str, plate: str) -> str:
+    """``'d'`` when a green / yellow-green colour sits on an 8-character new-energy plate.
+
+    GA 36-2018 new-energy plates have six characters after the issuing letter (``晋DD12345``,
+    ``晋D12345D``); the letter ``D`` marks battery-electric and ``F`` non-pure-electric (plug-in
+    hybrids, fuel cells), so an ``F`` plate proves nothing about the stage.
+    """
+    key = f"upper(regexp_replace({halfwidth_sql(colour)}, '[\\s\\-_/()（）]', '', 'g'))"
+    colours = ", ".join(_q(c) for c in NE_PLATE_COLOURS)
+    return (
+        f"(CASE WHEN {key} IN ({colours}) AND length({plate}) = 8 "
+        f"AND NOT (substr({plate}, 3, 1) = 'F' OR substr({plate}, 8, 1) = 'F') THEN 'd' END)"
+    )
 
 
 def stage_mode_sql(stage: str, short_haul: str) -> str:
@@ -287,3 +370,41 @@ def rail_key_sql() -> str:
 def quote(text: str) -> str:
     """Public alias of the SQL literal quoting used in this module."""
     return _q(text)
+
+
+# --- total rows ----------------------------------------------------------------------------------
+#: a cell that marks a total row (合计 / 小计 / 总计 / 本页合计 / total ...), maybe followed by a count
+TOTAL_PATTERN = (
+    r"(本页|本月|本日|本期|全部|总)?(合\s*计|小\s*计|总\s*计|共\s*计)\s*[:：]?\s*[0-9,.\s条笔车次辆吨tT]*"
+    r"|(?i:(grand\s*)?(sub)?total|sum)\s*:?\s*[0-9,.\s]*"
+)
+#: the grand-total spellings (not 小计 / subtotal): their quantity is compared with the rows' sum
+GRAND_TOTAL_PATTERN = r"(本页|本月|本期|全部|总)?(合\s*计|总\s*计|共\s*计).*|(?i:(grand\s*)?total).*"
+
+
+def total_row_sql(exprs: list[str]) -> str:
+    """``TRUE`` when any of the row's cells marks it as a total row."""
+    if not exprs:
+        return "FALSE"
+    parts = [f"({_total_hint_sql(e)} AND {_full_match_sql(e, TOTAL_PATTERN)})" for e in exprs]
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _total_hint_sql(expr: str) -> str:
+    """A cheap pre-test (a plain substring search) so the regular expression runs on few cells."""
+    return (
+        f"coalesce(contains({expr}, '计') OR contains(lower({expr}), 'total') "
+        f"OR contains(lower({expr}), 'sum'), FALSE)"
+    )
+
+
+def _full_match_sql(expr: str, pattern: str) -> str:
+    return f"coalesce(regexp_full_match(trim({halfwidth_sql(expr)}), {_q(pattern)}), FALSE)"
+
+
+def grand_total_row_sql(exprs: list[str]) -> str:
+    """``TRUE`` when a cell marks a grand total (合计 / 总计, not 小计)."""
+    if not exprs:
+        return "FALSE"
+    parts = [f"({_total_hint_sql(e)} AND {_full_match_sql(e, GRAND_TOTAL_PATTERN)})" for e in exprs]
+    return "(" + " OR ".join(parts) + ")"

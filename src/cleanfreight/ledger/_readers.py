@@ -17,11 +17,15 @@ from typing import Any
 import pandas as pd
 
 from cleanfreight.errors import InputError, Problem
-from cleanfreight.ledger._normalise import unit_of_header
+from cleanfreight.ledger._csv import MAX_LINE_CHARS, csv_chunks, csv_lines, split_line
+from cleanfreight.ledger._normalise import stage_code, unit_of_header
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("gate", "rail", "meter")
+
+#: stage codes a mapping may give: China 0-VI, d battery electric, h fuel cell
+STAGE_CODES = ("0", "1", "2", "3", "4", "5", "6", "d", "h")
 
 #: canonical field -> header spellings (compared after :func:`header_key`)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -58,6 +62,18 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "vin": ("vin", "vin码", "车辆识别代号", "车辆识别代码", "车架号"),
     "engine_no": ("发动机号码", "发动机号", "engine_no", "engine_number"),
     "stage": ("排放阶段", "排放标准", "排放等级", "emission_stage", "stage", "emission_standard"),
+    "fuel": (  # evidence of the stage when 排放阶段 is empty (纯电动, fuel code C ...)
+        "燃料类型",
+        "燃料种类",
+        "燃油类型",
+        "燃料",
+        "能源类型",
+        "动力类型",
+        "fuel",
+        "fuel_type",
+        "energy_type",
+    ),
+    "plate_colour": ("车牌颜色", "号牌颜色", "车牌颜色代码", "plate_colour", "plate_color", "plate_colour_code"),
     "cargo": (
         "运输货物名称",
         "货物名称",
@@ -131,6 +147,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "enterprise_name": ("企业名称", "单位名称", "enterprise_name", "company_name", "company"),
     "origin": ("起运地", "起点", "发货地", "始发地", "发货地点", "origin", "from"),
     "destination": ("目的地", "终点", "收货地", "到达地", "收货地点", "destination", "to"),
+    # shipper / consignee: read as origin / destination when the file has no place column
+    "shipper": ("发货单位", "发货单位名称", "发货方", "发货人", "托运单位", "托运人", "供货单位", "shipper"),
+    "consignee": ("收货单位", "收货单位名称", "收货方", "收货人", "consignee", "receiver"),
     "waybill_no": ("货票号", "货票号码", "运单号", "票号", "货票", "waybill_no", "waybill", "waybill_number"),
     "station": ("车站", "站名", "装卸站", "发站", "到站", "货场", "station", "station_id", "station_name"),
     "spur": ("专用线", "专用线名称", "专用线编号", "spur", "spur_id", "spur_line"),
@@ -167,19 +186,26 @@ class ColumnMapping:
         unit = "kg"              # unit of the tonnes column when the header does not say
         encoding = "gb18030"     # default: detected
         sheet = "台账"            # XLSX sheet (default: the first)
+        cumulative = true        # meter files: the quantity column is a running counter
         [columns]                # canonical field = header in the file
         timestamp = "过车时间"
         plate = "车号"
-        [defaults]               # constant values for fields the file lacks
+        [defaults]               # values for fields the file lacks, and for its empty cells
         direction = "in"
-        cumulative = true        # meter files: the quantity column is a running counter
+        stage = "6"              # an empty 排放阶段 with no fuel / plate evidence
+        [stages]                 # a 排放阶段 or 燃料类型 value -> stage code
+        "纯电动重卡" = "d"
 
     Parameters
     ----------
     columns
         Canonical field -> header as written in the file.
     defaults
-        Canonical field -> constant value for every row.
+        Canonical field -> value for every row of a file without that column, and for the
+        empty cells of a file with it (``stage``: only when fuel type and plate say nothing).
+    stages
+        Cell value of the ``stage`` or ``fuel`` column -> stage code (``0``-``6``, ``d``, ``h``),
+        looked up before the built-in spellings (``"纯电动" = "d"``, ``"国Ⅵ柴油" = "6"``).
     kind, unit, encoding, sheet
         See above; ``None`` means detect.
     cumulative
@@ -190,6 +216,7 @@ class ColumnMapping:
 
     columns: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, str] = field(default_factory=dict)
     kind: str | None = None
     unit: str | None = None
     encoding: str | None = None
@@ -205,6 +232,21 @@ class ColumnMapping:
         for name in list(self.columns) + list(self.defaults):
             if name not in FIELDS:
                 problems.append(Problem(f"unknown field; expected one of {', '.join(FIELDS)}", column=name))
+        for value, code in self.stages.items():
+            if stage_code(code) not in STAGE_CODES:
+                problems.append(
+                    Problem(
+                        f"stage code must be one of {', '.join(STAGE_CODES)}", column=f"stages.{value}", value=code
+                    )
+                )
+        if "stage" in self.defaults and stage_code(self.defaults["stage"]) not in STAGE_CODES:
+            problems.append(
+                Problem(
+                    f"default stage must be one of {', '.join(STAGE_CODES)}",
+                    column="defaults.stage",
+                    value=self.defaults["stage"],
+                )
+            )
         if self.kind is not None and self.kind not in KINDS:
             problems.append(
                 Problem(f"kind must be one of {', '.join(KINDS)}", column="kind", value=self.kind)
@@ -233,13 +275,14 @@ def load_mapping(path: str | Path) -> ColumnMapping:
             raise InputError(f"cannot read mapping file {p}", [Problem(str(exc), file=str(p))]) from None
     if not isinstance(data, dict):
         raise InputError(f"mapping file {p} must hold a table of settings")
-    allowed = {"columns", "defaults", "kind", "unit", "encoding", "sheet", "cumulative"}
+    allowed = {"columns", "defaults", "stages", "kind", "unit", "encoding", "sheet", "cumulative"}
     problems = [Problem("unknown setting", file=str(p), column=k) for k in data if k not in allowed]
     if problems:
         raise InputError(f"invalid mapping file {p}", problems)
     return ColumnMapping(
         columns={str(k): str(v) for k, v in (data.get("columns") or {}).items()},
         defaults={str(k): str(v) for k, v in (data.get("defaults") or {}).items()},
+        stages={str(k): str(v) for k, v in (data.get("stages") or {}).items()},
         kind=data.get("kind"),
         unit=data.get("unit"),
         encoding=data.get("encoding"),
@@ -255,15 +298,26 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
         raw = fh.read(sample_bytes)
     if raw.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    first_error: UnicodeDecodeError | None = None
     for enc in ("utf-8", "gbk", "gb18030"):
         try:
             codecs.getincrementaldecoder(enc)().decode(raw, final=False)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
             continue
         return enc
+    where = ""
+    if first_error is not None and first_error.start > 0:
+        line = raw[: first_error.start].count(b"\n") + 1
+        where = f" (UTF-8 up to line {line}, then other bytes: mixed encodings?)"
     raise InputError(
         f"cannot tell the encoding of {path}",
-        [Problem("not UTF-8, GBK or GB18030; convert it or set encoding in a mapping file", file=str(path))],
+        [
+            Problem(
+                f"not UTF-8, GBK or GB18030{where}; re-export it in one encoding or set encoding in a mapping file",
+                file=str(path),
+            )
+        ],
     )
 
 
@@ -283,6 +337,7 @@ class FileLayout:
     ignored: tuple[str, ...]
     qty_field: str = "tonnes"  # the column of the quantity: tonnes, or counter for running counters
     cumulative: bool = False  # the quantity is a running counter (meter files)
+    mark_columns: tuple[str, ...] = ()  # read only to spot total rows (an unmapped first column: 序号 ...)
 
 
 def _pick_header(
@@ -290,7 +345,10 @@ def _pick_header(
 ) -> tuple[int, list[str]]:
     """The first row naming at least two known fields (exports often start with a title row)."""
     if not candidates:
-        raise InputError(f"{path} has no header row", [Problem("empty file", file=str(path))])
+        raise InputError(
+            f"{path} has no header row",
+            [Problem("empty, or its first lines cannot be read (cut short? another encoding?)", file=str(path))],
+        )
     wanted = {header_key(h) for h in mapping.columns.values()}
     for lineno, cells in candidates:
         hits = sum(1 for c in cells if header_key(c) in _ALIAS_INDEX or header_key(c) in wanted)
@@ -300,26 +358,70 @@ def _pick_header(
 
 
 def _csv_header(path: Path, encoding: str, mapping: ColumnMapping) -> tuple[int, list[str]]:
-    import csv
-
     candidates: list[tuple[int, list[str]]] = []
-    with path.open(encoding=encoding, newline="") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip() or line.lstrip("\ufeff").startswith("#"):
-                continue
-            candidates.append((lineno, next(csv.reader([line.lstrip("\ufeff")]))))
-            if len(candidates) >= 20:
-                break
+    for lineno, text, _ in csv_lines(path, encoding):
+        if text is None or not text.strip() or text.lstrip("\ufeff").startswith("#"):
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            continue  # no header is that long; the line is reported when the rows are read
+        cells, _ = split_line(text.lstrip("\ufeff"))
+        candidates.append((lineno, cells))
+        if len(candidates) >= 20:
+            break
     return _pick_header(candidates, mapping, path)
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Rows of the sheet; a damaged or fake workbook raises :class:`InputError` (never a traceback)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    fname = str(path)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    magic = head[:4]
+    if magic != b"PK\x03\x04":
+        text = False
+        if head and b"\x00" not in head:
+            for enc in ("utf-8", "gb18030"):
+                try:
+                    codecs.getincrementaldecoder(enc)().decode(head, final=False)
+                except UnicodeDecodeError:
+                    continue
+                text = True
+                break
+        hint = "it is text (CSV?): rename it .csv" if text else "re-export it from the gate system"
+        raise InputError(
+            f"cannot read {path.name}",
+            [Problem(f"not an XLSX workbook (no zip signature); {hint}", file=fname, value=magic.hex())],
+        )
     try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # any failure of the parser on a damaged file is bad input
+        raise InputError(
+            f"cannot read {path.name}",
+            [Problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=fname)],
+        ) from None
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            raise InputError(
+                f"cannot read {path.name}",
+                [Problem(f"no sheet {sheet!r}; the workbook has {', '.join(wb.sheetnames)}", file=fname)],
+            )
+        if not wb.worksheets:
+            raise InputError(f"cannot read {path.name}", [Problem("the workbook has no sheet", file=fname)])
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
+        i = 0
+        try:
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield i, row
+        except InputError:
+            raise
+        except Exception as exc:  # a damaged sheet part, a cut zip member ...
+            raise InputError(
+                f"cannot read {path.name}",
+                [Problem(f"damaged workbook after row {i} ({type(exc).__name__}: {exc}); nothing of it was imported",
+                         file=fname, row=i + 1)],
+            ) from None
     finally:
         wb.close()
 
@@ -406,8 +508,8 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
             problems.append(
                 Problem("cumulative counters are read from meter files only", file=fname, column="cumulative")
             )
-    if kind == "gate":
-        required += [("plate",), ("stage",)]
+    if kind == "gate":  # the stage may come from a fuel type or a new-energy plate colour
+        required += [("plate",), ("stage", "fuel", "plate_colour")]
     if not has_enterprise:
         required += [("enterprise_id", "enterprise_name")]
     for alts in required:
@@ -429,34 +531,26 @@ def inspect_file(path: Path, mapping: ColumnMapping, has_enterprise: bool) -> Fi
             unit = "column"
     if problems:
         raise InputError(f"cannot import {path.name}", problems)
+    # a first column no field claims (序号, 编号 ...) often holds the 合计 of a total row
+    first = headers[0] if headers else ""
+    marks = (
+        ("_mark0",)
+        if first.strip() and first not in fields.values() and headers.count(first) == 1
+        else ()
+    )
     return FileLayout(
-        path, fmt, encoding, header_row, tuple(headers), fields, unit, kind, ignored, qty_field, cumulative
+        path, fmt, encoding, header_row, tuple(headers), fields, unit, kind, ignored, qty_field, cumulative, marks
     )
 
 
 def iter_chunks(layout: FileLayout, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:
     """Yield chunks of rows with canonical column names (text) and ``_row``; blank rows skipped."""
     rename = {h: canon for canon, h in layout.fields.items()}
+    if layout.mark_columns:  # the unmapped first column, read only to spot total rows
+        rename[layout.headers[0]] = layout.mark_columns[0]
     if layout.fmt == "csv":
         assert layout.encoding is not None
-        reader = pd.read_csv(
-            layout.path,
-            encoding=layout.encoding,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skiprows=layout.header_row - 1,
-            header=0,
-            skip_blank_lines=False,
-            chunksize=chunk_rows,
-            usecols=list(rename),
-            engine="c",
-        )
-        with reader:
-            for chunk in reader:
-                chunk = chunk.rename(columns=rename)
-                chunk["_row"] = chunk.index.to_numpy() + layout.header_row + 1
-                yield chunk
+        yield from csv_chunks(layout.path, layout.encoding, layout.header_row, layout.headers, rename, chunk_rows)
         return
     idx = [layout.headers.index(h) for h in rename]
     names = [rename[layout.headers[i]] for i in idx]

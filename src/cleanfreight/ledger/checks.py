@@ -27,6 +27,13 @@ Each check returns rows of one table with the columns :data:`ANOMALY_COLUMNS`:
 ``unknown_cargo`` (info)
     cargo names that did not map to a bulk commodity (stored as ``other``; add them to a cargo
     mapping, :mod:`cleanfreight.ledger.cargo`);
+``not_reported`` (warning)
+    未报送: an expected enterprise (the roster's, else one that reported in the 12 months before)
+    with no gate or meter record of its own in a month of the period (waybills alone do not count;
+    see :mod:`cleanfreight.ledger.coverage`). ``day`` is the first of the month, ``records`` the
+    rail waybills the ledger holds for it that month, ``tonnes`` the tonnes expected (the mean of
+    its reported months, else its declared tonnes / 12; 0 when unknown). City figures of that month
+    are not comparable with those of a complete month;
 ``counter_reset`` (warning)
     a running-counter meter reading below the previous reading of the same meter: the counter was
     reset or replaced, so the quantity of that interval is unknown and was not counted. ``tonnes``
@@ -45,6 +52,7 @@ from cleanfreight import _i18n
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._db import LedgerReader
 from cleanfreight.ledger._period import Period, parse_period
+from cleanfreight.ledger._places import outside_names
 
 if TYPE_CHECKING:
     import duckdb
@@ -68,6 +76,7 @@ _i18n.register(
         "check.short_haul_without_waybill": ("short-haul without a rail waybill", "短驳无铁路货票"),
         "check.unknown_cargo": ("unknown cargo name", "货物名称无法识别"),
         "check.counter_reset": ("meter counter reset", "计量累计值回退"),
+        "check.not_reported": ("not reported (no export for the month)", "未报送"),
         "severity.error": ("error", "错误"),
         "severity.warning": ("warning", "警告"),
         "severity.info": ("info", "提示"),
@@ -79,31 +88,6 @@ _i18n.register(
         "detail": ("Detail", "说明"),
     }
 )
-
-#: provinces other than Shanxi, as they appear in destination names
-_OTHER_PROVINCES = (
-    "河北",
-    "河南",
-    "山东",
-    "北京",
-    "天津",
-    "内蒙古",
-    "陕西",
-    "江苏",
-    "安徽",
-    "湖北",
-    "辽宁",
-    "浙江",
-    "上海",
-    "日照",
-    "邯郸",
-    "安阳",
-    "焦作",
-    "新乡",
-    "石家庄",
-    "青岛",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class CheckSettings:
@@ -130,17 +114,6 @@ class CheckSettings:
             )
         if problems:
             raise InputError("invalid check settings", problems)
-
-
-def _regions_out_of_province() -> list[str]:
-    try:
-        from cleanfreight._paths import sample_file
-
-        reg = pd.read_csv(sample_file("network", "regions.csv"), comment="#", dtype=str)
-        out = reg[reg["in_province"].str.lower().eq("false")]
-        return [str(v) for c in ("region_id", "name_zh", "name_en") if c in out for v in out[c].dropna()]
-    except (InputError, OSError, KeyError, ValueError):
-        return []
 
 
 def run_checks(
@@ -182,6 +155,14 @@ def run_checks(
     per = parse_period(period) if isinstance(period, str) else period
     with LedgerReader(db) as reader:
         frames = _check_frames(reader, per, roster, rb, s)
+        span = per
+        if span is None:  # the whole ledger: its first to its last month
+            ends = reader.df("SELECT min(ts) AS a, max(ts) AS b FROM records")
+            a, b = ends["a"].iloc[0], ends["b"].iloc[0]
+            if a is not None and not pd.isna(a):
+                span = parse_period(f"{pd.Timestamp(a):%Y-%m-%d}..{pd.Timestamp(b):%Y-%m-%d}")
+    if span is not None:
+        frames.append(_not_reported(db, span, roster, rb))
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
@@ -196,6 +177,66 @@ def run_checks(
     # a total order, so both databases list the anomalies in the same order
     key = ["_o", "check", "enterprise_id", "plate", "day", "detail", "records", "tonnes"]
     return out.sort_values(key, kind="mergesort").drop(columns="_o").reset_index(drop=True)
+
+
+def _not_reported(
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection,
+    per: Period,
+    roster: Roster | None,
+    rb: Rulebook,
+) -> pd.DataFrame:
+    """``not_reported`` rows: expected enterprise-months without own gate / meter records."""
+    from cleanfreight.ledger.coverage import coverage
+
+    cov = coverage(db, per, roster=roster, rules=rb)
+    t = cov.table
+    miss = t[t["expected"] & ~t["reported"]]
+    if miss.empty:
+        return pd.DataFrame(columns=ANOMALY_COLUMNS)
+    rail = _rail_records(db, per)
+    rows = []
+    for r in miss.itertuples():
+        n_rail, t_rail = rail.get((str(r.enterprise_id), str(r.month)), (0, 0.0))
+        est = r.tonnes_expected
+        basis = {
+            "history": "the mean of its reported months",
+            "declared": "its declared tonnes per year / 12",
+        }.get(str(r.estimate))
+        expect = (
+            f"about {_num(round(float(est), 1))} t expected ({basis})"
+            if basis and not pd.isna(est)
+            else "expected tonnes unknown"
+        )
+        detail = f"{r.month}: no gate or meter records (not reported); {expect}"
+        if n_rail:
+            detail += f"; rail waybills in the ledger: {n_rail} ({_num(round(t_rail, 1))} t)"
+        rows.append(
+            {
+                "check": "not_reported",
+                "severity": "warning",
+                "enterprise_id": r.enterprise_id,
+                "plate": None,
+                "day": f"{r.month}-01",
+                "records": n_rail,
+                "tonnes": 0.0 if pd.isna(est) else float(est),
+                "detail": detail,
+            }
+        )
+    return pd.DataFrame(rows, columns=ANOMALY_COLUMNS)
+
+
+def _rail_records(
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection, per: Period
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """Waybill records and tonnes per enterprise and month (what a month not reported still holds)."""
+    from cleanfreight.ledger.report import _aggregate
+
+    agg = _aggregate(db, per)
+    if agg.empty:
+        return {}
+    rail = agg[agg["chain"].isin(["spur", "station"])]
+    g = rail.groupby(["enterprise_id", "month"])[["records", "tonnes"]].sum()
+    return {(str(e), str(m)): (int(v["records"]), float(v["tonnes"])) for (e, m), v in g.iterrows()}
 
 
 def _num(value: object) -> str:
@@ -326,7 +367,7 @@ def _check_frames(
     )
     rail_only = sorted(rb.rail_only_out_of_province)
     if rail_only:
-        outside = list(dict.fromkeys(_regions_out_of_province() + list(_OTHER_PROVINCES)))
+        outside = outside_names()
         out_cond = " OR ".join(f"position({p} IN destination) > 0" for _ in outside) or "FALSE"
         comm = ", ".join([p] * len(rail_only))
         frames.append(

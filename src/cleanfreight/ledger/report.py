@@ -20,6 +20,7 @@ Only commodities the rulebook counts as bulk enter the ratio (``tonnes_non_bulk`
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
-from cleanfreight._io import atomic_path, write_csv, write_text
+from cleanfreight._io import atomic_path, json_text, write_csv, write_text
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._db import SQL_DIALECTS, ServerConnection, connection, is_server, server_query
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from cleanfreight.accounting.factors import Factors
     from cleanfreight.accounting.rulebooks import Rulebook
     from cleanfreight.enterprises import Roster
+    from cleanfreight.ledger.coverage import Coverage
 
 __all__ = [
     "LedgerReport",
@@ -104,6 +106,11 @@ class ReportSettings:
     unknown_short_haul_ne_share
         New-energy share assumed for station waybills with no short-haul gate record (0: the
         chain is not proven clean, so it counts as ``rail_station_diesel``).
+    out_of_province_km
+        Road km a new-energy truck covers to a destination outside Shanxi, for the rulebook's short-haul
+        limit (records carry no distance): from Changzhi's main urban area the nearest cities of the
+        neighbouring provinces (Handan, Anyang, Jiaozuo) are 150-200 km by road, so 200 km — beyond the
+        city preset's 150 km, i.e. such a trip is not clean short-haul.
     """
 
     road_km: float = 80.0
@@ -111,11 +118,12 @@ class ReportSettings:
     short_haul_km: float = 15.0
     conveyor_km: float = 3.0
     unknown_short_haul_ne_share: float = 0.0
+    out_of_province_km: float = 200.0
 
     def __post_init__(self) -> None:
         problems = [
             Problem("must be >= 0", column=name, value=getattr(self, name))
-            for name in ("road_km", "rail_km", "short_haul_km", "conveyor_km")
+            for name in ("road_km", "rail_km", "short_haul_km", "conveyor_km", "out_of_province_km")
             if getattr(self, name) < 0
         ]
         if not 0 <= self.unknown_short_haul_ne_share <= 1:
@@ -147,6 +155,12 @@ class LedgerReport:
         road compliance, tonnes per mode (``t_<mode>``), emissions, rank, plan comparison.
     by_mode
         Long table ``enterprise_id, direction, commodity, mode, tonnes, records``.
+    coverage
+        Who reported for each month (:class:`~cleanfreight.ledger.coverage.Coverage`); its
+        summary is also in ``city`` (``enterprises_expected``, ``enterprises_reported``,
+        ``coverage_enterprises``, ``tonnes_reported``, ``tonnes_expected``, ``coverage_tonnes``,
+        ``coverage_complete``): a city figure of an incomplete period is not comparable with one
+        of another coverage.
     """
 
     period: Period
@@ -155,6 +169,7 @@ class LedgerReport:
     enterprises: pd.DataFrame
     by_mode: pd.DataFrame
     settings: ReportSettings = field(default_factory=ReportSettings)
+    coverage: Coverage | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,6 +179,7 @@ class LedgerReport:
             "rulebook": self.rulebook.as_dict(),
             "city": self.city,
             "enterprises": _records(self.enterprises),
+            "coverage": None if self.coverage is None else self.coverage.as_dict(),
             "assumptions": {
                 "station_rail": "station waybill tonnes split by the new-energy share of short-haul gate tonnes",
                 "distances_km": {
@@ -190,6 +206,14 @@ class TrendResult:
     fell
         Enterprises whose ratio in the last month is below the month before:
         ``enterprise_id, ratio_prev, clean_ratio, change``.
+    coverage
+        Who reported for each month (:class:`~cleanfreight.ledger.coverage.Coverage`). ``city``
+        carries its columns too (``enterprises_expected``, ``enterprises_reported``,
+        ``coverage_tonnes``, ``complete`` ...) and ``enterprises`` a ``reported`` flag.
+    comparisons
+        One row per pair of consecutive months: ``month_prev, month, ratio_prev, clean_ratio,
+        same_coverage`` and, over the enterprises that reported in both months, ``common_enterprises,
+        ratio_prev_common, ratio_common`` (the like-for-like change when coverage differs).
     """
 
     period: Period
@@ -197,19 +221,33 @@ class TrendResult:
     enterprises: pd.DataFrame
     city: pd.DataFrame
     fell: pd.DataFrame
+    coverage: Coverage | None = None
+    comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def as_dict(self) -> dict[str, Any]:
         wide = self.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio")
+        reported: dict[tuple[str, str], bool] = {}
+        if "reported" in self.enterprises:
+            reported = {
+                (str(e), str(m)): bool(r)
+                for e, m, r in self.enterprises[["enterprise_id", "month", "reported"]].itertuples(index=False)
+            }
         return {
             "period": self.period.label,
             "rulebook": self.rulebook.as_dict(),
             "months": list(wide.columns),
             "city": _records(self.city),
             "enterprises": [
-                {"enterprise_id": ent, "clean_ratio": [None if pd.isna(v) else float(v) for v in row]}
+                {
+                    "enterprise_id": ent,
+                    "clean_ratio": [None if pd.isna(v) else float(v) for v in row],
+                    "reported": [bool(reported.get((ent, m), False)) for m in wide.columns],
+                }
                 for ent, row in wide.iterrows()
             ],
             "fell": _records(self.fell),
+            "coverage": None if self.coverage is None else self.coverage.as_dict(),
+            "comparisons": _records(self.comparisons),
         }
 
 
@@ -231,8 +269,10 @@ def _rulebook(rules: str | Path | Rulebook) -> Rulebook:
 #: mode and commodity (standard SQL apart from the month key)
 _AGGREGATE_SQL = (
     "SELECT enterprise_id, {month} AS month, direction, chain, mode, commodity, "
+    "CASE WHEN direction = 'out' THEN destination END AS destination, "
     "sum(tonnes) AS tonnes, count(*) AS records FROM records WHERE ts >= {p} AND ts < {p} "
-    "GROUP BY enterprise_id, {month}, direction, chain, mode, commodity"
+    "GROUP BY enterprise_id, {month}, direction, chain, mode, commodity, "
+    "CASE WHEN direction = 'out' THEN destination END"
 )
 
 
@@ -253,13 +293,24 @@ def _aggregate(db: str | Path | duckdb.DuckDBPyConnection | ServerConnection, pe
         df = pd.DataFrame(rows, columns=names)
         df["tonnes"] = df["tonnes"].astype(float)
         df["records"] = df["records"].astype("int64")
-        return df
+        return _with_leaves_province(df)
     con, owned = connection(db)
     try:
-        return con.execute(aggregate_sql("duckdb"), params).df()
+        return _with_leaves_province(con.execute(aggregate_sql("duckdb"), params).df())
     finally:
         if owned:
             con.close()
+
+
+def _with_leaves_province(agg: pd.DataFrame) -> pd.DataFrame:
+    """Replace the destination by ``leaves_province`` (it names a place outside Shanxi) and sum again."""
+    from cleanfreight.ledger._places import leaves_province
+
+    keys = ["enterprise_id", "month", "direction", "chain", "mode", "commodity", "leaves_province"]
+    if agg.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in [*keys, "tonnes", "records"]})
+    agg = agg.assign(leaves_province=leaves_province(agg["destination"])).drop(columns="destination")
+    return agg.groupby(keys, as_index=False, dropna=False)[["tonnes", "records"]].sum()
 
 
 def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd.DataFrame:
@@ -280,7 +331,8 @@ def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd
     """
     s = settings or ReportSettings()
     key = ["enterprise_id", "month", "direction"]
-    cols = [*key, "commodity", "mode", "tonnes", "records"]
+    flag = ["leaves_province"] if "leaves_province" in agg else []
+    cols = [*key, "commodity", "mode", *flag, "tonnes", "records"]
     if agg.empty:
         return pd.DataFrame(columns=cols)
     plain = agg[~agg["chain"].isin(["short_haul", "station"])][cols]
@@ -310,7 +362,7 @@ def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd
         if any(not p.empty for p in parts)
         else pd.DataFrame(columns=cols)
     )
-    return out.groupby(["enterprise_id", "month", "direction", "commodity", "mode"], as_index=False)[
+    return out.groupby(["enterprise_id", "month", "direction", "commodity", "mode", *flag], as_index=False)[
         ["tonnes", "records"]
     ].sum()
 
@@ -370,9 +422,25 @@ def _emissions(
     return t.groupby("enterprise_id", as_index=False)[["co2_t", "nox_kg", "pm25_kg"]].sum()
 
 
-def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataFrame:
+def _with_size(bulk: pd.DataFrame, roster: Roster | None) -> pd.DataFrame:
+    """``enterprise_t_per_year`` (the roster's declared annual tonnes) for the short-haul rule's scope."""
+    if roster is None or roster.flows.empty or bulk.empty:
+        return bulk
+    size = roster.flows.groupby("enterprise_id")["tonnes_per_year"].sum()
+    return bulk.assign(enterprise_t_per_year=bulk["enterprise_id"].map(size))
+
+
+def _ratio_table(
+    bulk: pd.DataFrame, rb: Rulebook, group: list[str], *, year: int | None = None, s: ReportSettings | None = None
+) -> pd.DataFrame:
     """Ratios per ``group`` with :func:`cleanfreight.accounting.baseline.ratio_table` (the same
-    arithmetic as the baseline and the planner), plus the ledger's record counts and road figures."""
+    arithmetic as the baseline and the planner), plus the ledger's record counts and road figures.
+
+    The rulebook's policy is read from the records: coal and coke whose destination lies outside Shanxi
+    (``leaves_province``) count toward the out-of-province rail share and, by road, are not clean; a
+    new-energy truck to such a destination is beyond short-haul (``ReportSettings.out_of_province_km``);
+    ``enterprise_t_per_year`` (from the roster) sets the short-haul rule's scope.
+    """
     from cleanfreight.accounting.baseline import ratio_table
 
     empty = bulk.empty
@@ -381,7 +449,16 @@ def _ratio_table(bulk: pd.DataFrame, rb: Rulebook, group: list[str]) -> pd.DataF
             {**dict.fromkeys(group, ""), "mode": "truck_ne", "tonnes": 0.0, "direction": "in", "records": 0},
             index=[0],
         )
-    out = ratio_table(bulk[[*group, "mode", "tonnes", "direction"]], rb, group)
+    s = s or ReportSettings()
+    lines = bulk[[*group, "mode", "tonnes", "direction"]].copy()
+    if "leaves_province" in bulk:
+        leaves = bulk["leaves_province"].fillna(False).astype(bool).to_numpy()
+        rail_only = bulk["commodity"].isin(rb.rail_only_out_of_province).to_numpy() if "commodity" in bulk else False
+        lines["leaves_province"] = leaves & rail_only
+        lines["ne_leg_km"] = np.where(leaves & (bulk["mode"] == "truck_ne").to_numpy(), s.out_of_province_km, np.nan)
+    if "enterprise_t_per_year" in bulk:
+        lines["enterprise_t_per_year"] = bulk["enterprise_t_per_year"]
+    out = ratio_table(lines, rb, group, year=year)
     for mode in MODES:
         if f"t_{mode}" not in out:
             out[f"t_{mode}"] = 0.0
@@ -465,7 +542,9 @@ def report(
     tonnes = mode_tonnes(agg, s)
     is_bulk = tonnes["commodity"].map(rb.is_bulk).astype(bool) if not tonnes.empty else pd.Series(dtype=bool)
     bulk, non_bulk = tonnes[is_bulk], tonnes[~is_bulk]
-    ents = _ratio_table(bulk, rb, ["enterprise_id"])
+    bulk = _with_size(bulk, roster)
+    year = pd.Timestamp(per.start).year
+    ents = _ratio_table(bulk, rb, ["enterprise_id"], year=year, s=s)
     nb = non_bulk.groupby("enterprise_id")["tonnes"].sum()
     ents["tonnes_non_bulk"] = ents["enterprise_id"].map(nb).fillna(0.0)
     ents = ents.merge(_emissions(bulk, roster, s, factors), on="enterprise_id", how="left")
@@ -480,7 +559,7 @@ def report(
         ents = ents.merge(p, on="enterprise_id", how="left")
         ents["plan_delta"] = ents["clean_ratio"] - ents["plan_ratio"]
     ents = ents.sort_values(["rank", "enterprise_id"], na_position="last").reset_index(drop=True)
-    city_t = _ratio_table(bulk.assign(_all="city"), rb, ["_all"])
+    city_t = _ratio_table(bulk.assign(_all="city"), rb, ["_all"], year=year, s=s)
     city: dict[str, Any] = {
         "enterprises": len(ents),
         "enterprises_meeting_target": int(ents["meets_target"].sum()),
@@ -511,7 +590,23 @@ def report(
     by_mode = bulk.groupby(["enterprise_id", "direction", "commodity", "mode"], as_index=False)[
         ["tonnes", "records"]
     ].sum()
-    return LedgerReport(per, rb, city, ents, by_mode, s)
+    from cleanfreight.ledger.coverage import coverage
+
+    cov = coverage(db, per, roster=roster, rules=rb, settings=s, period_aggregate=agg)
+    summ = cov.summary()
+    for k in (
+        "enterprises_expected",
+        "enterprises_reported",
+        "coverage_enterprises",
+        "tonnes_reported",
+        "tonnes_expected",
+        "coverage_tonnes",
+    ):
+        city[k] = summ[k]
+    city["coverage_complete"] = summ["complete"]
+    full = cov.table.groupby("enterprise_id")["reported"].all()  # every month of the period
+    ents["reported"] = ents["enterprise_id"].map(full).fillna(False).astype(bool)
+    return LedgerReport(per, rb, city, ents, by_mode, s, cov)
 
 
 def trend(
@@ -521,10 +616,14 @@ def trend(
     *,
     rules: str | Path | Rulebook = "changzhi-2024",
     settings: ReportSettings | None = None,
+    roster: Roster | None = None,
 ) -> TrendResult:
     """Clean ratio per enterprise and month from ``first`` to ``last`` (``YYYY-MM``, included).
 
     ``db`` is a ledger file, a DuckDB connection or a PostgreSQL connection (as for :func:`report`).
+    ``roster`` names the enterprises expected to report (coverage); ``None``: those that reported
+    in the range or the 12 months before. The city ratio of months with different coverage is
+    compared like for like in ``comparisons``.
     """
     per = month_range(first, last)
     rb = _rulebook(rules)
@@ -536,8 +635,12 @@ def trend(
         ent = pd.DataFrame(columns=["enterprise_id", "month", *cols])
         city = pd.DataFrame(columns=["month", *cols])
     else:
-        ent = _ratio_table(bulk, rb, ["enterprise_id", "month"])[["enterprise_id", "month", *cols]]
-        city = _ratio_table(bulk, rb, ["month"])[["month", *cols]]
+        bulk = _with_size(bulk, roster)
+        year = pd.Timestamp(per.start).year
+        ent = _ratio_table(bulk, rb, ["enterprise_id", "month"], year=year, s=settings)[
+            ["enterprise_id", "month", *cols]
+        ]
+        city = _ratio_table(bulk, rb, ["month"], year=year, s=settings)[["month", *cols]]
     months = per.months()
     fell = pd.DataFrame(columns=["enterprise_id", "month", "ratio_prev", "clean_ratio", "change"])
     if len(months) >= 2 and not ent.empty:
@@ -558,25 +661,85 @@ def trend(
             .sort_values("change")
             .reset_index(drop=True)
         )
-    return TrendResult(per, rb, ent.reset_index(drop=True), city.reset_index(drop=True), fell)
+    from cleanfreight.ledger.coverage import coverage
+
+    cov = coverage(db, per, roster=roster, rules=rb, settings=settings, period_aggregate=agg)
+    rep_flags = cov.table.set_index(["enterprise_id", "month"])["reported"]
+    ent = ent.reset_index(drop=True)
+    ent["reported"] = [bool(rep_flags.get((e, m), False)) for e, m in zip(ent["enterprise_id"], ent["month"], strict=True)]
+    bym = cov.by_month.drop(columns=["not_reported"])
+    city = city.merge(bym, on="month", how="left") if not city.empty else city.reindex(
+        columns=[*city.columns, *bym.columns.drop("month")]
+    )
+    comparisons = _comparisons(ent, city, months)
+    return TrendResult(per, rb, ent, city.reset_index(drop=True), fell, cov, comparisons)
+
+
+def _comparisons(ent: pd.DataFrame, city: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """City ratio month on month, and like for like over the enterprises that reported in both months."""
+    cols = [
+        "month_prev",
+        "month",
+        "ratio_prev",
+        "clean_ratio",
+        "same_coverage",
+        "common_enterprises",
+        "ratio_prev_common",
+        "ratio_common",
+    ]
+    rows = []
+    ratio = city.set_index("month")["clean_ratio"] if not city.empty else pd.Series(dtype=float)
+    rep = ent[ent["reported"]] if "reported" in ent else ent.iloc[0:0]
+    for prev, cur in itertools.pairwise(months):
+        a = set(rep.loc[rep["month"] == prev, "enterprise_id"])
+        b = set(rep.loc[rep["month"] == cur, "enterprise_id"])
+        common = a & b
+
+        def like(month: str, common: set[str] = common) -> float:
+            e = ent[(ent["month"] == month) & ent["enterprise_id"].isin(common)]
+            total = float(e["tonnes_total"].sum())
+            return float(e["tonnes_clean"].sum()) / total if total > 0 else float("nan")
+
+        rows.append(
+            {
+                "month_prev": prev,
+                "month": cur,
+                "ratio_prev": float(ratio.get(prev, float("nan"))),
+                "clean_ratio": float(ratio.get(cur, float("nan"))),
+                "same_coverage": a == b,
+                "common_enterprises": len(common),
+                "ratio_prev_common": like(prev),
+                "ratio_common": like(cur),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    from cleanfreight._i18n import t
+    from cleanfreight.ledger._labels import lt
 
     def label(col: str) -> str:
         if col.startswith("t_") and col[2:] in MODES:
             return MODES[col[2:]].label(lang) + (" (t)" if lang == "en" else "(吨)")
-        return t(col, lang)
+        return lt(col, lang)
 
     return df.rename(columns={c: label(c) for c in df.columns})
 
 
-def write_report(rep: LedgerReport, out: str | Path, lang: str = "en") -> list[Path]:
+def write_report(
+    rep: LedgerReport, out: str | Path, lang: str = "en", names: Mapping[str, str] | None = None
+) -> list[Path]:
     """Write ``report.json``, ``enterprises.csv``, ``by_mode.csv`` and ``report.xlsx`` into ``out``.
 
-    CSV files are UTF-8 with a BOM so Excel opens the Chinese labels; column labels follow ``lang``.
+    The JSON keeps codes and exact values (scripts read it). The CSV files (UTF-8 with a BOM, so
+    Excel opens the Chinese labels) and the workbook are for people: labels in ``lang``, names next
+    to ids (the roster's, else ``names``: id -> name), ratios as percentages, tonnes to 0.1 t in the
+    CSV and ``#,##0`` in the workbook, whose header rows are frozen; the workbook also has the
+    coverage of the period (who reported) and the enterprise-months not reported.
     """
+    from cleanfreight.ledger._labels import lt
+    from cleanfreight.ledger._workbook import column_kind, enterprise_frame, write_workbook
+
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"ledger_{rep.period.label.replace('..', '_')}_{rep.rulebook.name}"
@@ -586,25 +749,39 @@ def write_report(rep: LedgerReport, out: str | Path, lang: str = "en") -> list[P
         folder / f"{stem}_by_mode.csv",
         folder / f"{stem}.xlsx",
     ]
-    write_csv(_labelled(rep.enterprises, lang), paths[1], index=False, encoding="utf-8-sig")
+    names = dict(names or {})
+    write_csv(_for_people(enterprise_frame(rep, names), lang, column_kind), paths[1], index=False, encoding="utf-8-sig")
     by_mode = rep.by_mode.assign(
-        mode=rep.by_mode["mode"].map(lambda m: MODES[m].label(lang) if m in MODES else m)
+        mode=rep.by_mode["mode"].map(lambda m: MODES[m].label(lang) if m in MODES else m),
+        commodity=rep.by_mode["commodity"].map(lambda c: _i18n.vocab("commodity", c, lang)),
+        direction=rep.by_mode["direction"].map(lambda d: lt(f"direction.{d}", lang)),
     )
-    write_csv(_labelled(by_mode, lang), paths[2], index=False, encoding="utf-8-sig")
-    from cleanfreight._i18n import t
-
-    city = pd.DataFrame(
-        [(t(k, lang), v) for k, v in rep.city.items()]
-        + [(t("rulebook", lang), rep.rulebook.title(lang)), (t("period", lang), rep.period.label)],
-        columns=["item", "value"],
-    )
-    with atomic_path(paths[3]) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
-        city.to_excel(xw, sheet_name="city", index=False)
-        _labelled(rep.enterprises, lang).to_excel(xw, sheet_name="enterprises", index=False)
-        _labelled(by_mode, lang).to_excel(xw, sheet_name="by_mode", index=False)
+    if names:
+        by_mode.insert(1, "enterprise_name", by_mode["enterprise_id"].map(names))
+    write_csv(_for_people(by_mode, lang, column_kind), paths[2], index=False, encoding="utf-8-sig")
+    with atomic_path(paths[3]) as tmp:
+        write_workbook(rep, tmp, lang, names)
     # the JSON last: a complete report JSON means the tables beside it belong to it
-    write_text(paths[0], json.dumps(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
+    write_text(paths[0], json_text(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
     return paths
+
+
+def _for_people(df: pd.DataFrame, lang: str, kind_of: Any) -> pd.DataFrame:
+    """Ratios as ``32.0%``, tonnes to 0.1 t, yes / no, vocabularies and headers in ``lang``."""
+    from cleanfreight.ledger._labels import percent
+
+    out = df.copy()
+    for col in out.columns:
+        kind = kind_of(col)
+        if kind == "ratio":
+            out[col] = out[col].map(percent)
+        elif kind in ("tonnes", "decimal"):
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
+        elif kind == "bool":
+            out[col] = out[col].map(lambda v: "" if pd.isna(v) else _i18n.t("yes" if bool(v) else "no", lang))
+        elif col == "industry":
+            out[col] = out[col].map(lambda v: v if pd.isna(v) else _i18n.vocab("industry", v, lang))
+    return _labelled(out, lang)
 
 
 def _json(obj: Any) -> Any:

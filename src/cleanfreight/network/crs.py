@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cleanfreight.errors import InputError
+from cleanfreight.errors import InputError, Problem
 
 __all__ = [
     "INPUT_CRS",
     "METRIC_CRS",
+    "as_lonlat",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "gcj02_to_bd09",
@@ -134,3 +135,73 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, crs: str) -> tuple[Any, Any]:
         x, y = tr.transform(lon, lat)
         return (float(x), float(y)) if np.ndim(lon) == 0 else (np.asarray(x), np.asarray(y))
     raise InputError(f"unknown coordinate system {crs!r}; expected one of {', '.join(INPUT_CRS)}")
+
+
+def _likely_crs(x: float, y: float) -> tuple[str, str]:
+    """The projected CRS metre coordinates ``(x, y)`` near Changzhi most likely use: (text, EPSG code)."""
+    if 38_000_000 <= x < 39_000_000:
+        return "CGCS2000 / 3-degree Gauss-Kruger zone 38 (EPSG:4526, easting with the zone number)", "EPSG:4526"
+    if 3_700_000 <= y <= 4_300_000:
+        if 550_000 <= x <= 850_000:
+            return "UTM zone 49N (EPSG:32649; CGCS2000 / UTM 49N is EPSG:4509)", "EPSG:32649"
+        if 250_000 <= x < 550_000:
+            return "CGCS2000 / 3-degree Gauss-Kruger CM 114E (EPSG:4547)", "EPSG:4547"
+    return (
+        "a projected CRS in metres (for Changzhi usually UTM 49N, EPSG:32649, or CGCS2000 3-degree GK CM 114E, "
+        "EPSG:4547)",
+        "EPSG:32649",
+    )
+
+
+def as_lonlat(gdf: Any, source: str | Any, what: str = "geometry") -> Any:
+    """``gdf`` in WGS-84 longitude / latitude (EPSG:4326), refusing coordinates that cannot be.
+
+    - A file with a CRS is reprojected.
+    - A file without a CRS is taken as longitude / latitude only if every coordinate is in range;
+      otherwise it is refused with the CRS its numbers most likely use (metres near Changzhi: UTM
+      49N, EPSG:32649, or CGCS2000 3-degree Gauss-Kruger CM 114E, EPSG:4547) and how to declare it.
+    - Latitude / longitude written the wrong way round (x like 36, y like 113 in China) is refused.
+
+    Raises
+    ------
+    InputError
+        With the file, the coordinate range found and the fix.
+    """
+    src = str(source)
+    if len(gdf) == 0 or gdf.geometry.isna().all():
+        return gdf.set_crs("EPSG:4326", allow_override=True) if gdf.crs is None else gdf.to_crs("EPSG:4326")
+    declared = gdf.crs is not None and not gdf.crs.is_geographic
+    if declared:
+        gdf = gdf.to_crs("EPSG:4326")
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    if not np.isfinite([minx, miny, maxx, maxy]).all():
+        raise InputError(f"{src}: the {what} has coordinates that are not finite numbers")
+    swapped = minx >= 15 and maxx <= 56 and miny >= 70 and maxy <= 140
+    if swapped:
+        raise InputError(
+            f"{src}: the {what} has latitude and longitude swapped",
+            [
+                Problem(
+                    f"x {minx:.3f} to {maxx:.3f}, y {miny:.3f} to {maxy:.3f}: x looks like a latitude and y like a "
+                    "longitude (Changzhi is near 113.1 E, 36.2 N); write longitude first (GeoJSON is [lon, lat])",
+                    file=src,
+                )
+            ],
+        )
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        # no CRS, or one that says degrees (GeoJSON without a "crs" member reads as WGS-84)
+        likely, code = _likely_crs((minx + maxx) / 2, (miny + maxy) / 2)
+        raise InputError(
+            f"{src}: the {what} has coordinates that are not longitude / latitude and no projected CRS",
+            [
+                Problem(
+                    f"x {minx:,.0f} to {maxx:,.0f}, y {miny:,.0f} to {maxy:,.0f} look like metres, likely "
+                    f"{likely}; declare the CRS in the file (e.g. `ogr2ogr -a_srs {code} out.gpkg in.shp`, "
+                    "or a .prj beside a shapefile) or convert it to WGS-84",
+                    file=src,
+                )
+            ],
+        )
+    if not declared:
+        gdf = gdf.set_crs("EPSG:4326") if gdf.crs is None else gdf.to_crs("EPSG:4326")
+    return gdf

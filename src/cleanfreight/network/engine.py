@@ -89,8 +89,13 @@ class Network:
 def _vector(path: Path | None) -> gpd.GeoDataFrame | None:
     if path is None:
         return None
-    gdf = gpd.read_file(path)
-    gdf = gdf.set_crs("EPSG:4326") if gdf.crs is None else gdf.to_crs("EPSG:4326")
+    from cleanfreight.network.crs import as_lonlat
+
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises many kinds on a damaged file
+        raise InputError(f"{path}: cannot read as a vector file ({type(exc).__name__}: {exc})") from None
+    gdf = as_lonlat(gdf, path)
     gdf.attrs["source"] = str(path)
     return gdf
 
@@ -132,6 +137,9 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
       enterprise's declared ``station_id``, else the nearest station by road);
     - ``rail_km``: ``flows.rail_km``, else the region's ``rail_km``.
 
+    Enterprises and stations are joined to the nearest road a truck can enter from the side (not
+    a motorway; ``snap_m`` is that connector), region gateways to the nearest road of any kind.
+
     Returns ``flow_id``, ``road_km``, ``short_haul_km``, ``rail_km``, ``station_id``, ``snap_m``.
     """
     ent = roster.enterprises.reset_index(drop=True)
@@ -147,8 +155,11 @@ def flow_distances(network: Network, roster: Any) -> pd.DataFrame:
         dest_pts += list(zip(network.stations["lon"], network.stations["lat"], strict=True))
     if not dest_pts:
         raise InputError("the network has neither regions nor stations to measure flows against")
+    # sites join the nearest road a truck can enter from the side; region gateways (edge points of the
+    # network, often on an expressway) may sit on any road
     m = road_matrix(network.roads, pts_o, np.array(dest_pts), origin_labels=list(ent["enterprise_id"]),
-                    destination_labels=dest_labels)
+                    destination_labels=dest_labels,
+                    destination_side_only=[not lab.startswith("region:") for lab in dest_labels])
     dist = pd.DataFrame(m.distance_km, index=ent["enterprise_id"], columns=dest_labels)
     snap_m = pd.Series(m.origins["snap_m"].to_numpy(), index=ent["enterprise_id"])
     station_cols = [c for c in dest_labels if c.startswith("station:")]
@@ -218,7 +229,10 @@ def roads_frame(G: nx.MultiDiGraph, classes: tuple[str, ...] | None = MAIN_ROADS
 def snap_report(network: Network, roster: Any = None) -> pd.DataFrame:
     """How far every enterprise, station, swap station and region gateway lies from the truck network.
 
-    Returns ``kind``, ``label``, ``lon``, ``lat``, ``node``, ``snap_m``, ``access_m``, ``far``.
+    Sites join the nearest road a truck can enter from the side (:func:`cleanfreight.network.snapping.snap`),
+    region gateways any road.
+
+    Returns ``kind``, ``label``, ``lon``, ``lat``, ``node``, ``snap_m``, ``access_m``, ``far``, ``highway``.
     """
     from cleanfreight.network.snapping import snap
 
@@ -231,7 +245,8 @@ def snap_report(network: Network, roster: Any = None) -> pd.DataFrame:
             groups.append((kind, frame, col))
     parts = []
     for kind, frame, col in groups:
-        s = snap(network.roads, np.column_stack([frame["lon"], frame["lat"]]), labels=list(frame[col].astype(str)))
+        s = snap(network.roads, np.column_stack([frame["lon"], frame["lat"]]), labels=list(frame[col].astype(str)),
+                 side_only=kind != "region_gateway")
         s.insert(0, "kind", kind)
         parts.append(s)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

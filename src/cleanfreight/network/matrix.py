@@ -133,14 +133,20 @@ def road_matrix(
     *,
     origin_labels: Sequence[str] | None = None,
     destination_labels: Sequence[str] | None = None,
+    origin_side_only: bool | Sequence[bool] = True,
+    destination_side_only: bool | Sequence[bool] = True,
 ) -> TravelMatrix:
     """Shortest road distance (km) and time (h) from every origin to every destination (WGS-84 lon/lat).
 
     ``destinations`` defaults to ``origins`` (a square matrix). Unreachable pairs are ``inf``.
+    Points are joined to the nearest road a truck can enter from the side (not a motorway, see
+    :func:`cleanfreight.network.snapping.snap`); ``origin_side_only`` / ``destination_side_only``
+    ``False`` (for all or per point) allow any road, e.g. for gateways on an expressway.
     """
     c = csr_graph(G)
-    so = snap(G, origins, labels=origin_labels)
-    sd = so if destinations is None else snap(G, destinations, labels=destination_labels)
+    so = snap(G, origins, labels=origin_labels, side_only=origin_side_only)
+    sd = so if destinations is None else snap(G, destinations, labels=destination_labels,
+                                               side_only=destination_side_only)
     src = np.array([c.index[int(n)] for n in so["node"]])
     dst = np.array([c.index[int(n)] for n in sd["node"]])
     usrc, inverse = np.unique(src, return_inverse=True)

@@ -38,10 +38,9 @@ def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
         gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:
         raise InputError(f"{path}: cannot read as a vector file ({type(exc).__name__}: {exc})") from None
-    if gdf.crs is None:
-        log.warning("%s has no CRS; assuming WGS-84 (EPSG:4326)", path)
-        gdf = gdf.set_crs("EPSG:4326")
-    return gdf.to_crs("EPSG:4326")
+    from cleanfreight.network.crs import as_lonlat
+
+    return as_lonlat(gdf, path, "rail file")
 
 
 def load_rail(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:

@@ -36,7 +36,7 @@ TRUCK_HIGHWAYS = (
 
 _NO_ACCESS = ("no", "private")
 
-_WAY_TAGS = ("hgv", "maxweight", "name:en", "access", "motor_vehicle", "goods")
+_WAY_TAGS = ("hgv", "maxweight", "name:en", "access", "motor_vehicle", "goods", "motorroad")
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _read_pbf(path: Path) -> nx.MultiDiGraph:
             warnings.simplefilter("ignore")  # pyrosm warns (and returns None) when there are no roads
             osm = pyrosm.OSM(str(path))
             nodes, edges = osm.get_network(network_type="all", nodes=True,
-                                           extra_attributes=["hgv", "maxweight", "name:en"])
+                                           extra_attributes=["hgv", "maxweight", "name:en", "motorroad"])
     except Exception as exc:  # pyrosm raises plain exceptions on corrupt input
         raise NetworkError(f"{path}: cannot read as OSM PBF ({type(exc).__name__}: {exc})") from None
     if edges is None or nodes is None or len(edges) == 0:

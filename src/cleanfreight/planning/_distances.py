@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cleanfreight._geo import DETOUR_FACTOR, haversine_km
+
 __all__ = ["DETOUR_FACTOR", "RoadDistances", "haversine_km", "straight_distances"]
 
 log = logging.getLogger(__name__)
 
-#: Road km per great-circle km when no road network is given.
-DETOUR_FACTOR = 1.3
-_EARTH_R_KM = 6371.0088
 
 PathFn = Callable[[int, int], list[tuple[float, float]]]
 
@@ -51,15 +50,6 @@ class RoadDistances:
             return None
 
 
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * _EARTH_R_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
-
-
 def _pairwise(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     if len(src) == 0 or len(dst) == 0:
         return np.zeros((len(src), len(dst)))
@@ -88,13 +78,18 @@ def network_distances(
 ) -> RoadDistances:
     """Distances on the heavy-truck road graph (:func:`cleanfreight.network.road_matrix`), enterprise -> x.
 
-    Pairs the network cannot connect fall back to great-circle km x 1.3 (logged).
+    Enterprises and stations are joined to the nearest road a truck can enter from the side (not a
+    motorway or a restricted way), region gateways to any road. Pairs the network cannot connect
+    fall back to great-circle km x 1.3 (logged).
     """
     from cleanfreight.network import road_matrix
 
     n_s = len(station_lonlat)
     dest = np.vstack([station_lonlat, region_lonlat])
-    tm = road_matrix(graph, ent_lonlat, dest)  # type: ignore[arg-type]
+    # enterprises and stations join a road a truck can enter from the side (not an expressway);
+    # region gateways may sit on any road
+    side = [True] * n_s + [False] * len(region_lonlat)
+    tm = road_matrix(graph, ent_lonlat, dest, destination_side_only=side)  # type: ignore[arg-type]
     dist = np.asarray(tm.distance_km, dtype=float)
     time = np.asarray(tm.time_h, dtype=float)
     bad = ~np.isfinite(dist) | ~np.isfinite(time)

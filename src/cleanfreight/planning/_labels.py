@@ -118,6 +118,19 @@ register(
         ),
         "fix.rail_out": ("raise the rail capacity towards its destination", "提升通往目的地方向的铁路运力"),
         "plan.policy": ("Policy rules", "政策规则"),
+        "plan.policy_missed": ("Policy rules the plan cannot keep", "规划无法满足的政策规则"),
+        "plan.blocked": (
+            "warning: {n} flow(s) cannot be moved by any allowed chain within the capacities and keep their "
+            "current split ({flows}); the rest is planned",
+            "警告：{n} 条运输流在现有能力下没有可行的运输方式，保持现状（{flows}）；其余照常规划",
+        ),
+        "policy.target": ("clean-ratio target", "清洁运输比例目标"),
+        "policy.no_backsliding": ("no backsliding", "不得倒退"),
+        "policy.rail_no_decrease": ("rail does not fall", "铁路运量不下降"),
+        "policy.out_of_province_by_rail": ("coal/coke out of the province by rail", "出省煤焦铁路运输"),
+        "policy.short_haul_max_km": ("short-haul distance", "短驳距离"),
+        "policy.city_rail_share_min": ("city rail share", "全市铁路运输比例"),
+        "policy.city_clean_ratio_min": ("city clean-ratio level", "全市清洁运输比例水平"),
         "plan.rail_before": ("Rail t before", "现状铁路运量(吨)"),
         "plan.rail_after": ("Rail t after", "规划后铁路运量(吨)"),
     }

@@ -245,6 +245,7 @@ def solve_frontier(
         "reference_target": target,
         "rulebook": params.rulebook,
         "params": {k: v for k, v in dataclasses.asdict(base).items() if k != "source"},
+        "sample_data": problem.sample_data,
     }
     return Frontier(table, today, highest, ref, settings)
 

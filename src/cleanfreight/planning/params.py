@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK
 from cleanfreight.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ class PlanParams:
         at ``policy_penalty_cny_per_t`` x 10 per tonne and reported.
     """
 
-    rulebook: str = "changzhi-2024"
+    rulebook: str = DEFAULT_RULEBOOK
     target: float | None = None
     target_mode: Literal["soft", "hard"] = "soft"
     shortfall_penalty_cny_per_t: float = 300.0

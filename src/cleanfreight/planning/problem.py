@@ -20,6 +20,21 @@ import pandas as pd
 from cleanfreight.accounting.factors import Factors, load_factors
 from cleanfreight.errors import InputError, NetworkError, Problem
 from cleanfreight.planning._distances import RoadDistances, network_distances, straight_distances
+from cleanfreight.planning._frames import (
+    _SPUR_COLS,
+    LINE_COLUMNS,
+    SECTION_COLUMNS,
+    ZONE_COLUMNS,
+    _as_bool,
+    _banned_hours,
+    _empty,
+    _lines_frame,
+    _num_or_nan,
+    _sections_frame,
+    _zones_frame,
+)
+from cleanfreight.planning._network_frames import _frames_from_network, _lonlat, _zones_from
+from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.scenario import NETWORK_DATA_KEYS, Scenario, parse_hours
 
 __all__ = ["PlanProblem", "build_problem", "problem_from_frames"]
@@ -107,6 +122,8 @@ class PlanProblem:
     sections: pd.DataFrame = field(default_factory=lambda: _empty(SECTION_COLUMNS))
     zones: pd.DataFrame = field(default_factory=lambda: _empty(ZONE_COLUMNS))
     rail_diesel_km: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    sample_data: bool = False  # built from the bundled illustrative sample (outputs say so)
+    params: PlanParams | None = None  # the scenario's [params]: solve_plan uses them when given none
     name: str = "plan"
     title_en: str = ""
     title_zh: str = ""
@@ -127,53 +144,8 @@ class PlanProblem:
 
 
 # ------------------------------------------------------------------------------------------------
-def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-
-
-_SPUR_COLS = (
-    "spur_id",
-    "enterprise_id",
-    "station_id",
-    "status",
-    "capacity_t_per_year",
-    "capex_cny",
-    "coords",
-    "name_zh",
-    "name_en",
-)
 _SWAP_COLS = ("swap_id", "lon", "lat", "swaps_per_day", "name_zh", "name_en")
 _CORR_COLS = ("corridor_id", "regions", "capacity_t_per_year", "direction")
-LINE_COLUMNS: tuple[str, ...] = (
-    "line_id",
-    "name_zh",
-    "name_en",
-    "capacity_t_per_year",
-    "other_traffic_t_per_year",
-    "lifted",
-)
-SECTION_COLUMNS: tuple[str, ...] = (
-    "line_id",
-    "section_id",
-    "key",
-    "name_zh",
-    "name_en",
-    "capacity_t_per_year",
-    "other_traffic_t_per_year",
-    "lifted",
-    "coords",
-)
-#: a section's end lies at a station when the station is within this many km of it (for its name)
-_SECTION_END_KM = 2.0
-ZONE_COLUMNS: tuple[str, ...] = (
-    "zone_id",
-    "name_zh",
-    "name_en",
-    "hgv_banned_hours",
-    "banned_hours_per_day",
-    "new_energy_exempt",
-    "geometry",
-)
 _CONV_COLS = ("conveyor_id", "flow_id", "mode", "km", "capacity_t_per_year", "capex_cny", "existing")
 
 
@@ -251,110 +223,6 @@ def _ids(v: object) -> tuple[str, ...]:
     return tuple(str(x).strip() for x in parts if str(x).strip())
 
 
-def _lines_frame(lines: pd.DataFrame | None) -> pd.DataFrame:
-    if lines is None:
-        return _empty(LINE_COLUMNS)
-    df = pd.DataFrame(lines).reset_index(drop=True).copy()
-    df["line_id"] = df["line_id"].astype(str)
-    for c in ("name_zh", "name_en"):
-        if c not in df:
-            df[c] = df["line_id"]
-    for c, default in (("capacity_t_per_year", np.nan), ("other_traffic_t_per_year", 0.0)):
-        df[c] = pd.to_numeric(df[c], errors="coerce") if c in df else default
-    df["other_traffic_t_per_year"] = df["other_traffic_t_per_year"].fillna(0.0)
-    df["lifted"] = df["lifted"].map(_as_bool) if "lifted" in df else False
-    return pd.DataFrame(df[list(LINE_COLUMNS)])
-
-
-def _sections_frame(sections: pd.DataFrame | None, stations: pd.DataFrame) -> pd.DataFrame:
-    """Sections of the mainlines cut into sections, checked, keyed ``LINE:SECTION`` and named by their end stations."""
-    if sections is None or len(sections) == 0:
-        return _empty(SECTION_COLUMNS)
-    df = pd.DataFrame(sections).reset_index(drop=True).copy()
-    problems = [
-        Problem("missing column in the rail line sections", file="rail", column=c)
-        for c in ("line_id", "section_id")
-        if c not in df
-    ]
-    if "coords" not in df and "geometry" not in df:
-        problems.append(Problem("a section needs its geometry (coords)", file="rail", column="coords"))
-    if problems:
-        raise InputError("the rail line sections are incomplete", problems)
-    if "coords" not in df:
-        df["coords"] = [[(float(c[0]), float(c[1])) for c in _line_coords(g)] for g in df["geometry"]]
-    blank = df["section_id"].isna() | (df["section_id"].astype(str).str.strip() == "")
-    df["line_id"] = df["line_id"].astype(str)
-    df["section_id"] = df["section_id"].astype(str).str.strip()
-    df["key"] = df["line_id"] + ":" + df["section_id"]
-    problems = [
-        Problem(
-            "a line given as several features needs a section_id on each",
-            file="rail",
-            column="section_id",
-            value=df.at[i, "line_id"],
-        )
-        for i in np.flatnonzero(blank.to_numpy())
-    ]
-    problems += [
-        Problem("section given twice", file="rail", column="section_id", value=k)
-        for k in sorted(set(df.loc[df["key"].duplicated(), "key"]))
-    ]
-    problems += [
-        Problem(
-            "a section needs a line geometry of two points or more", file="rail", column="coords", value=k
-        )
-        for k, c in zip(df["key"], df["coords"], strict=True)
-        if c is None or len(c) < 2
-    ]
-    if problems:
-        raise InputError("invalid rail line sections", problems)
-    for c, default in (("capacity_t_per_year", np.nan), ("other_traffic_t_per_year", 0.0)):
-        df[c] = pd.to_numeric(df[c], errors="coerce") if c in df else default
-    df["other_traffic_t_per_year"] = df["other_traffic_t_per_year"].fillna(0.0)
-    df["lifted"] = df["lifted"].map(_as_bool) if "lifted" in df else False
-    ends = _section_end_names(df["coords"], stations)
-    for c, k in (("name_zh", 0), ("name_en", 1)):
-        given = df[c] if c in df else pd.Series([None] * len(df))
-        df[c] = [
-            str(g)
-            if g is not None and not (isinstance(g, float) and np.isnan(g)) and str(g).strip()
-            else (e[k] if e is not None else sid)
-            for g, e, sid in zip(given, ends, df["section_id"], strict=True)
-        ]
-    return pd.DataFrame(df[list(SECTION_COLUMNS)])
-
-
-def _section_end_names(coords: pd.Series, stations: pd.DataFrame) -> list[tuple[str, str] | None]:
-    """(zh, en) names ``A–B`` of the stations at a section's two ends (within 2 km), else ``None``."""
-    from cleanfreight.planning._distances import haversine_km
-
-    if stations.empty:
-        return [None] * len(coords)
-    lon = stations["lon"].to_numpy(float)
-    lat = stations["lat"].to_numpy(float)
-    ids = stations["station_id"].astype(str).to_numpy()
-    zh = [
-        ids[i] if "name_zh" not in stations or pd.isna(v) else str(v)
-        for i, v in enumerate(stations.get("name_zh", pd.Series([None] * len(ids))))
-    ]
-    en = [
-        ids[i] if "name_en" not in stations or pd.isna(v) else str(v)
-        for i, v in enumerate(stations.get("name_en", pd.Series([None] * len(ids))))
-    ]
-    out: list[tuple[str, str] | None] = []
-    for c in coords:
-        at = []
-        for x, y in (c[0], c[-1]):
-            d = haversine_km(np.full(len(lon), float(x)), np.full(len(lon), float(y)), lon, lat)
-            j = int(np.argmin(d))
-            at.append(j if d[j] <= _SECTION_END_KM else -1)
-        if min(at) < 0:
-            out.append(None)
-        else:
-            out.append((f"{zh[at[0]]}–{zh[at[1]]}", f"{en[at[0]]}–{en[at[1]]}"))
-    return out
-
-
 def rail_capacity_rows(problem: PlanProblem) -> list[tuple[str, str, float, float, bool]]:
     """The rail capacity rows: ``(key, line_id, capacity, other traffic, lifted)`` per section of a line cut
     into sections (key ``LINE:SECTION``) and per line without sections (key ``LINE``); NaN capacity: none."""
@@ -384,60 +252,6 @@ def rail_capacity_rows(problem: PlanProblem) -> list[tuple[str, str, float, floa
                 )
             )
     return out
-
-
-def _num_or_nan(v: object) -> float:
-    return float("nan") if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
-
-
-def _zones_frame(zones: pd.DataFrame | None) -> pd.DataFrame:
-    if zones is None:
-        return _empty(ZONE_COLUMNS)
-    df = pd.DataFrame(zones).reset_index(drop=True).copy()
-    problems = [
-        Problem("missing column in the restriction zones", file="restriction_zone", column=c)
-        for c in ("zone_id", "geometry")
-        if c not in df
-    ]
-    if problems:
-        raise InputError("the restriction zones are incomplete", problems)
-    df["zone_id"] = df["zone_id"].astype(str)
-    for c in ("name_zh", "name_en"):
-        if c not in df:
-            df[c] = df["zone_id"]
-    if "hgv_banned_hours" not in df:
-        df["hgv_banned_hours"] = "all"
-    df["new_energy_exempt"] = df["new_energy_exempt"].map(_as_bool) if "new_energy_exempt" in df else False
-    df["banned_hours_per_day"] = df["hgv_banned_hours"].map(_banned_hours)
-    bad = df[df["banned_hours_per_day"].isna()]
-    if len(bad):
-        raise InputError(
-            "unreadable truck-ban hours",
-            [
-                Problem(
-                    "banned hours must look like 07:00-21:00 (or 'all')",
-                    file="restriction_zone",
-                    row=int(i) + 1,
-                    column="hgv_banned_hours",
-                    value=v,
-                )
-                for i, v in bad["hgv_banned_hours"].items()
-            ],
-        )
-    return pd.DataFrame(df[list(ZONE_COLUMNS)])
-
-
-def _banned_hours(v: object) -> float | None:
-    """Hours per day a zone bans trucks: blank/None is no ban, otherwise :func:`parse_hours`."""
-    if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
-        return 0.0
-    return parse_hours(v)
-
-
-def _as_bool(v: object) -> bool:
-    if isinstance(v, str):
-        return v.strip().lower() in ("true", "1", "yes", "y", "t")
-    return bool(v)
 
 
 def problem_from_frames(
@@ -522,6 +336,7 @@ def problem_from_frames(
         sections=frames["sections"],
         zones=frames["zones"],
         rail_diesel_km={k: dict(v) for k, v in (rail_diesel_km or {}).items()},
+        params=sc.params if scenario is not None else None,
         name=sc.name if scenario is not None else name,
         title_en=sc.title_en,
         title_zh=sc.title_zh,
@@ -759,7 +574,7 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         usual = ent.set_index("enterprise_id")["station_id"]
         blank = flows["station_id"].isna() | (flows["station_id"].astype(str).str.strip() == "")
         flows.loc[blank, "station_id"] = flows.loc[blank, "enterprise_id"].map(usual)
-    return problem_from_frames(
+    problem = problem_from_frames(
         ent,
         flows,
         roster.splits,
@@ -776,135 +591,6 @@ def build_problem(scenario: Scenario | None = None, *, use_road_network: bool = 
         source=sc.source or "sample",
         rail_diesel_km=dict(zip(("spur", "station"), diesel_haul_km(net.rail, net.stations), strict=True)),
     )
+    return dataclasses.replace(problem, sample_data=not sc.data)
 
 
-def _lonlat(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(frame).copy()
-    if ("lon" not in out or "lat" not in out) and "geometry" in out:
-        out["lon"] = [g.x for g in out["geometry"]]
-        out["lat"] = [g.y for g in out["geometry"]]
-    if "geometry" in out:
-        out = pd.DataFrame(out.drop(columns="geometry"))
-    return out
-
-
-def _frames_from_network(net: Any) -> dict[str, Any]:
-    stations = _lonlat(net.stations)
-    regions = _lonlat(net.regions)
-    swap = _lonlat(net.swap_stations)
-    if "kind" in swap:
-        swap = swap[swap["kind"] == "swap"]
-    rail = net.rail
-    spurs: list[dict[str, Any]] = []
-    lines: dict[str, list[tuple[float, float]]] = {}
-    mainlines: list[dict[str, Any]] = []
-    for _, row in rail.iterrows():
-        coords = [(float(x), float(y)) for x, y, *_ in _line_coords(row.geometry)]
-        if row.get("kind") == "spur":
-            cap = row.get("capacity_t_per_year")
-            spurs.append(
-                {
-                    "spur_id": row["line_id"],
-                    "enterprise_id": row.get("enterprise_id"),
-                    "station_id": row.get("station_id"),
-                    "status": row.get("status", "existing"),
-                    "capacity_t_per_year": None if cap is None or pd.isna(cap) else float(cap),
-                    "capex_cny": float(row.get("capex_cny") or 0.0)
-                    if not pd.isna(row.get("capex_cny"))
-                    else 0.0,
-                    "coords": coords,
-                    "name_zh": row.get("name_zh"),
-                    "name_en": row.get("name_en"),
-                }
-            )
-        else:
-            cap = row.get("capacity_t_per_year")
-            other = row.get("other_traffic_t_per_year")
-            sid = row.get("section_id")
-            mainlines.append(
-                {
-                    "line_id": str(row["line_id"]),
-                    "name_zh": row.get("name_zh"),
-                    "name_en": row.get("name_en"),
-                    "capacity_t_per_year": None if cap is None or pd.isna(cap) else float(cap),
-                    "other_traffic_t_per_year": None if other is None or pd.isna(other) else float(other),
-                    "section_id": None if sid is None or pd.isna(sid) or str(sid).strip() == "" else str(sid),
-                    "section_name_zh": row.get("section_name_zh"),
-                    "section_name_en": row.get("section_name_en"),
-                    "coords": coords,
-                }
-            )
-    # a line given as several features (or with a section_id) is cut into sections
-    ml = pd.DataFrame(
-        mainlines,
-        columns=[
-            "line_id",
-            "name_zh",
-            "name_en",
-            "capacity_t_per_year",
-            "other_traffic_t_per_year",
-            "section_id",
-            "section_name_zh",
-            "section_name_en",
-            "coords",
-        ],
-    )
-    counts = ml["line_id"].value_counts()
-    cut = ml["section_id"].notna().to_numpy() | (ml["line_id"].map(counts) > 1).to_numpy()
-    sections = ml[cut].rename(columns={"section_name_zh": "_zh", "section_name_en": "_en"})
-    sections = sections.drop(columns=["name_zh", "name_en"]).rename(
-        columns={"_zh": "name_zh", "_en": "name_en"}
-    )
-    # one row per line, in the file's order; a line cut into sections has its capacities there
-    first = ml.drop_duplicates("line_id")
-    cut_first = first["line_id"].isin(set(ml.loc[cut, "line_id"])).to_numpy()
-    line_rows = first[
-        ["line_id", "name_zh", "name_en", "capacity_t_per_year", "other_traffic_t_per_year"]
-    ].copy()
-    line_rows.loc[cut_first, ["capacity_t_per_year", "other_traffic_t_per_year"]] = None
-    for lid, grp in ml.groupby("line_id", sort=False):
-        lines[str(lid)] = _merged_coords(list(grp["coords"]))
-    return {
-        "stations": stations,
-        "regions": regions,
-        "swap_stations": swap,
-        "spurs": pd.DataFrame(spurs, columns=list(_SPUR_COLS)),
-        "rail_lines": lines,
-        "lines": line_rows.reset_index(drop=True),
-        "sections": sections.reset_index(drop=True) if len(sections) else None,
-    }
-
-
-def _merged_coords(parts: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
-    """One line's points from its features (sections): merged end to end where they meet."""
-    if len(parts) == 1:
-        return parts[0]
-    from shapely import line_merge
-    from shapely.geometry import LineString, MultiLineString
-
-    merged = line_merge(MultiLineString([LineString(c) for c in parts if len(c) >= 2]))
-    geoms = merged.geoms if merged.geom_type == "MultiLineString" else [merged]
-    return [(float(x), float(y)) for g in geoms for x, y, *_ in g.coords]
-
-
-def _zones_from(path: str | None, default: Any) -> pd.DataFrame | None:
-    """Restriction zones: the scenario's ``[data] restriction_zone`` file, else the sample's."""
-    if path is None:
-        return None if default is None else pd.DataFrame(default)
-    import geopandas as gpd
-
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # fiona/pyogrio raise many kinds
-        raise InputError(f"cannot read the restriction zones {path}: {exc}") from None
-    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
-    return pd.DataFrame(gdf)
-
-
-def _line_coords(geom: Any) -> list[tuple[float, ...]]:
-    if geom is None:
-        return []
-    if geom.geom_type == "MultiLineString":
-        return [c for part in geom.geoms for c in part.coords]
-    return list(geom.coords)

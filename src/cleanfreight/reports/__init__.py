@@ -24,6 +24,7 @@ from cleanfreight.reports.layers import (
     report_table,
     road_lines,
     sample_layers,
+    split_layers,
 )
 from cleanfreight.reports.maps import (
     AMBER_BAND,
@@ -62,6 +63,7 @@ __all__ = [
     "sample_layers",
     "save_frontier_png",
     "save_map",
+    "split_layers",
     "static_map",
     "write_frontier_files",
     "write_workbook",

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.errors import InputError, Problem
 
 ENTERPRISE_COLUMNS = ("enterprise_id", "tonnes_total", "clean_ratio")
@@ -74,7 +75,9 @@ def enterprise_table(df: pd.DataFrame, target: float) -> pd.DataFrame:
     if "tonnes_clean" not in out:
         out["tonnes_clean"] = out["tonnes_total"] * out["clean_ratio"]
     out["gap_tonnes"] = np.maximum(0.0, target * out["tonnes_total"] - out["tonnes_clean"])
-    out["meets_target"] = out["clean_ratio"] >= target - 1e-9
+    out["meets_target"] = out["clean_ratio"] >= target - RATIO_TOL
+    if "out_of_province_ok" in out:  # the rulebook enforces coal and coke out of the province by rail
+        out["meets_target"] &= out["out_of_province_ok"].fillna(True).astype(bool)
     return out
 
 
@@ -104,7 +107,9 @@ def city_summary(ent: pd.DataFrame, target: float) -> dict[str, Any]:
         "city_clean_ratio": clean / total if total > 0 else 0.0,
         "target": float(target),
         "enterprises_total": len(ent),
-        "enterprises_meeting_target": int((ent["clean_ratio"] >= target - 1e-9).sum()),
+        "enterprises_meeting_target": int(ent["meets_target"].sum())
+        if "meets_target" in ent
+        else int((ent["clean_ratio"] >= target - RATIO_TOL).sum()),
         "tonnes_total": total,
         "tonnes_clean": clean,
     }
@@ -112,7 +117,7 @@ def city_summary(ent: pd.DataFrame, target: float) -> dict[str, Any]:
         after_clean = float((ent["tonnes_total"] * ent["ratio_after"].fillna(ent["clean_ratio"])).sum())
         out["city_ratio_after"] = after_clean / total if total > 0 else 0.0
         out["enterprises_meeting_target_after"] = int(
-            (ent["ratio_after"].fillna(ent["clean_ratio"]) >= target - 1e-9).sum()
+            (ent["ratio_after"].fillna(ent["clean_ratio"]) >= target - RATIO_TOL).sum()
         )
     return out
 
@@ -122,5 +127,5 @@ def city_monthly(monthly: pd.DataFrame, target: float) -> pd.DataFrame:
     g = monthly.groupby("period", sort=True)
     out = pd.DataFrame({"tonnes_total": g["tonnes_total"].sum(), "tonnes_clean": g["tonnes_clean"].sum()})
     out["clean_ratio"] = (out["tonnes_clean"] / out["tonnes_total"].replace(0, np.nan)).fillna(0.0)
-    out["meeting"] = g["clean_ratio"].apply(lambda s: int((s >= target - 1e-9).sum()))
+    out["meeting"] = g["clean_ratio"].apply(lambda s: int((s >= target - RATIO_TOL).sum()))
     return out.reset_index()

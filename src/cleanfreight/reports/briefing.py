@@ -7,6 +7,7 @@ at least 200 dpi, with the CJK font that installs with the project.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["Briefing", "make_briefing"]
+__all__ = ["Briefing", "briefing_title", "make_briefing", "period_text"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,73 @@ class Briefing:
     frontier_png: Path | None = None
 
 
+_ZH_QUARTERS = "一二三四"
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def period_text(label: str, lang: str) -> str:
+    """A period label as people write it: ``2026-03`` -> ``2026年3月`` / ``March 2026``,
+    ``2026-Q1`` -> ``2026年第一季度`` / ``Q1 2026``, ranges with 至 / –; other labels as given."""
+    s = (label or "").strip()
+    if m := re.fullmatch(r"(\d{4})", s):
+        return f"{m[1]}年" if lang == "zh" else m[1]
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", s):
+        y, mo = m[1], int(m[2])
+        return f"{y}年{mo}月" if lang == "zh" else f"{_EN_MONTHS[mo - 1]} {y}"
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", s):
+        y, q = m[1], int(m[2])
+        return f"{y}年第{_ZH_QUARTERS[q - 1]}季度" if lang == "zh" else f"Q{q} {y}"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})\s*\.\.\s*(\d{4})-(\d{2})-(\d{2})", s):
+        y1, m1, d1, y2, m2, d2 = m[1], int(m[2]), int(m[3]), m[4], int(m[5]), int(m[6])
+        if lang == "zh":
+            end = f"{m2}月{d2}日" if y1 == y2 else f"{y2}年{m2}月{d2}日"
+            return f"{y1}年{m1}月{d1}日至{end}"
+        end = f"{d2} {_EN_MONTHS[m2 - 1][:3]} {y2}"
+        start = f"{d1} {_EN_MONTHS[m1 - 1][:3]}" + ("" if y1 == y2 else f" {y1}")
+        return f"{start} – {end}"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})", s):
+        a, b = period_text(f"{m[1]}-{m[2]}", lang), period_text(f"{m[3]}-{m[4]}", lang)
+        return f"{a}至{b}" if lang == "zh" else f"{a} – {b}"
+    return s
+
+
+def briefing_title(opts: ReportOptions) -> str:
+    """The briefing's title: ``opts.title``, else the city and period named
+    (``长治市2026年3月大宗货物清洁运输情况简报`` / ``Changzhi clean bulk-freight transport briefing, March 2026``)."""
+    if opts.title:
+        return opts.title
+    period = period_text(opts.period, opts.lang) if opts.period else ""
+    if opts.lang == "zh":
+        return f"{opts.city_zh}{period}{t('b.title', 'zh')}"
+    return f"{opts.city_en} {t('b.title', 'en').lower()}" + (f", {period}" if period else "")
+
+
+def _text_width_pt(text: str, size: float) -> float:
+    """Estimated width of one line of text in points (CJK full width, Latin ~0.55 em)."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text) * size
+
+
+def _fit_size(text: str, width_pt: float, size: float, smallest: float) -> float:
+    """The largest font size <= ``size`` (down to ``smallest``) at which every line of ``text`` fits."""
+    widest = max((_text_width_pt(line, 1.0) for line in text.split("\n")), default=0.0)
+    if widest <= 0:
+        return size
+    return max(smallest, min(size, width_pt / widest))
+
+
+def _wrap2(text: str, width_pt: float, size: float) -> str:
+    """Break ``text`` into two lines (at a space, or in the middle of CJK text) when it does not fit."""
+    if _text_width_pt(text, size) <= width_pt:
+        return text
+    if " " in text.strip():
+        words = text.split()
+        best = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+        return " ".join(words[:best]) + "\n" + " ".join(words[best:])
+    cut = text.find("(") if 0 < text.find("(") < len(text) - 1 else (len(text) + 1) // 2
+    return text[:cut] + "\n" + text[cut:]
+
+
 def _fmt_tonnes(tonnes: float, lang: str) -> str:
     if lang == "zh":
         return f"{tonnes / 1e4:,.0f} 万吨"
@@ -58,11 +126,19 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
     from matplotlib.patches import FancyBboxPatch
 
     lang = opts.lang
-    fig.text(0.05, 0.975, opts.title or t("b.title", lang), fontsize=17, va="top")
+    page_w = fig.get_figwidth() * 72
+    scale = fig.get_figwidth() / PAPER_SIZES["A4"][0]
+    title = briefing_title(opts)
+    title_size = _fit_size(title, 0.9 * page_w, 17 * scale, 10 * scale)
+    fig.text(0.05, 0.975, title, fontsize=title_size, va="top")
+    sub_y = 0.975 - title_size * 1.5 / (fig.get_figheight() * 72)  # below the title's line box
     sub = t("b.generated", lang, date=opts.generated.isoformat(), rulebook=opts.rulebook or "-")
     if opts.period:
         sub += " · " + t("b.period", lang, period=opts.period)
-    fig.text(0.05, 0.948, sub, fontsize=8, color="#555555", va="top")
+    if opts.scenario:
+        sub = t("b.scenario", lang, scenario=opts.scenario) + " · " + sub
+    fig.text(0.05, sub_y, sub, fontsize=_fit_size(sub, 0.9 * page_w, 8 * scale, 5.5 * scale), color="#555555",
+             va="top")
     ratio = float(city["city_clean_ratio"])  # type: ignore[arg-type]
     kpis = [
         (t("b.city_ratio", lang), f"{ratio:.1%}", ratio_color(ratio, opts.target)),
@@ -82,7 +158,7 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
         x = 0.05 + i * width
         fig.patches.append(
             FancyBboxPatch(
-                (x, 0.875),
+                (x, 0.866),
                 width - 0.012,
                 0.058,
                 boxstyle="round,pad=0.003,rounding_size=0.006",
@@ -92,8 +168,12 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
                 linewidth=0.6,
             )
         )
-        fig.text(x + 0.008, 0.922, label, fontsize=7.5, color="#555555", va="top")
-        fig.text(x + 0.008, 0.882, value, fontsize=15, color=color, va="bottom")
+        inner = (width - 0.012 - 0.016) * page_w  # card width less its padding, in points
+        label = _wrap2(label, inner, 7.5 * scale)
+        fig.text(x + 0.008, 0.920, label, fontsize=_fit_size(label, inner, 7.5 * scale, 5.5 * scale),
+                 color="#555555", va="top", linespacing=1.0)
+        fig.text(x + 0.008, 0.871, value, fontsize=_fit_size(value, inner, 15 * scale, 9 * scale), color=color,
+                 va="bottom")
 
 
 def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
@@ -109,9 +189,16 @@ def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         cols.append(t("f.ratio_after", lang))
     cols.append(t("f.gap_tonnes", lang) if lang == "en" else "缺口(万吨)")
     rows, colors = [], []
+    ncols = len(cols)
+    widths = [0.08, 0.42, 0.16, 0.16, 0.18] if ncols == 5 else [0.1, 0.46, 0.2, 0.24]
+    fig = ax.get_figure(root=True)
+    axis_w = ax.get_position().width * (fig.get_figwidth() if fig is not None else 8.27) * 72  # type: ignore[union-attr]
+    size = 6.8
+    name_w = widths[1] * axis_w - 6
     for i, (_, row) in enumerate(low.iterrows(), start=1):
         name = _name(row, lang)
-        name = name if len(name) <= 14 else name[:13] + "…"
+        while len(name) > 2 and _text_width_pt(name, size) > name_w:
+            name = name[:-2] + "…"
         cells = [str(i), name, f"{row['clean_ratio']:.1%}"]
         cc = ["white", "white", ratio_color(float(row["clean_ratio"]), opts.target)]
         if has_after:
@@ -134,9 +221,13 @@ def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         bbox=Bbox.from_bounds(0.0, 0.0, 1.0, 0.97),
     )
     table.auto_set_font_size(False)
-    table.set_fontsize(6.8)
-    ncols = len(cols)
+    table.set_fontsize(size)
     for (r, c), cell in table.get_celld().items():
+        if r == 0:  # headers on up to two lines, smaller until they fit their column
+            text = _wrap2(str(cols[c]), widths[c] * axis_w - 4, size)
+            cell.get_text().set_text(text)
+            cell.get_text().set_fontsize(_fit_size(text, widths[c] * axis_w - 4, size, 4.5))
+            cell.get_text().set_linespacing(1.0)
         cell.set_edgecolor("#dddddd")
         cell.set_linewidth(0.4)
         if r == 0:
@@ -147,7 +238,6 @@ def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         if c == 1 and r > 0:
             cell.set_text_props(ha="left")
             cell.PAD = 0.04
-    widths = [0.08, 0.42, 0.16, 0.16, 0.18] if ncols == 5 else [0.1, 0.46, 0.2, 0.24]
     for (_r, c), cell in table.get_celld().items():
         cell.set_width(widths[c])
 
@@ -200,7 +290,33 @@ def _bars(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         ax.spines[spine].set_visible(False)
 
 
-def _trend(ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions) -> None:
+def _incomplete(coverage: pd.DataFrame | pd.Series | None, monthly: pd.DataFrame | None) -> set[str]:
+    """Periods with incomplete coverage, from ``coverage`` (a Series period -> complete (bool) or
+    share reported (0-1); or a DataFrame with ``period`` and ``complete`` or ``coverage``) or from a
+    ``complete`` / ``coverage_complete`` column of the monthly table."""
+    def flags(frame: pd.DataFrame) -> set[str]:
+        for col in ("complete", "coverage_complete"):
+            if col in frame:
+                bad = frame.loc[~frame[col].astype(bool), "period"]
+                return {str(p) for p in bad}
+        if "coverage" in frame:
+            bad = frame.loc[pd.to_numeric(frame["coverage"], errors="coerce") < 1 - 1e-9, "period"]
+            return {str(p) for p in bad}
+        return set()
+
+    if coverage is None:
+        return flags(monthly) if monthly is not None and "period" in monthly else set()
+    if isinstance(coverage, pd.Series):
+        values = coverage
+        if values.dtype == bool:
+            return {str(p) for p, ok in values.items() if not ok}
+        return {str(p) for p, v in pd.to_numeric(values, errors="coerce").items() if v < 1 - 1e-9}
+    return flags(coverage.reset_index() if "period" not in coverage else coverage)
+
+
+def _trend(
+    ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions, incomplete: set[str] | None = None
+) -> None:
     lang = opts.lang
     ax.set_title(t("b.trend_title", lang), fontsize=10, loc="left")
     if monthly is None:
@@ -243,8 +359,17 @@ def _trend(ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions) -> None:
     ax.axhspan(
         (opts.target - AMBER_BAND) * 100, opts.target * 100, color=COLORS["near"], alpha=0.08, zorder=0
     )
+    marked = [i for i, p in enumerate(periods) if str(p) in (incomplete or set())]
+    for k, i in enumerate(marked):  # a hatched band behind, a hollow point on the city line
+        ax.axvspan(i - 0.45, i + 0.45, facecolor="none", edgecolor="#b0b0b0", hatch="////", linewidth=0,
+                   zorder=0.5, label=t("b.incomplete", lang) if k == 0 else None)
+        ax.plot([i], [city["clean_ratio"].iloc[i] * 100], marker="o", markersize=6, markerfacecolor="white",
+                markeredgecolor=COLORS["low"], markeredgewidth=1.2, linestyle="", zorder=4)
     ax.set_xticks(x)
-    ax.set_xticklabels(periods, rotation=45, fontsize=6.5, ha="right")
+    ax.set_xticklabels([f"{p}*" if i in marked else str(p) for i, p in enumerate(periods)], rotation=45,
+                       fontsize=6.5, ha="right")
+    for i in marked:
+        ax.get_xticklabels()[i].set_color(COLORS["low"])
     ax.set_ylim(0, 105)
     ax.set_ylabel("%", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
@@ -271,6 +396,7 @@ def make_briefing(
     monthly: pd.DataFrame | None = None,
     layers: MapLayers | None = None,
     options: ReportOptions | None = None,
+    coverage: pd.DataFrame | pd.Series | None = None,
     frontier: Mapping[str, Any] | None = None,
 ) -> Briefing:
     """Write the one-page briefing as PDF and/or PNG (and, given a frontier, its page two).
@@ -287,7 +413,13 @@ def make_briefing(
     layers
         What the map panel shows (default: the enterprises alone, when they have ``lon``/``lat``).
     options
-        Language, target, paper, dpi, title, rulebook (default: ``ReportOptions()``, Chinese, A4, 200 dpi).
+        Language, target, paper, dpi, title, rulebook, period, city, scenario, sample (default:
+        ``ReportOptions()``, Chinese, A4, 200 dpi).
+    coverage
+        Which months every enterprise reported: a Series ``period -> complete`` (bool) or share
+        reported (0-1), or a DataFrame with ``period`` and ``complete`` or ``coverage``; the trend
+        marks the incomplete months (hatched, hollow point, ``*`` on the month). A ``complete`` or
+        ``coverage_complete`` column of ``monthly`` is read the same way.
     frontier
         The plan's cost-of-ambition frontier (:func:`cleanfreight.reports.read_frontier`: ``table``,
         ``today``, ``reference``): a second PDF page, and ``<png stem>_frontier.png`` beside the PNG.
@@ -330,7 +462,7 @@ def make_briefing(
                 2,
                 left=0.06,
                 right=0.97,
-                top=0.855,
+                top=0.835,
                 bottom=0.06,
                 height_ratios=[1.25, 0.8, 0.75],
                 width_ratios=[1.15, 1.0],
@@ -340,15 +472,17 @@ def make_briefing(
             ax_map = fig.add_subplot(grid[0, 0])
             if layers is not None and layers.present():
                 plot_map(ax_map, layers, lang=opts.lang, target=opts.target, legend_size=5.0 * scale,
-                         legend_below=True)  # below the map: nothing of the map hidden under it
+                         legend_below=True, labels=True)  # legend below the map: nothing of it hidden
+                ax_map.set_anchor("N")  # the map keeps the top of its cell: its title under the cards
                 ax_map.set_title(t("b.map_title", opts.lang), fontsize=10, loc="left")
             else:
                 ax_map.axis("off")
             _table(fig.add_subplot(grid[0, 1]), ent, opts)
             _bars(fig.add_subplot(grid[1, :]), ent, opts)
-            _trend(fig.add_subplot(grid[2, :]), mon, opts)
-            fig.text(0.05, 0.015, t("illustrative", opts.lang), fontsize=6.5, color="#777777")
-            title = opts.title or t("b.title", opts.lang)
+            _trend(fig.add_subplot(grid[2, :]), mon, opts, _incomplete(coverage, monthly))
+            if opts.sample:  # only the bundled sample is illustrative
+                fig.text(0.05, 0.015, t("illustrative", opts.lang), fontsize=6.5, color="#777777")
+            title = briefing_title(opts)
             page2 = _frontier_page(frontier, opts, (w, h)) if frontier is not None else None
             for target_path, fmt in ((pdf, "pdf"), (png, "png")):
                 if target_path is None:
@@ -394,7 +528,7 @@ def _frontier_page(frontier: Mapping[str, Any], opts: ReportOptions, size: tuple
         size=size,
     )
     # the briefing's title on top, the chart's own title under it, the panels below both
-    fig.text(0.02, 0.988, opts.title or t("b.title", opts.lang), fontsize=10, color="#555555", va="top")
+    fig.text(0.02, 0.988, briefing_title(opts), fontsize=10, color="#555555", va="top")
     fig.suptitle(t("fr.title", opts.lang), fontsize=12, x=0.02, y=0.962, ha="left", va="top")
     fig.subplots_adjust(top=0.9)
     return fig

@@ -286,7 +286,9 @@ def frontier_figure(
                 ax_cost.text(0.01, 0.70, t("fr.first_builds", lang, what=", ".join(builds)),
                              transform=ax_cost.transAxes, ha="left", va="top", fontsize=6.5, color=_GREY)
         fig.text(0.02, 0.012, t("fr.note", lang), fontsize=6.3, color=_GREY)
-        fig.text(0.02, 0.032, t("illustrative", lang), fontsize=6.3, color=_GREY)
+        sample = isinstance(frontier, pd.DataFrame) or bool(frontier.settings.get("sample_data", True))
+        if sample:  # only the bundled sample is illustrative
+            fig.text(0.02, 0.032, t("illustrative", lang), fontsize=6.3, color=_GREY)
         fig.tight_layout(rect=(0.0, 0.045, 1.0, 0.97))
     plt.close(fig)  # not kept by pyplot: the caller owns the figure
     return fig
@@ -325,7 +327,8 @@ def write_frontier_files(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {"frontier.csv": write_csv(fr.table, out / "frontier.csv", index=False, encoding="utf-8")}
-    payload = {"scenario": dict(scenario or {}), **fr.as_dict(), "note": t("illustrative", lang)}
+    sample = bool(fr.settings.get("sample_data", True))
+    payload = {"scenario": dict(scenario or {}), **fr.as_dict(), "note": t("illustrative", lang) if sample else None}
     files["frontier.json"] = write_text(
         out / "frontier.json", json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)
     )

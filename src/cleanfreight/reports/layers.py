@@ -30,6 +30,7 @@ __all__ = [
     "road_lines",
     "route_kind",
     "sample_layers",
+    "split_layers",
 ]
 
 log = logging.getLogger(__name__)
@@ -76,13 +77,72 @@ def read_layer_file(path: str | Path) -> gpd.GeoDataFrame:
         gdf = gpd.read_file(path)
     except Exception as exc:
         raise InputError(f"cannot read layer file {path}: {exc}") from exc
-    if gdf.crs is None:
-        gdf = gdf.set_crs("EPSG:4326")
-    return gdf
+    from cleanfreight.network.crs import as_lonlat
+
+    return as_lonlat(gdf, path, "layer")
+
+
+_POINT_KINDS = {"Point", "MultiPoint"}
+_LINE_KINDS = {"LineString", "MultiLineString"}
+_AREA_KINDS = {"Polygon", "MultiPolygon"}
+
+
+def _is_dispatch_routes(gdf: gpd.GeoDataFrame) -> bool:
+    """A ``routes.geojson`` of ``cleanfreight dispatch``: ``feature`` = route / place, trucks by id."""
+    if "feature" not in gdf.columns:
+        return False
+    return bool({str(v) for v in gdf["feature"].dropna().unique()} & {"route", "place"})
+
+
+def split_layers(gdf: gpd.GeoDataFrame) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """The :class:`MapLayers` fields a user file fills, from its content: ``[(layer, part), ...]``.
+
+    A file mixing points, lines and polygons (a dispatch ``routes.geojson`` has truck routes and
+    the places they serve) is split by geometry and each part guessed on its own
+    (:func:`guess_layer`). The routes of a dispatch day become ``routes`` (``kind`` from the
+    truck's powertrain: new-energy or diesel), its stations ``stations``, its swap / charging /
+    hydrogen stations ``swap_stations`` and its plants and depots ``enterprises`` (no ratio: grey).
+    """
+    if _is_dispatch_routes(gdf):
+        return _split_dispatch(gdf)
+    geom = gdf.geometry.geom_type
+    groups = [(k, geom.isin(k)) for k in (_POINT_KINDS, _LINE_KINDS, _AREA_KINDS)]
+    present = [(k, mask) for k, mask in groups if mask.any()]
+    if len(present) <= 1:
+        return [(guess_layer(gdf), gdf)]
+    return [(guess_layer(gdf[mask]), gdf[mask].copy()) for _, mask in present]
+
+
+def _split_dispatch(gdf: gpd.GeoDataFrame) -> list[tuple[str, gpd.GeoDataFrame]]:
+    feature = gdf["feature"].astype(str)
+    out: list[tuple[str, gpd.GeoDataFrame]] = []
+    routes = gdf[feature == "route"].copy()
+    if len(routes):
+        power = routes["powertrain"].astype(str) if "powertrain" in routes else pd.Series("", index=routes.index)
+        routes["kind"] = ["diesel" if p == "diesel" else "ne" for p in power]
+        if "truck_id" in routes:
+            routes["name"] = routes["truck_id"].astype(str)
+        out.append(("routes", routes.drop(columns=[c for c in ("loads",) if c in routes])))
+    places = gdf[feature == "place"].copy()
+    if len(places):
+        kind = places["kind"].astype(str) if "kind" in places else pd.Series("other", index=places.index)
+        if "name" in places and "name_en" not in places:
+            places["name_en"] = places["name"]
+        ids = places["place_id"].astype(str) if "place_id" in places else pd.Series("", index=places.index)
+        stations = places[kind == "station"].assign(station_id=ids)
+        swaps = places[kind.isin(["swap", "charge", "h2"])].assign(swap_id=ids)
+        sites = places[~kind.isin(["station", "swap", "charge", "h2"])].assign(
+            enterprise_id=ids, clean_ratio=np.nan, tonnes_total=1.0
+        )
+        out += [(name, part) for name, part in (("stations", stations), ("swap_stations", swaps),
+                                                 ("enterprises", sites)) if len(part)]
+    return out
 
 
 def guess_layer(gdf: gpd.GeoDataFrame) -> str:
-    """Which :class:`MapLayers` field a user file belongs to, from its geometry and columns."""
+    """Which :class:`MapLayers` field a user file belongs to, from its geometry and columns.
+
+    A file mixing geometries is split first by :func:`split_layers`."""
     cols = {c.lower() for c in gdf.columns}
     kinds = set(gdf.geometry.geom_type.dropna().unique()) if len(gdf) else set()
     if kinds <= {"Point", "MultiPoint"} and kinds:
@@ -112,7 +172,8 @@ def layers_from_files(
     *,
     base: MapLayers | None = None,
 ) -> MapLayers:
-    """Map layers from user files; ``NAME=FILE`` picks the layer, otherwise it is guessed.
+    """Map layers from user files; ``NAME=FILE`` picks the layer, otherwise it is found from the
+    content (:func:`split_layers`: a file mixing routes and places fills several layers).
 
     Files for the same layer are concatenated. Layers of ``base`` not given by a file are kept.
     """
@@ -128,11 +189,12 @@ def layers_from_files(
         try:
             gdf = read_layer_file(file)
         except InputError as exc:
-            problems.append(Problem(exc.summary, file=file))
+            problems += exc.problems or [Problem(exc.summary, file=file)]
             continue
-        layer = name or guess_layer(gdf)
-        log.info("layer file %s -> %s (%d features)", file, layer, len(gdf))
-        found.setdefault(layer, []).append(gdf.to_crs("EPSG:4326"))
+        parts = [(name, gdf)] if name else split_layers(gdf)
+        for layer, part in parts:
+            log.info("layer file %s -> %s (%d features)", file, layer, len(part))
+            found.setdefault(layer, []).append(part.to_crs("EPSG:4326"))
     if problems:
         raise InputError("cannot read the layer files", problems)
     merged: dict[str, Any] = {}

@@ -31,6 +31,7 @@ import pandas as pd
 
 from cleanfreight._i18n import check_lang, vocab
 from cleanfreight._io import write_text
+from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.reports._labels import bi, t
 
@@ -203,7 +204,7 @@ def ratio_color(ratio: float, target: float = 0.8) -> str:
     """Red / amber / green for a clean ratio against ``target`` (grey when unknown)."""
     if ratio is None or not np.isfinite(ratio):
         return COLORS["route_other"]
-    if ratio >= target - 1e-9:
+    if ratio >= target - RATIO_TOL:
         return COLORS["ok"]
     if ratio >= target - AMBER_BAND - 1e-9:
         return COLORS["near"]
@@ -364,11 +365,13 @@ def _points_xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.round(pts.y.to_numpy(), 6), np.round(pts.x.to_numpy(), 6)
 
 
-def _enterprise_spec(gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: bool) -> dict[str, Any]:
+def _enterprise_spec(
+    gdf: gpd.GeoDataFrame, lang: str, target: float, cluster: bool, annual: bool = True
+) -> dict[str, Any]:
     has_after = "ratio_after" in gdf.columns
     has_clean = "tonnes_clean" in gdf.columns
     extra = [c for c in ("district", "industry") if c in gdf.columns]
-    labels = [bi("f.enterprise_id"), *(bi(f"f.{c}") for c in extra), bi("f.tonnes_total")]
+    labels = [bi("f.enterprise_id"), *(bi(f"f.{c}") for c in extra), bi("f.tonnes_year" if annual else "f.tonnes_total")]
     if has_clean:
         labels.append(bi("f.tonnes_clean"))
     labels += [bi("f.clean_ratio")]
@@ -494,6 +497,9 @@ def _geojson_layer(
         overlay=True,
         control=True,
         smooth_factor=1.0,
+        # points in a line/area layer are drawn as small circles: never Leaflet's image marker,
+        # whose icon files are not part of an offline page (a broken image)
+        marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.8),
     )
     layer.add_to(m)
 
@@ -550,6 +556,7 @@ def make_map(
     subtitle: str | None = None,
     cluster_above: int = 300,
     max_vertices: int = 50_000,
+    annual: bool = True,
 ) -> folium.Map:
     """Draw ``layers`` on a Folium map (call :func:`save_map` to write it for offline use).
 
@@ -572,6 +579,9 @@ def make_map(
         Point layers with more points than this are clustered (Leaflet.markercluster).
     max_vertices
         Line and polygon layers with more vertices than this are simplified.
+    annual
+        The tonnes are for a year ("annual tonnes" in popups and the legend); ``False`` for a
+        month, quarter or other period.
 
     Returns
     -------
@@ -735,9 +745,10 @@ def make_map(
     if "enterprises" in present:
         en = present["enterprises"]
         _point_layer(
-            m, _enterprise_spec(en, lang, target, len(en) > cluster_above), t("map.enterprises", lang)
+            m, _enterprise_spec(en, lang, target, len(en) > cluster_above, annual), t("map.enterprises", lang)
         )
         low = max(0.0, target - AMBER_BAND)
+        has_ratio = pd.to_numeric(en["clean_ratio"], errors="coerce").notna().any()
         legend = [
             {
                 "kind": "circle",
@@ -750,6 +761,9 @@ def make_map(
                 "label": t("map.ratio_near", lang, low=f"{low:.0%}", target=f"{target:.0%}"),
             },
             {"kind": "circle", "color": COLORS["low"], "label": t("map.ratio_low", lang, low=f"{low:.0%}")},
+            *legend,
+        ] if has_ratio else [
+            {"kind": "circle", "color": COLORS["route_other"], "label": t("map.enterprises", lang)},
             *legend,
         ]
 
@@ -770,7 +784,8 @@ def make_map(
             "legend": {
                 "heading": t("map.legend", lang),
                 "items": legend,
-                "note": t("map.size_note", lang) + " · " + t("map.tiles_note", lang)
+                "note": t("map.size_note" if annual else "map.size_note_period", lang) + " · "
+                + t("map.tiles_note", lang)
                 if "enterprises" in present
                 else t("map.tiles_note", lang),
             },

@@ -35,7 +35,14 @@ class ReportOptions:
     generated
         Date printed on the reports (default: today).
     period
-        Period the figures cover (e.g. ``2026-01..2026-03``), printed when given.
+        Period the figures cover (e.g. ``2026-03``, ``2026-Q1``, ``2026-01-01..2026-03-31``), printed
+        in the title when given; empty for the declared yearly figures of the baseline.
+    city_zh, city_en
+        The city the briefing is about, named in its title (``长治市…简报``).
+    scenario
+        The plan's scenario (its title), named under the title when the figures include a plan.
+    sample
+        The figures come from the bundled illustrative sample: the footer says so (only then).
     """
 
     lang: str = "zh"
@@ -46,6 +53,17 @@ class ReportOptions:
     dpi: int = 200
     generated: dt.date = field(default_factory=dt.date.today)
     period: str = ""
+    city_zh: str = "长治市"
+    city_en: str = "Changzhi"
+    scenario: str = ""
+    sample: bool = False
+
+    @property
+    def annual(self) -> bool:
+        """The figures are for a year (no period: the declared yearly figures; or a year label)."""
+        import re
+
+        return not self.period or re.fullmatch(r"\d{4}", self.period.strip()) is not None
 
     def __post_init__(self) -> None:
         problems = []

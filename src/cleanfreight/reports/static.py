@@ -83,8 +83,13 @@ def plot_map(
     legend: bool = True,
     legend_size: float = 6.0,
     legend_below: bool = False,
+    labels: bool = False,
 ) -> None:
-    """Draw ``layers`` on a matplotlib axis (metric CRS, no axes frame, scale bar, legend)."""
+    """Draw ``layers`` on a matplotlib axis (metric CRS, no axes frame, scale bar, legend).
+
+    With ``labels`` the stations and enterprises are named where a label fits (largest first,
+    never over another label); district / county names are drawn above the routes with a halo.
+    """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -104,10 +109,12 @@ def plot_map(
         g["boundaries"].plot(
             ax=ax, facecolor="#f7f6f0", edgecolor=COLORS["boundary"], linewidth=0.5, linestyle="--", zorder=1
         )
+        # a light box, not a path-effect halo: path effects turn PDF text into outlines (not searchable)
+        halo = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.55}
         for name, pt in zip(area_names(g["boundaries"], lang), g["boundaries"].representative_point(), strict=True):
-            if name and pt is not None and not pt.is_empty:
-                ax.text(pt.x, pt.y, name, fontsize=6, color="#8a8a8a", ha="center", va="center", zorder=1.5,
-                        clip_on=True)
+            if name and pt is not None and not pt.is_empty:  # above roads and routes: never hidden
+                ax.text(pt.x, pt.y, name, fontsize=6, color="#6a6a6a", ha="center", va="center", zorder=9.5,
+                        clip_on=True, bbox=halo)
     if "roads" in g:
         g["roads"].plot(ax=ax, color=COLORS["road"], linewidth=0.5, zorder=2)
     if "restriction_zone" in g:
@@ -248,6 +255,8 @@ def plot_map(
         spine.set_color("#bbbbbb")
         spine.set_linewidth(0.5)
     _scale_bar(ax)
+    if labels:
+        _place_labels(ax, g, lang)
     if legend and handles:
         place: dict[str, Any] = (
             {"loc": "upper center", "bbox_to_anchor": (0.5, -0.01), "ncol": 4, "columnspacing": 0.8}
@@ -265,6 +274,54 @@ def plot_map(
         )
 
 
+def _place_labels(ax: Axes, g: dict[str, gpd.GeoDataFrame], lang: str, size: float = 5.5) -> None:
+    """Name stations and enterprises where the label fits: largest first, no overlap, inside the map."""
+    from cleanfreight.reports.maps import _names
+
+    ax.apply_aspect()
+    fig = ax.get_figure(root=True)
+    pos = ax.get_position()
+    fw, fh = (fig.get_figwidth(), fig.get_figheight()) if fig is not None else (8.0, 8.0)  # type: ignore[union-attr]
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    per_pt_x = (x1 - x0) / (pos.width * fw * 72)  # data units per point
+    per_pt_y = (y1 - y0) / (pos.height * fh * 72)
+    candidates: list[tuple[float, float, float, str]] = []  # (priority, x, y, text)
+    if "stations" in g:
+        st = g["stations"]
+        for (_, row), pt in zip(st.iterrows(), st.geometry.representative_point(), strict=True):
+            candidates.append((1e12, pt.x, pt.y, _names(row, lang, str(row.get("station_id", "")))[0]))
+    if "enterprises" in g:
+        en = g["enterprises"]
+        tonnes = pd.to_numeric(en["tonnes_total"], errors="coerce").fillna(0)
+        for (_, row), pt, tn in zip(en.iterrows(), en.geometry.representative_point(), tonnes, strict=True):
+            candidates.append((float(tn), pt.x, pt.y, _names(row, lang, str(row["enterprise_id"]))[0]))
+    taken: list[tuple[float, float, float, float]] = []
+    if "boundaries" in g:  # district / county names stay readable: no label over them
+        b = g["boundaries"]
+        for name, pt in zip(area_names(b, lang), b.representative_point(), strict=True):
+            if name and pt is not None and not pt.is_empty:
+                w = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in name) * 6 * per_pt_x / 2
+                h = 6 * 1.2 * per_pt_y / 2
+                taken.append((pt.x - w, pt.y - h, pt.x + w, pt.y + h))
+    halo = {"boxstyle": "round,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.6}
+    for _, x, y, text in sorted(candidates, key=lambda c: -c[0]):
+        if not text:
+            continue
+        w = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text) * size * per_pt_x
+        h = size * 1.2 * per_pt_y
+        for dx, ha in ((4 * per_pt_x, "left"), (-4 * per_pt_x, "right")):
+            bx0 = x + dx if ha == "left" else x + dx - w
+            box = (bx0, y - h / 2, bx0 + w, y + h / 2)
+            inside = box[0] > x0 and box[2] < x1 and box[1] > y0 and box[3] < y1
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                                  for b in taken):
+                taken.append(box)
+                ax.text(x + dx, y, text, fontsize=size, ha=ha, va="center", color="#222222", zorder=10,
+                        bbox=halo, clip_on=True)
+                break
+
+
 def static_map(
     layers: MapLayers,
     path: str | Path,
@@ -274,6 +331,8 @@ def static_map(
     target: float = 0.8,
     dpi: int = 200,
     size: tuple[float, float] = (8.0, 8.0),
+    sample: bool = True,
+    labels: bool = True,
 ) -> Path:
     """Write a static map as PNG, SVG or PDF (from the file suffix).
 
@@ -293,6 +352,10 @@ def static_map(
         Resolution of PNG output (and of rasterised parts of PDF/SVG).
     size
         Figure size in inches.
+    sample
+        The data is the bundled illustrative sample: the footer says so (only then).
+    labels
+        Name stations and enterprises where the label fits.
     """
     import matplotlib
 
@@ -308,9 +371,10 @@ def static_map(
     with plt.rc_context(cast(Any, rc_params())):
         fig, ax = plt.subplots(figsize=size)
         try:
-            plot_map(ax, layers, lang=lang, target=target)
+            plot_map(ax, layers, lang=lang, target=target, labels=labels)
             ax.set_title(title if title is not None else t("map.title", lang), fontsize=12)
-            fig.text(0.01, 0.005, t("illustrative", lang), fontsize=6, color="#777777")
+            if sample:
+                fig.text(0.01, 0.005, t("illustrative", lang), fontsize=6, color="#777777")
             fig.tight_layout()
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, dpi=dpi, metadata=_metadata(path, title or t("map.title", lang)))

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import vocab
-from cleanfreight._io import atomic_path
+from cleanfreight._io import atomic_path, xlsx_workbook
 from cleanfreight.reports._labels import t
 from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports.maps import AMBER_BAND
@@ -194,7 +194,7 @@ def _summary_sheet(
     for r in ratio_rows:
         _ratio_colours(sheet, fmt, r, r, 1, 1, opts.target)
     last = len(rows) + 3
-    notes = [t("illustrative", lang)]
+    notes = [t("illustrative", lang)] if opts.sample else []  # only the bundled sample is illustrative
     if not monthly:
         notes.append(t("w.no_monthly", lang))
     if not plan:
@@ -272,8 +272,6 @@ def write_workbook(
     options
         Language, target, rulebook, date.
     """
-    import xlsxwriter
-
     opts = options or ReportOptions()
     ent = enterprise_table(enterprises, opts.target)
     mon = monthly_table(monthly)
@@ -281,7 +279,7 @@ def write_workbook(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        _write_book(xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True}), ent, mon, city, plan, opts)
+        _write_book(xlsx_workbook(tmp), ent, mon, city, plan, opts)
     log.info("wrote %s", path)
     return path
 
@@ -300,7 +298,7 @@ def _write_book(
             {
                 "title": opts.title or t("b.title", opts.lang),
                 "author": "cleanfreight",
-                "comments": t("illustrative", "en"),
+                "comments": t("illustrative", "en") if opts.sample else "",
             }
         )
         has_plan = plan is not None and len(plan) > 0

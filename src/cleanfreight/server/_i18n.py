@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -142,10 +140,15 @@ def t(key: str, lang: str, **kw: object) -> str:
 
 
 def reason(text: str, lang: str) -> str:
-    """A ledger reason in the page's language (Chinese translation followed by the original)."""
+    """A reject reason in the page's language: the ledger's translation, else the platform's own."""
     if lang != "zh":
         return text
+    from cleanfreight.server._ledger import reason_text
+
+    translated = reason_text(text, lang)
+    if translated != text:
+        return translated
     for prefix, zh in _REASONS:
         if text.startswith(prefix):
             return zh
-    return re.sub(r"^no column for", "缺少列：", text)
+    return text

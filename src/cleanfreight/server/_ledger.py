@@ -26,6 +26,7 @@ __all__ = [
     "anomalies",
     "canonical_fields",
     "city_trend",
+    "detail_text",
     "enterprise_names",
     "enterprise_trend",
     "file_rejects",
@@ -34,6 +35,7 @@ __all__ = [
     "open_store",
     "parse_period",
     "period_report",
+    "reason_text",
     "report_workbook",
     "roster",
 ]
@@ -150,6 +152,8 @@ def anomalies(
     for r in df.to_dict("records"):
         row = {k: (None if _missing(v) else v) for k, v in r.items()}
         row["label"] = vocab("check", row["check"], lang)
+        if isinstance(row.get("detail"), str):
+            row["detail_text"] = detail_text(row["detail"], lang)
         out.append(row)
     return out
 
@@ -159,6 +163,23 @@ def enterprise_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, r
     res = ledger.trend(con, first, last, rules=rules)
     return res.enterprises.rename(columns={"month": "period"})[["period", "enterprise_id", "clean_ratio",
                                                                  "tonnes_total"]]
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A reject reason of the ledger (stored in English) in ``lang``.
+
+    The ledger keeps its translations in a private module; its coming front should expose them.
+    """
+    from cleanfreight.ledger._labels import reason_text as _reason_text
+
+    return _reason_text(reason, lang)
+
+
+def detail_text(detail: str, lang: str) -> str:
+    """A check's detail (computed in English) in ``lang``."""
+    from cleanfreight.ledger._labels import detail_text as _detail_text
+
+    return _detail_text(detail, lang)
 
 
 def parse_period(text: str) -> str:

@@ -160,14 +160,18 @@ ENVELOPE_FIELDS: dict[str, str] = {
     "cargo": "cargo", "goodsName": "cargo", "goodsname": "cargo", "cargoName": "cargo",
     "tonnage": "tonnes", "weight": "tonnes", "netWeight": "tonnes",
     "unit": "unit", "weightUnit": "unit",
+    "fuelType": "fuel", "fueltype": "fuel", "fuel": "fuel",
+    "plateColor": "plate_colour", "platecolor": "plate_colour", "plateColour": "plate_colour",
 }
-#: emission stage codes of the envelope: 0-6, D electric, X none (rejected by the ledger as unknown)
-_FUEL_ELECTRIC = {"C"}
 _AB_DIRECTIONS = {"A": "in", "B": "out"}
 
 
 def envelope_record(value: dict[str, Any]) -> dict[str, Any]:
-    """A ``shareDrivingRecord`` value as a passage record with the ledger's field names."""
+    """A ``shareDrivingRecord`` value as a passage record with the ledger's field names.
+
+    Emission stage codes 0-6 / D / X, fuel codes (A petrol, B diesel, C electric, E natural gas) and
+    plate colours are read by the ledger (stage X with fuel C is electric).
+    """
     out: dict[str, Any] = {}
     for k, v in value.items():
         name = ENVELOPE_FIELDS.get(k)
@@ -176,9 +180,6 @@ def envelope_record(value: dict[str, Any]) -> dict[str, Any]:
     direction = str(out.get("direction", "")).strip().upper()
     if direction in _AB_DIRECTIONS:  # A in, B out (as in the serial numbers)
         out["direction"] = _AB_DIRECTIONS[direction]
-    fuel = str(value.get("fuelType", value.get("fueltype", ""))).strip().upper()
-    if "emission_stage" not in out and fuel in _FUEL_ELECTRIC:
-        out["emission_stage"] = "d"
     return out
 
 
