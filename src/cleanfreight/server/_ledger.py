@@ -152,8 +152,9 @@ def anomalies(
     for r in df.to_dict("records"):
         row = {k: (None if _missing(v) else v) for k, v in r.items()}
         row["label"] = vocab("check", row["check"], lang)
-        if isinstance(row.get("detail"), str):
-            row["detail_text"] = detail_text(row["detail"], lang)
+        detail = row.get("detail")
+        if isinstance(detail, str):
+            row["detail_text"] = detail_text(detail, lang)
         out.append(row)
     return out
 
