@@ -31,6 +31,7 @@ def test_enterprise_sees_only_itself(live: LiveServer) -> None:
     assert [e["enterprise_id"] for e in a["enterprises"]] == ["CZ01"]
     assert [e["enterprise_id"] for e in b["enterprises"]] == ["CZ02"]
     assert a["city"] == {"target": 0.8}
+    assert set(a) == {"period", "start", "end_exclusive", "rulebook", "assumptions", "enterprises", "city", "scope"}
     assert "CZ02" not in json.dumps(a, ensure_ascii=False)
     own = next(e for e in full["enterprises"] if e["enterprise_id"] == "CZ01")
     assert a["enterprises"][0] == own
@@ -114,3 +115,24 @@ def test_bureau_downloads_the_briefing(live: LiveServer) -> None:
     with live.client() as c:
         web_login(c, "cz01")
         assert c.get("/briefing.pdf", params={"period": "2026-03"}).status_code == 403
+
+
+def test_dashboard_counts_who_reported(tmp_path: Path) -> None:
+    import re
+
+    from tests.server._live import start_server, web_login
+
+    s = start_server(None, tmp_path)
+    try:
+        rec = {"serial": "R1", "gate": "G1", "timestamp": "2026-03-05 08:00:00", "plate": "晋D12345",
+               "emission_stage": "d", "cargo": "原煤", "tonnes": 30, "direction": "in"}
+        with s.client() as c:
+            assert c.post("/api/v1/passages", json=[rec], headers=s.auth("gate-cz01")).json()["accepted"] == 1
+            web_login(c, "chief")
+            html = c.get("/dashboard", params={"period": "2026-03"}).text
+    finally:
+        s.stop()
+    cards = re.findall(r'<div class="big[^"]*">([^<]+)</div>', html)
+    assert cards[:4] == ["100.0%", "1 / 40", "1 / 40", "0 / 1"]  # ratio, meeting, reported, gates online
+    row = re.search(r'<tr data-enterprise="CZ02">(.*?)</tr>', html, re.S)
+    assert row and "未报送" in row[1]

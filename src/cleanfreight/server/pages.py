@@ -211,6 +211,10 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     gates = _gates(ctx, None)
     names = _ledger.enterprise_names(ctx.settings.roster)
     by_id = {str(e["enterprise_id"]): e for e in rep["enterprises"]}
+    # who did not report this month: the ledger's coverage rule (own gate / meter records; waybills alone
+    # are not a report), else no records at all
+    cov = rep.get("coverage") or {}
+    not_reported = {str(x) for m in cov.get("by_month", []) for x in (m.get("not_reported") or [])}
     rows = []
     for eid in sorted(set(names) | set(by_id)):
         e = by_id.get(eid, {})
@@ -224,7 +228,7 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
             "clean_ratio": e.get("clean_ratio") if total else None,
             "rail_share": (e.get("tonnes_rail", 0.0) / total) if total else None,
             "meets": bool(e.get("meets_target")),
-            "reported": bool(e.get("records")),
+            "reported": eid not in not_reported if cov else bool(e.get("records")),
             "gates": len(g),
             "gates_online": sum(1 for x in g if x["online"]),
             "tonnes_total": total,

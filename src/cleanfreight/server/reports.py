@@ -20,6 +20,8 @@ router = APIRouter(prefix="/api/v1", tags=["reports"])
 
 #: city figures an enterprise account sees (the rest aggregates other enterprises' data)
 _CITY_FOR_ENTERPRISE = ("target",)
+#: top-level keys of the report an enterprise account sees
+_KEYS_FOR_ENTERPRISE = ("period", "start", "end_exclusive", "rulebook", "assumptions")
 
 
 def current_period() -> str:
@@ -39,10 +41,12 @@ def scoped_report(ctx: Ctx, user: User, period: str) -> dict[str, Any]:
     if user.role == "bureau":
         rep["scope"] = "city"
         return rep
-    rep["enterprises"] = [e for e in rep["enterprises"] if e.get("enterprise_id") == user.enterprise_id]
-    rep["city"] = {k: v for k, v in rep["city"].items() if k in _CITY_FOR_ENTERPRISE}
-    rep["scope"] = user.enterprise_id
-    return rep
+    # a whitelist: whatever else the ledger's report holds (coverage lists, future keys) may name others
+    scoped = {k: rep[k] for k in _KEYS_FOR_ENTERPRISE if k in rep}
+    scoped["enterprises"] = [e for e in rep["enterprises"] if e.get("enterprise_id") == user.enterprise_id]
+    scoped["city"] = {k: v for k, v in rep["city"].items() if k in _CITY_FOR_ENTERPRISE}
+    scoped["scope"] = user.enterprise_id
+    return scoped
 
 
 @router.get("/report", summary="The period report (same JSON as `cleanfreight ledger report --json`), scoped to the caller")
