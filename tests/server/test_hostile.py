@@ -156,3 +156,23 @@ def test_session_cookie_flags(server: LiveServer) -> None:
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie
     assert r.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_xlsx_upload_is_read(server: LiveServer, tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["门禁导出 2026年3月"])  # a title row before the header, as vendors write
+    ws.append(GATE_HEADER.split(","))
+    ws.append(["20260305 080000", "晋DD00001", "d", "原煤", 30.5, "进"])
+    ws.append(["20260305 090000", "晋D 00002", "国五", "焦炭", 29, "出"])
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    with server.client() as c:
+        web_login(c, "cz01")
+        r = upload(c, "export.xlsx", path.read_bytes())
+        assert r.status_code == 200
+        assert re.search(r'id="accepted">2<', r.text)
+        assert re.search(r'id="rejected">0<', r.text)
+    assert count(server, "records") == 2
