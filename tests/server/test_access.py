@@ -31,7 +31,7 @@ API: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
 PAGES: list[tuple[str, tuple[int, int, int]]] = [
     ("/dashboard", (303, 403, 200)),
     ("/enterprise", (303, 200, 303)),
-    ("/upload", (303, 200, 403)),
+    ("/upload", (303, 200, 200)),
     ("/accounts", (303, 403, 200)),
     ("/map?period=2026-03", (303, 200, 200)),
     ("/report.xlsx?period=2026-03", (303, 403, 200)),

@@ -176,3 +176,24 @@ def test_xlsx_upload_is_read(server: LiveServer, tmp_path: Path) -> None:
         assert re.search(r'id="accepted">2<', r.text)
         assert re.search(r'id="rejected">0<', r.text)
     assert count(server, "records") == 2
+
+
+def test_bureau_uploads_for_a_named_enterprise(server: LiveServer) -> None:
+    data = f"{GATE_HEADER},企业编号\n20260305 080000,晋DD00001,d,原煤,30,进,CZ03\n20260305 080000,晋DD00002,d,原煤,30,进,CZ04\n"
+    with server.client() as c:
+        web_login(c, "chief")
+        page = c.get("/upload")
+        assert 'name="enterprise_id"' in page.text
+        r = c.post("/upload", data={"csrf": csrf_of(page.text)}, files={"file": ("a.csv", data.encode(), "text/csv")})
+        assert r.status_code == 400  # no enterprise named
+        r = c.post("/upload", data={"csrf": csrf_of(page.text), "enterprise_id": "cz03"},
+                   files={"file": ("a.csv", data.encode(), "text/csv")})
+        assert r.status_code == 200
+        assert re.search(r'id="accepted">1<', r.text)
+        assert re.search(r'id="rejected">1<', r.text)  # the CZ04 row: another enterprise
+    server.stop()
+    con = duckdb.connect(str(server.settings.db), read_only=True)
+    try:
+        assert con.execute("SELECT enterprise_id, plate FROM records").fetchall() == [("CZ03", "晋DD00001")]
+    finally:
+        con.close()

@@ -76,6 +76,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "choose_file": ("选择门禁 / 地磅 / 铁路货票导出文件（CSV 或 XLSX）",
                     "Choose a gate / weighbridge / rail waybill export (CSV or XLSX)"),
     "submit_upload": ("上传并导入", "Upload and import"),
+    "upload_for": ("代企业上传：企业编号", "Upload for enterprise (id)"),
+    "enterprise_needed": ("请填写企业编号（字母、数字、_ -）", "Give the enterprise id (letters, digits, _ -)"),
     "accepted": ("已接收", "Accepted"),
     "rejected": ("已拒收", "Rejected"),
     "duplicates": ("重复", "Duplicates"),

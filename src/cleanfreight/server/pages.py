@@ -381,7 +381,7 @@ def upload_page(request: Request, ctx: Ctx) -> Response:
     s = _session(request, ctx)
     if s is None:
         return _to_login()
-    if s.user.role != "enterprise":
+    if s.user.role not in ("enterprise", "bureau"):  # pragma: no cover - devices cannot log in
         lang = _lang(request, ctx)
         return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
     return _render(request, ctx, "upload.html", user=s.user, csrf=s.csrf, result=None, error=None)
@@ -410,6 +410,7 @@ def upload(
     ctx: Ctx,
     file: Annotated[UploadFile, File()],
     csrf: Annotated[str, Form(max_length=128)] = "",
+    enterprise_id: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     s = _session(request, ctx)
     if s is None:
@@ -420,14 +421,19 @@ def upload(
         text = _i18n.t(key_or_text, lang) if key_or_text in _i18n.TEXT else key_or_text
         return _render(request, ctx, "upload.html", code, user=s.user, csrf=s.csrf, result=None, error=text)
 
-    if s.user.role != "enterprise":
+    if s.user.role not in ("enterprise", "bureau"):  # pragma: no cover - devices cannot log in
         return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
     if not _csrf_ok(s.csrf, csrf):
         return fail("csrf_failed", 403)
     name = safe_name(file.filename)
     if name is None:
         return fail("bad_file", 400)
+    # an enterprise uploads its own exports; the bureau names the enterprise it uploads for
     ent = s.user.enterprise_id
+    if s.user.role == "bureau":
+        ent = enterprise_id.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9_-]{1,32}", ent):
+            return fail("enterprise_needed", 400)
     client = client_of(request)
     with tempfile.TemporaryDirectory(prefix="cleanfreight-upload-") as tmp:
         path = Path(tmp) / name
