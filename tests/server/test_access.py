@@ -35,6 +35,7 @@ PAGES: list[tuple[str, tuple[int, int, int]]] = [
     ("/accounts", (303, 403, 200)),
     ("/map?period=2026-03", (303, 200, 200)),
     ("/report.xlsx?period=2026-03", (303, 403, 200)),
+    ("/briefing.pdf?period=2026-03", (303, 403, 200)),
 ]
 
 
