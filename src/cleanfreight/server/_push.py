@@ -227,7 +227,9 @@ def _submit(
                 held += 1
             else:
                 if out.startswith("enterprise_id: field enterprise_id given twice"):
-                    out = f"record of another enterprise; this account pushes for {user.enterprise_id} only"
+                    out = "record of another enterprise; " + (
+                        f"this account pushes for {user.enterprise_id} only" if user.enterprise_id
+                        else "its enterprise fields disagree")
                 rejected.append((pos, {"serial": serial, "reason": out}))
     if items or rejected:
         committer.store.audit(user.name, action, user.enterprise_id,
