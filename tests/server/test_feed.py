@@ -77,6 +77,10 @@ def test_device_pushes_for_its_own_enterprise_only(server: LiveServer) -> None:
                    headers=server.auth("gate-cz01")).json()
         assert r["accepted"] == 0
         assert r["rejected"][0]["reason"].startswith("record of another enterprise")
+        # under a Chinese field name too
+        r = c.post("/api/v1/passages", json=[passage("X0", 企业编号="CZ02")], headers=server.auth("gate-cz01")).json()
+        assert r["rejected"] == [{"serial": "X0",
+                                  "reason": "record of another enterprise; this account pushes for CZ01 only"}]
         # bureau accounts push for any enterprise but must name it
         r = c.post("/api/v1/passages", json=[passage("X2"), passage("X3", enterprise_id="cz02")],
                    headers=server.auth("chief")).json()
