@@ -55,6 +55,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "enterprise": ("企业", "Enterprise"),
     "clean_ratio": ("清洁运输比例", "Clean ratio"),
     "rail_share": ("铁路占比", "Rail share"),
+    "ratio_not_target": ("比例已达 80%，但其他规则未满足（如煤炭/焦炭公路出省）",
+                         "Ratio reached, another rule not met (e.g. coal or coke out of the province by road)"),
     "meets": ("是否达标", "Meets target"),
     "reported": ("本期已报送", "Reported this period"),
     "gates_online": ("门禁在线", "Gates online"),
