@@ -2,7 +2,7 @@
 
 From the bottom: plumbing (``_``-modules, ``errors``) → ``accounting``, ``network`` → ``enterprises`` →
 ``planning``, ``ledger``, ``dispatch`` (the engines) → ``reports`` (renderers, which only draw) →
-``jobs`` (orchestration; ``workflow`` is its deprecated alias) → ``cli``. A package imports only from
+``jobs`` (orchestration; ``workflow`` is its deprecated alias) → ``server`` (the platform) → ``cli``. A package imports only from
 below itself, and no two modules import each other, directly or around a circle.
 """
 
@@ -24,6 +24,7 @@ RANK = {
     "reports": 4,
     "jobs": 5,
     "workflow": 6,
+    "server": 6,
     "cli": 7,
 }
 

@@ -16,6 +16,7 @@ from cleanfreight.ledger._readers import ColumnMapping, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map, recode_cargo
 from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
 from cleanfreight.ledger.coverage import Coverage, coverage
+from cleanfreight.ledger.feed import RowReject, RowsResult, canonical_fields, ingest_rows, list_rejects
 from cleanfreight.ledger.front import Ledger
 from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
 from cleanfreight.ledger.report import (
@@ -43,11 +44,16 @@ __all__ = [
     "LedgerReport",
     "Period",
     "ReportSettings",
+    "RowReject",
+    "RowsResult",
     "SampleManifest",
     "TrendResult",
+    "canonical_fields",
     "coverage",
     "generate_records",
     "ingest",
+    "ingest_rows",
+    "list_rejects",
     "load_cargo_map",
     "load_mapping",
     "load_plan",

@@ -108,6 +108,9 @@ class IngestSettings:
     stations
         Names or ids of rail freight stations: a truck whose origin or destination is one of them is
         the short-haul leg of a rail chain. ``None``: the stations of the sample network.
+    only_enterprise
+        Accept rows of this enterprise only: a row whose enterprise column names another one is
+        rejected (an enterprise uploading its own exports through the platform).
     """
 
     chunk_rows: int = 200_000
@@ -119,6 +122,7 @@ class IngestSettings:
     max_year: int = 2100
     max_future_days: float | None = 366.0
     stations: tuple[str, ...] | None = None
+    only_enterprise: str | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -884,6 +888,16 @@ def _normalise_select(
     if kind == "meter":
         checks.append(("chain IS NULL", "meter_kind", "meter_raw", "cannot tell conveyor or pipeline"))
     checks += plausibility_checks(layout, s)
+    if s.only_enterprise is not None:
+        only = s.only_enterprise.strip().upper()
+        checks.append(
+            (
+                f"enterprise_id IS NOT NULL AND enterprise_id <> {nz.quote(only)}",
+                "enterprise_id",
+                "enterprise_id",
+                f"record of another enterprise; this import takes {only} only",
+            )
+        )
     ok = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
 
     # total rows (合计 / 小计) are counted apart, never rejected

@@ -1,0 +1,203 @@
+"""The one door from the platform to the ledger.
+
+Everything the platform needs from the ledger goes through this module, which calls the public
+functions of :mod:`cleanfreight.ledger` only (no SQL against the ledger's tables). When the ledger
+gets a front of its own, only this module changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cleanfreight import ledger
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+    from cleanfreight.enterprises import Roster
+
+__all__ = [
+    "RowsResult",
+    "anomalies",
+    "canonical_fields",
+    "city_trend",
+    "detail_text",
+    "enterprise_names",
+    "enterprise_trend",
+    "file_rejects",
+    "import_files",
+    "import_rows",
+    "open_store",
+    "parse_period",
+    "period_report",
+    "reason_text",
+    "report_workbook",
+    "roster",
+]
+
+logger = logging.getLogger(__name__)
+
+RowsResult = ledger.RowsResult
+
+
+def _missing(value: object) -> bool:
+    """``None``, NaN or ``pd.NA``."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other non-scalars
+        return False
+
+
+def open_store(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (create) the ledger file; the platform keeps this one connection while it runs."""
+    return ledger.open_ledger(path)
+
+
+def canonical_fields(row: Mapping[str, Any]) -> dict[str, str]:
+    """The fields a file import would read from a pushed record (canonical name -> text)."""
+    return ledger.canonical_fields(row)
+
+
+def import_rows(
+    con: duckdb.DuckDBPyConnection,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    source: str,
+    enterprise: str | None,
+    only_enterprise: str | None = None,
+) -> ledger.RowsResult:
+    """Import pushed records with the rules of a file import (committed before this returns)."""
+    settings = ledger.IngestSettings(only_enterprise=only_enterprise)
+    return ledger.ingest_rows(con, rows, source=source, enterprise=enterprise, settings=settings)
+
+
+def import_files(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], *, enterprise: str | None, only_enterprise: str | None
+) -> ledger.IngestResult:
+    """Import uploaded export files (CSV / XLSX) as ``cleanfreight ledger ingest`` would."""
+    settings = ledger.IngestSettings(only_enterprise=only_enterprise)
+    return ledger.ingest(con, list(files), enterprise=enterprise, settings=settings)
+
+
+def file_rejects(con: duckdb.DuckDBPyConnection, import_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Rejected rows of these imports: ``src_row, column_name, value, reason``."""
+    df = ledger.list_rejects(con, list(import_ids))
+    return [
+        {
+            "row": int(r.src_row),
+            "column": None if r.column_name is None else str(r.column_name),
+            "value": None if r.value is None else str(r.value),
+            "reason": str(r.reason),
+        }
+        for r in df.itertuples(index=False)
+    ]
+
+
+@lru_cache(maxsize=4)
+def roster(which: str | None) -> Roster | None:
+    """The enterprise roster (``"sample"``, a folder, or ``None``)."""
+    if which is None:
+        return None
+    from cleanfreight.enterprises import load_enterprises
+
+    return load_enterprises() if which == "sample" else load_enterprises(which)
+
+
+def report_workbook(
+    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, lang: str,
+    plan: Path | None = None,
+) -> tuple[str, bytes]:
+    """The XLSX of ``cleanfreight ledger report --out`` for one period: ``(file name, bytes)``."""
+    import tempfile
+
+    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name), plan=plan)
+    with tempfile.TemporaryDirectory(prefix="cleanfreight-report-") as tmp:
+        xlsx = next(p for p in ledger.write_report(rep, tmp, lang) if p.suffix == ".xlsx")
+        return xlsx.name, xlsx.read_bytes()
+
+
+def period_report(
+    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, plan: Path | None = None
+) -> dict[str, Any]:
+    """The JSON of ``cleanfreight ledger report --json`` for one period (with ``--plan`` when given)."""
+    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name), plan=plan)
+    return rep.as_dict()
+
+
+def city_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: str) -> list[dict[str, Any]]:
+    """City-wide clean ratio month by month (``cleanfreight ledger trend``): ``month, clean_ratio, tonnes_total``."""
+    res = ledger.trend(con, first, last, rules=rules)
+    return [
+        {"month": str(r.month), "clean_ratio": None if _missing(r.clean_ratio) else float(r.clean_ratio),
+         "tonnes_total": float(r.tonnes_total)}
+        for r in res.city.itertuples(index=False)
+    ]
+
+
+def anomalies(
+    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, lang: str = "en"
+) -> list[dict[str, Any]]:
+    """The findings of ``cleanfreight ledger checks`` for one period, with the check's label in ``lang``."""
+    from cleanfreight._i18n import vocab
+
+    df = ledger.run_checks(con, period, roster=roster(roster_name), rules=rules)
+    out = []
+    for r in df.to_dict("records"):
+        row = {k: (None if _missing(v) else v) for k, v in r.items()}
+        row["label"] = vocab("check", row["check"], lang)
+        detail = row.get("detail")
+        if isinstance(detail, str):
+            row["detail_text"] = detail_text(detail, lang)
+        out.append(row)
+    return out
+
+
+def enterprise_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: str) -> pd.DataFrame:
+    """Each enterprise's ratio month by month: ``period, enterprise_id, clean_ratio, tonnes_total``."""
+    res = ledger.trend(con, first, last, rules=rules)
+    return res.enterprises.rename(columns={"month": "period"})[["period", "enterprise_id", "clean_ratio",
+                                                                 "tonnes_total"]]
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A reject reason of the ledger (stored in English) in ``lang``.
+
+    The ledger keeps its translations in a private module; its coming front should expose them.
+    """
+    from cleanfreight.ledger._labels import reason_text as _reason_text
+
+    return _reason_text(reason, lang)
+
+
+def detail_text(detail: str, lang: str) -> str:
+    """A check's detail (computed in English) in ``lang``."""
+    from cleanfreight.ledger._labels import detail_text as _detail_text
+
+    return _detail_text(detail, lang)
+
+
+def parse_period(text: str) -> str:
+    """The period's label, or :class:`~cleanfreight.errors.InputError` when it cannot be read."""
+    return ledger.parse_period(text).label
+
+
+def enterprise_names(roster_name: str | None) -> dict[str, tuple[str, str]]:
+    """Enterprise id -> (Chinese name, English name) from the roster (empty without one)."""
+    ros = roster(roster_name)
+    if ros is None:
+        return {}
+    df = ros.enterprises
+    out: dict[str, tuple[str, str]] = {}
+    for r in df.itertuples(index=False):
+        eid = str(r.enterprise_id)
+        zh = str(getattr(r, "name_zh", "") or eid)
+        en = str(getattr(r, "name_en", "") or zh)
+        out[eid] = (zh, en)
+    return out

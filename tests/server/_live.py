@@ -1,0 +1,150 @@
+"""A live platform on loopback: uvicorn in a thread (or a subprocess) on a free port, driven with httpx."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from cleanfreight.server import ServerSettings, create_app
+
+PASSWORDS = {
+    "chief": "bureau-pass-1",
+    "cz01": "cz01-pass-123",
+    "cz02": "cz02-pass-123",
+    "gate-cz01": "gate-pass-123",
+    "gate-cz02": "gate-pass-234",
+}
+ACCOUNTS = (
+    ("chief", "bureau", None),
+    ("cz01", "enterprise", "CZ01"),
+    ("cz02", "enterprise", "CZ02"),
+    ("gate-cz01", "device", "CZ01"),
+    ("gate-cz02", "device", "CZ02"),
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def add_accounts(db: Path) -> None:
+    from cleanfreight.server import add_user
+
+    for name, role, ent in ACCOUNTS:
+        add_user(db, name, PASSWORDS[name], role, ent)
+
+
+@dataclass
+class LiveServer:
+    """A platform served by uvicorn in a thread of the test process."""
+
+    settings: ServerSettings
+    _server: Any = None
+    _thread: threading.Thread | None = None
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.port}"
+
+    def start(self) -> LiveServer:
+        import uvicorn
+
+        config = uvicorn.Config(create_app(self.settings), host="127.0.0.1", port=self.settings.port,
+                                log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        started = threading.Event()
+        while not started.wait(0.05):  # uvicorn sets .started once it listens
+            if self._server.started:
+                started.set()
+            elif not self._thread.is_alive():
+                raise RuntimeError("the server thread ended before listening")
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join()
+
+    def client(self, **kw: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=120, **kw)
+
+    def token(self, user: str) -> str:
+        if user not in self._tokens:
+            with self.client() as c:
+                r = c.post("/api/v1/token", json={"username": user, "password": PASSWORDS[user]})
+                r.raise_for_status()
+                self._tokens[user] = r.json()["access_token"]
+        return self._tokens[user]
+
+    def auth(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user)}"}
+
+
+def start_server(db_template: Path | None, tmp: Path, **settings: Any) -> LiveServer:
+    """Copy the ledger (if any), add the test accounts, and serve it on a free port."""
+    db = tmp / "platform.duckdb"
+    if db_template is not None:
+        shutil.copy(db_template, db)
+    add_accounts(db)
+    s = ServerSettings(db=db, port=free_port(), **settings)
+    return LiveServer(s).start()
+
+
+@dataclass
+class ServerProcess:
+    """``cleanfreight serve`` as a child process (for SIGKILL tests)."""
+
+    db: Path
+    port: int
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServerProcess:
+        exe = Path(sys.executable).with_name("cleanfreight")
+        self.proc = subprocess.Popen(
+            [str(exe), "serve", "--db", str(self.db), "--port", str(self.port), "--roster", "sample"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
+        )
+        with httpx.Client(base_url=self.url, timeout=5) as c:
+            while True:  # until it answers; the child dying ends the wait with an error
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"cleanfreight serve exited with {self.proc.returncode}")
+                try:
+                    c.get("/login")
+                    return self
+                except httpx.TransportError:
+                    threading.Event().wait(0.1)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def web_login(client: httpx.Client, user: str, password: str | None = None) -> httpx.Response:
+    """Log in through the login form (CSRF token from the page and its cookie), as a browser does."""
+    import re
+
+    page = client.get("/login")
+    m = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert m, page.text[:500]
+    return client.post("/login", data={"username": user, "password": password or PASSWORDS[user], "csrf": m[1]})

@@ -1,0 +1,104 @@
+"""Accounts, settings and the `cleanfreight users add` / `serve` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from cleanfreight.cli import app
+from cleanfreight.errors import InputError
+from cleanfreight.server import ServerSettings, add_user
+
+
+def test_settings_gather_every_problem(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        ServerSettings(db=tmp_path / "x.duckdb", host="example.org", port=70000, token_ttl_s=0, lang="fr")
+    cols = [p.column for p in err.value.problems]
+    assert cols == ["host", "port", "token_ttl_s", "lang"]
+    s = ServerSettings(db=str(tmp_path / "x.duckdb"))  # type: ignore[arg-type]
+    assert isinstance(s.db, Path)
+
+
+def test_add_user_validates_and_hashes(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    with pytest.raises(InputError) as err:
+        add_user(db, "bad name!", "short", "admin", None)
+    assert [p.column for p in err.value.problems] == ["name", "role", "password"]
+    with pytest.raises(InputError) as err:
+        add_user(db, "gate1", "long-enough-1", "device", None)
+    assert "needs --enterprise" in str(err.value)
+    u = add_user(db, "gate1", "long-enough-1", "device", "cz07")
+    assert (u.role, u.enterprise_id) == ("device", "CZ07")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (pw_hash,) = con.execute("SELECT pw_hash FROM srv_users WHERE name = 'gate1'").fetchone() or ("",)
+        audit = con.execute("SELECT username, action, target FROM srv_audit").fetchall()
+    finally:
+        con.close()
+    assert pw_hash.startswith("$argon2id$")
+    assert "long-enough-1" not in pw_hash
+    assert audit == [("cli", "user.add", "gate1")]
+
+
+def test_users_add_command_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    runner = CliRunner()
+    r = runner.invoke(app, ["users", "add", "chief", "--db", str(db), "--role", "bureau", "--password-stdin",
+                            "--json"], input="a-long-password\n")
+    assert r.exit_code == 0, r.output
+    assert '"role": "bureau"' in r.output
+    r = runner.invoke(app, ["users", "add", "chief", "--db", str(db), "--role", "bureau"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["users", "add", "e1", "--db", str(db), "--role", "enterprise", "--password-stdin"],
+                      input="a-long-password\n")
+    assert r.exit_code == 2
+    assert "needs --enterprise" in r.output
+
+
+def test_serve_refuses_bad_settings(tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "p.duckdb"), "--port", "99999"])
+    assert r.exit_code == 2
+    assert "port" in r.output
+
+
+def test_demo_imports_the_sample_once_and_resets_passwords(tmp_path: Path) -> None:
+    from cleanfreight.server.tools import DEMO_ACCOUNTS, prepare_demo
+
+    db = tmp_path / "demo.duckdb"
+    first = prepare_demo(db, months=[3], scale=0.002)
+    assert set(first) == set(DEMO_ACCOUNTS)
+    second = prepare_demo(db, months=[3], scale=0.002)
+    assert all(first[k] != second[k] for k in first)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        imports = con.execute("SELECT count(*) FROM srv_audit WHERE action = 'demo.sample'").fetchone()
+        gates = con.execute("SELECT enterprise_id, gate FROM srv_heartbeats ORDER BY gate").fetchall()
+        ents = con.execute("SELECT count(DISTINCT enterprise_id) FROM records").fetchone()
+    finally:
+        con.close()
+    assert imports == (1,)
+    assert gates == [("CZ01", "G1"), ("CZ01", "G2")]
+    assert ents == (40,)
+
+
+def test_settings_from_toml(tmp_path: Path) -> None:
+    from cleanfreight.server import load_settings
+
+    cfg = tmp_path / "server.toml"
+    cfg.write_text('[server]\ndb = "x.duckdb"\nport = 8123\nheartbeat_offline_s = 900\n', encoding="utf-8")
+    s = load_settings(cfg, port=9000)
+    assert (s.db, s.port, s.heartbeat_offline_s, s.host) == (Path("x.duckdb"), 9000, 900, "127.0.0.1")
+    cfg.write_text('[server]\ndb = "x.duckdb"\nprot = 1\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_settings(cfg)
+    assert err.value.problems[0].column == "prot"
+    assert "port" in err.value.problems[0].message
+
+
+def test_serve_without_db_or_demo_is_an_input_error() -> None:
+    r = CliRunner().invoke(app, ["serve"])
+    assert r.exit_code == 2
+    assert "--db" in r.output
