@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cleanfreight.cli._common import JsonOption, handle_errors, out, print_json
+from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, out, print_json
 
 DbOption = Annotated[Path, typer.Option("--db", help="The ledger DuckDB file the platform serves (created if missing).")]
 
@@ -92,11 +92,14 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
         ] = False,
         as_json: JsonOption = False,
+        lang: LangOption = "en",
     ) -> None:
         """Create an account, or reset an existing account's password, role and enterprise."""
+        from cleanfreight._i18n import check_lang
         from cleanfreight.errors import InputError
         from cleanfreight.server import add_user
 
+        check_lang(lang)
         if not password_stdin:
             raise InputError("give the password on stdin with --password-stdin (never on the command line)")
         password = sys.stdin.readline().rstrip("\r\n")
@@ -104,4 +107,5 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"name": user.name, "role": user.role, "enterprise_id": user.enterprise_id})
             return
-        out.print(f"account {user.name} ({user.role}{' ' + user.enterprise_id if user.enterprise_id else ''}) saved")
+        who = f"{user.name} ({user.role}{' ' + user.enterprise_id if user.enterprise_id else ''})"
+        out.print(f"账户 {who} 已保存" if lang == "zh" else f"account {who} saved")
