@@ -203,8 +203,8 @@ def difference_map(
     """
     import folium
 
-    from cleanfreight.reports._folium import OwnAssets, PageScript
-    from cleanfreight.reports.maps import COLORS, _area_labels, _geojson_layer
+    from cleanfreight.reports._folium import PageScript
+    from cleanfreight.reports.maps import COLORS, _geojson_layer, base_map
 
     lang = check_lang(lang)
     a, b = diff.titles
@@ -220,21 +220,7 @@ def difference_map(
     if not xs:
         xs, ys = [112.4, 113.9], [35.7, 37.1]
     bounds = [[min(ys) - 0.02, min(xs) - 0.02], [max(ys) + 0.02, max(xs) + 0.02]]
-    m = folium.Map(location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
-                   zoom_start=10, tiles=None, control_scale=True)
-    m.options["max_zoom"] = 18
-    OwnAssets().add_to(m)
-    if base is not None and base.boundaries is not None and len(base.boundaries):
-        bd = base.boundaries.to_crs("EPSG:4326")
-        style = {"color": COLORS["boundary"], "weight": 1.2, "fillColor": "#ffffff", "fillOpacity": 0.6,
-                 "dashArray": "4 3"}
-        _geojson_layer(m, bd, _i18n.t("map.boundaries", lang), {"b": style}, ["b"] * len(bd), None,
-                       interactive=False)
-        _area_labels(m, bd, lang)
-    if base is not None and base.rail is not None and len(base.rail):
-        rl = base.rail.to_crs("EPSG:4326")
-        _geojson_layer(m, rl, _i18n.t("map.rail", lang), {"r": {"color": "#9a9a9a", "weight": 2}},
-                       ["r"] * len(rl), None, interactive=False)
+    m = base_map(bounds, lang, base, zoom_start=10, roads=False)
     colors = {"rail": COLORS["route_rail"], "ne": COLORS["route_ne"], "diesel": COLORS["route_diesel"],
               "other": COLORS["route_other"]}
     legend: list[dict[str, str]] = []

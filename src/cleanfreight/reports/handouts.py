@@ -160,8 +160,8 @@ def route_map(result: DispatchResult, *, lang: str = "en", base: MapLayers | Non
     """
     import folium
 
-    from cleanfreight.reports._folium import OwnAssets, PageScript
-    from cleanfreight.reports.maps import COLORS, _area_labels, _geojson_layer
+    from cleanfreight.reports._folium import PageScript
+    from cleanfreight.reports.maps import COLORS, base_map
 
     lang = check_lang(lang)
     names = place_names(result, lang)
@@ -174,26 +174,7 @@ def route_map(result: DispatchResult, *, lang: str = "en", base: MapLayers | Non
     ys = [c[1] for f in routes for c in f["geometry"]["coordinates"]] or list(lats)
     pad_x, pad_y = max((max(xs) - min(xs)) * 0.05, 0.01), max((max(ys) - min(ys)) * 0.05, 0.01)
     bounds = [[min(ys) - pad_y, min(xs) - pad_x], [max(ys) + pad_y, max(xs) + pad_x]]
-    m = folium.Map(
-        location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
-        zoom_start=11,
-        tiles=None,
-        control_scale=True,
-    )
-    m.options["max_zoom"] = 18
-    OwnAssets().add_to(m)
-
-    if base is not None and base.boundaries is not None and len(base.boundaries):
-        b = base.boundaries.to_crs("EPSG:4326")
-        style = {"color": COLORS["boundary"], "weight": 1.2, "fillColor": "#ffffff", "fillOpacity": 0.6,
-                 "dashArray": "4 3"}
-        _geojson_layer(m, b, _i18n.t("map.boundaries", lang), {"b": style}, ["b"] * len(b), None,
-                       interactive=False)
-        _area_labels(m, b, lang)
-    if base is not None and base.roads is not None and len(base.roads):
-        r = base.roads.to_crs("EPSG:4326")
-        _geojson_layer(m, r, _i18n.t("map.roads", lang), {"r": {"color": COLORS["road"], "weight": 1.5}},
-                       ["r"] * len(r), None, interactive=False)
+    m = base_map(bounds, lang, base, zoom_start=11, rail=False)
 
     legend: list[dict[str, str]] = []
     trucks = result.trucks.set_index("truck_id")

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import check_lang, vocab
+from cleanfreight._i18n import t as _i18n_t
 from cleanfreight._io import AMBER_BAND, write_text
 from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.errors import InputError, Problem
@@ -510,6 +511,49 @@ def area_names(gdf: gpd.GeoDataFrame, lang: str) -> list[str]:
         name = next((_text(row[c]) for c in cols if _text(row[c])), "")
         names.append(name)
     return names
+
+
+def base_map(
+    bounds: list[list[float]],
+    lang: str,
+    base: MapLayers | None = None,
+    *,
+    zoom_start: int = 10,
+    roads: bool = True,
+    rail: bool = True,
+) -> folium.Map:
+    """An offline map over ``bounds`` (``[[south, west], [north, east]]``) with the project's own assets and,
+    under what the caller draws, ``base``'s district boundaries (named) and, when asked, roads and rail."""
+    import folium
+
+    from cleanfreight.reports._folium import OwnAssets
+
+    m = folium.Map(
+        location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+        zoom_start=zoom_start,
+        tiles=None,
+        control_scale=True,
+    )
+    m.options["max_zoom"] = 18
+    OwnAssets().add_to(m)
+    if base is None:
+        return m
+    if base.boundaries is not None and len(base.boundaries):
+        bd = base.boundaries.to_crs("EPSG:4326")
+        style = {"color": COLORS["boundary"], "weight": 1.2, "fillColor": "#ffffff", "fillOpacity": 0.6,
+                 "dashArray": "4 3"}
+        _geojson_layer(m, bd, _i18n_t("map.boundaries", lang), {"b": style}, ["b"] * len(bd), None,
+                       interactive=False)
+        _area_labels(m, bd, lang)
+    if roads and base.roads is not None and len(base.roads):
+        rd = base.roads.to_crs("EPSG:4326")
+        _geojson_layer(m, rd, _i18n_t("map.roads", lang), {"r": {"color": COLORS["road"], "weight": 1.5}},
+                       ["r"] * len(rd), None, interactive=False)
+    if rail and base.rail is not None and len(base.rail):
+        rl = base.rail.to_crs("EPSG:4326")
+        _geojson_layer(m, rl, _i18n_t("map.rail", lang), {"r": {"color": "#9a9a9a", "weight": 2}},
+                       ["r"] * len(rl), None, interactive=False)
+    return m
 
 
 def _area_labels(m: folium.Map, gdf: gpd.GeoDataFrame, lang: str) -> None:
