@@ -13,7 +13,7 @@ fi
 .venv/bin/ruff check src tests bench scripts
 .venv/bin/mypy
 set +e
-.venv/bin/python -m pytest -n 2 "$@"
+.venv/bin/python -m pytest -n 2 --dist loadfile "$@"  # a file's tests on one worker, in order
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -106,6 +106,17 @@ def _to_login() -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
 
+def _bureau_session(request: Request, ctx: Context) -> tuple[Session, str] | Response:
+    """The signed-in bureau user's session and language, or what to answer instead (login, 403)."""
+    s = _session(request, ctx)
+    if s is None:
+        return _to_login()
+    lang = _lang(request, ctx)
+    if s.user.role != "bureau":
+        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    return s, lang
+
+
 def _csrf_ok(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
 
@@ -199,12 +210,10 @@ def _period(request: Request) -> str:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, ctx: Ctx) -> Response:
-    s = _session(request, ctx)
-    if s is None:
-        return _to_login()
-    lang = _lang(request, ctx)
-    if s.user.role != "bureau":
-        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    got = _bureau_session(request, ctx)
+    if isinstance(got, Response):
+        return got
+    s, lang = got
     period = _period(request)
     rep = scoped_report(ctx, s.user, period)
     found = scoped_anomalies(ctx, s.user, period, lang)
@@ -256,12 +265,10 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
 @router.get("/report.xlsx")
 def report_xlsx(request: Request, ctx: Ctx) -> Response:
     """The period's report workbook (``cleanfreight ledger report --out``), bureau only."""
-    s = _session(request, ctx)
-    if s is None:
-        return _to_login()
-    lang = _lang(request, ctx)
-    if s.user.role != "bureau":
-        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    got = _bureau_session(request, ctx)
+    if isinstance(got, Response):
+        return got
+    s, lang = got
     period = _period(request)
     with ctx.store.use() as con:
         name, data = _ledger.report_workbook(con, period, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
@@ -328,12 +335,10 @@ def briefing_pdf(request: Request, ctx: Ctx) -> Response:
 
     from cleanfreight.reports import ReportOptions, make_briefing, report_table, sample_layers
 
-    s = _session(request, ctx)
-    if s is None:
-        return _to_login()
-    lang = _lang(request, ctx)
-    if s.user.role != "bureau":
-        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    got = _bureau_session(request, ctx)
+    if isinstance(got, Response):
+        return got
+    s, lang = got
     period = _period(request)
     rep = scoped_report(ctx, s.user, period)
     ros = _ledger.roster(ctx.settings.roster)
@@ -481,12 +486,10 @@ def _accounts_page(request: Request, ctx: Context, s: Session, status_code: int 
 
 @router.get("/accounts", response_class=HTMLResponse)
 def accounts_page(request: Request, ctx: Ctx) -> Response:
-    s = _session(request, ctx)
-    if s is None:
-        return _to_login()
-    if s.user.role != "bureau":
-        lang = _lang(request, ctx)
-        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    got = _bureau_session(request, ctx)
+    if isinstance(got, Response):
+        return got
+    s, _ = got
     return _accounts_page(request, ctx, s)
 
 
@@ -500,12 +503,10 @@ def accounts_add(
     enterprise_id: Annotated[str, Form(max_length=32)] = "",
     csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    s = _session(request, ctx)
-    if s is None:
-        return _to_login()
-    lang = _lang(request, ctx)
-    if s.user.role != "bureau":
-        return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
+    got = _bureau_session(request, ctx)
+    if isinstance(got, Response):
+        return got
+    s, lang = got
     if not _csrf_ok(s.csrf, csrf):
         return _accounts_page(request, ctx, s, 403, error=_i18n.t("csrf_failed", lang))
     try:
