@@ -23,7 +23,7 @@ app = typer.Typer(rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
-_COMMAND_MODULES = ("demo", "network", "baseline", "ledger", "plan", "dispatch", "brief", "serve")
+_COMMAND_MODULES = ("demo", "network", "baseline", "ledger", "plan", "dispatch", "brief", "serve", "sample")
 
 
 @app.callback()
