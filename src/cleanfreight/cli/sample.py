@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, print_json, print_written, progress
+from cleanfreight.cli._common import (
+    JsonOption,
+    LangOption,
+    handle_errors,
+    print_json,
+    print_written,
+    progress,
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -188,9 +188,9 @@ def make_province(params: ProvinceParams, out: Path, parts: Sequence[str] = tupl
         )
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
-    for name in PARTS:
+    for name, write in PARTS.items():
         if name in parts:
-            files.update(PARTS[name](params, out))
+            files.update(write(params, out))
     meta = out / "province.json"
     meta.write_text(
         json.dumps(
