@@ -6,6 +6,8 @@
 #   fonts-noto-cjk  Chinese glyphs for chromium screenshots (matplotlib uses the font from mplfonts)
 #   postgresql      initdb / pg_ctl: the ledger tests start a throw-away server (unix socket only) to
 #                   prove the schema and the report queries on PostgreSQL (pytest -m postgres)
+#   openjdk-17-jre-headless  java: pyspark runs the ledger's reports on a local Spark session
+#                   (pytest -m spark; cleanfreight ledger report --engine spark)
 #
 # Usage: scripts/install-system-deps.sh          (root, or a user with sudo)
 # Nothing is downloaded when every command is already present.
@@ -20,9 +22,12 @@ fi
 if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   need+=(postgresql)
 fi
+if ! command -v java >/dev/null 2>&1; then
+  need+=(openjdk-17-jre-headless)
+fi
 
 if [ "${#need[@]}" -eq 0 ]; then
-  echo "install-system-deps: chromium, pdftotext, a CJK font and PostgreSQL are already installed"
+  echo "install-system-deps: chromium, pdftotext, a CJK font, PostgreSQL and Java are already installed"
   exit 0
 fi
 

@@ -1,5 +1,5 @@
 """The ledger report's building blocks: its settings, the SQL aggregate of the records (one query for
-DuckDB and PostgreSQL) and how aggregated records resolve into tonnes per mode. Shared by the report,
+DuckDB, PostgreSQL and Spark) and how aggregated records resolve into tonnes per mode. Shared by the report,
 the trend and the coverage (:mod:`cleanfreight.ledger.report`, :mod:`cleanfreight.ledger.coverage`)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight.errors import InputError, Problem
-from cleanfreight.ledger._db import SQL_DIALECTS, ServerConnection, connection, is_server, server_query
+from cleanfreight.ledger._db import SQL_DIALECTS, LedgerReader, QueryEngine, ServerConnection
 from cleanfreight.ledger._period import Period
 
 if TYPE_CHECKING:
@@ -85,29 +85,36 @@ _AGGREGATE_SQL = (
 
 
 def aggregate_sql(dialect: str = "duckdb") -> str:
-    """The report aggregation for ``"duckdb"`` (``?`` parameters) or ``"postgres"`` (``%s``)."""
-    d = SQL_DIALECTS["postgres" if dialect == "postgres" else "duckdb"]
+    """The report aggregation for ``"duckdb"``, ``"spark"`` (``?`` parameters) or ``"postgres"`` (``%s``)."""
+    d = SQL_DIALECTS[dialect if dialect in SQL_DIALECTS else "duckdb"]  # type: ignore[index]
     return _AGGREGATE_SQL.format(month=d.month("ts"), p=d.param)
 
 
-def _aggregate(db: str | Path | duckdb.DuckDBPyConnection | ServerConnection, period: Period) -> pd.DataFrame:
-    """Run the aggregation on a DuckDB ledger (file or connection) or a PostgreSQL connection."""
+#: decimals of the aggregated tonnes (a gram): engines add doubles in different orders, so the last
+#: bits of a sum differ; rounded, every engine gives the same numbers and the same reports
+_TONNES_DECIMALS = 6
+_AGG_KEYS = ["enterprise_id", "month", "direction", "chain", "mode", "commodity", "destination"]
+
+
+def _aggregate(
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection | QueryEngine, period: Period
+) -> pd.DataFrame:
+    """Run the aggregation on a DuckDB ledger (file or connection), a PostgreSQL connection or a
+    :class:`~cleanfreight.ledger._db.QueryEngine` (Spark or DuckDB over Parquet).
+
+    The rows come back in one order (sorted by the keys) with tonnes rounded to the gram, so the
+    pandas steps after it give the same result on every engine.
+    """
     params = [
         pd.Timestamp(period.start).to_pydatetime(),
         pd.Timestamp(period.end).to_pydatetime(),
     ]
-    if is_server(db):
-        names, rows = server_query(db, aggregate_sql("postgres"), params)
-        df = pd.DataFrame(rows, columns=names)
-        df["tonnes"] = df["tonnes"].astype(float)
-        df["records"] = df["records"].astype("int64")
-        return _with_leaves_province(df)
-    con, owned = connection(db)
-    try:
-        return _with_leaves_province(con.execute(aggregate_sql("duckdb"), params).df())
-    finally:
-        if owned:
-            con.close()
+    with LedgerReader(db) as reader:
+        df = reader.df(aggregate_sql(reader.dialect.name), params)
+    df["tonnes"] = df["tonnes"].astype(float).round(_TONNES_DECIMALS)
+    df["records"] = df["records"].astype("int64")
+    df = df.sort_values(_AGG_KEYS, kind="mergesort", na_position="first").reset_index(drop=True)
+    return _with_leaves_province(df)
 
 
 def _with_leaves_province(agg: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ def is_server(db: object) -> TypeGuard[ServerConnection]:
     """Whether ``db`` is an open server (PostgreSQL) connection rather than a DuckDB file or connection."""
     import duckdb
 
-    return not isinstance(db, str | Path | duckdb.DuckDBPyConnection) and hasattr(db, "cursor")
+    return not isinstance(db, str | Path | duckdb.DuckDBPyConnection | QueryEngine) and hasattr(db, "cursor")
 
 
 def server_query(
@@ -164,34 +164,47 @@ def connection(db: object, *, read_only: bool = False) -> tuple[duckdb.DuckDBPyC
     raise TypeError(f"db must be a path or a duckdb connection, not {type(db).__name__}")
 
 
-Dialect = Literal["duckdb", "postgres"]
+Dialect = Literal["duckdb", "postgres", "spark"]
 
 
 @dataclass(frozen=True, slots=True)
 class SqlDialect:
-    """The few SQL spellings that differ between DuckDB and PostgreSQL; the rest of a query is shared.
+    """The few SQL spellings that differ between DuckDB, PostgreSQL and Spark SQL; the rest of a query
+    is shared.
 
-    ``param`` is the parameter marker (``?`` / ``%s``). Queries for PostgreSQL must hold no other
-    ``%`` (psycopg reads it as a marker): the helpers below avoid ``strftime`` formats and ``LIKE``.
+    ``param`` is the parameter marker (``?`` / ``%s`` / ``?``). Queries for PostgreSQL must hold no
+    other ``%`` (psycopg reads it as a marker): the helpers below avoid ``strftime`` formats and
+    ``LIKE``. Spark reads ``"name"`` as an identifier (``spark.sql.ansi.doubleQuotedIdentifiers``,
+    set by :mod:`cleanfreight.ledger._spark`).
     """
 
     name: Dialect
     param: str
 
+    @property
+    def text(self) -> str:
+        """The text type of a ``CAST``."""
+        return "STRING" if self.name == "spark" else "VARCHAR"
+
     def month(self, expr: str) -> str:
         """``YYYY-MM`` of a timestamp or date."""
         if self.name == "postgres":
             return f"to_char({expr}, 'YYYY-MM')"
+        if self.name == "spark":
+            return f"date_format({expr}, 'yyyy-MM')"
         return f"strftime({expr}, '%Y-%m')"
 
     def month_day(self, expr: str) -> str:
         """``MM-DD`` of a date."""
         if self.name == "postgres":
             return f"to_char({expr}, 'MM-DD')"
+        if self.name == "spark":
+            return f"date_format({expr}, 'MM-dd')"
         return f"strftime({expr}, '%m-%d')"
 
     def code_point(self, expr: str) -> str:
-        """A text expression ordered by code point (DuckDB's only order; PostgreSQL's ``"C"`` collation).
+        """A text expression ordered by code point (DuckDB's and Spark's only order; PostgreSQL's ``"C"``
+        collation).
 
         PostgreSQL otherwise sorts, and takes ``min`` / ``max`` of, text by the database's locale.
         Cast to ``TEXT`` in PostgreSQL: ``string_agg(DISTINCT e, ', ' ORDER BY e)`` is accepted only
@@ -201,26 +214,80 @@ class SqlDialect:
             return f'CAST({expr} AS TEXT) COLLATE "C"'
         return expr
 
+    def distinct_list(self, expr: str) -> str:
+        """Aggregate: the distinct values of a text expression, ``', '``-separated in code-point order."""
+        if self.name == "spark":
+            return f"array_join(array_sort(collect_set({expr})), ', ')"
+        k = self.code_point(expr)
+        return f"string_agg(DISTINCT {k}, ', ' ORDER BY {k})"
+
+    def day_list(self, day: str) -> str:
+        """Aggregate: the ``MM-DD`` of the dates ``day``, ``', '``-separated in date order."""
+        if self.name == "spark":
+            return f"array_join(transform(array_sort(collect_list({day})), x -> {self.month_day('x')}), ', ')"
+        return f"string_agg({self.month_day(day)}, ', ' ORDER BY {day})"
+
+    def day_series(self, table: str, cols: str, first: str, last: str) -> str:
+        """A query: ``cols`` of each row of ``table`` once per day from its date column ``first`` to
+        ``last`` (inclusive), with the date as ``day``."""
+        if self.name == "spark":
+            return f"SELECT {cols}, g.day AS day FROM {table} LATERAL VIEW explode(sequence({first}, {last})) g AS day"
+        return (
+            f"SELECT {cols}, {first} + CAST(g.i AS INTEGER) AS day "
+            f"FROM {table}, generate_series(0, {last} - {first}) AS g(i)"
+        )
+
+    def within_micros(self, later: str, earlier: str, micros: int) -> str:
+        """Condition: timestamp ``later`` less than ``micros`` microseconds after ``earlier``."""
+        if self.name == "spark":
+            return f"{later} < {earlier} + make_dt_interval(0, 0, 0, {micros / 1e6!r})"
+        return f"{later} - {earlier} < INTERVAL '{micros} microseconds'"
+
 
 SQL_DIALECTS: dict[Dialect, SqlDialect] = {
     "duckdb": SqlDialect("duckdb", "?"),
     "postgres": SqlDialect("postgres", "%s"),
+    "spark": SqlDialect("spark", "?"),
 }
 
 
+class QueryEngine:
+    """A read-only engine over a ledger's records that is neither a DuckDB file nor a DB-API server:
+    Spark over Parquet (:mod:`cleanfreight.ledger._spark`), DuckDB over Parquet
+    (:mod:`cleanfreight.ledger._parquet`). :class:`LedgerReader` hands queries to it."""
+
+    dialect: SqlDialect
+
+    def df(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        """Run ``sql`` (parameter markers ``self.dialect.param``) and return the rows."""
+        raise NotImplementedError
+
+    def has_table(self, name: str) -> bool:
+        """Whether the ledger table (or view) ``name`` exists."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the engine holds."""
+
+
 class LedgerReader:
-    """Read queries on a DuckDB ledger (file or connection) or a server connection, as DataFrames.
+    """Read queries on a DuckDB ledger (file or connection), a server connection or a
+    :class:`QueryEngine` (Spark, Parquet), as DataFrames.
 
     ``dialect`` says which SQL to write. A file is opened here and closed by :meth:`close` (or the
-    ``with`` block); connections passed in stay open. On a server connection the queries run in the
-    caller's transaction, which is neither committed nor rolled back here.
+    ``with`` block); connections and engines passed in stay open. On a server connection the queries
+    run in the caller's transaction, which is neither committed nor rolled back here.
     """
 
-    def __init__(self, db: str | Path | duckdb.DuckDBPyConnection | ServerConnection) -> None:
+    def __init__(self, db: str | Path | duckdb.DuckDBPyConnection | ServerConnection | QueryEngine) -> None:
         self._server: ServerConnection | None = None
+        self._engine: QueryEngine | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._owned = False
-        if is_server(db):
+        if isinstance(db, QueryEngine):
+            self._engine = db
+            self.dialect = db.dialect
+        elif is_server(db):
             self._server = db
             self.dialect = SQL_DIALECTS["postgres"]
         else:
@@ -231,11 +298,23 @@ class LedgerReader:
         """Run ``sql`` (parameter markers ``self.dialect.param``) and return the rows."""
         import pandas as pd
 
+        if self._engine is not None:
+            return self._engine.df(sql, list(params or []))
         if self._server is not None:
             names, rows = server_query(self._server, sql, list(params or []))
             return pd.DataFrame(rows, columns=names)
         assert self._con is not None
         return self._con.execute(sql, list(params or [])).df()
+
+    def has_table(self, name: str) -> bool:
+        """Whether the ledger holds the table (or view) ``name`` (``meter_readings`` is new in version 2)."""
+        if self._engine is not None:
+            return self._engine.has_table(name)
+        got = self.df(
+            f"SELECT count(*) AS n FROM information_schema.tables WHERE table_name = {self.dialect.param}",
+            [name],
+        )
+        return int(got["n"].iloc[0]) > 0
 
     def close(self) -> None:
         if self._owned and self._con is not None:

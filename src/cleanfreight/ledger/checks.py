@@ -247,10 +247,11 @@ def _num(value: object) -> str:
 def _check_frames(
     reader: LedgerReader, per: Period | None, roster: Roster | None, rb: Rulebook, s: CheckSettings
 ) -> list[pd.DataFrame]:
-    """Every check's rows (one frame per check) with SQL both DuckDB and PostgreSQL accept.
+    """Every check's rows (one frame per check) with SQL DuckDB, PostgreSQL and Spark accept.
 
     The only differences are spelled by :class:`~cleanfreight.ledger._db.SqlDialect` (parameter
-    marker, month / day labels, code-point order of text); numbers in ``detail`` are written in
+    marker, month / day labels, code-point order of text, lists of values, day series, intervals,
+    the text type); numbers in ``detail`` are written in
     Python (:func:`_num`) because the databases print doubles differently.
     """
     d = reader.dialect
@@ -266,8 +267,7 @@ def _check_frames(
 
     def dlist(expr: str) -> str:
         """Distinct values, comma-separated in code-point order."""
-        k = d.code_point(expr)
-        return f"string_agg(DISTINCT {k}, ', ' ORDER BY {k})"
+        return d.distinct_list(expr)
 
     frames: list[pd.DataFrame] = []
     frames.append(
@@ -305,7 +305,7 @@ def _check_frames(
             SELECT 'double_passage' AS "check", 'warning' AS severity, enterprise_id, plate,
                 CAST(min(ts) AS DATE) AS day, count(*) AS records, sum(tonnes) AS tonnes,
                 'passed twice in the same direction within {minutes:g} min ('
-                    || CAST(count(*) AS VARCHAR) || ' times)' AS detail
+                    || CAST(count(*) AS {d.text}) || ' times)' AS detail
             FROM (
                 SELECT enterprise_id, plate, ts, tonnes,
                     lag(ts) OVER (
@@ -313,7 +313,7 @@ def _check_frames(
                     ) AS prev
                 FROM records WHERE kind = 'gate' AND {where}
             ) x
-            WHERE prev IS NOT NULL AND ts - prev < INTERVAL '{micros} microseconds'
+            WHERE prev IS NOT NULL AND {d.within_micros("ts", "prev", micros)}
             GROUP BY enterprise_id, plate
             """,
             *period_params,
@@ -348,15 +348,12 @@ def _check_frames(
         q(
             f"""
             WITH span AS ({span}),
-            days AS (
-                SELECT enterprise_id, d0 + CAST(g.i AS INTEGER) AS day
-                FROM span, generate_series(0, d1 - d0) AS g(i)
-            ),
+            days AS ({d.day_series("span", "enterprise_id", "d0", "d1")}),
             have AS (SELECT DISTINCT enterprise_id, CAST(ts AS DATE) AS day FROM records WHERE {where})
             SELECT 'missing_days' AS "check", 'warning' AS severity, d.enterprise_id, NULL AS plate,
                 min(d.day) AS day, 0 AS records, 0.0 AS tonnes,
-                CAST(count(*) AS VARCHAR) || ' day(s) without any record: '
-                    || string_agg({d.month_day("d.day")}, ', ' ORDER BY d.day) AS detail
+                CAST(count(*) AS {d.text}) || ' day(s) without any record: '
+                    || {d.day_list("d.day")} AS detail
             FROM days d LEFT JOIN have h ON h.enterprise_id = d.enterprise_id AND h.day = d.day
             WHERE h.day IS NULL
             GROUP BY d.enterprise_id
@@ -429,10 +426,7 @@ def _check_frames(
             *period_params,
         )
     )
-    has_readings = q(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meter_readings'"
-    )
-    if int(has_readings["n"].iloc[0]) > 0:  # schema version 2
+    if reader.has_table("meter_readings"):  # schema version 2
         resets = q(
             f"""
             SELECT 'counter_reset' AS "check", 'warning' AS severity, enterprise_id, NULL AS plate,

@@ -12,7 +12,9 @@ connection or write SQL against the ledger's tables::
 
 ``Ledger.open("postgresql://...")`` or ``Ledger(connection)`` with a DB-API connection works for the
 reading verbs (report, trend, checks, coverage, rejects, span, count); import stays DuckDB-only
-(``docs/ledger.md``).
+(``docs/ledger.md``). A Parquet export (:meth:`Ledger.export`) is read with
+``Ledger.open_parquet(folder, engine="duckdb" | "spark")``: report, trend, checks, coverage, span and
+count give the same results as on the ledger it came from (``docs/scale.md``).
 """
 
 from __future__ import annotations
@@ -30,10 +32,14 @@ from cleanfreight.ledger._db import LedgerReader, open_ledger
 if TYPE_CHECKING:
     from cleanfreight.ledger.checks import CheckSettings
     from cleanfreight.ledger.coverage import Coverage
+    from cleanfreight.ledger.export import ExportResult
     from cleanfreight.ledger.ingest import IngestResult
     from cleanfreight.ledger.report import LedgerReport, TrendResult
 
-__all__ = ["Ledger"]
+__all__ = ["ENGINES", "Ledger"]
+
+#: engines that read a Parquet export
+ENGINES = ("duckdb", "spark")
 
 
 class Ledger:
@@ -46,9 +52,10 @@ class Ledger:
         server holding the ledger schema.
     """
 
-    def __init__(self, con: Any, *, owned: bool = False) -> None:
+    def __init__(self, con: Any, *, owned: bool = False, read_only_source: str | None = None) -> None:
         self._con = con
         self._owned = owned
+        self._source = read_only_source  # a Parquet export: no writes
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -62,6 +69,36 @@ class Ledger:
             return cls(psycopg.connect(text), owned=True)
         return cls(open_ledger(db, read_only=read_only, wait=wait), owned=True)
 
+    @classmethod
+    def open_parquet(cls, folder: str | Path, *, engine: str = "duckdb", **options: Any) -> Ledger:
+        """Open a Parquet export (``cleanfreight ledger export``) for the reading verbs.
+
+        Parameters
+        ----------
+        folder
+            Export folder (``records/month=YYYY-MM/*.parquet``); with Spark also ``hdfs://`` or
+            ``s3a://`` addresses.
+        engine
+            ``"duckdb"`` (in process, the fast path on one machine) or ``"spark"`` (a Spark session:
+            local, or the cluster ``spark-submit`` names).
+        options
+            DuckDB: ``memory_limit``, ``threads``. Spark: ``session`` (an existing SparkSession),
+            ``master``, ``driver_memory``, ``shuffle_partitions``, ``conf``.
+        """
+        from cleanfreight.errors import InputError, Problem
+
+        if engine not in ENGINES:
+            raise InputError(
+                "unknown engine", [Problem(f"expected one of {', '.join(ENGINES)}", column="engine", value=engine)]
+            )
+        if engine == "spark":
+            from cleanfreight.ledger._spark import SparkEngine
+
+            return cls(SparkEngine(folder, **options), owned=True, read_only_source=str(folder))
+        from cleanfreight.ledger._parquet import open_parquet_duckdb
+
+        return cls(open_parquet_duckdb(folder, **options), owned=True, read_only_source=str(folder))
+
     def close(self) -> None:
         if self._owned:
             self._con.close()
@@ -73,9 +110,18 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _writable(self) -> None:
+        if self._source is not None:
+            from cleanfreight.errors import InputError
+
+            raise InputError(
+                f"{self._source} is a Parquet export, read-only: import into the ledger database and export again"
+            )
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Ledger]:
         """All writes inside commit together or not at all (DuckDB)."""
+        self._writable()
         self._con.execute("BEGIN TRANSACTION")
         try:
             yield self
@@ -89,6 +135,7 @@ class Ledger:
         """Import exports (:func:`cleanfreight.ledger.ingest`; same keyword options)."""
         from cleanfreight.ledger.ingest import ingest
 
+        self._writable()
         return ingest(self._con, list(paths), **options)
 
     def report(self, period: str, **options: Any) -> LedgerReport:
@@ -119,7 +166,15 @@ class Ledger:
         """Re-classify stored cargo names (:func:`cleanfreight.ledger.recode_cargo`)."""
         from cleanfreight.ledger.cargo import recode_cargo
 
+        self._writable()
         return recode_cargo(self._con, cargo_map)
+
+    def export(self, folder: str | Path, **options: Any) -> ExportResult:
+        """Write the records as Parquet partitioned by month (:func:`cleanfreight.ledger.export.export_parquet`)."""
+        from cleanfreight.ledger.export import export_parquet
+
+        self._writable()
+        return export_parquet(self._con, folder, **options)
 
     def rejects(self) -> pd.DataFrame:
         """Every rejected row kept by the imports: ``file_name, src_row, column_name, value, reason, kind,
