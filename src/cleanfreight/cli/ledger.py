@@ -49,6 +49,39 @@ RosterOption = Annotated[
 ]
 
 
+# -- reading a Parquet export (--parquet / --engine; issue 14) -----------------------------------
+ReadDbOption = Annotated[Path | None, typer.Option("--db", help="Ledger database file (DuckDB).")]
+ParquetOption = Annotated[
+    Path | None,
+    typer.Option("--parquet", help="Read a Parquet export instead of --db (cleanfreight ledger export)."),
+]
+EngineOption = Annotated[
+    str | None,
+    typer.Option("--engine", help="Engine for --parquet: duckdb (default, in process) or spark."),
+]
+
+
+def _open_ledger(db: Path | None, parquet: Path | None, engine: str | None, wait: float) -> Any:
+    """The ledger to read: ``--db`` (DuckDB file) or ``--parquet`` with ``--engine``."""
+    from cleanfreight.errors import InputError, Problem
+    from cleanfreight.ledger import Ledger
+    from cleanfreight.ledger.front import ENGINES
+
+    if engine is not None and engine not in ENGINES:
+        raise InputError("unknown engine", [Problem(f"expected one of {', '.join(ENGINES)}", column="--engine", value=engine)])
+    if (db is None) == (parquet is None):
+        raise InputError("give either --db (a ledger database) or --parquet (a Parquet export)")
+    if parquet is not None:
+        return Ledger.open_parquet(parquet, engine=engine or "duckdb")
+    if engine == "spark":
+        raise InputError(
+            "the Spark engine reads a Parquet export",
+            [Problem("write one with `cleanfreight ledger export --db DB --parquet DIR`, then use --parquet DIR", column="--engine", value=engine)],
+        )
+    assert db is not None
+    return Ledger.open(db, read_only=True, wait=wait)
+
+
 def _lang(lang: str) -> None:
     """Refuse an unknown ``--lang`` before any work."""
     from cleanfreight._i18n import check_lang
@@ -334,7 +367,8 @@ def register(app: typer.Typer) -> None:
     @ledger.command("report")
     @handle_errors
     def report_cmd(
-        db: DbOption,
+        db: ReadDbOption = None,
+        *,
         period: Annotated[
             str, typer.Option("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD.")
         ],
@@ -348,18 +382,19 @@ def register(app: typer.Typer) -> None:
         lang: LangOption = "en",
         wait: WaitOption = 0.0,
         as_json: JsonOption = False,
+        parquet: ParquetOption = None,
+        engine: EngineOption = None,
     ) -> None:
         """Clean-transport ratio per enterprise and city-wide for a period, under a rulebook."""
         ros = _roster(roster)
         from rich.markup import escape
 
         from cleanfreight._i18n import check_lang, t
-        from cleanfreight.ledger import Ledger
         from cleanfreight.ledger._labels import lt
         from cleanfreight.ledger.report import write_report
 
         check_lang(lang)
-        with Ledger.open(db, read_only=True, wait=wait) as led:
+        with _open_ledger(db, parquet, engine, wait) as led:
             rep = led.report(period, rules=rules, roster=ros, plan=plan)
             names = led.enterprise_names(ros, lang)
         written = write_report(rep, out_dir, lang, names) if out_dir is not None else []
@@ -503,7 +538,7 @@ def register(app: typer.Typer) -> None:
     @ledger.command("checks")
     @handle_errors
     def checks_cmd(
-        db: DbOption,
+        db: ReadDbOption = None,
         period: Annotated[
             str | None, typer.Option("--period", help="Limit to a period (YYYY-MM ...).")
         ] = None,
@@ -516,16 +551,17 @@ def register(app: typer.Typer) -> None:
         lang: LangOption = "en",
         wait: WaitOption = 0.0,
         as_json: JsonOption = False,
+        parquet: ParquetOption = None,
+        engine: EngineOption = None,
     ) -> None:
         """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
         _lang(lang)
         ros = _roster(roster)
         from cleanfreight._i18n import t, vocab
-        from cleanfreight.ledger import Ledger
         from cleanfreight.ledger._labels import detail_text, lt
         from cleanfreight.ledger.checks import CheckSettings
 
-        with Ledger.open(db, read_only=True, wait=wait) as led:
+        with _open_ledger(db, parquet, engine, wait) as led:
             df = led.checks(period, roster=ros, rules=rules, settings=CheckSettings(max_payload_t=max_payload))
             names = led.enterprise_names(ros, lang)
         df.insert(df.columns.get_loc("enterprise_id") + 1, "enterprise_name", df["enterprise_id"].map(names))
@@ -565,7 +601,8 @@ def register(app: typer.Typer) -> None:
     @ledger.command("trend")
     @handle_errors
     def trend_cmd(
-        db: DbOption,
+        db: ReadDbOption = None,
+        *,
         first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
         last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
         rules: RulesOption = "changzhi-2024",
@@ -579,6 +616,8 @@ def register(app: typer.Typer) -> None:
         lang: LangOption = "en",
         wait: WaitOption = 0.0,
         as_json: JsonOption = False,
+        parquet: ParquetOption = None,
+        engine: EngineOption = None,
     ) -> None:
         """Clean ratio per enterprise and month, who reported each month, and who fell in the last month.
 
@@ -590,10 +629,9 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         ros = _roster(roster)
-        from cleanfreight.ledger import Ledger
         from cleanfreight.ledger._labels import lt
 
-        with Ledger.open(db, read_only=True, wait=wait) as led:
+        with _open_ledger(db, parquet, engine, wait) as led:
             res = led.trend(first, last, rules=rules, roster=ros)
             names = led.enterprise_names(ros, lang)
         table = _trend_table(res, names, lang)
@@ -635,6 +673,32 @@ def register(app: typer.Typer) -> None:
         for f in payload["fell"]:
             name = names.get(f["enterprise_id"], "")
             out.print(f"  {f['enterprise_id']} {name}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
+
+    @ledger.command("export")
+    @handle_errors
+    def export_cmd(
+        db: DbOption,
+        parquet: Annotated[
+            Path, typer.Option("--parquet", help="Export folder (created, or replaced as a whole).")
+        ],
+        lang: LangOption = "en",
+        wait: WaitOption = 0.0,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Write the ledger's records as Parquet partitioned by month, for --engine spark / duckdb --parquet."""
+        _lang(lang)
+        from cleanfreight.ledger import Ledger
+
+        with Ledger.open(db, read_only=True, wait=wait) as led:
+            res = led.export(parquet)
+        if as_json:
+            print_json({"files": {k: str(v) for k, v in res.files.items()}, "records": res.records})
+            return
+        out.print(
+            f"已导出 {res.records:,} 条记录（{len(res.months)} 个月）到 {res.folder}"
+            if lang == "zh"
+            else f"exported {res.records:,} records ({len(res.months)} months) to {res.folder}"
+        )
 
     @ledger.command("sample")
     @handle_errors
