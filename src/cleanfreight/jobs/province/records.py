@@ -16,7 +16,7 @@ minutes in bounded memory):
 - **Gate passages** carry about 31 t (26-36 t, some overloads up to 45 t). Trucks are electric
   (stage ``d``), hydrogen (``h``), CNG (China VI, the ``天然气车队`` fleets) or diesel (China VI, V,
   IV) in a mix that varies by enterprise (electric from 5 to 75 %); short-haul trucks are more often
-  electric. A plate always has the same stage.
+  electric. A plate always has the same stage (new-energy plates 晋?D.../晋?F... as in China).
 - **Commodities** follow the industry: coal mines send coal out, coking plants take coal in and send
   coke out, steel works take iron ore, coal and coke in and send steel out, power plants take coal in
   and send fly ash and gypsum out, cement works and chemical plants likewise. About 8 % of the
@@ -203,7 +203,8 @@ def _month_sql(params: ProvinceParams, month: int, first_row: int, rows: int, sl
     p AS (
         SELECT f.*, CASE WHEN klass = 'g' THEN '6' ELSE klass END AS stage,
             CASE WHEN chain IN ('station', 'spur') THEN NULL
-                 WHEN klass IN ('d', 'h') THEN '晋' || city_letter || 'D' || lpad(CAST(truck % 100000 AS VARCHAR), 5, '0')
+                 WHEN klass IN ('d', 'h') THEN '晋' || city_letter || CASE klass WHEN 'd' THEN 'D' ELSE 'F' END
+                    || lpad(CAST(truck % 100000 AS VARCHAR), 5, '0')
                  ELSE '晋' || city_letter
                     || CASE klass WHEN 'g' THEN 'Q' WHEN '6' THEN 'A' WHEN '5' THEN 'R' ELSE 'U' END
                     || lpad(CAST(truck % 10000 AS VARCHAR), 4, '0') END AS plate
