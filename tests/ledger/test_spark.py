@@ -21,6 +21,7 @@ from cleanfreight.cli import app
 from cleanfreight.errors import InputError
 from cleanfreight.ledger import Ledger
 from tests._system import skip_or_fail
+from tests.ledger.test_postgres import checks_duck  # noqa: F401  (a ledger with every kind of anomaly)
 
 pytestmark = pytest.mark.spark
 
@@ -149,6 +150,27 @@ def test_spark_gives_the_same_reports_trend_and_checks(spark: Any, sample_year: 
         pd.testing.assert_frame_equal(checks, sample_year["checks"], check_exact=True)
         assert led.count() == sample_year["count"]
     assert not spark.sparkContext._jsc.sc().isStopped()  # a session passed in stays open
+
+
+def test_spark_finds_every_planted_anomaly_as_duckdb_does(
+    spark: Any,
+    checks_duck: Path,  # noqa: F811
+    roster_dir: Path,
+    tmp_path: Path,
+) -> None:
+    from cleanfreight.enterprises import load_enterprises
+
+    roster = load_enterprises(roster_dir)
+    with Ledger.open(checks_duck, read_only=True) as led:
+        led.export(tmp_path / "pq")
+        want = led.checks("2026-03", roster=roster)
+    # stage conflicts over three enterprises, overloads, a double passage 50 s apart, coke to Hebei and
+    # Rizhao, unknown cargo, short-haul without waybill, missing days and a counter reset
+    assert {"stage_conflict", "overload", "double_passage", "coal_coke_out_by_road", "unknown_cargo",
+            "short_haul_without_waybill", "missing_days", "counter_reset", "unknown_enterprise"} <= set(want["check"])
+    with Ledger.open_parquet(tmp_path / "pq", engine="spark", session=spark) as led:
+        got = led.checks("2026-03", roster=roster)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
 
 
 def test_cli_report_on_spark_prints_the_same_json(spark: Any, sample_year: dict[str, Any]) -> None:

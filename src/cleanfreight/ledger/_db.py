@@ -240,7 +240,7 @@ class SqlDialect:
     def within_micros(self, later: str, earlier: str, micros: int) -> str:
         """Condition: timestamp ``later`` less than ``micros`` microseconds after ``earlier``."""
         if self.name == "spark":
-            return f"{later} < {earlier} + make_dt_interval(0, 0, 0, {micros / 1e6!r})"
+            return f"timestampdiff(MICROSECOND, {earlier}, {later}) < {micros}"
         return f"{later} - {earlier} < INTERVAL '{micros} microseconds'"
 
 
