@@ -12,6 +12,8 @@ then times on the same files:
 - **spark report**: the same report on a local Spark session (``local[*]``, every core), best of 2
   after the first (which pays the JVM's warm-up), and the report's JSON must be **identical** to
   DuckDB's (the benchmark fails otherwise);
+- **duckdb / spark aggregate**: the report's SQL alone (``ledger._aggregate``: the month's
+  aggregate, sorted and rounded), comparable with the pandas baseline;
 - **pandas aggregate** (the baseline): read the month's Parquet file with pyarrow into pandas and
   ``groupby`` the aggregate's keys — only the month's aggregate, less work than the report.
 
@@ -68,7 +70,8 @@ def _pandas_aggregate(month_dir: Path) -> int:
 def run_size(n: int, root: Path, year: int, spark: Any, rows: list[dict[str, Any]]) -> None:
     from cleanfreight.jobs.province import ProvinceParams
     from cleanfreight.jobs.province.records import write_records
-    from cleanfreight.ledger import Ledger
+    from cleanfreight.ledger import Ledger, parse_period
+    from cleanfreight.ledger._aggregate import _aggregate
 
     out = root / f"records_{n}"
     params = ProvinceParams(records=n, year=year)
@@ -86,8 +89,12 @@ def run_size(n: int, root: Path, year: int, spark: Any, rows: list[dict[str, Any
     rows.append({"case": "pandas aggregate of the month (baseline)", "records": n, "seconds": round(t_pd, 3),
                  "vs_pandas": 1.0, "groups": groups})
 
+    per = parse_period(period)
     with Ledger.open_parquet(out, engine="duckdb") as led:
+        t_agg, _ = best_of(lambda: _aggregate(led._con, per), repeat=3)
         t_duck, duck_json = best_of(lambda: _report_json(led, period), repeat=3)
+    rows.append({"case": "duckdb aggregate of the month (the report's SQL)", "records": n,
+                 "seconds": round(t_agg, 3), "vs_pandas": round(t_agg / t_pd, 3)})
     rows.append({"case": "duckdb report over Parquet", "records": n, "seconds": round(t_duck, 3),
                  "vs_pandas": round(t_duck / t_pd, 3), "vs_duckdb": 1.0})
 
@@ -97,6 +104,10 @@ def run_size(n: int, root: Path, year: int, spark: Any, rows: list[dict[str, Any
             first = _report_json(led, period)
             t_first = time.perf_counter() - t0
             t_spark, spark_json = best_of(lambda: _report_json(led, period), repeat=2)
+            t_sagg, _ = best_of(lambda: _aggregate(led._con, per), repeat=2)
+        rows.append({"case": "spark local aggregate of the month (the report's SQL)", "records": n,
+                     "seconds": round(t_sagg, 3), "vs_pandas": round(t_sagg / t_pd, 3),
+                     "vs_duckdb": round(t_sagg / t_agg, 3)})
         same = first == duck_json and spark_json == duck_json
         rows.append({"case": "spark local report (first run)", "records": n, "seconds": round(t_first, 3),
                      "vs_pandas": round(t_first / t_pd, 3), "vs_duckdb": round(t_first / t_duck, 3)})

@@ -124,7 +124,12 @@ def _with_leaves_province(agg: pd.DataFrame) -> pd.DataFrame:
     keys = ["enterprise_id", "month", "direction", "chain", "mode", "commodity", "leaves_province"]
     if agg.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in [*keys, "tonnes", "records"]})
-    agg = agg.assign(leaves_province=leaves_province(agg["destination"])).drop(columns="destination")
+    # one test per distinct destination (a few hundred), not per row (a province has 10^5 rows)
+    dest = agg["destination"].astype(object).where(agg["destination"].notna(), None)
+    names = pd.unique(dest.dropna())
+    outside = dict(zip(names, leaves_province(names), strict=True))
+    flag = dest.map(lambda d: outside.get(d, False) if d is not None else False).astype(bool)
+    agg = agg.assign(leaves_province=flag).drop(columns="destination")
     return agg.groupby(keys, as_index=False, dropna=False)[["tonnes", "records"]].sum()
 
 

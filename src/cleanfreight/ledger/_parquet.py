@@ -141,6 +141,7 @@ def open_parquet_duckdb(
     if threads:
         config["threads"] = threads
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")
     cols = ", ".join(name for name, _ in RECORD_COLUMNS)
     files = sql_string(str(Path(layout.records) / "month=*" / "*.parquet"))
     con.execute(

@@ -275,6 +275,7 @@ def write_records(params: ProvinceParams, out: Path, *, memory_limit: str = "2GB
     if threads:
         config["threads"] = threads
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")
     try:
         ents, slots = _enterprise_table(params)
         _register(con, "ents", ents)
