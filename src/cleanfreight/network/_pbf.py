@@ -15,10 +15,11 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
-from cleanfreight.errors import NetworkError
+from cleanfreight.errors import InputError
 from cleanfreight.network.roads import NO_ACCESS, TRUCK_HIGHWAYS, TruckProfile, truck_refusal, truck_speed_kmh
 from cleanfreight.network.snapping import side_access
 
@@ -103,7 +104,8 @@ def read_truck_ways(
             .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
-        for w in fp:
+        for obj in fp:
+            w = cast("osmium.osm.Way", obj)  # the entity filter lets only ways through
             read += 1
             if on_progress is not None and read % 100_000 == 0:
                 on_progress(read)
@@ -158,7 +160,7 @@ def read_truck_ways(
                 oneways.append(direction)
                 sides.append(side)
     except RuntimeError as exc:  # libosmium's io errors (damaged or cut files) come as RuntimeError
-        raise NetworkError(f"{path}: cannot read as OSM ({exc})") from None
+        raise InputError(f"{path}: cannot read as OSM PBF/XML, the file is damaged or not OSM ({exc})") from None
     if missing:
         log.warning("%s: %d references to nodes outside the file; the ways were cut there", path, missing)
     return WayPieces(

@@ -35,6 +35,7 @@ import hashlib
 import json
 import logging
 import os
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -158,7 +159,6 @@ class _Edges:
 
 
 def _split_at_junctions(w: WayPieces) -> _Edges:
-    m = len(w.refs)
     lengths = np.diff(w.offsets)
     piece_of = np.repeat(np.arange(w.pieces), lengths)
     ids, inverse, counts = np.unique(w.refs, return_inverse=True, return_counts=True)
@@ -226,7 +226,7 @@ def build_road_store(
     if p.is_dir():
         raise InputError(f"{p} is a folder, expected an OSM PBF file")
     if p.stat().st_size == 0:
-        raise NetworkError(f"{p}: the file is empty")
+        raise InputError(f"{p}: the file is empty (expected an OSM PBF file)")
     say(f"reading {p.name}")
     w = read_truck_ways(p, profile, index=opts.node_index,
                         on_progress=lambda n: say(f"reading {p.name}: {n:,} highway ways"))
@@ -240,8 +240,9 @@ def build_road_store(
         shapely.prepare(poly)
         inside = shapely.contains_xy(poly, w.lon, w.lat)
         clipped = int((~inside).sum())
-        w = _keep_runs(w, inside)
-        if w.pieces == 0:
+        if inside.any():
+            w = _keep_runs(w, inside)
+        if not inside.any() or w.pieces == 0:
             raise NetworkError(f"{p}: the boundary does not overlap the road network")
     say("splitting ways at junctions")
     e = _split_at_junctions(w)
@@ -568,10 +569,10 @@ def load_road_store(folder: str | Path) -> RoadStore:
         raise InputError(f"{d}: network format version {meta.get('format_version')!r}; this cleanfreight reads "
                          f"version {FORMAT_VERSION} (rebuild it with `cleanfreight network build`)")
     try:
-        with np.load(graph_path, allow_pickle=False) as z:
+        with graph_path.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
             arrays = {k: z[k] for k in ("indptr", "indices", "length_m", "time_s", "node_id", "lon", "lat", "x",
                                         "y", "side")}
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise InputError(f"{graph_path}: damaged graph file ({type(exc).__name__}: {exc}); rebuild it") from None
     n = len(arrays["node_id"])
     if len(arrays["indptr"]) != n + 1 or len(arrays["indices"]) != len(arrays["length_m"]):

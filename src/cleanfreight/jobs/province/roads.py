@@ -24,6 +24,7 @@ extract), so memory does not grow with the number of ways.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -221,10 +222,10 @@ def write_roads(params: ProvinceParams, out: Path) -> dict[str, Path]:
     city_node = [g.nearest(c[3], c[4]) for c in CITIES]
 
     overrides: dict[tuple[int, int, int], int] = {}
-    for pairs, cls in ((extra_pairs, _PRIM), (tree, _TRUNK)):
+    for pairs, code in ((extra_pairs, _PRIM), (tree, _TRUNK)):
         for a, b in pairs:
             for e in _staircase(city_node[a], city_node[b]):
-                overrides[e] = max(cls, overrides.get(e, 0))
+                overrides[e] = max(code, overrides.get(e, 0))
 
     node_ids = _Ids(3 * g.size + 1)
     way_ids = _Ids(2 * g.size + 1)
@@ -271,7 +272,7 @@ def write_roads(params: ProvinceParams, out: Path) -> dict[str, Path]:
             order = ids if side == 0 else ids[::-1]
             pos = junctions if side == 0 else [n - k for k in reversed(junctions)]
             mtags = {"highway": "motorway", "oneway": "yes", "maxspeed": "120", "ref": ref, "lanes": "2"}
-            for s, e in zip(pos[:-1], pos[1:], strict=True):
+            for s, e in itertools.pairwise(pos):
                 extra_ways.append((way_ids.take(), order[s:e + 1], dict(mtags)))
             for k in junctions:
                 i, j = g.nearest(float(lon[k]), float(lat[k]))
@@ -305,8 +306,8 @@ def write_roads(params: ProvinceParams, out: Path) -> dict[str, Path]:
         # nodes, ids ascending: grid rows, then the middle nodes of kept edges
         for i in range(g.rows):
             lon, lat = g.row(i)
-            for j in range(g.cols):
-                writer.add_node(Node(id=grid_id(i, j), location=(float(lon[j]), float(lat[j]))))
+            for col in range(g.cols):
+                writer.add_node(Node(id=grid_id(i, col), location=(float(lon[col]), float(lat[col]))))
             counts["nodes"] += g.cols
         for direction in (0, 1):
             for i in range(g.rows if direction == 0 else g.rows - 1):
@@ -314,7 +315,7 @@ def write_roads(params: ProvinceParams, out: Path) -> dict[str, Path]:
                 keep = _kept(g, direction, i, cls, protected)
                 mlon, mlat = _mids(g, direction, i)
                 base = (1 + direction) * g.size + 1 + i * g.cols
-                for j in np.flatnonzero(keep):
+                for j in np.flatnonzero(keep).tolist():
                     writer.add_node(Node(id=base + int(j), location=(float(mlon[j]), float(mlat[j]))))
                 counts["nodes"] += int(keep.sum())
         for nid, lon_, lat_, tags in extra_nodes:
@@ -329,7 +330,7 @@ def write_roads(params: ProvinceParams, out: Path) -> dict[str, Path]:
                 wbase = direction * g.size + 1 + i * g.cols
                 nbase = (1 + direction) * g.size + 1 + i * g.cols
                 step = 1 if direction == 0 else g.cols
-                for j in np.flatnonzero(keep):
+                for j in np.flatnonzero(keep).tolist():
                     c, r = int(cls[j]), float(u[j])
                     tags = {"highway": _CLASSES[c]}
                     if c == _RES and r < 0.02:
@@ -361,8 +362,7 @@ def _meta(params: ProvinceParams, g: _Grid, counts: dict[str, int], tree: list[t
         "ways_asked": params.ways,
         **counts,
         "grid": {"rows": g.rows, "cols": g.cols, "spacing_km": round(g.dlat * _KM_PER_DEG, 3)},
-        "bbox": list(
-            (g.lon0 - g.dlon, g.lat0 - g.dlat, g.lon0 + g.cols * g.dlon, g.lat0 + g.rows * g.dlat)),
+        "bbox": [g.lon0 - g.dlon, g.lat0 - g.dlat, g.lon0 + g.cols * g.dlon, g.lat0 + g.rows * g.dlat],
         "motorways": [f"{CITIES[a][1]}-{CITIES[b][1]}" for a, b in tree],
         "primary_links": [f"{CITIES[a][1]}-{CITIES[b][1]}" for a, b in extra],
     }
