@@ -135,7 +135,7 @@ def test_a_damaged_file_is_an_input_error(content: bytes | str, province_small: 
     bad = tmp_path / "bad.osm.pbf"
     data = province_small["roads"].read_bytes()
     bad.write_bytes(data[: len(data) // 2] if content == "cut" else content)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="bad.osm.pbf"):
+    with pytest.raises(InputError, match=r"bad\.osm\.pbf"):
         build_road_store(bad, tmp_path / "out")
     assert not (tmp_path / "out" / "network.json").exists()
 
