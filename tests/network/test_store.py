@@ -105,6 +105,13 @@ def test_square_matrix_and_snapping(province_store: Path, province_small: dict[s
     assert np.isfinite(m.distance_km).all()
     with pytest.raises(Exception, match="without shortest-path trees"):
         m.path_nodes(0, 1)
+    # the same matrix from two forked processes, and from the enterprises to five of them (reversed search)
+    two = store.matrix(pts, origin_labels=list(ent["enterprise_id"]), workers=2)
+    assert np.array_equal(two.distance_km, m.distance_km) and np.array_equal(two.time_h, m.time_h)
+    few = store.matrix(pts, pts[:5])
+    np.testing.assert_allclose(few.distance_km[5:], m.distance_km[5:, :5])
+    with pytest.raises(InputError, match="workers"):
+        store.matrix(pts, workers=0)
 
 
 def test_csr_graph_routes_like_road_matrix(province_store: Path) -> None:

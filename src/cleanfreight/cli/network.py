@@ -84,11 +84,10 @@ def info(
 ) -> None:
     """Build the heavy-truck network from FILE (or read a built folder) and print nodes, edges, CRS and bounds."""
     check_lang(lang)
-    from cleanfreight.network.store import is_road_store, load_road_store
+    from cleanfreight.network.store import is_road_store
 
     if is_road_store(file):
-        summary = _store_summary(file)
-        _ = load_road_store  # the folder's network.json holds the summary: no arrays are read
+        summary = _store_summary(file)  # the folder's network.json holds the summary: no arrays are read
     else:
         import geopandas as gpd
 
@@ -139,6 +138,7 @@ def matrix(
     points: Annotated[Path, typer.Option(help="CSV with id, lon, lat (and optional coord_crs) columns")],
     out_file: Annotated[Path, typer.Option("--out", help="Output CSV (long format: from, to, km, hours)")],
     to: Annotated[Path | None, typer.Option("--to", help="Destinations CSV (id, lon, lat); default: the --points")] = None,
+    workers: Annotated[int, typer.Option(help="Processes for a built network folder's matrix (Linux)")] = 1,
     lang: LangOption = "en",
 ) -> None:
     """Many-to-many road distance and time matrix between the points of a CSV (or from --points to --to)."""
@@ -155,7 +155,8 @@ def matrix(
     origins = list(zip(pts["lon"], pts["lat"], strict=True))
     targets = None if dest is None else list(zip(dest["lon"], dest["lat"], strict=True))
     if is_road_store(roads):
-        m = load_road_store(roads).matrix(origins, targets, origin_labels=labels, destination_labels=dlabels)
+        m = load_road_store(roads).matrix(origins, targets, origin_labels=labels, destination_labels=dlabels,
+                                          workers=workers)
     else:
         from cleanfreight.network.matrix import road_matrix
         from cleanfreight.network.roads import load_roads

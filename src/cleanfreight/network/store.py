@@ -521,12 +521,16 @@ class RoadStore:
         *,
         origin_labels: Sequence[str] | None = None,
         destination_labels: Sequence[str] | None = None,
+        workers: int = 1,
     ) -> TravelMatrix:
         """Shortest road km and hours from every origin to every destination (WGS-84 lon/lat), as
-        :func:`~cleanfreight.network.matrix.road_matrix` on a graph, snapped with :meth:`snap`."""
+        :func:`~cleanfreight.network.matrix.road_matrix` on a graph, snapped with :meth:`snap`.
+        ``workers`` > 1 runs the Dijkstra searches on that many forked processes (Linux)."""
+        if workers < 1:
+            raise InputError("workers must be >= 1", [Problem("must be >= 1", column="workers", value=workers)])
         so = self.snap(origins, labels=origin_labels)
         sd = so if destinations is None else self.snap(destinations, labels=destination_labels)
-        return travel_matrix(self.csr(), so, sd, square=destinations is None, paths=False)
+        return travel_matrix(self.csr(), so, sd, square=destinations is None, paths=False, workers=workers)
 
     def edges(self, columns: Sequence[str] | None = None) -> Any:
         """The directed edges from ``edges.parquet`` as a GeoDataFrame (WGS-84), or chosen columns
