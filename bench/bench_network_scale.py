@@ -82,8 +82,9 @@ def _child(kind: str, args: list[str]) -> None:
 
         s = load_road_store(args[0])
         ent, st = pd.read_csv(Path(args[1]) / "enterprises.csv"), pd.read_csv(Path(args[1]) / "stations.csv")
+        workers = int(args[2]) if len(args) > 2 else 1
         t0, c0 = time.perf_counter(), time.process_time()
-        m = s.matrix(np.c_[ent["lon"], ent["lat"]], np.c_[st["lon"], st["lat"]])
+        m = s.matrix(np.c_[ent["lon"], ent["lat"]], np.c_[st["lon"], st["lat"]], workers=workers)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         print(json.dumps({"matrix_s": wall, "matrix_cpu_s": cpu, "shape": list(m.distance_km.shape),
                           "finite": float(np.isfinite(m.distance_km).mean()),
@@ -144,11 +145,31 @@ def _matrix_baselines(pbf: Path, store_dir: Path, sites: Path) -> None:
     }))
 
 
+def _matrix_workers(folder: Path, workers: int) -> None:
+    """Only the 2,000 x 200 matrix on a folder a full run kept (``--keep``), on 1 and on ``workers`` processes."""
+    rows = []
+    for w in (1, workers):
+        mat = _measured([sys.executable, str(HERE), "--child", "matrix", str(folder / "net"), str(folder), str(w)])
+        rows.append({"case": f"matrix 2,000 x 200 from the store, {w} process(es)", "nodes": None,
+                     "seconds": mat["matrix_s"], "cpu_s_parent": mat["matrix_cpu_s"], "peak_gb": mat["peak_gb"],
+                     "target": "< 60 s", "met": mat["matrix_s"] < 60})
+    rows[1]["ratio_vs_1_process"] = rows[1]["seconds"] / rows[0]["seconds"]
+    meta = json.loads((folder / "net" / "network.json").read_text(encoding="utf-8"))
+    for r in rows:
+        r["nodes"] = meta["nodes"]
+    report("network_scale_matrix_workers", rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="only the 100 k-way file")
     ap.add_argument("--keep", type=Path, help="folder to keep the generated files in (default: a temporary one)")
+    ap.add_argument("--matrix-workers", type=Path, metavar="DIR",
+                    help="only the matrix, on 1 and 2 processes, on a size folder a --keep run left (e.g. KEEP/ways1500000)")
     args = ap.parse_args()
+    if args.matrix_workers:
+        _matrix_workers(args.matrix_workers, 2)
+        return
     root = args.keep or Path(tempfile.mkdtemp(prefix="cf-bench-scale-"))
     os.environ["CLEANFREIGHT_NO_CACHE"] = "1"
     sizes = [100_000] if args.quick else [100_000, 1_500_000]
