@@ -103,3 +103,9 @@ def test_bad_boundary_is_exit_2(province: Path, tmp_path: Path) -> None:
                               "--boundary", str(bad)])
     assert res.exit_code == 2, res.output
     assert "b.geojson" in res.output
+
+
+def test_a_folder_that_is_not_a_built_network_is_exit_2(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["network", "info", str(tmp_path), "--json"])
+    assert res.exit_code == 2, res.output
+    assert "not a built road network" in " ".join(res.output.split())

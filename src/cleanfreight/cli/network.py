@@ -84,8 +84,10 @@ def info(
 ) -> None:
     """Build the heavy-truck network from FILE (or read a built folder) and print nodes, edges, CRS and bounds."""
     check_lang(lang)
-    from cleanfreight.network.store import is_road_store
+    from cleanfreight.network.store import is_road_store, load_road_store
 
+    if file.is_dir() and not is_road_store(file):
+        load_road_store(file)  # raises: names what a built folder holds
     if is_road_store(file):
         summary = _store_summary(file)  # the folder's network.json holds the summary: no arrays are read
     else:
@@ -154,7 +156,7 @@ def matrix(
     dlabels = labels if dest is None else list(dest["id"].astype(str))
     origins = list(zip(pts["lon"], pts["lat"], strict=True))
     targets = None if dest is None else list(zip(dest["lon"], dest["lat"], strict=True))
-    if is_road_store(roads):
+    if roads.is_dir() or is_road_store(roads):
         m = load_road_store(roads).matrix(origins, targets, origin_labels=labels, destination_labels=dlabels,
                                           workers=workers)
     else:
