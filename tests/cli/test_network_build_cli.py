@@ -109,3 +109,17 @@ def test_a_folder_that_is_not_a_built_network_is_exit_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["network", "info", str(tmp_path), "--json"])
     assert res.exit_code == 2, res.output
     assert "not a built road network" in " ".join(res.output.split())
+
+
+def test_build_with_a_boundary_file(province: Path, tmp_path: Path) -> None:
+    zone = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[112.3, 35.6], [113.9, 35.6], [113.9, 36.9], [112.3, 36.9], [112.3, 35.6]]]}}]}
+    b = tmp_path / "changzhi.geojson"
+    b.write_text(json.dumps(zone), encoding="utf-8")
+    res = runner.invoke(app, ["network", "build", str(province / "roads.osm.pbf"), "--out", str(tmp_path / "n"),
+                              "--boundary", str(b), "--json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    x0, y0, x1, y1 = info["bounds"]
+    assert 112.3 <= x0 < x1 <= 113.9 and 35.6 <= y0 < y1 <= 36.9
+    assert info["boundary"] is True

@@ -46,11 +46,11 @@ def build(
     lang = check_lang(lang)
     from cleanfreight.errors import InputError
     from cleanfreight.network.roads import TruckProfile
-    from cleanfreight.network.store import BuildOptions, build_road_store
+    from cleanfreight.network.store import BuildOptions, build_road_store, read_boundary
 
     if not file.exists():
         raise InputError(f"road file not found: {file}")
-    area = _read_boundary(boundary) if boundary else None
+    area = read_boundary(boundary) if boundary else None
     opts = BuildOptions(profile=TruckProfile(gross_weight_t=gross_weight, new_energy=new_energy))
     with progress(t("net_building", lang, name=file.name), quiet=json_out) as step:
         info = build_road_store(file, out_dir, options=opts, boundary=area, on_progress=step)
@@ -59,12 +59,6 @@ def build(
         return
     out.print(t("net_build_written", lang, nodes=info["nodes"], edges=info["edges"], km=info["length_km"],
                 dir=out_dir), highlight=False)
-
-
-def _read_boundary(path: Path) -> Any:
-    from cleanfreight.network.rail import _read_vector
-
-    return _read_vector(path)
 
 
 @network_app.command("info")

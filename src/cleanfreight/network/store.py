@@ -51,7 +51,10 @@ from cleanfreight.network._pbf import WayPieces, read_truck_ways
 from cleanfreight.network.matrix import CsrGraph, TravelMatrix, travel_matrix
 from cleanfreight.network.roads import TRUCK_HIGHWAYS, TruckProfile
 
-__all__ = ["FORMAT_VERSION", "BuildOptions", "RoadStore", "build_road_store", "is_road_store", "load_road_store"]
+__all__ = [
+    "FORMAT_VERSION", "BuildOptions", "RoadStore", "build_road_store", "is_road_store", "load_road_store",
+    "read_boundary",
+]
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +110,25 @@ def _file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def read_boundary(path: str | Path) -> Any:
+    """A boundary file (GeoJSON/GPKG/SHP) as a WGS-84 GeoDataFrame, for ``build_road_store(boundary=...)``;
+    an unreadable file or coordinates that are not longitude/latitude raise :class:`InputError`."""
+    import geopandas as gpd
+
+    from cleanfreight.network.crs import as_lonlat
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"boundary file not found: {p}")
+    try:
+        gdf = gpd.read_file(p)
+    except Exception as exc:  # pyogrio raises its own errors on damaged files
+        raise InputError(f"{p}: cannot read as a vector file ({type(exc).__name__}: {exc})") from None
+    if not len(gdf) or not set(gdf.geometry.geom_type.dropna()) <= {"Polygon", "MultiPolygon"}:
+        raise InputError(f"{p}: a boundary must hold polygons")
+    return as_lonlat(gdf, p, "boundary")
 
 
 def _boundary_polygon(boundary: Any) -> Any:
