@@ -143,3 +143,14 @@ def test_a_damaged_file_is_an_input_error(content: bytes | str, province_small: 
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         build_road_store(tmp_path / "nope.osm.pbf", tmp_path / "out")
+
+
+def test_load_roads_honours_oneway_on_pbf_as_on_xml(province_small: dict[str, Path]) -> None:
+    """pyrosm makes an ``all`` network two-way; load_roads must keep one-way motorways one-way."""
+    from cleanfreight.network.roads import load_roads
+
+    G = load_roads(province_small["roads"])
+    motorway = [(u, v) for u, v, d in G.edges(data=True) if d.get("highway") == "motorway"]
+    assert len(motorway) > 10
+    twins = sum(G.has_edge(v, u) for u, v in motorway)
+    assert twins == 0

@@ -134,7 +134,8 @@ def _read_pbf(path: Path) -> nx.MultiDiGraph:
     edges = edges[keep]
     if len(edges) == 0:
         raise NetworkError(f"{path}: no roads a truck may use in this PBF file")
-    G = osm.to_graph(nodes, edges, graph_type="networkx", osmnx_compatible=True, retain_all=True)
+    # "driving": honour oneway (pyrosm makes an "all" network two-way whatever the tags say)
+    G = osm.to_graph(nodes, edges, graph_type="networkx", network_type="driving", osmnx_compatible=True, retain_all=True)
     G.graph.setdefault("crs", "EPSG:4326")
     for _, _, data in G.edges(data=True):
         geom = data.get("geometry")  # pyrosm keeps geometries; osmnx projection needs shapely ones
