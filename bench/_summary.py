@@ -159,7 +159,7 @@ def choose_columns(
 
 
 def fmt_ratio(v: Any) -> str:
-    """``0.52×``: two decimals below 10, one below 100, none above."""
+    """``0.52×``: two decimals below 10 (three near 1), one below 100, none above."""
     if not isinstance(v, int | float) or isinstance(v, bool):
         return fmt_value(v)
     if math.isnan(v):
@@ -169,6 +169,8 @@ def fmt_ratio(v: Any) -> str:
         return f"{v:,.0f}×"
     if a >= 10:
         return f"{v:.1f}×"
+    if 0.9 <= a < 1.1:  # near the baseline: one more decimal (1.016×)
+        return f"{v:.3f}×"
     if a >= 0.01 or a == 0:
         return f"{v:.2f}×"
     return f"{v:.2g}×"

@@ -151,7 +151,7 @@ def test_tables_ratios_machine_and_failures(summary: ModuleType, tmp_path: Path)
 
     assert _table(md, "planning") == [
         ["case", "enterprises", "plan_s", "peak_mb", "plan_vs_100", "mem_vs_100"],
-        ["synthetic", "100", "0.5", "180.0", "1.00×", "1.00×"],
+        ["synthetic", "100", "0.5", "180.0", "1.000×", "1.000×"],
         ["synthetic", "2,000", "15.7", "455.1", "31.4×", "2.53×"],
     ]
     assert "- `plan_vs_100`: the 100-enterprise synthetic instance" in md
@@ -201,3 +201,4 @@ def test_many_columns_keep_labels_figures_and_ratios(summary: ModuleType) -> Non
     assert shown == ["case", "plan_s", "plan_vs_100", "size_ratio"]
     assert "n0" in left
     assert summary.fmt_ratio(0.5234) == "0.52×" and summary.fmt_ratio(250.0) == "250×"
+    assert summary.fmt_ratio(1.0164) == "1.016×"
