@@ -201,7 +201,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller synthetic sizes")
     ap.add_argument(
-        "--profile", type=int, metavar="N", help="cProfile the synthetic instance of N enterprises"
+        "--profile", nargs=2, metavar=("CASE", "N"), help="cProfile one case (e.g. province 2000)"
     )
     ap.add_argument("--one", nargs=3, metavar=("CASE", "N", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
