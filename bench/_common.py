@@ -27,7 +27,8 @@ def report(name: str, rows: list[dict[str, Any]], **meta: Any) -> Path:
     """Print ``rows`` as a table and write them to ``bench/results/<name>.json``.
 
     ``meta`` adds top-level keys read by ``bench/_summary.py``: ``columns`` (the key columns of the
-    table in ``docs/benchmarks.md``), ``baselines`` (``{ratio column: its baseline}``), ``quick``.
+    table in ``docs/benchmarks.md``), ``baselines`` (``{ratio column: its baseline}``), ``notes`` (lines
+    shown under the table), ``quick``.
     """
     RESULTS.mkdir(exist_ok=True)
     cols = list(dict.fromkeys(k for r in rows for k in r))

@@ -3,7 +3,8 @@
 
 Any ``bench/results/<name>.json`` is rendered. The standard shape (``_common.report``) is
 ``{"machine", "python", "rows": [{...}, ...]}``, optionally with ``"columns"`` (the key columns to show,
-in order), ``"baselines"`` (``{column: what the ratio is against}``) and ``"quick"``. Other shapes are
+in order), ``"baselines"`` (``{column: what the ratio is against}``), ``"notes"`` (lines shown under the
+table) and ``"quick"``. Other shapes are
 flattened: every nested object becomes one row named after its key, top-level scalars one more row.
 
 Ratio columns are those whose name contains ``_vs_`` or ends in ``_ratio``; they are shown as ``0.52×``.
@@ -133,7 +134,7 @@ def rows_of(payload: Any) -> list[dict[str, Any]]:
     return rows
 
 
-_META = {"machine", "python", "columns", "baselines", "created", "benchmark"}
+_META = {"machine", "python", "columns", "baselines", "notes", "created", "benchmark"}
 
 
 def choose_columns(
@@ -320,7 +321,7 @@ table. Below 1× is smaller (faster, cheaper, less memory) than the baseline.
 Any `bench/bench_<name>.py` that writes `bench/results/<name>.json` in the shape
 `{"machine", "python", "rows": [{...}, ...]}` (`bench/_common.py: report`) is picked up; it may add
 `"columns"` (key columns to show; otherwise up to 12 are chosen: labels, figures with units, every ratio)
-and `"baselines"` (`{column: baseline}`). Other JSON shapes are flattened, one row per nested object.
+`"baselines"` (`{column: baseline}`) and `"notes"` (lines under the table). Other JSON shapes are flattened, one row per nested object.
 """
 
 
@@ -381,6 +382,9 @@ def render_markdown(summary: dict[str, Any]) -> str:
             notes = payload.get("baselines") if isinstance(payload, dict) else None
             if isinstance(notes, dict) and notes:
                 out += [""] + [f"- `{k}`: {v}" for k, v in notes.items()]
+            extra = payload.get("notes") if isinstance(payload, dict) else None
+            if isinstance(extra, list) and extra:
+                out += [""] + [f"- {n}" for n in extra]
             if left:
                 out += [
                     "",

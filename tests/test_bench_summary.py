@@ -112,6 +112,7 @@ def test_tables_ratios_machine_and_failures(summary: ModuleType, tmp_path: Path)
                 },
             ],
             "baselines": {"plan_vs_100": "the 100-enterprise synthetic instance"},
+            "notes": ["2,000 x 200: target met"],
         },
     )
     # a result another engineer's benchmark writes: unknown columns, still rendered
@@ -155,6 +156,7 @@ def test_tables_ratios_machine_and_failures(summary: ModuleType, tmp_path: Path)
         ["synthetic", "2,000", "15.7", "455.1", "31.4×", "2.53×"],
     ]
     assert "- `plan_vs_100`: the 100-enterprise synthetic instance" in md
+    assert "- 2,000 x 200: target met" in md
     assert _table(md, "ledger_scale") == [
         ["engine", "rows", "report_s", "report_vs_pandas", "spark_ratio", "equal"],
         ["duckdb", "10,000,000", "1.25", "0.52×", "–", "–"],
