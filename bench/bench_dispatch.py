@@ -64,7 +64,7 @@ def solve_pyvrp(instance: Any, time_limit: float, seed: int) -> tuple[float, int
         tw_late=horizon,
     )
     for i in range(1, n):
-        kwargs: dict[str, int] = {}
+        kwargs: dict[str, Any] = {}
         if tw is not None and service is not None:
             kwargs = {
                 "tw_early": int(tw[i, 0]),

@@ -20,12 +20,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import report
 
+if TYPE_CHECKING:
+    import numpy as np
 
-def province_problem(n: int, seed: int) -> object:
+    from cleanfreight.planning import PlanProblem
+
+
+def province_problem(n: int, seed: int) -> PlanProblem:
     """The seeded province sites (``cleanfreight sample --scale province``: enterprises with their tonnes,
     stations around Shanxi's cities) as a planning instance.
 
@@ -108,7 +114,7 @@ def province_problem(n: int, seed: int) -> object:
     )
 
 
-def _km(lon1: object, lat1: object, lon2: object, lat2: object) -> object:
+def _km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
     """Great-circle km between every point 1 (rows) and every point 2 (columns)."""
     import numpy as np
 
@@ -154,7 +160,7 @@ def _one(case: str, n: int, seed: int) -> dict[str, object]:
         problem = synthetic_problem(n, max(2, n // 10), seed=seed)
     t_problem = time.perf_counter() - t0
     # "-rules-off": the city preset's policy rules switched off (only the 80 % floor), to price the rules
-    off = {
+    off: dict[str, Any] = {
         "no_backsliding": False,
         "rail_no_decrease": False,
         "beyond_short_haul": "clean",

@@ -29,6 +29,7 @@ import argparse
 import html
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +171,8 @@ def main() -> None:
         for n in sizes:
             ent = enterprises(n)
             repeat = 3 if n <= 2_000 else 1
-            t_base, base = best_of(lambda ent=ent: folium_baseline(ent, d / "base.html"), repeat)
-            t_cf, cf = best_of(lambda ent=ent, n=n: cleanfreight_map(ent, d / f"cf{n}.html"), repeat)
+            t_base, base = best_of(partial(folium_baseline, ent, d / "base.html"), repeat)
+            t_cf, cf = best_of(partial(cleanfreight_map, ent, d / f"cf{n}.html"), repeat)
             size_base, size_cf = base.stat().st_size, cf.stat().st_size
             row = {
                 "case": f"map, {n:,} enterprises",
