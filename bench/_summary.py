@@ -123,9 +123,6 @@ def rows_of(payload: Any) -> list[dict[str, Any]]:
     if not isinstance(payload, dict):
         return [{"value": payload}]
     rows: list[dict[str, Any]] = []
-    scalars = {k: v for k, v in payload.items() if not isinstance(v, dict | list) and k not in _META}
-    if scalars:
-        rows.append({"part": "run", **scalars})
     for key, value in payload.items():
         if isinstance(value, dict):
             rows.append({"part": key, **{k: v for k, v in value.items() if not isinstance(v, dict | list)}})
@@ -135,6 +132,15 @@ def rows_of(payload: Any) -> list[dict[str, Any]]:
 
 
 _META = {"machine", "python", "columns", "baselines", "notes", "created", "benchmark"}
+
+
+def settings_of(payload: Any) -> dict[str, Any]:
+    """The top-level figures of a result besides its rows (``quick``, sizes, seeds ...)."""
+    if not isinstance(payload, dict):
+        return {}
+    return {
+        k: v for k, v in payload.items() if k not in _META and k != "rows" and not isinstance(v, dict | list)
+    }
 
 
 def choose_columns(
@@ -320,8 +326,10 @@ table. Below 1× is smaller (faster, cheaper, less memory) than the baseline.
 
 Any `bench/bench_<name>.py` that writes `bench/results/<name>.json` in the shape
 `{"machine", "python", "rows": [{...}, ...]}` (`bench/_common.py: report`) is picked up; it may add
-`"columns"` (key columns to show; otherwise up to 12 are chosen: labels, figures with units, every ratio)
-`"baselines"` (`{column: baseline}`) and `"notes"` (lines under the table). Other JSON shapes are flattened, one row per nested object.
+`"columns"` (key columns to show; otherwise up to 12 are chosen: labels, figures with units, every ratio),
+`"baselines"` (`{column: baseline}`), `"notes"` (lines under the table) and settings (`"quick"`, sizes,
+seeds: any other top-level value, listed above the table). Other JSON shapes are flattened, one row per
+nested object.
 """
 
 
@@ -362,7 +370,9 @@ def render_markdown(summary: dict[str, Any]) -> str:
     if summary["failed"]:
         out += ["", f"**Failed:** {', '.join(summary['failed'])} (see `log_tail` in `summary.json`)."]
     for b in summary["benchmarks"]:
-        out += ["", f"## {b['name']}", ""]
+        if out[-1] != "":
+            out.append("")
+        out += [f"## {b['name']}", ""]
         run = runs.get(b["run"], {})
         if b["run"] != summary["latest_run"]:
             out += [f"From an earlier run: `{run.get('command')}` ({run.get('started')}).", ""]
@@ -378,6 +388,9 @@ def render_markdown(summary: dict[str, Any]) -> str:
             shown, left = choose_columns(rows, declared)
             if len(b["results"]) > 1:
                 out += [f"### {stem}", ""]
+            settings = settings_of(payload)
+            if settings:
+                out += ["Settings: " + ", ".join(f"{k} {fmt_value(v)}" for k, v in settings.items()), ""]
             out.append(render_table(rows, shown))
             notes = payload.get("baselines") if isinstance(payload, dict) else None
             if isinstance(notes, dict) and notes:

@@ -147,6 +147,7 @@ def _one(case: str, n: int, seed: int) -> dict[str, object]:
             "ratio_after": round(fr.max_ratio, 4),
             "checked": True,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "cpu_s": _cpu_s(),
         }
     if base_case == "sample":
         problem = build_problem()
@@ -261,7 +262,7 @@ def main() -> None:
             continue
         r["plan_vs_100"] = r["plan_s"] / base["plan_s"]  # type: ignore[operator]
         r["mem_vs_100"] = r["peak_mb"] / base["peak_mb"]  # type: ignore[operator]
-        r["cpu_vs_100"] = r["cpu_s"] / base["cpu_s"]  # type: ignore[operator]
+        r["cpu_vs_100"] = r["cpu_s"] / base["cpu_s"] if "cpu_s" in r else None  # type: ignore[operator]
         off_s = plan_s.get((f"{r['case']}-rules-off", r["enterprises"]))
         r["rules_vs_off"] = None if off_s is None else r["plan_s"] / off_s  # type: ignore[operator]
     keep = [

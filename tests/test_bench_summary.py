@@ -163,10 +163,10 @@ def test_tables_ratios_machine_and_failures(summary: ModuleType, tmp_path: Path)
         ["spark", "10,000,000", "30.0", "–", "24.0×", "yes"],
     ]
     assert _table(md, "ledger") == [
-        ["part", "quick", "ours_seconds", "speed_ratio_vs_baseline"],
-        ["run", "yes", "–", "–"],
-        ["ingest", "–", "2.00", "0.25×"],
+        ["part", "ours_seconds", "speed_ratio_vs_baseline"],
+        ["ingest", "2.00", "0.25×"],
     ]
+    assert "Settings: quick yes" in md.split("## ledger\n")[1]
     assert "**failed** (exit code 1, `bench/bench_broken.py`)" in md
     # the machine and the command
     assert "Command: `bash scripts/bench.sh --quick`" in md
