@@ -7,7 +7,8 @@ in order), ``"baselines"`` (``{column: what the ratio is against}``), ``"notes"`
 table) and ``"quick"``. Other shapes are
 flattened: every nested object becomes one row named after its key, top-level scalars one more row.
 
-Ratio columns are those whose name contains ``_vs_`` or ends in ``_ratio``; they are shown as ``0.52×``.
+Ratio columns are those whose name contains ``_vs_`` or ends in ``_ratio`` (or starts with ``vs_`` or
+``ratio_``); they are shown as ``0.52×``.
 Each names its baseline: ``plan_vs_100`` is a row's plan time over the 100-enterprise instance's, measured
 in the same run; a ``*_ratio`` column's baseline is given in the row's ``baseline`` column or the
 result's ``"baselines"``.
@@ -110,8 +111,8 @@ def machine_info() -> dict[str, Any]:
 
 
 def is_ratio(column: str) -> bool:
-    """A ratio column: its name contains ``_vs_`` or ends in ``_ratio``."""
-    return "_vs_" in column or column.endswith("_ratio")
+    """A ratio column: its name contains ``_vs_`` or ends in ``_ratio`` (also ``vs_...``, ``ratio_...``)."""
+    return "_vs_" in column or column.endswith("_ratio") or column.startswith(("vs_", "ratio_"))
 
 
 def rows_of(payload: Any) -> list[dict[str, Any]]:
@@ -318,18 +319,20 @@ def _machine_lines(m: dict[str, Any]) -> list[str]:
 CONVENTION = """\
 Every figure that compares is a **ratio against a baseline measured in the same run, on the same
 machine** (the machine is shared and noisy; absolute seconds move from run to run, ratios much less).
-Columns whose name contains `_vs_` or ends in `_ratio` are ratios, shown as `0.52×`. A ratio column
-names its baseline: `A_vs_B` is A divided by B (`plan_vs_100`: the row's plan time over the
-100-enterprise instance's; `cost_vs_pyvrp`: OR-Tools' cost over PyVRP's on the same instance and time
-budget); a `*_ratio` column's baseline is named in the row's `baseline` column or in the notes under the
-table. Below 1× is smaller (faster, cheaper, less memory) than the baseline.
+Columns whose name contains `_vs_` or ends in `_ratio` (or starts with `vs_` or `ratio_`) are ratios,
+shown as `0.52×`. A ratio column names its baseline: `A_vs_B` is A divided by B (`plan_vs_100`: the
+row's plan time over the 100-enterprise instance's; `cost_vs_pyvrp`: OR-Tools' cost over PyVRP's on the
+same instance and time budget); a `*_ratio` column's baseline is named in the row's `baseline` column or
+in the notes under the table. Below 1× is smaller (faster, cheaper, less memory) than the baseline.
 
-Any `bench/bench_<name>.py` that writes `bench/results/<name>.json` in the shape
-`{"machine", "python", "rows": [{...}, ...]}` (`bench/_common.py: report`) is picked up; it may add
-`"columns"` (key columns to show; otherwise up to 12 are chosen: labels, figures with units, every ratio),
+Every `bench/bench_<name>.py` is run; each JSON file it writes into `bench/results/` during its run is
+its result (so the file name is free), rendered here if it has the shape
+`{"machine", "python", "rows": [{...}, ...]}` (`bench/_common.py: report`). A result may add `"columns"`
+(the key columns to show; otherwise up to 12 are chosen: labels, figures with units, every ratio),
 `"baselines"` (`{column: baseline}`), `"notes"` (lines under the table) and settings (`"quick"`, sizes,
 seeds: any other top-level value, listed above the table). Other JSON shapes are flattened, one row per
-nested object.
+nested object. A benchmark that exits non-zero or writes no result is listed as failed with the end of
+its output; the others still run and `scripts/bench.sh` exits non-zero.
 """
 
 

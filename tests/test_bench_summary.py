@@ -204,3 +204,8 @@ def test_many_columns_keep_labels_figures_and_ratios(summary: ModuleType) -> Non
     assert "n0" in left
     assert summary.fmt_ratio(0.5234) == "0.52×" and summary.fmt_ratio(250.0) == "250×"
     assert summary.fmt_ratio(1.0164) == "1.016×"
+    assert [c for c in ("vs_pandas", "ratio_vs_import", "seconds", "time_ratio") if summary.is_ratio(c)] == [
+        "vs_pandas",
+        "ratio_vs_import",
+        "time_ratio",
+    ]
