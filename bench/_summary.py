@@ -7,8 +7,8 @@ in order), ``"baselines"`` (``{column: what the ratio is against}``), ``"notes"`
 table) and ``"quick"``. Other shapes are
 flattened: every nested object becomes one row named after its key, top-level scalars one more row.
 
-Ratio columns are those whose name contains ``_vs_`` or ends in ``_ratio`` (or starts with ``vs_`` or
-``ratio_``); they are shown as ``0.52×``.
+Ratio columns are those whose name contains ``_vs_``, starts with ``vs_`` or ends in ``_ratio``; they are
+shown as ``0.52×``.
 Each names its baseline: ``plan_vs_100`` is a row's plan time over the 100-enterprise instance's, measured
 in the same run; a ``*_ratio`` column's baseline is given in the row's ``baseline`` column or the
 result's ``"baselines"``.
@@ -16,6 +16,7 @@ result's ``"baselines"``.
 Usage (called by ``scripts/bench.sh``)::
 
     python bench/_summary.py --manifest RUN.tsv --command "bash scripts/bench.sh --quick" --started ISO
+    python bench/_summary.py --render      # docs/benchmarks.md again from bench/results/summary.json
 """
 
 from __future__ import annotations
@@ -111,8 +112,8 @@ def machine_info() -> dict[str, Any]:
 
 
 def is_ratio(column: str) -> bool:
-    """A ratio column: its name contains ``_vs_`` or ends in ``_ratio`` (also ``vs_...``, ``ratio_...``)."""
-    return "_vs_" in column or column.endswith("_ratio") or column.startswith(("vs_", "ratio_"))
+    """A ratio column: its name contains ``_vs_``, starts with ``vs_`` or ends in ``_ratio``."""
+    return "_vs_" in column or column.startswith("vs_") or column.endswith("_ratio")
 
 
 def rows_of(payload: Any) -> list[dict[str, Any]]:
@@ -319,8 +320,8 @@ def _machine_lines(m: dict[str, Any]) -> list[str]:
 CONVENTION = """\
 Every figure that compares is a **ratio against a baseline measured in the same run, on the same
 machine** (the machine is shared and noisy; absolute seconds move from run to run, ratios much less).
-Columns whose name contains `_vs_` or ends in `_ratio` (or starts with `vs_` or `ratio_`) are ratios,
-shown as `0.52×`. A ratio column names its baseline: `A_vs_B` is A divided by B (`plan_vs_100`: the
+Columns whose name contains `_vs_`, starts with `vs_` or ends in `_ratio` are ratios, shown as
+`0.52×`. A ratio column names its baseline: `A_vs_B` is A divided by B (`plan_vs_100`: the
 row's plan time over the 100-enterprise instance's; `cost_vs_pyvrp`: OR-Tools' cost over PyVRP's on the
 same instance and time budget); a `*_ratio` column's baseline is named in the row's `baseline` column or
 in the notes under the table. Below 1× is smaller (faster, cheaper, less memory) than the baseline.
@@ -412,14 +413,23 @@ def render_markdown(summary: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--manifest", type=Path, required=True)
-    ap.add_argument("--command", required=True)
-    ap.add_argument("--started", required=True)
+    ap.add_argument("--render", action="store_true", help="only write the markdown again from summary.json")
+    ap.add_argument("--manifest", type=Path)
+    ap.add_argument("--command")
+    ap.add_argument("--started")
     ap.add_argument("--machine", type=Path, help="machine info written at the start of the run (JSON)")
     ap.add_argument("--results", type=Path, default=RESULTS)
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args(argv)
     summary_path = args.results / "summary.json"
+    if args.render:
+        args.doc.write_text(
+            render_markdown(json.loads(summary_path.read_text(encoding="utf-8"))), encoding="utf-8"
+        )
+        print(f"written {args.doc}")
+        return 0
+    if not (args.manifest and args.command and args.started):
+        ap.error("--manifest, --command and --started are required (or --render)")
     previous = None
     if summary_path.exists():
         try:
@@ -428,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
             previous = None
     machine = json.loads(args.machine.read_text(encoding="utf-8")) if args.machine else machine_info()
     summary = build_summary(
-        read_manifest(args.manifest),
+        read_manifest(Path(args.manifest)),
         command=args.command,
         started=args.started,
         machine=machine,
