@@ -204,7 +204,8 @@ def difference_map(
     import folium
 
     from cleanfreight.reports._folium import PageScript
-    from cleanfreight.reports.maps import COLORS, _geojson_layer, base_map
+    from cleanfreight.reports._mapparts import _geojson_layer
+    from cleanfreight.reports.maps import COLORS, base_map
 
     lang = check_lang(lang)
     a, b = diff.titles

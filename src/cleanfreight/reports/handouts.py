@@ -27,7 +27,7 @@ from cleanfreight._io import atomic_path
 if TYPE_CHECKING:
     import folium
 
-    from cleanfreight.dispatch.solve import DispatchResult
+    from cleanfreight.dispatch.result import DispatchResult
     from cleanfreight.reports.maps import MapLayers
 
 __all__ = ["TRUCK_COLORS", "route_map", "route_map_png", "write_handouts", "write_run_sheets"]
