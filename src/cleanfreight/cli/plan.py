@@ -265,7 +265,7 @@ def _compare(
 ) -> dict[str, Any]:
     """Solve the other scenarios, write each plan, the comparison and the difference maps."""
     from cleanfreight.planning import compare_plans, plan_payload, write_plan
-    from cleanfreight.planning.io import compare_table, write_comparison
+    from cleanfreight.planning.outputs import compare_table, write_comparison
     from cleanfreight.reports.diffmap import plan_differences, write_difference
 
     runs = [first]

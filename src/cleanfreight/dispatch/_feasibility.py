@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from cleanfreight.dispatch._model import Lot
+from cleanfreight.dispatch._routing_model import Lot
 from cleanfreight.dispatch.scenario import DAY_MIN, Scenario, format_clock
 
 

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cleanfreight.dispatch._model import E_SCALE, Lot, ModelNode, ModelSolution, Vehicle
-from cleanfreight.dispatch.matrix import MatrixLike
+from cleanfreight.dispatch._routing_model import E_SCALE, Lot, ModelNode, ModelSolution, Vehicle
 from cleanfreight.dispatch.result import DispatchResult
 from cleanfreight.dispatch.scenario import Scenario, TruckType, format_clock
+from cleanfreight.dispatch.travel import MatrixLike
 
 
 def _soc_feasible(

@@ -125,7 +125,7 @@ class DispatchResult:
         Routes (LineString per truck) and places (Points) as a GeoJSON FeatureCollection.
     energy_warnings
         Stops where the exact replay went below the reserve (only possible with several lots on
-        board, see :mod:`cleanfreight.dispatch._model`).
+        board, see :mod:`cleanfreight.dispatch._routing_model`).
     places
         One row per place (sites, then energy stations): ``place_id``, ``kind``, ``name_zh``,
         ``name_en``, ``lon``, ``lat`` and, along the roads, the **connector** joining it to the

@@ -23,11 +23,11 @@ from collections.abc import Callable
 import numpy as np
 
 from cleanfreight.dispatch._feasibility import _check_loads
-from cleanfreight.dispatch._model import Lot, ModelSolution, Vehicle, solve_model
 from cleanfreight.dispatch._replay import _assemble, _places_table, _prune_energy_stops
-from cleanfreight.dispatch.matrix import FleetMatrices, MatrixLike, haversine_matrix
+from cleanfreight.dispatch._routing_model import Lot, ModelSolution, Vehicle, solve_model
 from cleanfreight.dispatch.result import REASONS, DispatchResult
 from cleanfreight.dispatch.scenario import DAY_MIN, Scenario
+from cleanfreight.dispatch.travel import FleetMatrices, MatrixLike, haversine_matrix
 from cleanfreight.errors import InputError, Problem
 
 __all__ = ["REASONS", "DispatchResult", "solve_dispatch"]
@@ -106,7 +106,7 @@ def solve_dispatch(
     """
     started = time.perf_counter()
     if matrix is None and scenario.roads:  # the scenario names its roads: drive on them, as the CLI does
-        from cleanfreight.dispatch.roads import road_matrices
+        from cleanfreight.dispatch.road_matrices import road_matrices
 
         matrix = road_matrices(scenario, scenario.roads)
     if matrix is None:

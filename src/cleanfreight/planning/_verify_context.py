@@ -1,4 +1,4 @@
-"""The shared state of the plan verifier (:func:`cleanfreight.planning.check.check_plan`): the inputs
+"""The shared state of the plan verifier (:func:`cleanfreight.planning.verify.check_plan`): the inputs
 indexed once (:class:`_Context`) and the sums its steps pass on (:class:`_Tally`)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._geo import DETOUR_FACTOR, haversine_km
-from cleanfreight.planning._check_rail import _ids, _SectionsUsed
+from cleanfreight.planning._verify_rail import _ids, _SectionsUsed
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 from cleanfreight.planning.solve import PlanResult

@@ -1,4 +1,4 @@
-"""The steps of the plan verifier (:func:`cleanfreight.planning.check.check_plan`), one function each:
+"""The steps of the plan verifier (:func:`cleanfreight.planning.verify.check_plan`), one function each:
 demand (1), chains and per-tonne figures (2-3), capacities (4-7), fleets (8), swaps (9), targets and
 reported ratios (10), the policy rules, the budget (11), the totals and the objective (12)."""
 
@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight.accounting.emissions import chain_intensity
-from cleanfreight.planning._check_rail import _ids, _rail_lines_used
 from cleanfreight.planning._verify_context import (
     _DIESEL_ROAD,
     _NE,
@@ -22,6 +21,7 @@ from cleanfreight.planning._verify_context import (
     _objective_unit,
     _Tally,
 )
+from cleanfreight.planning._verify_rail import _ids, _rail_lines_used
 
 
 def _check_demand(ctx: _Context) -> None:

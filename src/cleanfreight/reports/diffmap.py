@@ -112,7 +112,7 @@ def _mix_text(row: pd.Series) -> str:
 
 
 def _corridors(problem: PlanProblem, result: PlanResult) -> pd.DataFrame:
-    from cleanfreight.planning.io import route_features
+    from cleanfreight.planning.outputs import route_features
     from cleanfreight.reports.layers import route_kind
 
     rows = []

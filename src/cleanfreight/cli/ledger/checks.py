@@ -67,10 +67,10 @@ def register(ledger: typer.Typer) -> None:
         check_lang(lang)
         ros = roster_of(roster)
         from cleanfreight._i18n import t, vocab
+        from cleanfreight.ledger import CheckParams
         from cleanfreight.ledger._labels import detail_text, lt
-        from cleanfreight.ledger.checks import CheckSettings
 
-        settings = CheckSettings(max_payload_t=max_payload)
+        settings = CheckParams(max_payload_t=max_payload)
         df, names = read(db, lambda led: led.checks(period, roster=ros, rules=rules, settings=settings), wait=wait,
                          roster=ros, lang=lang)
         df.insert(df.columns.get_loc("enterprise_id") + 1, "enterprise_name", df["enterprise_id"].map(names))

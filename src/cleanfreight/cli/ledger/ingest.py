@@ -80,10 +80,10 @@ def register(ledger: typer.Typer) -> None:
         """
         check_lang(lang)
         from cleanfreight.cli._common import progress
+        from cleanfreight.ledger import IngestParams
         from cleanfreight.ledger._labels import lt, warning_text
-        from cleanfreight.ledger.ingest import IngestSettings
 
-        settings = IngestSettings(
+        settings = IngestParams(
             chunk_rows=chunk_rows,
             max_truck_tonnes=max_truck_tonnes,
             max_waybill_tonnes=max_waybill_tonnes,
