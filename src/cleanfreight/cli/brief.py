@@ -11,10 +11,12 @@ from cleanfreight.cli._common import (
     JsonOption,
     LangOption,
     handle_errors,
+    named_files,
     out,
     print_json,
     print_written,
     progress,
+    target_file,
 )
 
 if TYPE_CHECKING:
@@ -125,9 +127,11 @@ def _brief(
 
 
 def map_cmd(
-    out_file: Annotated[
-        Path, Opt("--out", help="Output file: .html (offline interactive) or .png/.svg/.pdf.")
-    ] = Path("maps/map.html"),
+    out_dir: Annotated[Path, Opt("--out", help="Output folder for map.html (created if missing).")] = Path("maps"),
+    file: Annotated[
+        Path | None,
+        Opt("--file", help="Output file instead: .html (offline interactive) or .png/.svg/.pdf."),
+    ] = None,
     plan: Annotated[Path | None, Opt("--plan", help="Plan folder (plan.json, routes.geojson).")] = None,
     report: Annotated[Path | None, Opt("--report", help="Ledger report JSON.")] = None,
     layer: Annotated[
@@ -155,12 +159,13 @@ def map_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Make a map from a plan, a ledger report or your own files (default: the sample baseline)."""
-    _map(out_file, plan, report, layer or [], base, enterprises, rules, lang, tiles, title, json_out)
+    _map(out_dir, file, plan, report, layer or [], base, enterprises, rules, lang, tiles, title, json_out)
 
 
 @handle_errors
 def _map(
-    out_file: Path,
+    out_dir: Path,
+    file: Path | None,
     plan: Path | None,
     report: Path | None,
     layer: list[str],
@@ -185,9 +190,12 @@ def _map(
     from cleanfreight.reports.static import STATIC_FORMATS
 
     check_lang(lang)
+    out_file = target_file(out_dir, file, "map.html")
+    assert out_file is not None
     suffix = out_file.suffix.lower()
     if suffix not in (".html", ".htm", *STATIC_FORMATS):
-        raise InputError(f"--out must end in .html, {', '.join(STATIC_FORMATS)}; got {out_file.name!r}")
+        flag = "--out" if file is None else "--file"
+        raise InputError(f"{flag} must end in .html, {', '.join(STATIC_FORMATS)}; got {out_file.name!r}")
     only_files = bool(layer) and plan is None and report is None
     use_base = (not only_files) if base is None else base
     target = 0.8
@@ -228,7 +236,7 @@ def _map(
             )
     counts = {k: len(v) for k, v in layers.present().items()}
     if json_out:
-        print_json({"file": str(path), "layers": counts})
+        print_json({"files": named_files([path]), "layers": counts})
         return
     out.print(f"wrote {path} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 

@@ -12,8 +12,10 @@ from cleanfreight.cli._common import (
     JsonOption,
     LangOption,
     handle_errors,
+    named_files,
     out,
     print_json,
+    target_file,
 )
 from cleanfreight.cli.ledger._shared import (
     DbOption,
@@ -58,13 +60,15 @@ def register(ledger: typer.Typer) -> None:
         max_payload: Annotated[
             float, typer.Option("--max-payload", help="Plausible truck payload (t).")
         ] = 40.0,
-        out_file: Annotated[Path | None, typer.Option("--out", help="CSV file for the anomalies.")] = None,
+        out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for checks.csv, the anomalies.")] = None,
+        file: Annotated[Path | None, typer.Option("--file", help="CSV file for the anomalies (instead of --out).")] = None,
         lang: LangOption = "en",
         wait: WaitOption = 0.0,
         as_json: JsonOption = False,
     ) -> None:
         """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
         check_lang(lang)
+        out_file = target_file(out_dir, file, "checks.csv")
         ros = roster_of(roster)
         from cleanfreight._i18n import t, vocab
         from cleanfreight.ledger import CheckParams
@@ -80,7 +84,8 @@ def register(ledger: typer.Typer) -> None:
 
         rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
         if as_json:
-            print_json({"anomalies": rows, "count": len(rows)})
+            print_json({"anomalies": rows, "count": len(rows)}
+                       | ({"files": named_files([out_file])} if out_file is not None else {}))
             return
         for (
             r

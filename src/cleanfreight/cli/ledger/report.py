@@ -11,6 +11,7 @@ from cleanfreight.cli._common import (
     JsonOption,
     LangOption,
     handle_errors,
+    named_files,
     out,
     print_json,
     print_written,
@@ -64,7 +65,7 @@ def register(ledger: typer.Typer) -> None:
         written = write_report(rep, out_dir, lang, names) if out_dir is not None else []
         if as_json:
             payload = rep.as_dict()
-            payload["files"] = [str(p) for p in written]
+            payload["files"] = named_files(written)
             print_json(payload)
             return
         cols = [

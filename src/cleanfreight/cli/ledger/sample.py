@@ -11,6 +11,7 @@ from cleanfreight.cli._common import (
     JsonOption,
     LangOption,
     handle_errors,
+    named_files,
     out,
     print_json,
 )
@@ -67,7 +68,7 @@ def register(ledger: typer.Typer) -> None:
             ros, out_dir, year=year, seed=seed, scale=scale, months=month_list, transition=transition
         )
         if as_json:
-            print_json(man.as_dict())
+            print_json(man.as_dict() | {"files": named_files(man.files)})
             return
         rows = sum(man.rows.values())
         out.print(

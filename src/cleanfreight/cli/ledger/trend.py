@@ -12,8 +12,10 @@ from cleanfreight.cli._common import (
     JsonOption,
     LangOption,
     handle_errors,
+    named_files,
     out,
     print_json,
+    target_file,
 )
 from cleanfreight.cli.ledger._shared import (
     DbOption,
@@ -107,12 +109,13 @@ def register(ledger: typer.Typer) -> None:
         last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
         rules: RulesOption = "changzhi-2024",
         roster: RosterOption = None,
-        out_file: Annotated[
+        out_dir: Annotated[
             Path | None,
             typer.Option(
-                "--out", help="CSV file: enterprise x month ratios with names, the city and coverage rows."
+                "--out", help="Folder for trend.csv: enterprise x month ratios with names, the city and coverage rows."
             ),
         ] = None,
+        file: Annotated[Path | None, typer.Option("--file", help="CSV file for the trend (instead of --out).")] = None,
         lang: LangOption = "en",
         wait: WaitOption = 0.0,
         as_json: JsonOption = False,
@@ -126,6 +129,7 @@ def register(ledger: typer.Typer) -> None:
         from cleanfreight._i18n import t
 
         check_lang(lang)
+        out_file = target_file(out_dir, file, "trend.csv")
         ros = roster_of(roster)
         from cleanfreight.ledger._labels import lt
 
@@ -135,6 +139,8 @@ def register(ledger: typer.Typer) -> None:
         if out_file is not None:
             write_csv(table, out_file, index=False, encoding="utf-8-sig")
         payload = res.as_dict()
+        if out_file is not None:
+            payload["files"] = named_files([out_file])
         if as_json:
             print_json(payload)
             return
