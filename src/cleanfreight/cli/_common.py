@@ -29,6 +29,15 @@ LangOption = Annotated[str, typer.Option("--lang", help="Language of what users 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON result on stdout.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")]
 OutDirOption = Annotated[Path | None, typer.Option("--out", help="Output folder (created if missing).")]
+RulesOption = Annotated[str, typer.Option("--rules", help="Rulebook preset or TOML file.")]
+TilesOption = Annotated[
+    list[str] | None,
+    typer.Option("--tiles", help="Optional online tile layer, unticked by default: osm, amap (GCJ-02), tianditu:KEY."),
+]
+EnterprisesOption = Annotated[
+    Path | None,
+    typer.Option("--enterprises", help="Folder with your enterprise tables (default: the Changzhi sample)."),
+]
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:

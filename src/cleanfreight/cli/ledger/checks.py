@@ -45,69 +45,70 @@ def _checks_table(df: Any, lang: str) -> Any:
     return out_df.rename(columns={c: lt(c, lang) for c in out_df.columns})
 
 
+@handle_errors
+def checks_cmd(
+    db: DbOption,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Limit to a period (YYYY-MM ...).")
+    ] = None,
+    rules: RulesOption = "changzhi-2024",
+    roster: RosterOption = None,
+    max_payload: Annotated[
+        float, typer.Option("--max-payload", help="Plausible truck payload (t).")
+    ] = 40.0,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for checks.csv, the anomalies.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="CSV file for the anomalies (instead of --out).")] = None,
+    lang: LangOption = "en",
+    wait: WaitOption = 0.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
+    check_lang(lang)
+    out_file = target_file(out_dir, file, "checks.csv")
+    ros = roster_of(roster)
+    from cleanfreight._i18n import t, vocab
+    from cleanfreight.ledger import CheckParams
+    from cleanfreight.ledger._labels import detail_text, lt
+
+    settings = CheckParams(max_payload_t=max_payload)
+    df, names = read(db, lambda led: led.checks(period, roster=ros, rules=rules, settings=settings), wait=wait,
+                     roster=ros, lang=lang)
+    df.insert(df.columns.get_loc("enterprise_id") + 1, "enterprise_name", df["enterprise_id"].map(names))
+    if out_file is not None:
+        write_csv(_checks_table(df, lang), out_file, index=False, encoding="utf-8-sig")
+    import json
+
+    rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+    if as_json:
+        print_json({"anomalies": rows, "count": len(rows)}
+                   | ({"files": named_files([out_file])} if out_file is not None else {}))
+        return
+    for (
+        r
+    ) in rows:  # check names, severities and details in the user's language (the JSON keeps the codes)
+        r["check"] = vocab("check", r["check"], lang)
+        r["severity"] = vocab("severity", r["severity"], lang)
+        r["detail"] = detail_text(r["detail"], lang)
+    show_table(
+        rows,
+        [
+            "severity",
+            "check",
+            "enterprise_id",
+            "enterprise_name",
+            "plate",
+            "day",
+            "records",
+            "tonnes",
+            "detail",
+        ],
+        t("checks.title", lang, n=len(rows)),
+        lang,
+    )
+    if (df["check"] == "not_reported").any():
+        out.print(lt("coverage.incomplete_note", lang, n=int((df["check"] == "not_reported").sum())))
+
+
 def register(ledger: typer.Typer) -> None:
     """Add `checks` to the ``ledger`` command group."""
-
-    @ledger.command("checks")
-    @handle_errors
-    def checks_cmd(
-        db: DbOption,
-        period: Annotated[
-            str | None, typer.Option("--period", help="Limit to a period (YYYY-MM ...).")
-        ] = None,
-        rules: RulesOption = "changzhi-2024",
-        roster: RosterOption = None,
-        max_payload: Annotated[
-            float, typer.Option("--max-payload", help="Plausible truck payload (t).")
-        ] = 40.0,
-        out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for checks.csv, the anomalies.")] = None,
-        file: Annotated[Path | None, typer.Option("--file", help="CSV file for the anomalies (instead of --out).")] = None,
-        lang: LangOption = "en",
-        wait: WaitOption = 0.0,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Anomalies: stage conflicts, overloads, double passages, unknown enterprises, missing days, coal/coke by road."""
-        check_lang(lang)
-        out_file = target_file(out_dir, file, "checks.csv")
-        ros = roster_of(roster)
-        from cleanfreight._i18n import t, vocab
-        from cleanfreight.ledger import CheckParams
-        from cleanfreight.ledger._labels import detail_text, lt
-
-        settings = CheckParams(max_payload_t=max_payload)
-        df, names = read(db, lambda led: led.checks(period, roster=ros, rules=rules, settings=settings), wait=wait,
-                         roster=ros, lang=lang)
-        df.insert(df.columns.get_loc("enterprise_id") + 1, "enterprise_name", df["enterprise_id"].map(names))
-        if out_file is not None:
-            write_csv(_checks_table(df, lang), out_file, index=False, encoding="utf-8-sig")
-        import json
-
-        rows = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
-        if as_json:
-            print_json({"anomalies": rows, "count": len(rows)}
-                       | ({"files": named_files([out_file])} if out_file is not None else {}))
-            return
-        for (
-            r
-        ) in rows:  # check names, severities and details in the user's language (the JSON keeps the codes)
-            r["check"] = vocab("check", r["check"], lang)
-            r["severity"] = vocab("severity", r["severity"], lang)
-            r["detail"] = detail_text(r["detail"], lang)
-        show_table(
-            rows,
-            [
-                "severity",
-                "check",
-                "enterprise_id",
-                "enterprise_name",
-                "plate",
-                "day",
-                "records",
-                "tonnes",
-                "detail",
-            ],
-            t("checks.title", lang, n=len(rows)),
-            lang,
-        )
-        if (df["check"] == "not_reported").any():
-            out.print(lt("coverage.incomplete_note", lang, n=int((df["check"] == "not_reported").sum())))
+    ledger.command("checks")(checks_cmd)

@@ -98,81 +98,82 @@ def _trend_table(res: Any, names: dict[str, str], lang: str) -> Any:
     return pd.DataFrame(rows, columns=[id_col, name_col, *months])
 
 
+@handle_errors
+def trend_cmd(
+    db: DbOption,
+    first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+    last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+    rules: RulesOption = "changzhi-2024",
+    roster: RosterOption = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for trend.csv: enterprise x month ratios with names, the city and coverage rows."
+        ),
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="CSV file for the trend (instead of --out).")] = None,
+    lang: LangOption = "en",
+    wait: WaitOption = 0.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Clean ratio per enterprise and month, who reported each month, and who fell in the last month.
+
+    A month an enterprise did not report (no gate or meter export) shows as "not reported", not as a
+    ratio; when the reporting enterprises differ between two months the city ratios are compared
+    like for like (over the enterprises that reported in both). --roster sets who is expected.
+    """
+    from cleanfreight._i18n import t
+
+    check_lang(lang)
+    out_file = target_file(out_dir, file, "trend.csv")
+    ros = roster_of(roster)
+    from cleanfreight.ledger._labels import lt
+
+    res, names = read(db, lambda led: led.trend(first, last, rules=rules, roster=ros), wait=wait, roster=ros,
+                      lang=lang)
+    table = _trend_table(res, names, lang)
+    if out_file is not None:
+        write_csv(table, out_file, index=False, encoding="utf-8-sig")
+    payload = res.as_dict()
+    if out_file is not None:
+        payload["files"] = named_files([out_file])
+    if as_json:
+        print_json(payload)
+        return
+    from rich.table import Table
+
+    tab = Table(title=f"{t('clean_ratio', lang)} ({res.rulebook.title(lang)})")
+    from rich.markup import escape
+
+    for j, c in enumerate(table.columns):
+        tab.add_column(str(c), justify="left" if j < 2 else "right")
+    for r in table.itertuples(index=False):
+        tab.add_row(*[escape(fmt(v)) for v in r])
+    out.print(tab)
+    for c in res.comparisons.itertuples():
+        if not c.same_coverage:
+            out.print(
+                "[yellow]"
+                + lt(
+                    "coverage.differs",
+                    lang,
+                    a=c.month_prev,
+                    b=c.month,
+                    ra=fmt(c.ratio_prev, "percent"),
+                    rb=fmt(c.clean_ratio, "percent"),
+                    n=c.common_enterprises,
+                    ca=fmt(c.ratio_prev_common, "percent"),
+                    cb=fmt(c.ratio_common, "percent"),
+                )
+                + "[/]"
+            )
+    if payload["fell"]:
+        out.print(f"[bold]{t('ledger.fell', lang)}[/]:")
+    for f in payload["fell"]:
+        name = names.get(f["enterprise_id"], "")
+        out.print(f"  {f['enterprise_id']} {name}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
+
+
 def register(ledger: typer.Typer) -> None:
     """Add `trend` to the ``ledger`` command group."""
-
-    @ledger.command("trend")
-    @handle_errors
-    def trend_cmd(
-        db: DbOption,
-        first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
-        last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
-        rules: RulesOption = "changzhi-2024",
-        roster: RosterOption = None,
-        out_dir: Annotated[
-            Path | None,
-            typer.Option(
-                "--out", help="Folder for trend.csv: enterprise x month ratios with names, the city and coverage rows."
-            ),
-        ] = None,
-        file: Annotated[Path | None, typer.Option("--file", help="CSV file for the trend (instead of --out).")] = None,
-        lang: LangOption = "en",
-        wait: WaitOption = 0.0,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Clean ratio per enterprise and month, who reported each month, and who fell in the last month.
-
-        A month an enterprise did not report (no gate or meter export) shows as "not reported", not as a
-        ratio; when the reporting enterprises differ between two months the city ratios are compared
-        like for like (over the enterprises that reported in both). --roster sets who is expected.
-        """
-        from cleanfreight._i18n import t
-
-        check_lang(lang)
-        out_file = target_file(out_dir, file, "trend.csv")
-        ros = roster_of(roster)
-        from cleanfreight.ledger._labels import lt
-
-        res, names = read(db, lambda led: led.trend(first, last, rules=rules, roster=ros), wait=wait, roster=ros,
-                          lang=lang)
-        table = _trend_table(res, names, lang)
-        if out_file is not None:
-            write_csv(table, out_file, index=False, encoding="utf-8-sig")
-        payload = res.as_dict()
-        if out_file is not None:
-            payload["files"] = named_files([out_file])
-        if as_json:
-            print_json(payload)
-            return
-        from rich.table import Table
-
-        tab = Table(title=f"{t('clean_ratio', lang)} ({res.rulebook.title(lang)})")
-        from rich.markup import escape
-
-        for j, c in enumerate(table.columns):
-            tab.add_column(str(c), justify="left" if j < 2 else "right")
-        for r in table.itertuples(index=False):
-            tab.add_row(*[escape(fmt(v)) for v in r])
-        out.print(tab)
-        for c in res.comparisons.itertuples():
-            if not c.same_coverage:
-                out.print(
-                    "[yellow]"
-                    + lt(
-                        "coverage.differs",
-                        lang,
-                        a=c.month_prev,
-                        b=c.month,
-                        ra=fmt(c.ratio_prev, "percent"),
-                        rb=fmt(c.clean_ratio, "percent"),
-                        n=c.common_enterprises,
-                        ca=fmt(c.ratio_prev_common, "percent"),
-                        cb=fmt(c.ratio_common, "percent"),
-                    )
-                    + "[/]"
-                )
-        if payload["fell"]:
-            out.print(f"[bold]{t('ledger.fell', lang)}[/]:")
-        for f in payload["fell"]:
-            name = names.get(f["enterprise_id"], "")
-            out.print(f"  {f['enterprise_id']} {name}: {f['ratio_prev']:.1%} → {f['clean_ratio']:.1%}")
+    ledger.command("trend")(trend_cmd)
