@@ -20,7 +20,7 @@ import pytest
         ("cleanfreight.planning.io:write_plan", "cleanfreight.planning.outputs:write_plan"),
         ("cleanfreight.dispatch.vrplib_io:read_vrplib", "cleanfreight.dispatch.vrplib:read_vrplib"),
         ("cleanfreight.dispatch.matrix:StraightLineMatrix", "cleanfreight.dispatch.travel:StraightLineMatrix"),
-        ("cleanfreight.dispatch.roads:road_matrices", "cleanfreight.dispatch.road_matrices:road_matrices"),
+        ("cleanfreight.dispatch.roads:road_matrices", "cleanfreight.dispatch.fleet_roads:road_matrices"),
         ("cleanfreight.dispatch.solve:DispatchResult", "cleanfreight.dispatch.result:DispatchResult"),
         ("cleanfreight.dispatch.scenario:Scenario", "cleanfreight.dispatch:Scenario"),
     ],

@@ -10,14 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cleanfreight.cli import app
-from tests.ledger.conftest import hand_db, hand_files  # noqa: F401 - the ledger's session fixtures
 
 runner = CliRunner()
 
 
 @pytest.mark.parametrize(("command", "name"), [("rejects", "rejects.csv"), ("checks", "checks.csv")])
 def test_out_is_a_folder_and_the_json_names_the_file(
-    command: str, name: str, hand_db: Path, tmp_path: Path  # noqa: F811
+    command: str, name: str, hand_db: Path, tmp_path: Path
 ) -> None:
     res = runner.invoke(app, ["ledger", command, "--db", str(hand_db), "--out", str(tmp_path / "o"), "--json"])
     assert res.exit_code == 0, res.output
@@ -25,7 +24,7 @@ def test_out_is_a_folder_and_the_json_names_the_file(
     assert (tmp_path / "o" / name).is_file()
 
 
-def test_file_names_one_file_and_the_old_out_file_still_works(hand_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_file_names_one_file_and_the_old_out_file_still_works(hand_db: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["ledger", "trend", "--db", str(hand_db), "--from", "2026-03", "--to", "2026-03",
                               "--file", str(tmp_path / "t.csv"), "--json"])
     assert res.exit_code == 0, res.output
@@ -36,7 +35,7 @@ def test_file_names_one_file_and_the_old_out_file_still_works(hand_db: Path, tmp
     assert "deprecated" in res.stderr and "--file" in res.stderr
 
 
-def test_the_report_json_names_its_files(hand_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_the_report_json_names_its_files(hand_db: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["ledger", "report", "--db", str(hand_db), "--period", "2026-03",
                               "--out", str(tmp_path), "--json"])
     assert res.exit_code == 0, res.output

@@ -161,19 +161,7 @@ def print_json(payload: Any) -> None:
     """Print ``payload`` as JSON on stdout (non-ASCII kept readable)."""
     from cleanfreight._io import json_text
 
-    sys.stdout.write(json_text(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-
-
-def _json_default(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    sys.stdout.write(json_text(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 @contextmanager

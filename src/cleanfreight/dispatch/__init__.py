@@ -12,8 +12,8 @@ Along the roads, :func:`road_matrices` gives every truck its own roads (:class:`
 new-energy trucks may cross the restriction zone that exempts them, diesel trucks go around it.
 """
 
+from cleanfreight.dispatch.fleet_roads import road_matrices
 from cleanfreight.dispatch.params import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS, SolverParams
-from cleanfreight.dispatch.road_matrices import road_matrices
 from cleanfreight.dispatch.scenario import (
     POWERTRAINS,
     EnergyStation,

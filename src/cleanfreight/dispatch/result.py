@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
-from cleanfreight._io import json_text, write_csv, write_text
+from cleanfreight._io import json_text, records, write_csv, write_text
 from cleanfreight.dispatch.scenario import Scenario
 
 __all__ = ["REASONS", "DispatchResult"]
@@ -153,12 +151,12 @@ class DispatchResult:
         return {
             "scenario": self.scenario,
             "summary": self.summary,
-            "trucks": _records(self.trucks),
+            "trucks": records(self.trucks),
             "routes": self.routes_by_truck,
-            "timeline": _records(self.timeline),
-            "unserved": _records(unserved),
+            "timeline": records(self.timeline),
+            "unserved": records(unserved),
             "energy_warnings": list(self.energy_warnings),
-            "places": _records(self.places),
+            "places": records(self.places),
         }
 
     def write(self, folder: str | Path, *, lang: str = "en") -> list[Path]:
@@ -189,20 +187,8 @@ class DispatchResult:
         geo = out / "routes.geojson"
         write_text(geo, json_text(self.geojson, ensure_ascii=False))
         js = out / "dispatch.json"
-        write_text(js, json_text(self.as_dict(lang), ensure_ascii=False, indent=2, default=_json_default))
+        write_text(js, json_text(self.as_dict(lang), ensure_ascii=False, indent=2))
         return [*files, geo, js]
 
 
 
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return json.loads(df.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]

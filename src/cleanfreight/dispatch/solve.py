@@ -106,7 +106,7 @@ def solve_dispatch(
     """
     started = time.perf_counter()
     if matrix is None and scenario.roads:  # the scenario names its roads: drive on them, as the CLI does
-        from cleanfreight.dispatch.road_matrices import road_matrices
+        from cleanfreight.dispatch.fleet_roads import road_matrices
 
         matrix = road_matrices(scenario, scenario.roads)
     if matrix is None:

@@ -239,13 +239,14 @@ def brief_sources(
 
 def _plan_scenario(plan_dir: Path) -> dict[str, Any] | None:
     """The ``scenario`` entry of a plan folder's ``plan.json`` (name, titles), if any."""
-    import json
+    from cleanfreight._io import read_plan_json
+    from cleanfreight.errors import InputError
 
     try:
-        payload = json.loads((Path(plan_dir) / "plan.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        payload = read_plan_json(plan_dir)
+    except InputError:
         return None
-    sc = payload.get("scenario") if isinstance(payload, dict) else None
+    sc = payload.get("scenario")
     return sc if isinstance(sc, dict) and sc else None
 
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from cleanfreight import _i18n
@@ -68,7 +67,7 @@ def write_report(
     with atomic_path(paths[3]) as tmp:
         write_workbook(rep, tmp, lang, names)
     # the JSON last: a complete report JSON means the tables beside it belong to it
-    write_text(paths[0], json_text(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
+    write_text(paths[0], json_text(rep.as_dict(), ensure_ascii=False, indent=2))
     return paths
 
 
@@ -90,11 +89,3 @@ def _for_people(df: pd.DataFrame, lang: str, kind_of: Any) -> pd.DataFrame:
     return _labelled(out, lang)
 
 
-def _json(obj: Any) -> Any:
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

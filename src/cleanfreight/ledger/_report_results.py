@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from cleanfreight import _i18n
-from cleanfreight.ledger._aggregate import (
-    ReportSettings,
-)
+from cleanfreight._io import records
+from cleanfreight.ledger._aggregate import ReportSettings
 from cleanfreight.ledger._period import Period
 
 if TYPE_CHECKING:
-
     from cleanfreight.accounting.rulebooks import Rulebook
     from cleanfreight.ledger.coverage import Coverage
 
@@ -94,7 +91,7 @@ class LedgerReport:
             "end_exclusive": self.period.end.isoformat(),
             "rulebook": self.rulebook.as_dict(),
             "city": self.city,
-            "enterprises": _records(self.enterprises),
+            "enterprises": records(self.enterprises),
             "coverage": None if self.coverage is None else self.coverage.as_dict(),
             "assumptions": {
                 "station_rail": "station waybill tonnes split by the new-energy share of short-haul gate tonnes",
@@ -152,7 +149,7 @@ class TrendResult:
             "period": self.period.label,
             "rulebook": self.rulebook.as_dict(),
             "months": list(wide.columns),
-            "city": _records(self.city),
+            "city": records(self.city),
             "enterprises": [
                 {
                     "enterprise_id": ent,
@@ -161,15 +158,7 @@ class TrendResult:
                 }
                 for ent, row in wide.iterrows()
             ],
-            "fell": _records(self.fell),
+            "fell": records(self.fell),
             "coverage": None if self.coverage is None else self.coverage.as_dict(),
-            "comparisons": _records(self.comparisons),
+            "comparisons": records(self.comparisons),
         }
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
-    out: list[dict[str, Any]] = json.loads(
-        df.to_json(orient="records", force_ascii=False, double_precision=10)
-    )
-    return out

@@ -21,7 +21,6 @@ Only commodities the rulebook counts as bulk enter the ratio (``tonnes_non_bulk`
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cleanfreight._io import read_plan_json
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._aggregate import (
@@ -185,8 +185,8 @@ def load_plan(plan: str | Path | pd.DataFrame | Mapping[str, Any]) -> pd.DataFra
         df = pd.DataFrame(list(plan.get("enterprises", [])))
     else:
         p = Path(plan)
-        if p.suffix.lower() == ".json":
-            df = pd.DataFrame(list(json.loads(p.read_text(encoding="utf-8")).get("enterprises", [])))
+        if p.suffix.lower() == ".json" or p.is_dir():
+            df = pd.DataFrame(list(read_plan_json(p).get("enterprises", [])))
         else:
             df = pd.read_csv(p, comment="#")
     col = "ratio_after" if "ratio_after" in df else "plan_ratio" if "plan_ratio" in df else None

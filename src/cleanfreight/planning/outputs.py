@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 
 from cleanfreight._i18n import register, t
-from cleanfreight._io import atomic_path, excel_writer, json_text, write_csv, write_text, xlsx_workbook
+from cleanfreight._io import (
+    atomic_path,
+    excel_writer,
+    json_text,
+    records,
+    write_csv,
+    write_text,
+    xlsx_workbook,
+)
 from cleanfreight.planning.problem import PlanProblem
 from cleanfreight.planning.solve import PlanResult
 
@@ -46,10 +54,6 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [_clean(r) for r in frame.to_dict("records")]
-
-
 def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
     """The plan as a JSON-ready dict (``city``, ``objective``, ``enterprises`` with their flows, ...)."""
     ent = result.enterprises.copy()
@@ -57,7 +61,7 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
     expl = result.explanations
     flows_by = dict(iter(result.flows.groupby("enterprise_id")))
     items = []
-    for rec in _records(ent):
+    for rec in records(ent):
         e = rec["enterprise_id"]
         item = {k: v for k, v in rec.items() if k not in ("shortfall_reason", "shortfall_reason_zh")}
         item["name"] = rec.get("name_zh") if lang == "zh" else rec.get("name_en")
@@ -66,9 +70,9 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
             item["shortfall_reason_en"] = rec["shortfall_reason"] or None
             item["shortfall_reason_zh"] = rec["shortfall_reason_zh"] or None
             mine = expl[expl["enterprise_id"] == e]
-            item["reasons"] = _records(mine[["kind", "id", "amount", "unit", "fix_en", "fix_zh"]])
+            item["reasons"] = records(mine[["kind", "id", "amount", "unit", "fix_en", "fix_zh"]])
         g = flows_by.get(e)
-        item["flows"] = [] if g is None else _records(g.drop(columns=["enterprise_id"]))
+        item["flows"] = [] if g is None else records(g.drop(columns=["enterprise_id"]))
         items.append(item)
     return _clean(
         {
@@ -79,8 +83,8 @@ def plan_payload(result: PlanResult, lang: str = "en") -> dict[str, Any]:
             "city": result.city,
             "policy": result.policy,
             "enterprises": items,
-            "infrastructure": _records(result.infrastructure),
-            "capacities": _records(result.capacities),
+            "infrastructure": records(result.infrastructure),
+            "capacities": records(result.capacities),
             "meta": {k: v for k, v in result.meta.items() if k not in ("scenario", "rulebook")},
             "note": t("illustrative", lang) if result.meta.get("sample_data") else None,
         }
