@@ -47,3 +47,16 @@ def test_the_installed_command_reads_cleanfreight_lang() -> None:
 def test_an_unknown_help_language_is_refused() -> None:
     res = runner.invoke(app, ["--lang", "fr", "demo", "--help"], env=EN)
     assert res.exit_code == 2 and "fr" in res.output
+
+
+def test_every_command_has_its_description_in_chinese() -> None:
+    from typer.main import get_command
+
+    from cleanfreight.cli._help_zh import COMMANDS
+
+    def paths(cmd: object, prefix: str = "") -> list[str]:
+        subs = getattr(cmd, "commands", {})
+        return [prefix.strip(), *(p for name, sub in subs.items() for p in paths(sub, f"{prefix} {name}"))]
+
+    missing = sorted(set(paths(get_command(app))) - set(COMMANDS))
+    assert missing == []  # add the new command's description to cli/_help_zh.py
