@@ -31,18 +31,28 @@ from cleanfreight.ledger.report import (
 )
 from cleanfreight.ledger.sample import SampleManifest, generate_records
 
+# The parameter objects under the package's one suffix, ``Params``. The classes are still defined under
+# their old names (``CheckSettings``, ``IngestSettings``, ``ReportSettings``) in modules being reworked on
+# other branches; those old names stay importable as deprecated aliases for users' scripts.
+CheckParams = CheckSettings
+IngestParams = IngestSettings
+ReportParams = ReportSettings
+
 __all__ = [
     "ANOMALY_COLUMNS",
     "CargoMap",
+    "CheckParams",
     "CheckSettings",
     "ColumnMapping",
     "Coverage",
     "FileResult",
+    "IngestParams",
     "IngestResult",
     "IngestSettings",
     "Ledger",
     "LedgerReport",
     "Period",
+    "ReportParams",
     "ReportSettings",
     "RowReject",
     "RowsResult",
