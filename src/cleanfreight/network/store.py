@@ -47,9 +47,16 @@ import pandas as pd
 from scipy import sparse
 
 from cleanfreight.errors import InputError, NetworkError, Problem
-from cleanfreight.network._pbf import WayPieces, read_truck_ways
+from cleanfreight.network._pbf import read_truck_ways
+from cleanfreight.network._store_arrays import (
+    csr_arrays,
+    keep_runs,
+    split_at_junctions,
+    sql_path,
+    write_edges,
+)
 from cleanfreight.network.matrix import CsrGraph, TravelMatrix, travel_matrix
-from cleanfreight.network.roads import TRUCK_HIGHWAYS, TruckProfile
+from cleanfreight.network.roads import TruckProfile
 
 __all__ = [
     "FORMAT_VERSION", "BuildOptions", "RoadStore", "build_road_store", "is_road_store", "load_road_store",
@@ -61,7 +68,6 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 """Version of the folder layout; bumped when a file's content changes meaning."""
 
-EARTH_RADIUS_M = 6_371_009.0
 """Mean earth radius osmnx uses for great-circle lengths."""
 
 _FILES = {"graph": "graph.npz", "edges": "edges.parquet", "meta": "network.json"}
@@ -141,67 +147,6 @@ def _boundary_polygon(boundary: Any) -> Any:
     return boundary
 
 
-def _keep_runs(w: WayPieces, keep: np.ndarray) -> WayPieces:
-    """Cut pieces where ``keep`` is false; drop runs of fewer than two nodes."""
-    m = len(w.refs)
-    lengths = np.diff(w.offsets)
-    piece_of = np.repeat(np.arange(w.pieces), lengths)
-    first = np.zeros(m, dtype=bool)
-    first[w.offsets[:-1][lengths > 0]] = True
-    prev_kept = np.r_[False, keep[:-1]]
-    start = keep & (first | ~prev_kept)
-    run = np.cumsum(start) - 1
-    run_len = np.bincount(run[keep], minlength=int(start.sum()))
-    good = keep & (run_len[np.maximum(run, 0)] >= 2)
-    runs = np.flatnonzero(run_len >= 2)
-    parent = piece_of[np.flatnonzero(start)][runs]
-    return WayPieces(
-        offsets=np.r_[0, np.cumsum(run_len[runs])].astype(np.int64),
-        refs=w.refs[good], lon=w.lon[good], lat=w.lat[good],
-        way_id=w.way_id[parent], highway=w.highway[parent], speed_kmh=w.speed_kmh[parent],
-        oneway=w.oneway[parent], side=w.side[parent],
-        ways_read=w.ways_read, removed=w.removed, missing_refs=w.missing_refs,
-    )
-
-
-def _haversine(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-@dataclass
-class _Edges:
-    """Undirected way segments between graph nodes: positions into the way arrays and attributes."""
-
-    start: np.ndarray
-    end: np.ndarray
-    piece: np.ndarray
-    length_m: np.ndarray
-
-
-def _split_at_junctions(w: WayPieces) -> _Edges:
-    lengths = np.diff(w.offsets)
-    piece_of = np.repeat(np.arange(w.pieces), lengths)
-    ids, inverse, counts = np.unique(w.refs, return_inverse=True, return_counts=True)
-    junction = counts[inverse] >= 2
-    junction[w.offsets[:-1]] = True
-    junction[w.offsets[1:] - 1] = True
-    del ids, inverse, counts
-    valid = piece_of[:-1] == piece_of[1:]
-    seg_len = _haversine(w.lon[:-1], w.lat[:-1], w.lon[1:], w.lat[1:])
-    starts = valid & junction[:-1]
-    edge_of = np.cumsum(starts) - 1
-    vpos = np.flatnonzero(valid)
-    e = edge_of[vpos]
-    length = np.bincount(e, weights=seg_len[vpos], minlength=int(starts.sum()))
-    last = np.r_[e[1:] != e[:-1], True]
-    start_pos = np.flatnonzero(starts)
-    end_pos = vpos[last] + 1
-    del piece_of
-    return _Edges(start_pos, end_pos, np.repeat(np.arange(w.pieces), lengths)[start_pos], length)
-
-
 def _utm_crs(lon: np.ndarray, lat: np.ndarray) -> str:
     """The UTM zone of the data's centroid (as osmnx's ``project_graph`` picks it)."""
     zone = int(np.floor((float(np.mean(lon)) + 180) / 6) + 1)
@@ -263,11 +208,11 @@ def build_road_store(
         inside = shapely.contains_xy(poly, w.lon, w.lat)
         clipped = int((~inside).sum())
         if inside.any():
-            w = _keep_runs(w, inside)
+            w = keep_runs(w, inside)
         if not inside.any() or w.pieces == 0:
             raise NetworkError(f"{p}: the boundary does not overlap the road network")
     say("splitting ways at junctions")
-    e = _split_at_junctions(w)
+    e = split_at_junctions(w)
     u_ref, v_ref = w.refs[e.start], w.refs[e.end]
     direction = w.oneway[e.piece]
     fwd = np.flatnonzero(direction >= 0)
@@ -313,7 +258,7 @@ def build_road_store(
     node_side = np.zeros(len(node_ids), dtype=bool)
     node_side[ui[side]] = True
     node_side[vi[side]] = True
-    indptr, indices, csr_len, csr_time = _csr_arrays(ui, vi, length, time_s, len(node_ids))
+    indptr, indices, csr_len, csr_time = csr_arrays(ui, vi, length, time_s, len(node_ids))
 
     dst = Path(out)
     dst.mkdir(parents=True, exist_ok=True)
@@ -324,7 +269,7 @@ def build_road_store(
              side=node_side)
     tmp_graph.replace(files["graph"])
     bounds = [float(node_lon.min()), float(node_lat.min()), float(node_lon.max()), float(node_lat.max())]
-    _write_edges(files["edges"], w, e, d_edge, d_rev, node_ids[ui], node_ids[vi], length, time_s, speed, side,
+    write_edges(files["edges"], w, e, d_edge, d_rev, node_ids[ui], node_ids[vi], length, time_s, speed, side,
                  bounds, opts.edge_chunk)
     meta: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
@@ -352,86 +297,6 @@ def build_road_store(
     tmp_meta.replace(files["meta"])
     log.info("stored road network %s: %d nodes, %d edges", dst, meta["nodes"], meta["edges"])
     return {**meta, "files": {k: str(v) for k, v in files.items()}}
-
-
-def _csr_arrays(
-    ui: np.ndarray, vi: np.ndarray, length: np.ndarray, time_s: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """CSR of the directed graph; parallel edges keep their shortest length and shortest time
-    (each on its own, as :func:`cleanfreight.network.matrix.csr_graph` does)."""
-    order = np.lexsort((vi, ui))
-    uu, vv = ui[order], vi[order]
-    new = np.r_[True, (uu[1:] != uu[:-1]) | (vv[1:] != vv[:-1])]
-    group = np.cumsum(new) - 1
-    k = int(new.sum())
-    best_len = np.full(k, np.inf)
-    best_time = np.full(k, np.inf)
-    np.minimum.at(best_len, group, length[order])
-    np.minimum.at(best_time, group, time_s[order])
-    rows = uu[new]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, rows + 1, 1)
-    indptr = np.cumsum(indptr)
-    # zero-length edges would vanish in a sparse matrix: give them a tiny positive weight
-    return indptr, vv[new].astype(np.int32), np.maximum(best_len, 1e-6), np.maximum(best_time, 1e-6)
-
-
-def _geo_metadata(bounds: list[float]) -> str:
-    return json.dumps({
-        "version": "1.0.0",
-        "primary_column": "geometry",
-        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["LineString"], "bbox": bounds}},
-    })
-
-
-def _write_edges(path: Path, w: WayPieces, e: _Edges, d_edge: np.ndarray, d_rev: np.ndarray, u: np.ndarray,
-                 v: np.ndarray, length: np.ndarray, time_s: np.ndarray, speed: np.ndarray, side: np.ndarray,
-                 bounds: list[float], chunk: int) -> None:
-    """Write the directed edges with their geometry (in travel direction) as GeoParquet, ``chunk`` at a time."""
-    import duckdb
-    import shapely
-
-    classes = np.array(TRUCK_HIGHWAYS, dtype=object)
-    tmp = path.with_name(path.name + ".tmp")
-    con = duckdb.connect()
-    try:
-        con.execute("SET preserve_insertion_order = true")
-        for lo in range(0, len(d_edge), chunk):
-            sl = slice(lo, min(lo + chunk, len(d_edge)))
-            de, rv = d_edge[sl], d_rev[sl]
-            s, t = e.start[de], e.end[de]
-            count = t - s + 1
-            base = np.repeat(s - np.r_[0, np.cumsum(count)[:-1]], count)
-            pos = np.arange(int(count.sum())) + base
-            owner = np.repeat(np.arange(len(de)), count)
-            # reversed edges run from their last coordinate to their first
-            within = pos - np.repeat(s, count)
-            pos = np.where(np.repeat(rv, count), np.repeat(t, count) - within, pos)
-            lines = shapely.linestrings(np.c_[w.lon[pos], w.lat[pos]], indices=owner)
-            piece = e.piece[de]
-            frame = pd.DataFrame({
-                "u": u[sl], "v": v[sl], "length_m": length[sl], "time_s": time_s[sl], "speed_kmh": speed[sl],
-                "highway": classes[w.highway[piece]], "osm_way_id": w.way_id[piece],
-                "oneway": w.oneway[piece] != 0, "side_access": side[sl],
-                "geometry": shapely.to_wkb(lines),
-            })
-            con.register("chunk", frame)
-            if lo == 0:
-                con.execute("CREATE TABLE edges AS SELECT * FROM chunk")
-            else:
-                con.execute("INSERT INTO edges SELECT * FROM chunk")
-            con.unregister("chunk")
-            del frame, lines
-        meta = _geo_metadata(bounds).replace("'", "''")
-        con.execute(f"COPY edges TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd, "
-                    f"KV_METADATA {{geo: '{meta}'}})")
-    finally:
-        con.close()
-    tmp.replace(path)
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 # ---------------------------------------------------------------------------------------------- load
@@ -562,7 +427,7 @@ class RoadStore:
         cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
         path = self.folder / _FILES["edges"]
         with duckdb.connect() as con:
-            frame = con.execute(f"SELECT {cols} FROM read_parquet('{_sql_path(path)}')").df()
+            frame = con.execute(f"SELECT {cols} FROM read_parquet('{sql_path(path)}')").df()
         if "geometry" not in frame:
             return frame
         import geopandas as gpd
