@@ -157,15 +157,24 @@ def _context(problem: PlanProblem, params: PlanParams, result: PlanResult, rel_t
     battery = f["road.electric.battery_kwh"]
     sw = problem.swap_stations.reset_index(drop=True)
 
+    # the nearest swap station of every enterprise (within reach), all at once: one (enterprises x stations)
+    # distance array instead of a distance at a time
+    swap_of: dict[str, int] = {}
+    if not sw.empty:
+        ent = problem.enterprises
+        d = haversine_km(
+            ent["lon"].to_numpy(float)[:, None], ent["lat"].to_numpy(float)[:, None],
+            sw["lon"].to_numpy(float)[None, :], sw["lat"].to_numpy(float)[None, :],
+        ) * DETOUR_FACTOR
+        best = np.argmin(d, axis=1)
+        reach = d[np.arange(len(ent)), best] <= params.max_swap_km
+        swap_of = {
+            str(e): int(j) if ok else -1
+            for e, j, ok in zip(ent["enterprise_id"], best, reach, strict=True)
+        }
+
     def nearest_swap(e: str) -> int:
-        if sw.empty:
-            return -1
-        row = problem.enterprises.iloc[ent_idx[e]]
-        d = [
-            haversine_km(row["lon"], row["lat"], a, b) * DETOUR_FACTOR for a, b in zip(sw["lon"], sw["lat"], strict=True)
-        ]
-        j = int(np.argmin(d))
-        return j if d[j] <= params.max_swap_km else -1
+        return swap_of.get(e, -1)
 
     joins = [_ids(v) for v in st["line_ids"]] if "line_ids" in st else []
     cut = _SectionsUsed(problem) if len(problem.sections) else None
