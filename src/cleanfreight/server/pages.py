@@ -247,8 +247,8 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["enterprise_id"]))
     city = rep["city"]
     ratio = city.get("clean_ratio")
-    with ctx.store.use() as con:
-        by_month = {m["month"]: m for m in _ledger.city_trend(con, f"{period[:4]}-01", period, rules=ctx.settings.rules)}
+    with ctx.store.use() as led:
+        by_month = {m["month"]: m for m in _ledger.city_trend(led, f"{period[:4]}-01", period, rules=ctx.settings.rules)}
     months = [f"{period[:4]}-{m:02d}" for m in range(1, int(period[5:]) + 1)]
     trend = [by_month.get(m, {"month": m, "clean_ratio": None, "tonnes_total": 0.0}) for m in months]
     return _render(
@@ -270,8 +270,8 @@ def report_xlsx(request: Request, ctx: Ctx) -> Response:
         return got
     s, lang = got
     period = _period(request)
-    with ctx.store.use() as con:
-        name, data = _ledger.report_workbook(con, period, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
+    with ctx.store.use() as led:
+        name, data = _ledger.report_workbook(led, period, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
                                              lang=lang, plan=ctx.settings.plan)
     ctx.store.audit(s.user.name, "report.download", None, name, client_of(request))
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -344,8 +344,8 @@ def briefing_pdf(request: Request, ctx: Ctx) -> Response:
     ros = _ledger.roster(ctx.settings.roster)
     if ros is None or not rep["enterprises"]:
         return _render(request, ctx, "error.html", 404, user=s.user, csrf=s.csrf, error=_i18n.t("no_data", lang))
-    with ctx.store.use() as con:
-        monthly = _ledger.enterprise_trend(con, f"{period[:4]}-01", period, rules=ctx.settings.rules)
+    with ctx.store.use() as led:
+        monthly = _ledger.enterprise_trend(led, f"{period[:4]}-01", period, rules=ctx.settings.rules)
     with tempfile.TemporaryDirectory(prefix="cleanfreight-brief-") as tmp, _BRIEFING_LOCK:
         path = Path(tmp) / "report.json"
         path.write_text(json.dumps(rep, ensure_ascii=False, default=str), encoding="utf-8")
@@ -455,10 +455,10 @@ def upload(
             ctx.store.audit(s.user.name, "upload.refused", ent, f"{name}: xlsx expands too far", client)
             return fail("zip_bomb", 400)
         try:
-            with ctx.store.use() as con:
-                res = _ledger.import_files(con, [path], enterprise=ent, only_enterprise=ent)
+            with ctx.store.use() as led:
+                res = _ledger.import_files(led, [path], enterprise=ent, only_enterprise=ent)
                 f = res.files[0]
-                rejects = _ledger.file_rejects(con, [f.import_id])
+                rejects = _ledger.file_rejects(led, [f.import_id])
         except InputError as exc:
             ctx.store.audit(s.user.name, "upload.failed", ent, f"{name}: {exc.summary}", client)
             problems = [_i18n.reason(p.message, lang) for p in exc.problems] or [exc.summary]
