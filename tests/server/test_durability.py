@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
-from tests.server._live import PASSWORDS, ServerProcess, add_accounts, free_port
+from tests.server._live import PASSWORDS, Backend, ServerProcess, add_accounts, db_rows, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -23,10 +22,11 @@ def record(gate: int, n: int) -> dict[str, object]:
             "cargo": "原煤", "tonnes": 30.0, "direction": "in"}
 
 
-def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path) -> None:
-    db = tmp_path / "platform.duckdb"
+def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path, backend: Backend) -> None:
+    db = backend.new_db(tmp_path, None)
     add_accounts(db)
-    server = ServerProcess(db, free_port()).start()
+    log = tmp_path / "serve.log"
+    server = ServerProcess(db, free_port(), log=log).start()
     acked: dict[int, list[str]] = {1: [], 2: [], 3: []}
     in_flight: dict[int, list[dict[str, object]]] = {}
     enough = threading.Event()
@@ -66,7 +66,7 @@ def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path) -> None:
     all_acked = [s for g in acked.values() for s in g]
     assert len(all_acked) >= 10 * BATCH
     # restart on the same file: the service resumes, and re-sending what was acknowledged counts nothing twice
-    server = ServerProcess(db, free_port()).start()
+    server = ServerProcess(db, free_port(), log=log).start()
     try:
         with httpx.Client(base_url=server.url, timeout=60) as c:
             tok = c.post("/api/v1/token", json={"username": "gate-cz01", "password": PASSWORDS["gate-cz01"]})
@@ -82,12 +82,8 @@ def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path) -> None:
                 assert r["accepted"] + r["duplicates"] == len(batch)
     finally:
         server.kill()
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        stored = {r[0] for r in con.execute("SELECT serial FROM srv_passages").fetchall()}
-        plates = [r[0] for r in con.execute("SELECT plate FROM records").fetchall()]
-    finally:
-        con.close()
+    stored = {r[0] for r in db_rows(db, "SELECT serial FROM srv_passages")}
+    plates = [r[0] for r in db_rows(db, "SELECT plate FROM records")]
     assert set(all_acked) <= stored
     assert len(plates) == len(set(plates))  # no passage twice
     assert {f"晋D{s[1]}{int(s.split('-')[1]):04d}" for s in all_acked} <= set(plates)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cleanfreight.enterprises import load_enterprises
 from cleanfreight.ledger import open_ledger, report
-from tests.server._live import LiveServer
+from tests.server._live import Backend, LiveServer
 
 
 def test_bureau_report_is_the_ledger_report(live: LiveServer, sample_ledger: Path) -> None:
@@ -86,12 +86,12 @@ def test_bureau_downloads_the_period_workbook(live: LiveServer) -> None:
         assert c.get("/report.xlsx", params={"period": "2026-03"}).status_code == 403
 
 
-def test_plan_against_actual(sample_ledger: Path, tmp_path: Path) -> None:
+def test_plan_against_actual(sample_ledger: Path, tmp_path: Path, backend: Backend) -> None:
     from tests.server._live import start_server
 
     plan = tmp_path / "plan.csv"
     plan.write_text("enterprise_id,ratio_after\nCZ01,0.85\nCZ02,0.9\n", encoding="utf-8")
-    s = start_server(sample_ledger, tmp_path, plan=plan)
+    s = start_server(sample_ledger, tmp_path, backend, plan=plan)
     try:
         with s.client() as c:
             rep = c.get("/api/v1/report", params={"period": "2026-03"}, headers=s.auth("cz02")).json()
@@ -117,12 +117,12 @@ def test_bureau_downloads_the_briefing(live: LiveServer) -> None:
         assert c.get("/briefing.pdf", params={"period": "2026-03"}).status_code == 403
 
 
-def test_dashboard_counts_who_reported(tmp_path: Path) -> None:
+def test_dashboard_counts_who_reported(tmp_path: Path, backend: Backend) -> None:
     import re
 
     from tests.server._live import start_server, web_login
 
-    s = start_server(None, tmp_path)
+    s = start_server(None, tmp_path, backend)
     try:
         rec = {"serial": "R1", "gate": "G1", "timestamp": "2026-03-05 08:00:00", "plate": "晋D12345",
                "emission_stage": "d", "cargo": "原煤", "tonnes": 30, "direction": "in"}
