@@ -448,8 +448,9 @@ def test_ingest_on_the_server_same_as_duckdb(
     from cleanfreight.ledger import Ledger
 
     with Ledger.open(addr) as led:
-        b = led.report("2026-03")
-    pd.testing.assert_frame_equal(report(duck_ledger, "2026-03").enterprises, b.enterprises, check_dtype=False)
+        on_server = led.report("2026-03")
+    pd.testing.assert_frame_equal(report(duck_ledger, "2026-03").enterprises, on_server.enterprises,
+                                  check_dtype=False)
 
 
 def test_concurrent_imports_on_the_server_count_each_record_once(

@@ -89,14 +89,14 @@ def db_rows(db: str | Path, sql: str, params: list[Any] | None = None, *,
             return list(cur.fetchall()) if cur.description else []
     import duckdb
 
-    con = duckdb.connect(str(db))
+    duck = duckdb.connect(str(db))
     try:
         if many is not None:
-            con.executemany(sql, many)
+            duck.executemany(sql, many)
             return []
-        return con.execute(sql, params or []).fetchall()
+        return duck.execute(sql, params or []).fetchall()
     finally:
-        con.close()
+        duck.close()
 
 
 @dataclass

@@ -192,6 +192,7 @@ def test_expired_token_is_refused(tmp_path: Path, backend: Backend) -> None:
     s = start_server(None, tmp_path, backend)
     try:
         token = s.token("gate-cz01")
+        s.stop()
         s.rows("UPDATE srv_tokens SET expires_at = expires_at - INTERVAL '3 hours'")
         s.start()
         with s.client() as c:
@@ -204,7 +205,7 @@ def test_expired_token_is_refused(tmp_path: Path, backend: Backend) -> None:
 def test_heartbeat_completeness_per_gate_and_day(server: LiveServer) -> None:
     with server.client() as c:
         c.post("/api/v1/heartbeat", json={"gate": "G1"}, headers=server.auth("gate-cz01"))
-    server.rows("SELECT 1")  # (a DuckDB server stops: one process per file)
+    server.stop()  # (DuckDB: one process per file)
     # a past day: G1 beat in 137 of its 144 ten-minute intervals (twice in some), G2 in 72
     rows = [("CZ01", "G1", f"2026-03-05 {m // 60:02d}:{m % 60:02d}:30") for m in range(0, 1440, 10) if m // 10 % 20]
     rows += [("CZ01", "G1", "2026-03-05 00:01:00"), ("CZ01", "G2", "2026-03-04 23:59:00")]

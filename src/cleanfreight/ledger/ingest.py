@@ -14,6 +14,11 @@ How a file is imported
 4. A killed import leaves ``records`` and ``rejects`` as before the file; the next run discards the
    leftover staging tables and imports the file again.
 
+The ledger may live in a DuckDB file or on a PostgreSQL server: steps 1-3 run in DuckDB either way
+(for a server, an in-memory one), with the same query (:mod:`cleanfreight.ledger._rules`); for a
+server, the merge runs in a server transaction that writes its outcome with ``ON CONFLICT (dedup_key)
+DO NOTHING`` (:mod:`cleanfreight.ledger._write`).
+
 De-duplication keys (``records.dedup_key``, an MD5 of the fields joined by ``|``)
 -----------------------------------------------------------------------------------
 - gate passage: ``gate | enterprise | plate | timestamp (to the second) | direction | tonnes (0.1 t)``;

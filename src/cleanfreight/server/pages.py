@@ -294,8 +294,21 @@ def map_page(request: Request, ctx: Ctx) -> Response:
         return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
     period = _period(request)
     rep = scoped_report(ctx, s.user, period)
-    html = _offline_map(ctx, rep, period, lang)
+    html = _with_back_link(_offline_map(ctx, rep, period, lang), s.user.role, period, lang)
     return HTMLResponse(html, headers={"content-security-policy": _MAP_CSP})
+
+
+def _with_back_link(html: str, role: str, period: str, lang: str) -> str:
+    """The map page with a link back to the dashboard (an enterprise: to its own page), above the map."""
+    from html import escape
+
+    target, label = (("/dashboard", "back_dashboard") if role == "bureau" else ("/enterprise", "back_enterprise"))
+    link = (f'<a id="back-link" href="{target}?period={escape(period)}&amp;lang={lang}" style="position:fixed;'
+            "top:10px;left:54px;z-index:1000;background:#14532d;color:#fff;padding:6px 12px;border-radius:4px;"
+            'font:14px sans-serif;text-decoration:none;box-shadow:0 1px 3px rgba(0,0,0,.3)">'
+            f"&larr; {escape(_i18n.t(label, lang))}</a>")
+    at = html.rfind("</body>")
+    return html[:at] + link + html[at:] if at >= 0 else html + link
 
 
 def _offline_map(ctx: Context, rep: dict[str, Any], period: str, lang: str) -> str:
@@ -479,7 +492,9 @@ def _accounts_page(request: Request, ctx: Context, s: Session, status_code: int 
         "SELECT ts, username, action, target, detail, client FROM srv_audit ORDER BY id DESC LIMIT 200"
     )
     keys = ("ts", "username", "action", "target", "detail", "client")
-    audit = [dict(zip(keys, (r[0].isoformat(sep=" ", timespec="seconds"), *r[1:]), strict=True)) for r in rows]
+    lang = _lang(request, ctx)
+    audit = [dict(zip(keys, (r[0].isoformat(sep=" ", timespec="seconds"), r[1], _i18n.audit_action(r[2], lang), r[3],
+                             _i18n.audit_detail(r[4], lang), r[5]), strict=True)) for r in rows]
     return _render(request, ctx, "accounts.html", status_code, user=s.user, csrf=s.csrf, users=list_users(ctx.store),
                    roles=ROLES, audit=audit, error=error, message=message)
 
