@@ -46,7 +46,7 @@ def browser() -> Iterator[Any]:
     except ImportError:
         skip_or_fail("playwright (test extra) is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu", "--lang=zh-CN"])
         try:
             yield b
         finally:

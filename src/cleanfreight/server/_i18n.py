@@ -18,6 +18,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "my_enterprise": ("本企业", "My enterprise"),
     "upload": ("上传台账", "Upload exports"),
     "period": ("统计期", "Period"),
+    "period_hint": ("年-月，如 2026-03；也可 2026-Q1、2026", "Year-month, e.g. 2026-03; also 2026-Q1, 2026"),
     "show": ("查看", "Show"),
     "city_ratio": ("全市清洁运输比例", "City clean-transport ratio"),
     "target": ("目标", "Target"),
