@@ -159,3 +159,13 @@ def test_users_add_on_postgres_while_a_server_runs(tmp_path: Path, pg_server: di
     finally:
         server.kill()
     assert db_rows(db, "SELECT role FROM srv_users WHERE name = ?", ["e9"]) == [("enterprise",)]
+
+
+def test_settings_take_a_postgresql_address() -> None:
+    from cleanfreight.server.settings import shown_db
+
+    addr = "postgresql://bureau:secret@db.internal/cleanfreight?sslmode=require"
+    s = ServerSettings(db=addr)
+    assert s.db == addr  # kept as text: a Path would fold the // of the address
+    assert shown_db(s.db) == "postgresql://bureau:***@db.internal/cleanfreight?sslmode=require"
+    assert isinstance(ServerSettings(db="x.duckdb").db, Path)

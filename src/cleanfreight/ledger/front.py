@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,14 +124,25 @@ class Ledger:
             self._con.execute(sql, list(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run one statement per row of parameters (``?`` markers)."""
+        """Run one statement per row of parameters (``?`` markers).
+
+        On DuckDB an ``INSERT ... VALUES (?, ...)`` becomes one statement of many rows (500 at a time):
+        DuckDB runs ``executemany`` row by row, some 30 times slower.
+        """
         if not rows:
             return
         if self.on_server:
             with self._con.cursor() as cur:
                 cur.executemany(self._sql(sql), [list(r) for r in rows])
-        else:
+            return
+        m = re.fullmatch(r"(?is)(INSERT\s+INTO\s.+?\sVALUES\s*)(\([^()]*\))(.*)", sql.strip())
+        if m is None:
             self._con.executemany(sql, [list(r) for r in rows])
+            return
+        head, one, tail = m.groups()
+        for i in range(0, len(rows), 500):
+            part = rows[i : i + 500]
+            self._con.execute(head + ", ".join([one] * len(part)) + tail, [v for r in part for v in r])
 
     # -- verbs -----------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path], **options: Any) -> IngestResult:

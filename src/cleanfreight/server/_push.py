@@ -152,7 +152,8 @@ class GroupCommit:
                         ok_rows,
                     )
                     if completed:
-                        led.executemany("DELETE FROM srv_pending WHERE serial = ?", completed)
+                        led.execute(f"DELETE FROM srv_pending WHERE serial IN ({', '.join('?' for _ in completed)})",
+                                    [c[0] for c in completed])
         for j in jobs:
             j.done = True
 
