@@ -90,3 +90,41 @@ def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path, backend: Backend)
     # every ledger record has its serial and the other way round (a record committed just before the kill,
     # whose serial was not yet noted, was recognised on re-send by the ledger's de-duplication key)
     assert len(plates) == len(stored) == len(all_acked) + sum(map(len, in_flight.values()))
+
+
+def test_two_server_processes_on_postgres_count_each_serial_once(tmp_path: Path, pg_server: dict[str, object]) -> None:
+    """Two platform processes share one PostgreSQL ledger; a gate re-sends the same batches to both at once
+    (a load balancer retrying): every passage is accepted once in all, stored once, its serial noted once."""
+    db = Backend("postgres", dict(pg_server)).new_db(tmp_path, None)
+    add_accounts(db)
+    servers = [ServerProcess(db, free_port(), log=tmp_path / f"serve{i}.log").start() for i in (1, 2)]
+    batches = [[record(1, 100 * b + i) for i in range(BATCH)] for b in range(6)]
+    answers: list[dict[str, object]] = []
+    lock = threading.Lock()
+
+    def push(server: ServerProcess) -> None:
+        with httpx.Client(base_url=server.url, timeout=120) as c:
+            tok = c.post("/api/v1/token", json={"username": "gate-cz01", "password": PASSWORDS["gate-cz01"]})
+            headers = {"Authorization": f"Bearer {tok.json()['access_token']}"}
+            for batch in batches:
+                r = c.post("/api/v1/passages", json=batch, headers=headers)
+                assert r.status_code == 200, r.text
+                with lock:
+                    answers.append(r.json())
+
+    try:
+        threads = [threading.Thread(target=push, args=(s,)) for s in servers for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for s in servers:
+            s.kill()
+    n = len(batches) * BATCH
+    assert len(answers) == 4 * len(batches)
+    assert all(a["rejected"] == [] for a in answers)
+    assert sum(int(str(a["accepted"])) for a in answers) == n  # each passage accepted by exactly one request
+    assert sum(int(str(a["duplicates"])) for a in answers) == 3 * n
+    assert db_rows(db, "SELECT count(*), count(DISTINCT serial) FROM srv_passages") == [(n, n)]
+    assert db_rows(db, "SELECT count(*), count(DISTINCT dedup_key) FROM records") == [(n, n)]
