@@ -1,6 +1,7 @@
 """The gate-record ledger: import gate passages, rail waybills and meter readings; monthly reports.
 
-The ledger is one embedded DuckDB file (schema in :mod:`.schema`); :class:`Ledger` is its front, used by
+The ledger is one embedded DuckDB file or a PostgreSQL database (schema in :mod:`.schema`); :class:`Ledger` is
+its front, used by
 the command line, the briefing, the demo and the web service (no SQL outside this package). Import with
 :func:`ingest`, report with :func:`report` and :func:`trend`, check with :func:`run_checks`, and make
 realistic sample exports with :func:`generate_records`. :func:`coverage` says which enterprises
