@@ -23,8 +23,13 @@ def best_of(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     return best, result
 
 
-def report(name: str, rows: list[dict[str, Any]]) -> Path:
-    """Print ``rows`` as a table and write them to ``bench/results/<name>.json``."""
+def report(name: str, rows: list[dict[str, Any]], **meta: Any) -> Path:
+    """Print ``rows`` as a table and write them to ``bench/results/<name>.json``.
+
+    ``meta`` adds top-level keys read by ``bench/_summary.py``: ``columns`` (the key columns of the
+    table in ``docs/benchmarks.md``), ``baselines`` (``{ratio column: its baseline}``), ``notes`` (lines
+    shown under the table), ``quick``.
+    """
     RESULTS.mkdir(exist_ok=True)
     cols = list(dict.fromkeys(k for r in rows for k in r))
     widths = {c: max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in cols}
@@ -33,7 +38,7 @@ def report(name: str, rows: list[dict[str, Any]]) -> Path:
         print("  ".join(_fmt(r.get(c)).ljust(widths[c]) for c in cols))
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
-                                "rows": rows}, indent=2, ensure_ascii=False), encoding="utf-8")
+                                **meta, "rows": rows}, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
 

@@ -2,29 +2,30 @@
 
 Both solvers get the same integer distance matrix (CVRPLIB: rounded Euclidean; Solomon: one-decimal
 truncation, scaled by 10) and the same wall-clock budget, in the same run, one after the other.
-Figures are ratios against PyVRP measured in this run, and gaps to the published best-known
-solutions (BKS) of the shipped instances.
+Figures are ratios against PyVRP measured in this run (``cost_vs_pyvrp``: OR-Tools' cost over PyVRP's;
+``time_vs_pyvrp``: OR-Tools' wall time over PyVRP's, about 1 as both run to the same budget), and against
+the published best-known solutions (BKS) of the shipped instances (``cost_vs_bks``).
 
 Usage::
 
     .venv/bin/python bench/bench_dispatch.py [--quick] [--time-limit S] [--seed N]
 
 ``--quick`` runs two instances at 10 s each (under 2 minutes). Results go to
-``bench/results/dispatch-<timestamp>.json``.
+``bench/results/bench_dispatch.json`` (``bench/_common.py: report``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import report  # noqa: E402
+
 DATA = ROOT / "tests" / "dispatch" / "data"
 
 # Best-known solutions. CVRPLIB X set: Uchoa et al. (2017), values and routes in the .sol files
@@ -63,7 +64,7 @@ def solve_pyvrp(instance: Any, time_limit: float, seed: int) -> tuple[float, int
         tw_late=horizon,
     )
     for i in range(1, n):
-        kwargs: dict[str, int] = {}
+        kwargs: dict[str, Any] = {}
         if tw is not None and service is not None:
             kwargs = {
                 "tw_early": int(tw[i, 0]),
@@ -100,8 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     for name in files:
         inst = read_vrplib(DATA / name)
+        t0 = time.perf_counter()
         ours = solve_vrp(inst, SolverParams(time_limit_s=budget, seed=args.seed))
+        t_ours = time.perf_counter() - t0
+        t0 = time.perf_counter()
         py_cost, py_routes, py_ok = solve_pyvrp(inst, budget, args.seed)
+        t_py = time.perf_counter() - t0
         bks = BKS.get(inst.name)
         row: dict[str, Any] = {
             "instance": inst.name,
@@ -113,14 +118,20 @@ def main(argv: list[str] | None = None) -> int:
             "pyvrp_cost": py_cost,
             "pyvrp_routes": py_routes,
             "pyvrp_feasible": py_ok,
-            "gap_vs_pyvrp_pct": 100 * (ours.cost / py_cost - 1),
+            "ortools_s": round(t_ours, 2),
+            "pyvrp_s": round(t_py, 2),
+            "cost_vs_pyvrp": ours.cost / py_cost,
+            "time_vs_pyvrp": t_ours / t_py,
+            "cost_vs_bks": None if bks is None else ours.cost / bks,
+            "pyvrp_cost_vs_bks": None if bks is None else py_cost / bks,
+            "gap_to_pyvrp_pct": 100 * (ours.cost / py_cost - 1),
             "bks": bks,
             "ortools_gap_bks_pct": None if bks is None else 100 * (ours.cost / bks - 1),
             "pyvrp_gap_bks_pct": None if bks is None else 100 * (py_cost / bks - 1),
         }
         line = (
             f"{inst.name:<12}{inst.num_clients:>5}{ours.cost:>11.1f}{py_cost:>11.1f}"
-            f"{row['gap_vs_pyvrp_pct']:>8.2f}{bks if bks is not None else '-':>10}"
+            f"{row['gap_to_pyvrp_pct']:>8.2f}{bks if bks is not None else '-':>10}"
             f"{row['ortools_gap_bks_pct'] if bks is None else format(row['ortools_gap_bks_pct'], '.2f'):>10}"
             f"{row['pyvrp_gap_bks_pct'] if bks is None else format(row['pyvrp_gap_bks_pct'], '.2f'):>10}"
         )
@@ -146,24 +157,33 @@ def main(argv: list[str] | None = None) -> int:
                 line += f"{'none':>11}"
         rows.append(row)
         print(line, flush=True)
-    mean_gap = sum(r["gap_vs_pyvrp_pct"] for r in rows) / len(rows)
+    mean_gap = sum(r["gap_to_pyvrp_pct"] for r in rows) / len(rows)
     print(f"mean OR-Tools gap to PyVRP: {mean_gap:.2f} %")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    payload = {
-        "benchmark": "dispatch",
-        "quick": args.quick,
-        "time_limit_s": budget,
-        "seed": args.seed,
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "created": stamp,
-        "mean_gap_vs_pyvrp_pct": mean_gap,
-        "rows": rows,
-    }
-    path = out / f"dispatch-{stamp}.json"
-    path.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    rows.append(
+        {
+            "instance": "mean",
+            "n": None,
+            "time_limit_s": budget,
+            "cost_vs_pyvrp": sum(r["cost_vs_pyvrp"] for r in rows) / len(rows),
+            "time_vs_pyvrp": sum(r["time_vs_pyvrp"] for r in rows) / len(rows),
+            "gap_to_pyvrp_pct": mean_gap,
+        }
+    )
+    path = report(
+        "bench_dispatch",
+        rows,
+        quick=args.quick,
+        time_limit_s=budget,
+        seed=args.seed,
+        mean_gap_to_pyvrp_pct=mean_gap,
+        columns=["instance", "n", "time_limit_s", "ortools_cost", "pyvrp_cost", "bks", "cost_vs_pyvrp",
+                 "time_vs_pyvrp", "cost_vs_bks", "pyvrp_cost_vs_bks", "ortools_feasible", "pyvrp_feasible"],
+        baselines={
+            "cost_vs_pyvrp": "PyVRP's cost on the same integer matrix and time budget, same run (aim: < 1.03×)",
+            "time_vs_pyvrp": "PyVRP's wall time (both stop at the same budget: about 1×)",
+            "cost_vs_bks": "the published best-known solution (CVRPLIB / Solomon)",
+        },
+    )
     print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

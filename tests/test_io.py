@@ -30,7 +30,7 @@ def test_a_complete_write_replaces_the_file(tmp_path: Path) -> None:
 
 def test_plan_json_is_written_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run killed while writing the plan's tables leaves no plan.json claiming they are complete."""
-    from cleanfreight.planning import PlanParams, io, solve_plan
+    from cleanfreight.planning import PlanParams, outputs, solve_plan
     from tests.planning.conftest import make_tiny
 
     problem = make_tiny()
@@ -39,9 +39,9 @@ def test_plan_json_is_written_last(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(io, "route_features", boom)
+    monkeypatch.setattr(outputs, "route_features", boom)
     with pytest.raises(KeyboardInterrupt):
-        io.write_plan(result, tmp_path, problem=problem, xlsx=False)
+        outputs.write_plan(result, tmp_path, problem=problem, xlsx=False)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert "plan.json" not in names and "routes.geojson" not in names
     assert "enterprises.csv" in names and not [n for n in names if n.startswith(".")]

@@ -163,11 +163,83 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
+def json_default(obj: Any) -> Any:
+    """The one JSON encoder of the package's outputs: NumPy scalars as Python numbers and booleans,
+    paths as text; anything else is an error (``TypeError``, as ``json.dumps`` raises)."""
+    import numpy as np
+
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
 def json_text(payload: Any, **dumps: Any) -> str:
-    """``json.dumps`` of :func:`json_safe` ``(payload)`` with ``allow_nan=False``: always valid JSON."""
+    """``json.dumps`` of :func:`json_safe` ``(payload)`` with ``allow_nan=False``: always valid JSON.
+
+    NumPy scalars and paths are encoded by :func:`json_default` unless ``default`` is given.
+    """
     import json
 
+    dumps.setdefault("default", json_default)
     return json.dumps(json_safe(payload), allow_nan=False, **dumps)
+
+
+#: the planner's result file in a plan folder (written by :func:`cleanfreight.planning.write_plan`)
+PLAN_JSON = "plan.json"
+
+
+def read_plan_json(path: str | Path) -> dict[str, Any]:
+    """The one reader of the planner's ``plan.json``: ``path`` is the file or the plan folder holding it.
+
+    Raises :class:`~cleanfreight.errors.InputError` when the file cannot be read or is not a JSON object.
+    """
+    import json
+
+    from cleanfreight.errors import InputError
+
+    file = Path(path)
+    if file.is_dir():
+        file = file / PLAN_JSON
+    try:
+        payload = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the plan {file}: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise InputError(f"{file} is not a plan (expected a JSON object)")
+    return payload
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The one frame-to-records helper: rows as JSON-ready dicts (NumPy scalars as Python values, NaN,
+    infinities, ``NA`` and ``NaT`` as ``None``, timestamps as ISO text), nested lists and dicts too."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(v: Any) -> Any:
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple | np.ndarray):
+        return [_plain(x) for x in v]
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
 
 
 #: ratio points below the target still shown amber (maps, briefing and workbooks)

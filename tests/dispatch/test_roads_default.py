@@ -13,8 +13,26 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "dispatch_
 runner = CliRunner()
 
 
-def test_sample_scenario_uses_the_road_network() -> None:
-    assert load_scenario(SAMPLE).roads == "sample"
+class _Asked(Exception):
+    """Raised by the stand-in road builder: the solve asked for road matrices (and stops there)."""
+
+
+def test_the_one_call_entry_point_asks_for_the_scenarios_roads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample's ``[scenario] roads = "sample"`` is honoured by ``solve_dispatch`` itself (not only the CLI):
+    with no matrix given it asks for the road matrices of those roads (checked without the solve)."""
+    from cleanfreight.dispatch import fleet_roads, solve_dispatch
+
+    asked: list[tuple[str, object]] = []
+
+    def road_matrices(scenario: object, roads: object, **_: object) -> None:
+        asked.append((getattr(scenario, "name", ""), roads))
+        raise _Asked
+
+    monkeypatch.setattr(fleet_roads, "road_matrices", road_matrices)
+    sc = load_scenario(SAMPLE)
+    with pytest.raises(_Asked):
+        solve_dispatch(sc)
+    assert asked == [(sc.name, "sample")]
 
 
 @pytest.mark.slow

@@ -161,7 +161,7 @@ def test_report_workbook(two_months: Path, tmp_path: Path) -> None:
     payload = json.loads(res.stdout)
     assert payload["city"]["coverage_complete"] is False
     assert payload["coverage"]["not_reported"] == [{"enterprise_id": "CZ26", "month": "2026-04"}]
-    xlsx = next(Path(p) for p in payload["files"] if p.endswith(".xlsx"))
+    xlsx = next(Path(p) for p in payload["files"].values() if p.endswith(".xlsx"))
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["全市", "企业", "分运输方式", "报送情况", "未报送明细"]
     for ws in wb.worksheets[1:]:
@@ -182,7 +182,7 @@ def test_report_workbook(two_months: Path, tmp_path: Path) -> None:
     assert ent.conditional_formatting  # ratios coloured against the target
     miss = wb["未报送明细"]
     assert [c.value for c in miss[2]][:5] == ["CZ26", "2026-04", 300, 100, "已报送月份平均"]
-    enterprises_csv = next(Path(p) for p in payload["files"] if p.endswith("_enterprises.csv"))
+    enterprises_csv = next(Path(p) for p in payload["files"].values() if p.endswith("_enterprises.csv"))
     rows = _csv(enterprises_csv)
     cz01 = rows[[r[1] for r in rows].index("CZ01")]
     assert cz01[:6] == ["2", "CZ01", "是", "50.0%", "200.0", "100.0"]

@@ -7,11 +7,6 @@ the end. Skipped when PostgreSQL or psycopg is missing, except in CI
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,111 +17,24 @@ import pytest
 from cleanfreight.ledger import CheckSettings, ingest, open_ledger, report, run_checks, trend
 from cleanfreight.ledger.report import _aggregate
 from cleanfreight.ledger.schema import ddl
-from tests._system import skip_or_fail
+from tests._postgres import new_database, pg_cluster
 from tests.ledger.conftest import GATE_HEADER, write
 
 pytestmark = pytest.mark.postgres
 
-_PORT = 54329
 _TABLES = ("imports", "records", "rejects", "meter_readings")
-
-
-def _pg_bin() -> Path | None:
-    found = shutil.which("pg_ctl")
-    if found and Path(found).with_name("initdb").exists():
-        return Path(found).resolve().parent
-    for cand in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (cand / "initdb").exists() and (cand / "pg_ctl").exists():
-            return cand
-    return None
-
-
-def _as_owner(cmd: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run as ``postgres`` when we are root."""
-    if os.geteuid() != 0:
-        return cmd
-    return ["su", "postgres", "-c", shlex.join(cmd)]
 
 
 @pytest.fixture(scope="module")
 def pg_server() -> Iterator[dict[str, Any]]:
-    try:
-        import psycopg
-    except ImportError:
-        skip_or_fail("psycopg is not installed (pip install 'psycopg[binary]')")
-    bindir = _pg_bin()
-    if bindir is None:
-        skip_or_fail("PostgreSQL server binaries (initdb, pg_ctl) not found; apt-get install postgresql")
-    root = Path(tempfile.mkdtemp(prefix="cf_pg_"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        import pwd
-
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(root)
-            skip_or_fail("running as root and there is no postgres user to run the server")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-    pg_ctl = str(bindir / "pg_ctl")
-    started = False
-    try:
-        init = subprocess.run(
-            _as_owner(
-                [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]
-            ),
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if init.returncode != 0:
-            skip_or_fail(f"initdb failed: {init.stderr.strip()[-500:]}")
-        opts = f"-k {root} -p {_PORT} -c listen_addresses='' -c fsync=off"
-        start = subprocess.run(
-            _as_owner(
-                [
-                    pg_ctl,
-                    "-D",
-                    str(data),
-                    "-o",
-                    opts,
-                    "-l",
-                    str(root / "server.log"),
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ]
-            ),
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=90,
-        )
-        started = start.returncode == 0
-        if not started:
-            log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
-            skip_or_fail(f"PostgreSQL did not start: {start.stderr.strip()[-300:]} {log[-500:]}")
-        yield {"host": str(root), "port": _PORT, "user": "postgres", "dbname": "postgres", "module": psycopg}
-    finally:
-        if started:
-            subprocess.run(
-                _as_owner([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
-                check=False,
-                capture_output=True,
-                timeout=60,
-            )
-        shutil.rmtree(root, ignore_errors=True)
+    with pg_cluster() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def duck_ledger(tmp_path_factory: pytest.TempPathFactory, hand_files: dict[str, Path]) -> Path:
-    """The hand-checked March ledger plus a keyless rail waybill and a running-counter meter."""
+def import_steps(tmp_path_factory: pytest.TempPathFactory, hand_files: dict[str, Path]) -> list[tuple[list[Path], str | None]]:
+    """The imports of the hand-checked March ledger plus a keyless rail waybill and a running-counter meter."""
     d = tmp_path_factory.mktemp("pg_src")
-    db = d / "ledger.duckdb"
-    ingest(db, [hand_files["e1"]], enterprise="E1")
-    ingest(db, [hand_files["e2"]], enterprise="E2")
     extra_rail = write(
         d / "rail_nokey.csv",
         ["日期,企业编号,车站,货物名称,实际重量,发到", "2026-03-12,E2,长治北,焦炭,600,发送"],
@@ -142,8 +50,19 @@ def duck_ledger(tmp_path_factory: pytest.TempPathFactory, hand_files: dict[str, 
         ],
     )
     gate_april = write(d / "e2_april.csv", [GATE_HEADER, "20260405 080000,晋DE0009,,,,d,原煤,30,,进,,"])
-    ingest(db, [hand_files["rail"], hand_files["meter"], extra_rail, counter])
-    ingest(db, [gate_april], enterprise="E2")
+    return [
+        ([hand_files["e1"]], "E1"),
+        ([hand_files["e2"]], "E2"),
+        ([hand_files["rail"], hand_files["meter"], extra_rail, counter], None),
+        ([gate_april], "E2"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def duck_ledger(tmp_path_factory: pytest.TempPathFactory, import_steps: list[tuple[list[Path], str | None]]) -> Path:
+    db = tmp_path_factory.mktemp("pg_duck") / "ledger.duckdb"
+    for files, ent in import_steps:
+        ingest(db, files, enterprise=ent)
     return db
 
 
@@ -485,3 +404,83 @@ def test_checks_on_the_hand_ledger_same_as_duckdb(pg: Any, duck_ledger: Path, ro
         b = run_checks(pg, label, roster=roster)
         assert len(b) > 0
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+# --- import straight into PostgreSQL: the same rules, one code path ---------------------------------
+
+_NO_ID = [c for c, _ in __import__("cleanfreight.ledger.schema", fromlist=["RECORD_COLUMNS"]).RECORD_COLUMNS
+          if c != "import_id"]
+
+
+def _table(db: Any, sql: str) -> pd.DataFrame:
+    from cleanfreight.ledger._db import LedgerReader
+
+    with LedgerReader(db) as rd:
+        df = rd.df(sql)
+    return df.sort_values(list(df.columns)).reset_index(drop=True)
+
+
+def test_ingest_on_the_server_same_as_duckdb(
+    pg_server: dict[str, Any], duck_ledger: Path, import_steps: list[tuple[list[Path], str | None]]
+) -> None:
+    addr = new_database(pg_server)
+    duck2 = duck_ledger.with_name("again.duckdb")
+    for files, ent in import_steps:
+        a = ingest(duck2, files, enterprise=ent)
+        b = ingest(addr, files, enterprise=ent)
+        assert [(f.accepted, f.rejected, f.duplicates, f.conflicts, f.import_id) for f in a.files] == [
+            (f.accepted, f.rejected, f.duplicates, f.conflicts, f.import_id) for f in b.files
+        ]
+    cols = ", ".join(_NO_ID)
+    pd.testing.assert_frame_equal(_table(duck_ledger, f"SELECT {cols} FROM records"),
+                                  _table(addr, f"SELECT {cols} FROM records"), check_dtype=False)
+    rej = "SELECT import_id, file_name, src_row, column_name, value, reason FROM rejects"
+    pd.testing.assert_frame_equal(_table(duck_ledger, rej), _table(addr, rej), check_dtype=False)
+    pd.testing.assert_frame_equal(_table(duck_ledger, "SELECT dedup_key, reading FROM meter_readings"),
+                                  _table(addr, "SELECT dedup_key, reading FROM meter_readings"), check_dtype=False)
+    # everything again: nothing added, every row a duplicate, the rejects of the same bytes replaced
+    for files, ent in import_steps:
+        b = ingest(addr, files, enterprise=ent)
+        assert b.accepted == 0 and b.duplicates > 0
+    assert len(_table(addr, "SELECT dedup_key FROM records")) == 19
+    pd.testing.assert_frame_equal(_table(duck_ledger, "SELECT file_name, src_row, reason FROM rejects"),
+                                  _table(addr, "SELECT file_name, src_row, reason FROM rejects"), check_dtype=False)
+    from cleanfreight.ledger import Ledger
+
+    with Ledger.open(addr) as led:
+        on_server = led.report("2026-03")
+    pd.testing.assert_frame_equal(report(duck_ledger, "2026-03").enterprises, on_server.enterprises,
+                                  check_dtype=False)
+
+
+def test_concurrent_imports_on_the_server_count_each_record_once(
+    pg_server: dict[str, Any], tmp_path: Path
+) -> None:
+    import threading
+
+    addr = new_database(pg_server)
+    # four files, each half shared with the next: 4 x 40 rows, 100 distinct passages
+    files = []
+    for k in range(4):
+        rows = [f"202603{(n % 28) + 1:02d} {n % 24:02d}0000,晋D{n:05d},,,,6,原煤,30,,进,," for n in range(k * 20, k * 20 + 40)]
+        files.append(write(tmp_path / f"part{k}.csv", [GATE_HEADER, *rows]))
+    results: list[Any] = [None] * 4
+    errors: list[BaseException] = []
+
+    def run(k: int) -> None:
+        try:
+            results[k] = ingest(addr, [files[k]], enterprise="E1")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert sum(r.accepted for r in results) == 100
+    assert all(r.accepted + r.duplicates == 40 for r in results)
+    assert len(_table(addr, "SELECT dedup_key FROM records")) == 100
+    ids = _table(addr, "SELECT import_id FROM imports")["import_id"].tolist()
+    assert sorted(ids) == [1, 2, 3, 4]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cleanfreight.dispatch.matrix import haversine_km
+from cleanfreight.dispatch.travel import haversine_km
 from cleanfreight.network import load_roads, road_matrix, snap
 from cleanfreight.network.snapping import side_access
 from cleanfreight.planning._distances import network_distances

@@ -16,7 +16,7 @@ from shapely.geometry import box
 from cleanfreight.errors import SolverError
 from cleanfreight.planning import PlanParams, PlanProblem, PlanResult, Scenario, check_plan, solve_plan
 from cleanfreight.planning._chains import build_chains, line_path
-from cleanfreight.planning.check import _rail_lines_used
+from cleanfreight.planning._verify_rail import _rail_lines_used
 from tests.planning.conftest import make_tiny
 
 TRUCK_ANNUAL = 450_000 * 0.05 / (1 - 1.05**-8)

@@ -65,6 +65,9 @@ def test_user_csv_in_gcj02_is_converted(tmp_path: Path) -> None:
     layers = layers_from_files([str(csv)])
     ent = layers.enterprises
     assert ent is not None and list(ent["name_en"]) == ["我的厂"] and list(ent["tonnes_total"]) == [1.0]
+    assert ent.crs.to_epsg() == 4326  # the map layer is converted too, not only the file read
+    assert ent.geometry.x.iloc[0] == pytest.approx(113.1, abs=1e-7)
+    assert ent.geometry.y.iloc[0] == pytest.approx(36.2, abs=1e-7)
 
 
 def test_guess_and_name_layers(tmp_path: Path) -> None:
@@ -76,7 +79,8 @@ def test_guess_and_name_layers(tmp_path: Path) -> None:
     path = tmp_path / "l.geojson"
     lines.assign(kind="truck_ne").to_file(path)
     assert layers_from_files([f"routes={path}"]).routes is not None
-    assert layers_from_files([f"rail={path}"]).rail is not None  # NAME= wins over the guess
+    named = layers_from_files([f"rail={path}"])  # NAME= wins over the guess: rail, and not routes too
+    assert named.rail is not None and len(named.rail) == 1 and named.routes is None
 
 
 def test_unreadable_files_are_all_listed(tmp_path: Path) -> None:

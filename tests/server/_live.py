@@ -1,4 +1,7 @@
-"""A live platform on loopback: uvicorn in a thread (or a subprocess) on a free port, driven with httpx."""
+"""A live platform on loopback: uvicorn in a thread (or a subprocess) on a free port, driven with httpx.
+
+Each platform runs over a DuckDB file or a PostgreSQL database (:class:`Backend`): the same tests on both.
+"""
 
 from __future__ import annotations
 
@@ -39,11 +42,61 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def add_accounts(db: Path) -> None:
+def add_accounts(db: str | Path) -> None:
     from cleanfreight.server import add_user
 
     for name, role, ent in ACCOUNTS:
         add_user(db, name, PASSWORDS[name], role, ent)
+
+
+@dataclass
+class Backend:
+    """Where a test platform keeps its ledger: ``duckdb`` (a file) or ``postgres`` (a database of the
+    session's throw-away cluster; ``sample``: the database holding the sample, copied as a template)."""
+
+    name: str
+    pg: dict[str, Any] | None = None
+    sample: str | None = None
+
+    def new_db(self, tmp: Path, template: Path | None) -> str | Path:
+        """A fresh ledger, a copy of the sample ledger when ``template`` is given."""
+        if self.name == "duckdb":
+            db = tmp / "platform.duckdb"
+            if template is not None:
+                shutil.copy(template, db)
+            return db
+        from tests._postgres import new_database
+
+        assert self.pg is not None
+        return new_database(self.pg, template=self.sample if template is not None else None)
+
+
+DUCKDB = Backend("duckdb")
+
+
+def db_rows(db: str | Path, sql: str, params: list[Any] | None = None, *,
+            many: list[list[Any]] | None = None) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (``?`` markers) on a ledger database (for DuckDB: no server may hold the file);
+    ``many``: once per row of parameters."""
+    if isinstance(db, str) and db.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as con, con.cursor() as cur:
+            if many is not None:
+                cur.executemany(sql.replace("?", "%s"), many)
+                return []
+            cur.execute(sql.replace("?", "%s"), params or [])
+            return list(cur.fetchall()) if cur.description else []
+    import duckdb
+
+    duck = duckdb.connect(str(db))
+    try:
+        if many is not None:
+            duck.executemany(sql, many)
+            return []
+        return duck.execute(sql, params or []).fetchall()
+    finally:
+        duck.close()
 
 
 @dataclass
@@ -95,12 +148,16 @@ class LiveServer:
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user)}"}
 
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run ``sql`` on the platform's database; a DuckDB server is stopped first (one process per file)."""
+        if not str(self.settings.db).startswith("postgresql://"):
+            self.stop()
+        return db_rows(self.settings.db, sql, params)
 
-def start_server(db_template: Path | None, tmp: Path, **settings: Any) -> LiveServer:
+
+def start_server(db_template: Path | None, tmp: Path, backend: Backend = DUCKDB, **settings: Any) -> LiveServer:
     """Copy the ledger (if any), add the test accounts, and serve it on a free port."""
-    db = tmp / "platform.duckdb"
-    if db_template is not None:
-        shutil.copy(db_template, db)
+    db = backend.new_db(tmp, db_template)
     add_accounts(db)
     s = ServerSettings(db=db, port=free_port(), **settings)
     return LiveServer(s).start()
@@ -110,9 +167,10 @@ def start_server(db_template: Path | None, tmp: Path, **settings: Any) -> LiveSe
 class ServerProcess:
     """``cleanfreight serve`` as a child process (for SIGKILL tests)."""
 
-    db: Path
+    db: str | Path
     port: int
     proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
 
     @property
     def url(self) -> str:
@@ -120,14 +178,20 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         exe = Path(sys.executable).with_name("cleanfreight")
-        self.proc = subprocess.Popen(
-            [str(exe), "serve", "--db", str(self.db), "--port", str(self.port), "--roster", "sample"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
-        )
+        err = self.log.open("ab") if self.log is not None else None
+        try:
+            self.proc = subprocess.Popen(
+                [str(exe), "serve", "--db", str(self.db), "--port", str(self.port), "--roster", "sample"],
+                stdout=subprocess.DEVNULL, stderr=err or subprocess.DEVNULL, env={**os.environ},
+            )
+        finally:
+            if err is not None:
+                err.close()  # the child holds its own copy
         with httpx.Client(base_url=self.url, timeout=5) as c:
             while True:  # until it answers; the child dying ends the wait with an error
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"cleanfreight serve exited with {self.proc.returncode}")
+                    tail = self.log.read_text(errors="replace")[-2000:] if self.log is not None else ""
+                    raise RuntimeError(f"cleanfreight serve exited with {self.proc.returncode}: {tail}")
                 try:
                     c.get("/login")
                     return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -102,3 +103,69 @@ def test_serve_without_db_or_demo_is_an_input_error() -> None:
     r = CliRunner().invoke(app, ["serve"])
     assert r.exit_code == 2
     assert "--db" in r.output
+
+
+def test_users_add_while_serve_holds_the_duckdb_file(tmp_path: Path) -> None:
+    """DuckDB takes one writing process: `users add` says so and names the ways around it, and
+    `--wait` waits for the server to stop."""
+    import threading
+    import time
+
+    from tests.server._live import ServerProcess, add_accounts, free_port
+
+    db = tmp_path / "p.duckdb"
+    add_accounts(db)
+    server = ServerProcess(db, free_port(), log=tmp_path / "serve.log").start()
+    runner = CliRunner()
+    try:
+        t0 = time.monotonic()
+        r = runner.invoke(app, ["users", "add", "e9", "--db", str(db), "--role", "enterprise", "--enterprise",
+                                "CZ09", "--password-stdin"], input="a-long-password\n")
+        assert r.exit_code == 2, r.output
+        text = " ".join(r.output.split())
+        assert f"process {server.proc.pid if server.proc else ''}" in text
+        assert "cleanfreight serve" in text and "/accounts" in text and "POST /api/v1/users" in text
+        assert time.monotonic() - t0 < 10  # no long wait without --wait
+        # --wait: the server stops meanwhile, and the account is added
+        threading.Timer(1.0, server.kill).start()
+        r = runner.invoke(app, ["users", "add", "e9", "--db", str(db), "--role", "enterprise", "--enterprise",
+                                "CZ09", "--password-stdin", "--wait", "30"], input="a-long-password\n")
+        assert r.exit_code == 0, r.output
+    finally:
+        server.kill()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT enterprise_id FROM srv_users WHERE name = 'e9'").fetchall() == [("CZ09",)]
+    finally:
+        con.close()
+
+
+def test_users_add_on_postgres_while_a_server_runs(tmp_path: Path, pg_server: dict[str, Any]) -> None:
+    """On PostgreSQL the command and running servers share the database."""
+    from tests.server._live import Backend, ServerProcess, add_accounts, db_rows, free_port
+
+    db = Backend("postgres", pg_server).new_db(tmp_path, None)
+    add_accounts(db)
+    server = ServerProcess(db, free_port(), log=tmp_path / "serve.log").start()
+    try:
+        r = CliRunner().invoke(app, ["users", "add", "e9", "--db", str(db), "--role", "enterprise",
+                                     "--enterprise", "CZ09", "--password-stdin"], input="a-long-password\n")
+        assert r.exit_code == 0, r.output
+        import httpx
+
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            tok = c.post("/api/v1/token", json={"username": "e9", "password": "a-long-password"})
+            assert tok.status_code == 200
+    finally:
+        server.kill()
+    assert db_rows(db, "SELECT role FROM srv_users WHERE name = ?", ["e9"]) == [("enterprise",)]
+
+
+def test_settings_take_a_postgresql_address() -> None:
+    from cleanfreight.server.settings import shown_db
+
+    addr = "postgresql://bureau:secret@db.internal/cleanfreight?sslmode=require"
+    s = ServerSettings(db=addr)
+    assert s.db == addr  # kept as text: a Path would fold the // of the address
+    assert shown_db(s.db) == "postgresql://bureau:***@db.internal/cleanfreight?sslmode=require"
+    assert isinstance(ServerSettings(db="x.duckdb").db, Path)

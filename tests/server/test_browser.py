@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests._system import skip_or_fail
-from tests.server._live import PASSWORDS, LiveServer
+from tests.server._live import DUCKDB, PASSWORDS, Backend, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +30,13 @@ GATE_EXPORT = "\n".join([
 
 
 @pytest.fixture(scope="module")
+def backend() -> Backend:
+    """The browser tests run on DuckDB only: the pages read through the same Ledger front on both
+    databases, and the API tests cover PostgreSQL."""
+    return DUCKDB
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     exe = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(exe).exists():
@@ -39,7 +46,7 @@ def browser() -> Iterator[Any]:
     except ImportError:
         skip_or_fail("playwright (test extra) is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu", "--lang=zh-CN"])
         try:
             yield b
         finally:
@@ -92,6 +99,11 @@ def test_bureau_sees_the_dashboard(browser: Any, live: LiveServer, shots: Path) 
     assert page.locator(".leaflet-interactive").count() >= 40
     assert outside == []
     page.screenshot(path=str(shots / "map_zh.png"), full_page=False)
+    back = page.locator("#back-link")  # the map page leads back to the dashboard of the same period
+    assert "返回监管看板" in back.inner_text()
+    back.click()
+    page.wait_for_load_state()
+    assert "/dashboard?period=2026-03" in page.url
     page.close()
 
 
@@ -150,7 +162,8 @@ def test_bureau_adds_an_account_and_reads_the_audit_log(browser: Any, live: Live
     assert page.inner_text("#message") == "账号 gate-cz05 已保存"
     assert "gate-cz05" in page.inner_text("#accounts")
     audit = page.inner_text("#audit")
-    assert "user.add" in audit
-    assert "upload" in audit  # the enterprise's upload of the test before (same server)
+    assert "保存账号" in audit and "user.add" not in audit  # actions and details in Chinese
+    assert "上传台账" in audit  # the enterprise's upload of the test before (same server)
+    assert "角色=门禁设备 企业=CZ05" in audit
     page.screenshot(path=str(shots / "accounts_zh.png"), full_page=False)
     page.close()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
-from tests.server._live import PASSWORDS, ServerProcess, add_accounts, free_port
+from tests.server._live import PASSWORDS, Backend, ServerProcess, add_accounts, db_rows, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -23,10 +22,11 @@ def record(gate: int, n: int) -> dict[str, object]:
             "cargo": "原煤", "tonnes": 30.0, "direction": "in"}
 
 
-def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path) -> None:
-    db = tmp_path / "platform.duckdb"
+def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path, backend: Backend) -> None:
+    db = backend.new_db(tmp_path, None)
     add_accounts(db)
-    server = ServerProcess(db, free_port()).start()
+    log = tmp_path / "serve.log"
+    server = ServerProcess(db, free_port(), log=log).start()
     acked: dict[int, list[str]] = {1: [], 2: [], 3: []}
     in_flight: dict[int, list[dict[str, object]]] = {}
     enough = threading.Event()
@@ -66,7 +66,7 @@ def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path) -> None:
     all_acked = [s for g in acked.values() for s in g]
     assert len(all_acked) >= 10 * BATCH
     # restart on the same file: the service resumes, and re-sending what was acknowledged counts nothing twice
-    server = ServerProcess(db, free_port()).start()
+    server = ServerProcess(db, free_port(), log=log).start()
     try:
         with httpx.Client(base_url=server.url, timeout=60) as c:
             tok = c.post("/api/v1/token", json={"username": "gate-cz01", "password": PASSWORDS["gate-cz01"]})
@@ -82,15 +82,49 @@ def test_sigkill_loses_no_acknowledged_passage(tmp_path: Path) -> None:
                 assert r["accepted"] + r["duplicates"] == len(batch)
     finally:
         server.kill()
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        stored = {r[0] for r in con.execute("SELECT serial FROM srv_passages").fetchall()}
-        plates = [r[0] for r in con.execute("SELECT plate FROM records").fetchall()]
-    finally:
-        con.close()
+    stored = {r[0] for r in db_rows(db, "SELECT serial FROM srv_passages")}
+    plates = [r[0] for r in db_rows(db, "SELECT plate FROM records")]
     assert set(all_acked) <= stored
     assert len(plates) == len(set(plates))  # no passage twice
     assert {f"晋D{s[1]}{int(s.split('-')[1]):04d}" for s in all_acked} <= set(plates)
     # every ledger record has its serial and the other way round (a record committed just before the kill,
     # whose serial was not yet noted, was recognised on re-send by the ledger's de-duplication key)
     assert len(plates) == len(stored) == len(all_acked) + sum(map(len, in_flight.values()))
+
+
+def test_two_server_processes_on_postgres_count_each_serial_once(tmp_path: Path, pg_server: dict[str, object]) -> None:
+    """Two platform processes share one PostgreSQL ledger; a gate re-sends the same batches to both at once
+    (a load balancer retrying): every passage is accepted once in all, stored once, its serial noted once."""
+    db = Backend("postgres", dict(pg_server)).new_db(tmp_path, None)
+    add_accounts(db)
+    servers = [ServerProcess(db, free_port(), log=tmp_path / f"serve{i}.log").start() for i in (1, 2)]
+    batches = [[record(1, 100 * b + i) for i in range(BATCH)] for b in range(6)]
+    answers: list[dict[str, object]] = []
+    lock = threading.Lock()
+
+    def push(server: ServerProcess) -> None:
+        with httpx.Client(base_url=server.url, timeout=120) as c:
+            tok = c.post("/api/v1/token", json={"username": "gate-cz01", "password": PASSWORDS["gate-cz01"]})
+            headers = {"Authorization": f"Bearer {tok.json()['access_token']}"}
+            for batch in batches:
+                r = c.post("/api/v1/passages", json=batch, headers=headers)
+                assert r.status_code == 200, r.text
+                with lock:
+                    answers.append(r.json())
+
+    try:
+        threads = [threading.Thread(target=push, args=(s,)) for s in servers for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for s in servers:
+            s.kill()
+    n = len(batches) * BATCH
+    assert len(answers) == 4 * len(batches)
+    assert all(a["rejected"] == [] for a in answers)
+    assert sum(int(str(a["accepted"])) for a in answers) == n  # each passage accepted by exactly one request
+    assert sum(int(str(a["duplicates"])) for a in answers) == 3 * n
+    assert db_rows(db, "SELECT count(*), count(DISTINCT serial) FROM srv_passages") == [(n, n)]
+    assert db_rows(db, "SELECT count(*), count(DISTINCT dedup_key) FROM records") == [(n, n)]

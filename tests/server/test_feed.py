@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from tests.server._live import LiveServer, start_server
+from tests.server._live import Backend, LiveServer, db_rows, start_server
 
 
 def passage(serial: str, **kw: Any) -> dict[str, Any]:
@@ -18,20 +17,15 @@ def passage(serial: str, **kw: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Any:
-    s = start_server(None, tmp_path)
+def server(tmp_path: Path, backend: Backend) -> Any:
+    s = start_server(None, tmp_path, backend)
     yield s
     s.stop()
 
 
 def ledger_rows(s: LiveServer, sql: str) -> list[tuple[Any, ...]]:
-    """Read the ledger file after the server stopped (DuckDB: one process at a time)."""
-    s.stop()
-    con = duckdb.connect(str(s.settings.db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    """Read the ledger (a DuckDB file after the server stopped: one process at a time)."""
+    return s.rows(sql)
 
 
 def test_push_accepts_rejects_and_counts_resent_serials_once(server: LiveServer) -> None:
@@ -179,8 +173,8 @@ def test_audit_log_names_who_pushed(server: LiveServer) -> None:
     assert all(e["client"] in ("127.0.0.1", None) for e in log)
 
 
-def test_login_throttling(tmp_path: Path) -> None:
-    s = start_server(None, tmp_path, login_max_failures=3)
+def test_login_throttling(tmp_path: Path, backend: Backend) -> None:
+    s = start_server(None, tmp_path, backend, login_max_failures=3)
     try:
         with s.client() as c:
             codes = [c.post("/api/v1/token", json={"username": "cz01", "password": "bad"}).status_code
@@ -194,14 +188,12 @@ def test_login_throttling(tmp_path: Path) -> None:
         s.stop()
 
 
-def test_expired_token_is_refused(tmp_path: Path) -> None:
-    s = start_server(None, tmp_path)
+def test_expired_token_is_refused(tmp_path: Path, backend: Backend) -> None:
+    s = start_server(None, tmp_path, backend)
     try:
         token = s.token("gate-cz01")
         s.stop()
-        con = duckdb.connect(str(s.settings.db))
-        con.execute("UPDATE srv_tokens SET expires_at = expires_at - INTERVAL 3 HOUR")
-        con.close()
+        s.rows("UPDATE srv_tokens SET expires_at = expires_at - INTERVAL '3 hours'")
         s.start()
         with s.client() as c:
             r = c.post("/api/v1/passages", json=[], headers={"Authorization": f"Bearer {token}"})
@@ -213,16 +205,15 @@ def test_expired_token_is_refused(tmp_path: Path) -> None:
 def test_heartbeat_completeness_per_gate_and_day(server: LiveServer) -> None:
     with server.client() as c:
         c.post("/api/v1/heartbeat", json={"gate": "G1"}, headers=server.auth("gate-cz01"))
-    server.stop()
+    server.stop()  # (DuckDB: one process per file)
     # a past day: G1 beat in 137 of its 144 ten-minute intervals (twice in some), G2 in 72
-    con = duckdb.connect(str(server.settings.db))
     rows = [("CZ01", "G1", f"2026-03-05 {m // 60:02d}:{m % 60:02d}:30") for m in range(0, 1440, 10) if m // 10 % 20]
     rows += [("CZ01", "G1", "2026-03-05 00:01:00"), ("CZ01", "G2", "2026-03-04 23:59:00")]
     rows += [("CZ01", "G2", f"2026-03-05 {m // 60:02d}:{m % 60:02d}:00") for m in range(0, 720, 10)]
     rows += [("CZ01", "G3", "2026-03-05 12:00:00"), ("CZ01", "G3", "2026-03-05 23:55:00")]  # connected at noon
     rows += [("CZ02", "G9", "2026-03-05 08:00:00")]
-    con.executemany("INSERT INTO srv_heartbeat_log VALUES (?, ?, CAST(? AS TIMESTAMP))", rows)
-    con.close()
+    db_rows(server.settings.db, "INSERT INTO srv_heartbeat_log VALUES (?, ?, CAST(? AS TIMESTAMP))",
+            many=[list(r) for r in rows])
     server.start()
     with server.client() as c:
         mine = c.get("/api/v1/completeness", params={"day": "2026-03-05"}, headers=server.auth("cz01")).json()

@@ -8,29 +8,23 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from tests.server._live import LiveServer, start_server, web_login
+from tests.server._live import Backend, LiveServer, start_server, web_login
 
 GATE_HEADER = "进出厂时间,车牌号码,排放阶段,运输货物名称,运输量(吨),进出方向"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Any:
-    s = start_server(None, tmp_path, max_upload_bytes=64 * 1024, max_batch=50)
+def server(tmp_path: Path, backend: Backend) -> Any:
+    s = start_server(None, tmp_path, backend, max_upload_bytes=64 * 1024, max_batch=50)
     yield s
     s.stop()
 
 
 def count(s: LiveServer, table: str) -> int:
-    s.stop()
-    con = duckdb.connect(str(s.settings.db), read_only=True)
-    try:
-        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-        return int(row[0]) if row else 0
-    finally:
-        con.close()
+    rows = s.rows(f"SELECT count(*) FROM {table}")
+    return int(rows[0][0]) if rows else 0
 
 
 def csrf_of(html: str) -> str:
@@ -75,12 +69,7 @@ def test_sql_and_script_in_fields_are_just_text(server: LiveServer) -> None:
         # a gate name with script is refused at the door
         hb = c.post("/api/v1/heartbeat", json={"gate": "<script>"}, headers=server.auth("gate-cz01"))
         assert hb.status_code == 422
-    server.stop()
-    con = duckdb.connect(str(server.settings.db), read_only=True)
-    try:
-        assert con.execute("SELECT cargo FROM records").fetchall() == [(evil_cargo,)]
-    finally:
-        con.close()
+    assert server.rows("SELECT cargo FROM records") == [(evil_cargo,)]
 
 
 def upload(c: Any, name: str, data: bytes) -> Any:
@@ -191,9 +180,4 @@ def test_bureau_uploads_for_a_named_enterprise(server: LiveServer) -> None:
         assert r.status_code == 200
         assert re.search(r'id="accepted">1<', r.text)
         assert re.search(r'id="rejected">1<', r.text)  # the CZ04 row: another enterprise
-    server.stop()
-    con = duckdb.connect(str(server.settings.db), read_only=True)
-    try:
-        assert con.execute("SELECT enterprise_id, plate FROM records").fetchall() == [("CZ03", "晋DD00001")]
-    finally:
-        con.close()
+    assert server.rows("SELECT enterprise_id, plate FROM records") == [("CZ03", "晋DD00001")]

@@ -28,6 +28,16 @@ R = TypeVar("R")
 LangOption = Annotated[str, typer.Option("--lang", help="Language of what users read: en or zh.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON result on stdout.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")]
+OutDirOption = Annotated[Path | None, typer.Option("--out", help="Output folder (created if missing).")]
+RulesOption = Annotated[str, typer.Option("--rules", help="Rulebook preset or TOML file.")]
+TilesOption = Annotated[
+    list[str] | None,
+    typer.Option("--tiles", help="Optional online tile layer, unticked by default: osm, amap (GCJ-02), tianditu:KEY."),
+]
+EnterprisesOption = Annotated[
+    Path | None,
+    typer.Option("--enterprises", help="Folder with your enterprise tables (default: the Changzhi sample)."),
+]
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -121,23 +131,37 @@ def print_written(files: Iterable[str | Path], lang: str = "en") -> None:
     out.print(t("files_written", lang, dir=folder, files=names), highlight=False)
 
 
+def named_files(files: Iterable[str | Path]) -> dict[str, str]:
+    """The files a command wrote in the one shape every ``--json`` uses: ``{file name: path}``."""
+    return {Path(f).name: str(f) for f in files}
+
+
+def target_file(out: Path | None, file: Path | None, name: str) -> Path | None:
+    """The single file a command writes: ``--file FILE``, else ``name`` inside the ``--out`` folder.
+
+    ``--out`` is a folder everywhere; an ``--out`` with a file suffix that is not an existing folder
+    (``--out rejects.csv``) is the file itself, as before: kept for users' scripts, with a deprecation
+    warning.
+    """
+    if file is not None:
+        return file
+    if out is None:
+        return None
+    if out.suffix and not out.is_dir():
+        console.print(
+            f"[yellow]warning:[/] --out {escape(str(out))} names a file: --out is a folder; use --file "
+            f"{escape(str(out))} (this spelling is deprecated and will go)",
+            highlight=False,
+        )
+        return out
+    return out / name
+
+
 def print_json(payload: Any) -> None:
     """Print ``payload`` as JSON on stdout (non-ASCII kept readable)."""
     from cleanfreight._io import json_text
 
-    sys.stdout.write(json_text(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-
-
-def _json_default(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    sys.stdout.write(json_text(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 @contextmanager

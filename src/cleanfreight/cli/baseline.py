@@ -45,6 +45,7 @@ def baseline_table(run: object, lang: str) -> None:
     )
 
 
+@handle_errors
 def baseline(
     out_dir: Annotated[Path, Opt("--out", help="Output folder")] = Path("maps/baseline"),
     enterprises: Annotated[Path | None, Opt(help="Folder with enterprises/flows/mode_split CSV or XLSX")] = None,
@@ -62,7 +63,6 @@ def baseline(
     _baseline(out_dir, enterprises, roads, rail, stations, regions, rules, factors, no_map, lang, json_out)
 
 
-@handle_errors
 def _baseline(out_dir: Path, enterprises: Path | None, roads: Path | None, rail: Path | None,
               stations: Path | None, regions: Path | None, rules: str, factors: Path | None, no_map: bool,
               lang: str, json_out: bool) -> None:

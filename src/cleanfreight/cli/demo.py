@@ -36,6 +36,7 @@ register_labels(
 )
 
 
+@handle_errors
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("maps/demo"),
     lang: LangOption = "en",
@@ -46,7 +47,6 @@ def demo(
     _demo(out_dir, lang, scale, json_out)
 
 
-@handle_errors
 def _demo(out_dir: Path, lang: str, scale: float, json_out: bool) -> None:
     from cleanfreight._i18n import check_lang, t
     from cleanfreight.cli.baseline import baseline_table

@@ -13,6 +13,7 @@ from cleanfreight.cli._common import (
     JsonOption,
     LangOption,
     handle_errors,
+    named_files,
     out,
     print_json,
     print_written,
@@ -189,7 +190,7 @@ def _run_scenario(
         files += write_handouts(result, out_dir, lang=lang, base=_base_layers(roads))
     if json_out:
         payload = result.as_dict(lang)
-        payload["files"] = [str(f) for f in files]
+        payload["files"] = named_files(files)
         print_json(payload)
         return
     s = result.summary

@@ -110,6 +110,7 @@ def _solve(
     return sc, problem, solve_plan(problem, sc.params)
 
 
+@handle_errors
 def plan(
     out_dir: OutOption = Path("plan"),
     scenario: Annotated[
@@ -167,7 +168,6 @@ def plan(
     _plan(out_dir, scenario, compare or [], straight, no_xlsx, lang, json_out, data, objective)
 
 
-@handle_errors
 def _frontier(
     out_dir: Path,
     scenario: Path | None,
@@ -200,7 +200,6 @@ def _check_objective(objective: str | None) -> None:
         raise InputError(f"unknown --objective {objective!r}; expected one of {', '.join(OBJECTIVES)}")
 
 
-@handle_errors
 def _plan(
     out_dir: Path,
     scenario: Path | None,
@@ -265,7 +264,7 @@ def _compare(
 ) -> dict[str, Any]:
     """Solve the other scenarios, write each plan, the comparison and the difference maps."""
     from cleanfreight.planning import compare_plans, plan_payload, write_plan
-    from cleanfreight.planning.io import compare_table, write_comparison
+    from cleanfreight.planning.outputs import compare_table, write_comparison
     from cleanfreight.reports.diffmap import plan_differences, write_difference
 
     runs = [first]

@@ -10,17 +10,16 @@ import typer
 
 from cleanfreight.cli._common import JsonOption, LangOption, handle_errors, out, print_json
 
-DbOption = Annotated[Path, typer.Option("--db", help="The ledger DuckDB file the platform serves (created if missing).")]
+_DB_HELP = ("The ledger the platform serves: a DuckDB file (created if missing) or a PostgreSQL address "
+            "postgresql://user@host/db (several platform processes may share it).")
+DbOption = Annotated[str, typer.Option("--db", help=_DB_HELP)]
 
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     @handle_errors
     def serve_cmd(
-        db: Annotated[
-            Path | None,
-            typer.Option("--db", help="The ledger DuckDB file the platform serves (created if missing)."),
-        ] = None,
+        db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
         host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
         rules: Annotated[str, typer.Option("--rules", help="Rulebook preset or TOML file for reports.")] = "changzhi-2024",
@@ -47,6 +46,7 @@ def register(app: typer.Typer) -> None:
         """Run the bureau's platform: gate feed API (/api/v1), uploads and the dashboard in the browser."""
         from cleanfreight.errors import InputError
         from cleanfreight.server import ServerSettings, load_settings, serve
+        from cleanfreight.server.settings import shown_db
 
         if config is not None:
             # options left at their defaults do not override the file
@@ -57,20 +57,19 @@ def register(app: typer.Typer) -> None:
                 ("heartbeat_offline_s", heartbeat_offline), ("lang", lang),
             ) if name in ("db", "plan") or value != defaults[name]}
             settings = load_settings(config, **given)
-            db = settings.db
         else:
             if db is None:
                 if not demo:
                     raise InputError("give --db FILE (the ledger the platform serves), --config FILE, or --demo")
-                db = Path("maps/demo/platform.duckdb")
+                db = "maps/demo/platform.duckdb"
             settings = ServerSettings(db=db, host=host, port=port, rules=rules, roster=roster, plan=plan,
                                       heartbeat_offline_s=heartbeat_offline, lang=lang)
         if demo:
             from cleanfreight.server.tools import DEMO_ACCOUNTS, prepare_demo
 
-            out.print(f"preparing the demo in {settings.db} (the sample is imported the first time: about a minute) ...")
+            out.print(f"preparing the demo in {shown_db(settings.db)} (the sample is imported the first time: about a minute) ...")
             passwords = prepare_demo(settings.db)
-            out.print(f"cleanfreight platform demo: http://{settings.host}:{settings.port}/  (ledger {settings.db})")
+            out.print(f"cleanfreight platform demo: http://{settings.host}:{settings.port}/  (ledger {shown_db(settings.db)})")
             for name, pw in passwords.items():
                 role, ent = DEMO_ACCOUNTS[name]
                 out.print(f"  {name:<10} {pw:<14} {role}{' ' + ent if ent else ''}", highlight=False)
@@ -91,6 +90,11 @@ def register(app: typer.Typer) -> None:
         password_stdin: Annotated[
             bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
         ] = False,
+        wait: Annotated[
+            float,
+            typer.Option("--wait", help="Seconds to wait while another program (a running `serve`) holds a "
+                         "DuckDB ledger; while it runs, add accounts on its /accounts page instead."),
+        ] = 0.0,
         as_json: JsonOption = False,
         lang: LangOption = "en",
     ) -> None:
@@ -103,7 +107,7 @@ def register(app: typer.Typer) -> None:
         if not password_stdin:
             raise InputError("give the password on stdin with --password-stdin (never on the command line)")
         password = sys.stdin.readline().rstrip("\r\n")
-        user = add_user(db, name, password, role, enterprise)
+        user = add_user(db, name, password, role, enterprise, wait=wait)
         if as_json:
             print_json({"name": user.name, "role": user.role, "enterprise_id": user.enterprise_id})
             return

@@ -12,15 +12,8 @@ Along the roads, :func:`road_matrices` gives every truck its own roads (:class:`
 new-energy trucks may cross the restriction zone that exempts them, diesel trucks go around it.
 """
 
-from cleanfreight.dispatch.matrix import (
-    MATRIX_CLASSES,
-    FleetMatrices,
-    StraightLineMatrix,
-    haversine_km,
-    haversine_matrix,
-)
+from cleanfreight.dispatch.fleet_roads import road_matrices
 from cleanfreight.dispatch.params import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS, SolverParams
-from cleanfreight.dispatch.roads import road_matrices
 from cleanfreight.dispatch.scenario import (
     POWERTRAINS,
     EnergyStation,
@@ -35,7 +28,14 @@ from cleanfreight.dispatch.scenario import (
     parse_window,
 )
 from cleanfreight.dispatch.solve import REASONS, DispatchResult, solve_dispatch
-from cleanfreight.dispatch.vrplib_io import (
+from cleanfreight.dispatch.travel import (
+    MATRIX_CLASSES,
+    FleetMatrices,
+    StraightLineMatrix,
+    haversine_km,
+    haversine_matrix,
+)
+from cleanfreight.dispatch.vrplib import (
     VrpInstance,
     VrpResult,
     check_routes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from cleanfreight.accounting.factors import load_factors
 from cleanfreight.accounting.rulebooks import DEFAULT_RULEBOOK, load_rulebook
 from cleanfreight.enterprises import Roster, load_enterprises
 from cleanfreight.errors import InputError, Problem
+from cleanfreight.planning.scenario import NETWORK_DATA_KEYS
 
 __all__ = ["BaselineParams", "BaselineRun", "run_baseline", "write_baseline", "write_map"]
 
@@ -60,8 +62,7 @@ class BaselineParams:
 
     def __post_init__(self) -> None:
         problems = []
-        for name in ("enterprises", "roads", "rail", "stations", "regions", "swap_stations", "restriction_zone",
-                     "boundaries", "factors"):
+        for name in ("enterprises", *NETWORK_DATA_KEYS, "factors"):
             value = getattr(self, name)
             if value is not None and not Path(value).exists():
                 problems.append(Problem("file or folder not found", column=name, value=str(value)))
@@ -82,18 +83,11 @@ class BaselineRun:
 def _network(params: BaselineParams) -> Any:
     from cleanfreight.network.engine import NetworkFiles, load_network
 
-    if params.roads is None:
-        sample = NetworkFiles.sample()
-        files = NetworkFiles(
-            roads=sample.roads, rail=params.rail or sample.rail, stations=params.stations or sample.stations,
-            swap_stations=params.swap_stations or sample.swap_stations, regions=params.regions or sample.regions,
-            restriction_zone=params.restriction_zone or sample.restriction_zone,
-            boundaries=params.boundaries or sample.boundaries,
-        )
+    given = {k: getattr(params, k) for k in NETWORK_DATA_KEYS}
+    if params.roads is None:  # the sample network, with the files given in place of the sample's
+        files = dataclasses.replace(NetworkFiles.sample(), **{k: v for k, v in given.items() if v is not None})
     else:
-        files = NetworkFiles(roads=params.roads, rail=params.rail, stations=params.stations,
-                             swap_stations=params.swap_stations, regions=params.regions,
-                             restriction_zone=params.restriction_zone, boundaries=params.boundaries)
+        files = NetworkFiles(**given)
     return load_network(files)
 
 

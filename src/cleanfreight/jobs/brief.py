@@ -41,7 +41,7 @@ class BriefParams:
         """Every problem of the settings in one report: language, paper, dpi, period, source files."""
         from cleanfreight._i18n import LANGS
         from cleanfreight.errors import InputError, Problem
-        from cleanfreight.reports.options import PAPER_SIZES
+        from cleanfreight.reports.params import PAPER_SIZES
 
         problems = []
         if self.lang not in LANGS:
@@ -92,13 +92,13 @@ def write_brief(p: BriefParams, step: Callable[[str], None] = lambda _: None) ->
     from cleanfreight.reports.briefing import briefing_title, make_briefing
     from cleanfreight.reports.layers import network_layers
     from cleanfreight.reports.maps import make_map, save_map
-    from cleanfreight.reports.options import ReportOptions
+    from cleanfreight.reports.params import RenderParams
     from cleanfreight.reports.static import static_map
     from cleanfreight.reports.workbook import write_workbook
 
     out_dir, lang, tiles, dpi = p.out_dir, p.lang, p.tiles, p.dpi
     src = brief_sources(p.enterprises, p.rules, p.db, p.period, p.report, p.monthly, p.plan, lang, step)
-    opts = ReportOptions(
+    opts = RenderParams(
         lang=lang,
         target=src["target"],
         rulebook=src["rulebook"],
@@ -239,13 +239,14 @@ def brief_sources(
 
 def _plan_scenario(plan_dir: Path) -> dict[str, Any] | None:
     """The ``scenario`` entry of a plan folder's ``plan.json`` (name, titles), if any."""
-    import json
+    from cleanfreight._io import read_plan_json
+    from cleanfreight.errors import InputError
 
     try:
-        payload = json.loads((Path(plan_dir) / "plan.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        payload = read_plan_json(plan_dir)
+    except InputError:
         return None
-    sc = payload.get("scenario") if isinstance(payload, dict) else None
+    sc = payload.get("scenario")
     return sc if isinstance(sc, dict) and sc else None
 
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from cleanfreight._io import json_text, write_csv, write_text
+from cleanfreight._io import records as frame_records
 from cleanfreight.jobs.baseline import BaselineParams, BaselineRun, run_baseline, write_baseline
 
 __all__ = ["DEMO_TRANSITION", "DemoResult", "run_demo", "run_dispatch_step", "run_plan_step"]
@@ -80,7 +79,7 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
         "rejected": imported.rejected,
         "duplicates": imported.duplicates,
         "records_in_ledger": stored,
-        "months": _records(tr.city),
+        "months": frame_records(tr.city),
         "enterprises_fell": len(tr.fell),
     }
     step("writing the briefing")
@@ -89,11 +88,6 @@ def run_demo(out: Path, *, lang: str = "en", step: Callable[[str], None] = lambd
     files.update({f"brief_{k}": v for k, v in brief.files.items()})
     write_text(out / "summary.json", json_text(summary, ensure_ascii=False, indent=2, default=str) + "\n")
     return DemoResult(summary, files, run)
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in df.to_dict(orient="records")]
 
 
 def run_dispatch_step(out: Path, *, lang: str = "en") -> dict[str, Any]:

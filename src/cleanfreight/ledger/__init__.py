@@ -1,6 +1,7 @@
 """The gate-record ledger: import gate passages, rail waybills and meter readings; monthly reports.
 
-The ledger is one embedded DuckDB file (schema in :mod:`.schema`); :class:`Ledger` is its front, used by
+The ledger is one embedded DuckDB file or a PostgreSQL database (schema in :mod:`.schema`); :class:`Ledger` is
+its front, used by
 the command line, the briefing, the demo and the web service (no SQL outside this package). Import with
 :func:`ingest`, report with :func:`report` and :func:`trend`, check with :func:`run_checks`, and make
 realistic sample exports with :func:`generate_records`. :func:`coverage` says which enterprises
@@ -31,18 +32,28 @@ from cleanfreight.ledger.report import (
 )
 from cleanfreight.ledger.sample import SampleManifest, generate_records
 
+# The parameter objects under the package's one suffix, ``Params``. The classes are still defined under
+# their old names (``CheckSettings``, ``IngestSettings``, ``ReportSettings``) in modules being reworked on
+# other branches; those old names stay importable as deprecated aliases for users' scripts.
+CheckParams = CheckSettings
+IngestParams = IngestSettings
+ReportParams = ReportSettings
+
 __all__ = [
     "ANOMALY_COLUMNS",
     "CargoMap",
+    "CheckParams",
     "CheckSettings",
     "ColumnMapping",
     "Coverage",
     "FileResult",
+    "IngestParams",
     "IngestResult",
     "IngestSettings",
     "Ledger",
     "LedgerReport",
     "Period",
+    "ReportParams",
     "ReportSettings",
     "RowReject",
     "RowsResult",

@@ -23,6 +23,8 @@ class ServerConnection(Protocol):
 
     def cursor(self) -> Any: ...
 
+    def close(self) -> None: ...
+
 
 def is_server(db: object) -> TypeGuard[ServerConnection]:
     """Whether ``db`` is an open server (PostgreSQL) connection rather than a DuckDB file or connection."""
@@ -42,6 +44,47 @@ def server_query(
         return names, list(cur.fetchall())
     finally:
         cur.close()
+
+
+def is_server_url(text: str) -> bool:
+    """Whether ``text`` names a PostgreSQL ledger (``postgresql://...``) rather than a DuckDB file."""
+    return text.startswith(("postgresql://", "postgres://"))
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def connect_server(url: str) -> ServerConnection:
+    """Connect to a PostgreSQL ledger (``autocommit``; writers open their own transactions) and create
+    or check its schema (:func:`~cleanfreight.ledger.schema.ddl` with ``dialect="postgres"``)."""
+    try:
+        import psycopg
+    except ImportError:
+        raise InputError(
+            "a postgresql:// ledger needs psycopg: pip install 'cleanfreight[postgres]'"
+        ) from None
+    try:
+        con = psycopg.connect(url, autocommit=True)
+    except psycopg.Error as exc:
+        raise InputError(f"cannot connect to the ledger database {_redact(url)}: {str(exc).strip()}") from None
+    with con.transaction():  # several processes may start at once: one creates the schema
+        con.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEMA_LOCK])
+        for stmt in ddl("postgres"):
+            con.execute(stmt)
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            con.execute("INSERT INTO meta VALUES ('schema_version', %s)", [str(SCHEMA_VERSION)])
+        elif int(row[0]) != SCHEMA_VERSION:
+            con.close()
+            raise InputError(
+                f"ledger {_redact(url)} has schema version {row[0]}; this cleanfreight expects {SCHEMA_VERSION}"
+            )
+    return con
+
+
+#: PostgreSQL advisory lock taken while the schema is created
+SCHEMA_LOCK = 0x6C65646766
 
 
 def open_ledger(
@@ -77,6 +120,8 @@ def open_ledger(
     import duckdb
 
     p = str(path)
+    if is_server_url(p):
+        raise InputError(f"{_redact(p)} is a PostgreSQL address, not a DuckDB file: open it with Ledger.open")
     if read_only and p != ":memory:" and not Path(p).exists():
         raise InputError(
             f"ledger database {p} does not exist; run `cleanfreight ledger ingest --db {p}` first"
@@ -284,6 +329,9 @@ class LedgerReader:
         self._engine: QueryEngine | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._owned = False
+        if isinstance(db, str) and is_server_url(db):
+            db = connect_server(db)
+            self._owned = True
         if isinstance(db, QueryEngine):
             self._engine = db
             self.dialect = db.dialect
@@ -319,7 +367,10 @@ class LedgerReader:
     def close(self) -> None:
         if self._owned and self._con is not None:
             self._con.close()
-        self._con = None
+        elif self._owned and self._server is not None:
+            self._server.close()
+        self._con = self._server = None
+        self._owned = False
 
     def __enter__(self) -> LedgerReader:
         return self

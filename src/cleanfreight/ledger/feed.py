@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cleanfreight.errors import InputError
-from cleanfreight.ledger._db import connection
+from cleanfreight.ledger._db import LedgerReader, ServerConnection
 from cleanfreight.ledger._readers import _ALIAS_INDEX, header_key
 from cleanfreight.ledger.ingest import IngestSettings, ingest
 
@@ -82,7 +82,7 @@ def canonical_fields(row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def ingest_rows(
-    db: str | Path | duckdb.DuckDBPyConnection,
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection,
     rows: Sequence[Mapping[str, Any]],
     *,
     source: str,
@@ -94,7 +94,7 @@ def ingest_rows(
     Parameters
     ----------
     db
-        Ledger database file or open DuckDB connection.
+        Ledger database (DuckDB file or connection, ``postgresql://`` address or connection).
     rows
         Records keyed by field name (``timestamp``, ``plate``, ``emission_stage``, ``cargo``,
         ``tonnes``, ``direction``, ... or ``车牌号码``, ``排放阶段`` ...). Keys no import knows are
@@ -151,13 +151,9 @@ def ingest_rows(
             rejects = pre + [RowReject(i, None, None, "; ".join(reasons)) for i, _ in kept]
             return RowsResult(0, 0, tuple(sorted(rejects, key=lambda r: r.index)))
     f = res.files[0]
-    con, owned = connection(db)
-    try:
-        added = con.execute("SELECT src_row FROM records WHERE import_id = ?", [f.import_id]).fetchall()
-    finally:
-        if owned:
-            con.close()
-    accepted_idx = tuple(sorted(kept[int(r[0]) - 2][0] for r in added))
+    with LedgerReader(db) as rd:
+        added = rd.df(f"SELECT src_row FROM records WHERE import_id = {rd.dialect.param}", [f.import_id])
+    accepted_idx = tuple(sorted(kept[int(r) - 2][0] for r in added["src_row"]))
     df = list_rejects(db, [f.import_id])
     # the CSV's header is line 1: line n holds kept record n - 2
     for r in df.itertuples(index=False):
@@ -175,19 +171,18 @@ def ingest_rows(
 
 
 def list_rejects(
-    db: str | Path | duckdb.DuckDBPyConnection, import_ids: Sequence[int] | None = None
+    db: str | Path | duckdb.DuckDBPyConnection | ServerConnection, import_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Rejected rows (``import_id, file_name, src_row, column_name, value, reason, kind``).
 
     Parameters
     ----------
     db
-        Ledger database file or open DuckDB connection.
+        Ledger database (DuckDB file or connection, ``postgresql://`` address or connection).
     import_ids
         Only these imports; ``None``: all.
     """
-    con, owned = connection(db)
-    try:
+    with LedgerReader(db) as rd:
         sql = "SELECT import_id, file_name, src_row, column_name, value, reason, kind FROM rejects"
         params: list[Any] = []
         if import_ids is not None:
@@ -195,9 +190,6 @@ def list_rejects(
             if not ids:
                 sql += " WHERE FALSE"
             else:
-                sql += f" WHERE import_id IN ({', '.join('?' for _ in ids)})"
+                sql += f" WHERE import_id IN ({', '.join(rd.dialect.param for _ in ids)})"
                 params = ids
-        return con.execute(sql + " ORDER BY import_id, src_row, column_name", params).df()
-    finally:
-        if owned:
-            con.close()
+        return rd.df(sql + " ORDER BY import_id, src_row, column_name", params)

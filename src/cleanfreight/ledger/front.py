@@ -10,29 +10,46 @@ connection or write SQL against the ledger's tables::
         rep = led.report("2026-03")
         first, last = led.span()
 
-``Ledger.open("postgresql://...")`` or ``Ledger(connection)`` with a DB-API connection works for the
-reading verbs (report, trend, checks, coverage, rejects, span, count); import stays DuckDB-only
-(``docs/ledger.md``). A Parquet export (:meth:`Ledger.export`) is read with
-``Ledger.open_parquet(folder, engine="duckdb" | "spark")``: report, trend, checks, coverage, span and
-count give the same results as on the ledger it came from (``docs/scale.md``).
+``Ledger.open("postgresql://...")`` (or ``Ledger(connection)`` with a psycopg connection) gives the
+same verbs on a PostgreSQL server, import included: an import normalises in DuckDB and merges on the
+server in one transaction (:mod:`cleanfreight.ledger._write`), so concurrent importers are safe.
+
+Callers that keep tables of their own beside the ledger's (the platform's ``srv_*`` tables) run
+their SQL with :meth:`Ledger.query`, :meth:`Ledger.execute` and :meth:`Ledger.executemany` (``?``
+markers on both databases) inside :meth:`Ledger.transaction`.
+
+A Parquet export (:meth:`Ledger.export`) is read with ``Ledger.open_parquet(folder, engine="duckdb" |
+"spark")``: report, trend, checks, coverage, span and count give the same results as on the ledger it
+came from (``docs/scale.md``); it is read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cleanfreight.ledger._db import LedgerReader, open_ledger
+from cleanfreight.ledger._db import (
+    SQL_DIALECTS,
+    LedgerReader,
+    QueryEngine,
+    SqlDialect,
+    connect_server,
+    is_server,
+    is_server_url,
+    open_ledger,
+)
 
 if TYPE_CHECKING:
     from cleanfreight.ledger.checks import CheckSettings
     from cleanfreight.ledger.coverage import Coverage
     from cleanfreight.ledger.export import ExportResult
+    from cleanfreight.ledger.feed import RowsResult
     from cleanfreight.ledger.ingest import IngestResult
     from cleanfreight.ledger.report import LedgerReport, TrendResult
 
@@ -56,6 +73,9 @@ class Ledger:
         self._con = con
         self._owned = owned
         self._source = read_only_source  # a Parquet export: no writes
+        self.dialect: SqlDialect = (
+            con.dialect if isinstance(con, QueryEngine) else SQL_DIALECTS["postgres" if is_server(con) else "duckdb"]
+        )
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -63,10 +83,8 @@ class Ledger:
         """Open the ledger at ``db``: a DuckDB file (created when missing unless ``read_only``) or a
         ``postgresql://`` address; ``wait`` seconds for another process's lock (DuckDB)."""
         text = str(db)
-        if text.startswith(("postgresql://", "postgres://")):
-            import psycopg
-
-            return cls(psycopg.connect(text), owned=True)
+        if is_server_url(text):
+            return cls(connect_server(text), owned=True)
         return cls(open_ledger(db, read_only=read_only, wait=wait), owned=True)
 
     @classmethod
@@ -99,6 +117,11 @@ class Ledger:
 
         return cls(open_parquet_duckdb(folder, **options), owned=True, read_only_source=str(folder))
 
+    @property
+    def on_server(self) -> bool:
+        """Whether the ledger lives on a PostgreSQL server (several processes may write at once)."""
+        return self.dialect.name == "postgres"
+
     def close(self) -> None:
         if self._owned:
             self._con.close()
@@ -120,15 +143,57 @@ class Ledger:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Ledger]:
-        """All writes inside commit together or not at all (DuckDB)."""
+        """All writes inside commit together or not at all (DuckDB and PostgreSQL)."""
         self._writable()
-        self._con.execute("BEGIN TRANSACTION")
-        try:
+        if self.on_server:
+            with self._con.transaction():
+                yield self
+            return
+        from cleanfreight.ledger._write import transaction
+
+        with transaction(self._con):
             yield self
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        self._con.execute("COMMIT")
+
+    # -- SQL on the caller's own tables ----------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        return sql.replace("%", "%%").replace("?", "%s") if self.on_server else sql
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a query on tables of the caller's own kept in the ledger's database (``?`` markers)."""
+        if self.on_server:
+            with self._con.cursor() as cur:
+                cur.execute(self._sql(sql), list(params))
+                return list(cur.fetchall()) if cur.description else []
+        return list(self._con.execute(sql, list(params)).fetchall())
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement on tables of the caller's own (``?`` markers)."""
+        if self.on_server:
+            with self._con.cursor() as cur:
+                cur.execute(self._sql(sql), list(params))
+        else:
+            self._con.execute(sql, list(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement per row of parameters (``?`` markers).
+
+        On DuckDB an ``INSERT ... VALUES (?, ...)`` becomes one statement of many rows (500 at a time):
+        DuckDB runs ``executemany`` row by row, some 30 times slower.
+        """
+        if not rows:
+            return
+        if self.on_server:
+            with self._con.cursor() as cur:
+                cur.executemany(self._sql(sql), [list(r) for r in rows])
+            return
+        m = re.fullmatch(r"(?is)(INSERT\s+INTO\s.+?\sVALUES\s*)(\([^()]*\))(.*)", sql.strip())
+        if m is None:
+            self._con.executemany(sql, [list(r) for r in rows])
+            return
+        head, one, tail = m.groups()
+        for i in range(0, len(rows), 500):
+            part = rows[i : i + 500]
+            self._con.execute(head + ", ".join([one] * len(part)) + tail, [v for r in part for v in r])
 
     # -- verbs -----------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path], **options: Any) -> IngestResult:
@@ -137,6 +202,41 @@ class Ledger:
 
         self._writable()
         return ingest(self._con, list(paths), **options)
+
+    def ingest_rows(self, rows: Sequence[Any], *, source: str, **options: Any) -> RowsResult:
+        """Import records given as mappings (a gate system's pushed passages) with the rules of a
+        file import (:func:`cleanfreight.ledger.ingest_rows`; committed before this returns)."""
+        from cleanfreight.ledger.feed import ingest_rows
+
+        self._writable()
+        return ingest_rows(self._con, rows, source=source, **options)
+
+    def import_rejects(self, import_ids: Sequence[int]) -> pd.DataFrame:
+        """Rejected rows of these imports (:func:`cleanfreight.ledger.list_rejects`)."""
+        from cleanfreight.ledger.feed import list_rejects
+
+        return list_rejects(self._con, import_ids)
+
+    @staticmethod
+    def canonical_fields(row: Any) -> dict[str, str]:
+        """The fields an import reads from a record (:func:`cleanfreight.ledger.canonical_fields`)."""
+        from cleanfreight.ledger.feed import canonical_fields
+
+        return canonical_fields(row)
+
+    @staticmethod
+    def reason_text(reason: str, lang: str) -> str:
+        """A reject reason (stored in English) in ``lang`` (``zh`` or ``en``)."""
+        from cleanfreight.ledger._labels import reason_text
+
+        return reason_text(reason, lang)
+
+    @staticmethod
+    def detail_text(detail: str, lang: str) -> str:
+        """A check's detail (computed in English) in ``lang``."""
+        from cleanfreight.ledger._labels import detail_text
+
+        return detail_text(detail, lang)
 
     def report(self, period: str, **options: Any) -> LedgerReport:
         """The report of a period (:func:`cleanfreight.ledger.report`; same keyword options)."""

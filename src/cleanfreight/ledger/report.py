@@ -21,18 +21,15 @@ Only commodities the rulebook counts as bulk enter the ratio (``tonnes_non_bulk`
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from cleanfreight import _i18n
-from cleanfreight._io import atomic_path, json_text, write_csv, write_text
+from cleanfreight._io import read_plan_json
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._aggregate import (
@@ -44,6 +41,8 @@ from cleanfreight.ledger._aggregate import (
 )
 from cleanfreight.ledger._db import ServerConnection
 from cleanfreight.ledger._period import Period, month_range, parse_period
+from cleanfreight.ledger._report_files import write_report
+from cleanfreight.ledger._report_results import LedgerReport, TrendResult
 
 if TYPE_CHECKING:
     import duckdb
@@ -51,7 +50,7 @@ if TYPE_CHECKING:
     from cleanfreight.accounting.factors import Factors
     from cleanfreight.accounting.rulebooks import Rulebook
     from cleanfreight.enterprises import Roster
-    from cleanfreight.ledger.coverage import Coverage
+
 
 __all__ = [
     "LedgerReport",
@@ -66,158 +65,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-_i18n.register(
-    {
-        "tonnes_in": ("Tonnes in", "进厂运量(吨)"),
-        "tonnes_out": ("Tonnes out", "出厂运量(吨)"),
-        "tonnes_non_bulk": ("Non-bulk tonnes (not counted)", "非大宗运量(不计入)"),
-        "road_tonnes": ("Non-clean tonnes", "非清洁运量(吨)"),
-        "road_compliant_tonnes": ("Non-clean tonnes by compliant trucks", "其中合规车辆运量(吨)"),
-        "road_compliance": ("Compliance of the remaining road tonnage", "剩余公路运输合规率"),
-        "ne_share_of_road": ("New-energy share of non-clean tonnes", "新能源车占非清洁运量比例"),
-        "ne_shortfall_ok": (
-            "New-energy trucks carry the required share of the gap",
-            "新能源车承担缺口比例是否达标",
-        ),
-        "tonnes_compliant": ("Clean or compliant tonnes", "清洁或合规运量(吨)"),
-        "tonnes_ne_road": ("New-energy truck tonnes (non-clean)", "新能源货车运量(非清洁)"),
-        "rank": ("Rank", "排名"),
-        "records": ("Records", "记录数"),
-        "plan_ratio": ("Planned ratio", "规划比例"),
-        "plan_delta": ("Actual minus plan", "实际减规划"),
-        "period": ("Period", "统计期"),
-        "month": ("Month", "月份"),
-        "direction": ("Direction", "方向"),
-        "mode": ("Mode", "运输方式"),
-        "commodity": ("Commodity", "货物类别"),
-        "tonnes": ("Tonnes", "运量(吨)"),
-        "change": ("Change", "变化"),
-        "ratio_prev": ("Previous ratio", "上期比例"),
-        "ledger.fell": ("Ratio fell in the last month", "末月清洁运输比例下降的企业"),
-    }
-)
-
-
-@dataclass(frozen=True)
-class LedgerReport:
-    """A period report.
-
-    Attributes
-    ----------
-    period
-        The period reported.
-    rulebook
-        The rulebook applied (named in every output).
-    city
-        City-wide figures (tonnage-weighted ``clean_ratio`` and totals).
-    enterprises
-        One row per enterprise: tonnes in / out / total / clean, ``clean_ratio``, ``gap_tonnes``,
-        road compliance, tonnes per mode (``t_<mode>``), emissions, rank, plan comparison.
-    by_mode
-        Long table ``enterprise_id, direction, commodity, mode, tonnes, records``.
-    coverage
-        Who reported for each month (:class:`~cleanfreight.ledger.coverage.Coverage`); its
-        summary is also in ``city`` (``enterprises_expected``, ``enterprises_reported``,
-        ``coverage_enterprises``, ``tonnes_reported``, ``tonnes_expected``, ``coverage_tonnes``,
-        ``coverage_complete``): a city figure of an incomplete period is not comparable with one
-        of another coverage.
-    """
-
-    period: Period
-    rulebook: Rulebook
-    city: dict[str, Any]
-    enterprises: pd.DataFrame
-    by_mode: pd.DataFrame
-    settings: ReportSettings = field(default_factory=ReportSettings)
-    coverage: Coverage | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period.label,
-            "start": self.period.start.isoformat(),
-            "end_exclusive": self.period.end.isoformat(),
-            "rulebook": self.rulebook.as_dict(),
-            "city": self.city,
-            "enterprises": _records(self.enterprises),
-            "coverage": None if self.coverage is None else self.coverage.as_dict(),
-            "assumptions": {
-                "station_rail": "station waybill tonnes split by the new-energy share of short-haul gate tonnes",
-                "distances_km": {
-                    "road": self.settings.road_km,
-                    "rail": self.settings.rail_km,
-                    "short_haul": self.settings.short_haul_km,
-                    "conveyor": self.settings.conveyor_km,
-                    "note": "declared flow distances (roster) where available, else these typical values",
-                },
-            },
-        }
-
-
-@dataclass(frozen=True)
-class TrendResult:
-    """Ratios month by month.
-
-    Attributes
-    ----------
-    enterprises
-        Long table ``enterprise_id, month, tonnes_total, tonnes_clean, clean_ratio``.
-    city
-        ``month, tonnes_total, tonnes_clean, clean_ratio``.
-    fell
-        Enterprises whose ratio in the last month is below the month before:
-        ``enterprise_id, ratio_prev, clean_ratio, change``.
-    coverage
-        Who reported for each month (:class:`~cleanfreight.ledger.coverage.Coverage`). ``city``
-        carries its columns too (``enterprises_expected``, ``enterprises_reported``,
-        ``coverage_tonnes``, ``complete`` ...) and ``enterprises`` a ``reported`` flag.
-    comparisons
-        One row per pair of consecutive months: ``month_prev, month, ratio_prev, clean_ratio,
-        same_coverage`` and, over the enterprises that reported in both months, ``common_enterprises,
-        ratio_prev_common, ratio_common`` (the like-for-like change when coverage differs).
-    """
-
-    period: Period
-    rulebook: Rulebook
-    enterprises: pd.DataFrame
-    city: pd.DataFrame
-    fell: pd.DataFrame
-    coverage: Coverage | None = None
-    comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    def as_dict(self) -> dict[str, Any]:
-        wide = self.enterprises.pivot(index="enterprise_id", columns="month", values="clean_ratio")
-        reported: dict[tuple[str, str], bool] = {}
-        if "reported" in self.enterprises:
-            reported = {
-                (str(e), str(m)): bool(r)
-                for e, m, r in self.enterprises[["enterprise_id", "month", "reported"]].itertuples(index=False)
-            }
-        return {
-            "period": self.period.label,
-            "rulebook": self.rulebook.as_dict(),
-            "months": list(wide.columns),
-            "city": _records(self.city),
-            "enterprises": [
-                {
-                    "enterprise_id": ent,
-                    "clean_ratio": [None if pd.isna(v) else float(v) for v in row],
-                    "reported": [bool(reported.get((ent, m), False)) for m in wide.columns],
-                }
-                for ent, row in wide.iterrows()
-            ],
-            "fell": _records(self.fell),
-            "coverage": None if self.coverage is None else self.coverage.as_dict(),
-            "comparisons": _records(self.comparisons),
-        }
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
-    out: list[dict[str, Any]] = json.loads(
-        df.to_json(orient="records", force_ascii=False, double_precision=10)
-    )
-    return out
 
 
 def _distances(roster: Roster | None, s: ReportSettings) -> pd.DataFrame:
@@ -338,8 +185,8 @@ def load_plan(plan: str | Path | pd.DataFrame | Mapping[str, Any]) -> pd.DataFra
         df = pd.DataFrame(list(plan.get("enterprises", [])))
     else:
         p = Path(plan)
-        if p.suffix.lower() == ".json":
-            df = pd.DataFrame(list(json.loads(p.read_text(encoding="utf-8")).get("enterprises", [])))
+        if p.suffix.lower() == ".json" or p.is_dir():
+            df = pd.DataFrame(list(read_plan_json(p).get("enterprises", [])))
         else:
             df = pd.read_csv(p, comment="#")
     col = "ratio_after" if "ratio_after" in df else "plan_ratio" if "plan_ratio" in df else None
@@ -566,82 +413,3 @@ def _comparisons(ent: pd.DataFrame, city: pd.DataFrame, months: list[str]) -> pd
             }
         )
     return pd.DataFrame(rows, columns=cols)
-
-
-def _labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    from cleanfreight.ledger._labels import lt
-
-    def label(col: str) -> str:
-        if col.startswith("t_") and col[2:] in MODES:
-            return MODES[col[2:]].label(lang) + (" (t)" if lang == "en" else "(吨)")
-        return lt(col, lang)
-
-    return df.rename(columns={c: label(c) for c in df.columns})
-
-
-def write_report(
-    rep: LedgerReport, out: str | Path, lang: str = "en", names: Mapping[str, str] | None = None
-) -> list[Path]:
-    """Write ``report.json``, ``enterprises.csv``, ``by_mode.csv`` and ``report.xlsx`` into ``out``.
-
-    The JSON keeps codes and exact values (scripts read it). The CSV files (UTF-8 with a BOM, so
-    Excel opens the Chinese labels) and the workbook are for people: labels in ``lang``, names next
-    to ids (the roster's, else ``names``: id -> name), ratios as percentages, tonnes to 0.1 t in the
-    CSV and ``#,##0`` in the workbook, whose header rows are frozen; the workbook also has the
-    coverage of the period (who reported) and the enterprise-months not reported.
-    """
-    from cleanfreight.ledger._labels import lt
-    from cleanfreight.ledger._workbook import column_kind, enterprise_frame, write_workbook
-
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"ledger_{rep.period.label.replace('..', '_')}_{rep.rulebook.name}"
-    paths = [
-        folder / f"{stem}.json",
-        folder / f"{stem}_enterprises.csv",
-        folder / f"{stem}_by_mode.csv",
-        folder / f"{stem}.xlsx",
-    ]
-    names = dict(names or {})
-    write_csv(_for_people(enterprise_frame(rep, names), lang, column_kind), paths[1], index=False, encoding="utf-8-sig")
-    by_mode = rep.by_mode.assign(
-        mode=rep.by_mode["mode"].map(lambda m: MODES[m].label(lang) if m in MODES else m),
-        commodity=rep.by_mode["commodity"].map(lambda c: _i18n.vocab("commodity", c, lang)),
-        direction=rep.by_mode["direction"].map(lambda d: lt(f"direction.{d}", lang)),
-    )
-    if names:
-        by_mode.insert(1, "enterprise_name", by_mode["enterprise_id"].map(names))
-    write_csv(_for_people(by_mode, lang, column_kind), paths[2], index=False, encoding="utf-8-sig")
-    with atomic_path(paths[3]) as tmp:
-        write_workbook(rep, tmp, lang, names)
-    # the JSON last: a complete report JSON means the tables beside it belong to it
-    write_text(paths[0], json_text(rep.as_dict(), ensure_ascii=False, indent=2, default=_json))
-    return paths
-
-
-def _for_people(df: pd.DataFrame, lang: str, kind_of: Any) -> pd.DataFrame:
-    """Ratios as ``32.0%``, tonnes to 0.1 t, yes / no, vocabularies and headers in ``lang``."""
-    from cleanfreight.ledger._labels import percent
-
-    out = df.copy()
-    for col in out.columns:
-        kind = kind_of(col)
-        if kind == "ratio":
-            out[col] = out[col].map(percent)
-        elif kind in ("tonnes", "decimal"):
-            out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
-        elif kind == "bool":
-            out[col] = out[col].map(lambda v: "" if pd.isna(v) else _i18n.t("yes" if bool(v) else "no", lang))
-        elif col == "industry":
-            out[col] = out[col].map(lambda v: v if pd.isna(v) else _i18n.vocab("industry", v, lang))
-    return _labelled(out, lang)
-
-
-def _json(obj: Any) -> Any:
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

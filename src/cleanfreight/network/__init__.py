@@ -1,4 +1,5 @@
-"""The network engine: roads (OSM XML/PBF, GraphML), rail, stations, CRS conversion, snapping, matrices.
+"""The network engine: roads (OSM XML/PBF, GraphML), rail, stations, CRS conversion, snapping, matrices,
+province-size stored networks (``store``).
 
 Names are imported lazily so ``import cleanfreight`` and the CLI stay fast; the public surface is
 listed in ``__all__``.
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from cleanfreight.network.rail import load_rail, load_rail_osm, load_stations
     from cleanfreight.network.roads import TruckProfile, graph_summary, load_roads
     from cleanfreight.network.snapping import snap
+    from cleanfreight.network.store import RoadStore, build_road_store, load_road_store
 
 _EXPORTS = {
     "METRIC_CRS": "crs", "bd09_to_wgs84": "crs", "gcj02_to_bd09": "crs", "gcj02_to_wgs84": "crs",
@@ -41,15 +43,18 @@ _EXPORTS = {
     "load_rail": "rail", "load_rail_osm": "rail", "load_stations": "rail",
     "TruckProfile": "roads", "graph_summary": "roads", "load_roads": "roads",
     "snap": "snapping",
+    "RoadStore": "store", "build_road_store": "store", "load_road_store": "store",
 }
 
 __all__ = [
     "METRIC_CRS",
     "Network",
     "NetworkFiles",
+    "RoadStore",
     "TravelMatrix",
     "TruckProfile",
     "bd09_to_wgs84",
+    "build_road_store",
     "flow_distances",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
@@ -57,6 +62,7 @@ __all__ = [
     "load_network",
     "load_rail",
     "load_rail_osm",
+    "load_road_store",
     "load_roads",
     "load_sample_network",
     "load_stations",

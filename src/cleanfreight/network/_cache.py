@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 log = logging.getLogger(__name__)
-_VERSION = "4"  # bump when the road reader changes what it builds (3: XML edges end where the road class changes;
+_VERSION = "5"  # bump when the road reader changes what it builds (5: PBF honours oneway; 3: XML edges end where the road class changes;
 # 4: edges keep motorroad)
 
 

@@ -8,7 +8,7 @@ from each point to its snapped node (along the nearest road) is added at :data:`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from cleanfreight.network.snapping import snap
 
-__all__ = ["ACCESS_SPEED_KMH", "CsrGraph", "TravelMatrix", "csr_graph", "road_matrix"]
+__all__ = ["ACCESS_SPEED_KMH", "CsrGraph", "TravelMatrix", "csr_graph", "road_matrix", "travel_matrix"]
 
 ACCESS_SPEED_KMH = 20.0
 
@@ -30,7 +30,7 @@ class CsrGraph:
     """The road graph as CSR matrices: ``length_m`` and ``time_s``, node ids in ``nodes``."""
 
     nodes: np.ndarray
-    index: dict[int, int]
+    index: Mapping[int, int]
     length_m: sparse.csr_matrix
     time_s: sparse.csr_matrix
     x: np.ndarray
@@ -98,6 +98,10 @@ class TravelMatrix:
     def path_nodes(self, i: int, j: int) -> list[int]:
         """Graph node ids along the shortest (by length) path from origin ``i`` to destination ``j``."""
         c = self._csr
+        if self._pred.size == 0:
+            from cleanfreight.errors import NetworkError
+
+            raise NetworkError("this matrix was computed without shortest-path trees (paths=False)")
         target = c.index[int(self.destinations["node"].iloc[j])]
         src = c.index[int(self.origins["node"].iloc[i])]
         row = self._pred[i]
@@ -147,19 +151,85 @@ def road_matrix(
     so = snap(G, origins, labels=origin_labels, side_only=origin_side_only)
     sd = so if destinations is None else snap(G, destinations, labels=destination_labels,
                                                side_only=destination_side_only)
-    src = np.array([c.index[int(n)] for n in so["node"]])
-    dst = np.array([c.index[int(n)] for n in sd["node"]])
-    usrc, inverse = np.unique(src, return_inverse=True)
-    dist, pred = dijkstra(c.length_m, directed=True, indices=usrc, return_predecessors=True)
-    tim = dijkstra(c.time_s, directed=True, indices=usrc)
+    return travel_matrix(c, so, sd, square=destinations is None)
+
+
+def travel_matrix(
+    c: CsrGraph, so: pd.DataFrame, sd: pd.DataFrame, *, square: bool = False, paths: bool = True,
+    batch_bytes: int = 1 << 28, workers: int = 1,
+) -> TravelMatrix:
+    """The matrix between snapped origins ``so`` and destinations ``sd`` (tables with ``node`` and
+    ``access_m``, as :func:`~cleanfreight.network.snapping.snap` gives) on the CSR graph ``c``.
+
+    ``square``: the same points both ways (a point to itself is zero). ``paths=False`` keeps no
+    shortest-path trees (``TravelMatrix.path_nodes`` is then unavailable): Dijkstra runs from the smaller
+    side (from the destinations over the reversed graph when there are fewer of them), in batches of
+    sources whose distance rows fit in ``batch_bytes`` — what a province-size graph needs — and on
+    ``workers`` forked processes (length and time, then halves of the sources, run side by side).
+    """
+    src = np.array([c.index[int(n)] for n in so["node"]], dtype=np.int64)
+    dst = np.array([c.index[int(n)] for n in sd["node"]], dtype=np.int64)
+    if paths:
+        usrc, inverse = np.unique(src, return_inverse=True)
+        dist, pred = dijkstra(c.length_m, directed=True, indices=usrc, return_predecessors=True)
+        tim = dijkstra(c.time_s, directed=True, indices=usrc)
+        dist, tim, pred = dist[inverse][:, dst], tim[inverse][:, dst], pred[inverse]
+    else:
+        dist, tim = _batched(c, src, dst, batch_bytes, workers)
+        pred = np.empty((0, 0), dtype=np.int32)
     access_o = so["access_m"].to_numpy()[:, None]
     access_d = sd["access_m"].to_numpy()[None, :]
-    d_km = (dist[inverse][:, dst] + access_o + access_d) / 1000.0
-    t_h = tim[inverse][:, dst] / 3600.0 + (access_o + access_d) / 1000.0 / ACCESS_SPEED_KMH
-    if destinations is None:  # a point to itself is zero, not twice its access leg
+    d_km = (dist + access_o + access_d) / 1000.0
+    t_h = tim / 3600.0 + (access_o + access_d) / 1000.0 / ACCESS_SPEED_KMH
+    if square:  # a point to itself is zero, not twice its access leg
         np.fill_diagonal(d_km, 0.0)
         np.fill_diagonal(t_h, 0.0)
-    return TravelMatrix(d_km, t_h, so, sd, c, pred[inverse])
+    return TravelMatrix(d_km, t_h, so, sd, c, pred)
+
+
+_SHARED: dict[str, sparse.csr_matrix] = {}
+
+
+def _rows(task: tuple[str, np.ndarray, np.ndarray, int]) -> np.ndarray:
+    """Distances from ``roots`` to ``targets`` over the shared matrix ``name`` (a worker's task)."""
+    name, roots, targets, step = task
+    g = _SHARED[name]
+    parts = [dijkstra(g, directed=True, indices=roots[k:k + step])[:, targets] for k in range(0, len(roots), step)]
+    return np.vstack(parts) if parts else np.empty((0, len(targets)))
+
+
+def _batched(
+    c: CsrGraph, src: np.ndarray, dst: np.ndarray, batch_bytes: int, workers: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Length and time from ``src`` to ``dst`` nodes, Dijkstra from the smaller side, in batches;
+    with ``workers`` > 1 the sources are shared among forked processes (Linux)."""
+    usrc, inv_s = np.unique(src, return_inverse=True)
+    udst, inv_d = np.unique(dst, return_inverse=True)
+    backward = len(udst) < len(usrc)
+    roots, targets = (udst, usrc) if backward else (usrc, udst)
+    n = c.length_m.shape[0]
+    step = max(1, batch_bytes // (8 * max(n, 1)))
+    _SHARED["length"] = c.length_m.T.tocsr() if backward else c.length_m
+    _SHARED["time"] = c.time_s.T.tocsr() if backward else c.time_s
+    try:
+        tasks = [(name, chunk, targets, step) for name in ("length", "time")
+                 for chunk in np.array_split(roots, max(1, workers // 2 if workers > 1 else 1))]
+        if workers > 1:
+            import multiprocessing as mp
+
+            with mp.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+                parts = pool.map(_rows, tasks)
+        else:
+            parts = [_rows(t) for t in tasks]
+    finally:
+        _SHARED.clear()
+    half = len(parts) // 2
+    out = []
+    for chunk in (parts[:half], parts[half:]):
+        m = np.vstack(chunk)  # roots x targets
+        m = m.T if backward else m  # usrc x udst
+        out.append(m[inv_s][:, inv_d])
+    return out[0], out[1]
 
 
 def matrix_networkx(G: nx.MultiDiGraph, nodes: Sequence[Any], weight: str = "length") -> np.ndarray:

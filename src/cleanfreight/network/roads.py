@@ -24,7 +24,9 @@ import networkx as nx
 
 from cleanfreight.errors import InputError, NetworkError, Problem
 
-__all__ = ["TRUCK_HIGHWAYS", "TruckProfile", "graph_summary", "load_roads"]
+__all__ = [
+    "NO_ACCESS", "TRUCK_HIGHWAYS", "TruckProfile", "graph_summary", "load_roads", "truck_refusal", "truck_speed_kmh",
+]
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,9 @@ TRUCK_HIGHWAYS = (
 )
 """``highway`` classes a heavy truck may drive on (before hgv/maxweight filtering)."""
 
-_NO_ACCESS = ("no", "private")
+NO_ACCESS = ("no", "private")
+"""``access`` values that close a road to every truck (read before any graph is built)."""
+_NO_ACCESS = NO_ACCESS
 
 _WAY_TAGS = ("hgv", "maxweight", "name:en", "access", "motor_vehicle", "goods", "motorroad")
 
@@ -130,7 +134,8 @@ def _read_pbf(path: Path) -> nx.MultiDiGraph:
     edges = edges[keep]
     if len(edges) == 0:
         raise NetworkError(f"{path}: no roads a truck may use in this PBF file")
-    G = osm.to_graph(nodes, edges, graph_type="networkx", osmnx_compatible=True, retain_all=True)
+    # "driving": honour oneway (pyrosm makes an "all" network two-way whatever the tags say)
+    G = osm.to_graph(nodes, edges, graph_type="networkx", network_type="driving", osmnx_compatible=True, retain_all=True)
     G.graph.setdefault("crs", "EPSG:4326")
     for _, _, data in G.edges(data=True):
         geom = data.get("geometry")  # pyrosm keeps geometries; osmnx projection needs shapely ones
@@ -198,20 +203,35 @@ def _is_motorway(value: Any) -> bool:
     return any(str(v) in ("motorway", "motorway_link") for v in values)
 
 
+def truck_refusal(hgv: Any, maxweight: Any, profile: TruckProfile) -> str | None:
+    """Why ``profile``'s truck may not use a road with these ``hgv`` and ``maxweight`` tag values
+    (``"hgv_no"``, ``"maxweight"``), or ``None`` when it may. Values may be lists (merged edges)."""
+    hgv_values = hgv if isinstance(hgv, list) else [hgv]
+    if profile.respect_hgv_no and "no" in hgv_values:
+        return "hgv_no"
+    mw = _parse_weight(maxweight)
+    if mw is not None and mw < profile.gross_weight_t:
+        return "maxweight"
+    return None
+
+
+def truck_speed_kmh(highway: Any, maxspeed: Any, profile: TruckProfile) -> float:
+    """The truck's speed on a road: ``maxspeed`` (or the class default of ``profile``; the slowest of
+    several classes), capped at the truck's own top speed."""
+    classes = highway if isinstance(highway, list) else [highway]
+    default = min(profile.default_speeds_kmh.get(str(c).replace("_link", ""), 30.0) for c in classes)
+    speed = _parse_speed(maxspeed) or default
+    return float(min(speed, profile.max_speed_kmh))
+
+
 def _apply_profile(G: nx.MultiDiGraph, profile: TruckProfile, zones: Any) -> dict[str, int]:
     removed = {"hgv_no": 0, "maxweight": 0, "restriction_zone": 0}
     drop = []
     for u, v, k, d in G.edges(keys=True, data=True):
-        hgv = d.get("hgv", "")
-        hgv_values = hgv if isinstance(hgv, list) else [hgv]
-        if profile.respect_hgv_no and "no" in hgv_values:
+        reason = truck_refusal(d.get("hgv"), d.get("maxweight"), profile)
+        if reason is not None:
             drop.append((u, v, k))
-            removed["hgv_no"] += 1
-            continue
-        mw = _parse_weight(d.get("maxweight"))
-        if mw is not None and mw < profile.gross_weight_t:
-            drop.append((u, v, k))
-            removed["maxweight"] += 1
+            removed[reason] += 1
     G.remove_edges_from(drop)
     if zones is not None and len(zones):
         removed["restriction_zone"] = _apply_zones(G, profile, zones)
@@ -245,11 +265,7 @@ def _add_speeds(G: nx.MultiDiGraph, profile: TruckProfile) -> None:
     for _, _, d in G.edges(data=True):
         # simplified edges can carry several classes (in set order, which varies between runs):
         # take the slowest, so results never depend on hash order
-        classes = d.get("highway", "road")
-        classes = classes if isinstance(classes, list) else [classes]
-        default = min(profile.default_speeds_kmh.get(str(c).replace("_link", ""), 30.0) for c in classes)
-        speed = _parse_speed(d.get("maxspeed")) or default
-        speed = min(speed, profile.max_speed_kmh)
+        speed = truck_speed_kmh(d.get("highway", "road"), d.get("maxspeed"), profile)
         d["speed_kph"] = speed
         d["travel_time"] = d["length"] / (speed / 3.6)
 

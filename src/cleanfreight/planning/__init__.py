@@ -13,14 +13,14 @@ where a target is missed. The formulation is in ``docs/planning.md``.
 
 from __future__ import annotations
 
-from cleanfreight.planning.check import CheckReport, check_plan
 from cleanfreight.planning.frontier import Frontier, solve_frontier
-from cleanfreight.planning.io import compare_plans, plan_payload, write_plan
+from cleanfreight.planning.outputs import compare_plans, plan_payload, write_plan
 from cleanfreight.planning.params import CANDIDATE_MODES, PlanParams
 from cleanfreight.planning.problem import PlanProblem, build_problem, problem_from_frames
 from cleanfreight.planning.scenario import Scenario, load_scenario
 from cleanfreight.planning.solve import PlanResult, solve_plan
 from cleanfreight.planning.synthetic import synthetic_problem
+from cleanfreight.planning.verify import CheckReport, check_plan
 
 __all__ = [
     "CANDIDATE_MODES",

@@ -19,7 +19,7 @@ import pandas as pd
 from cleanfreight._i18n import t
 from cleanfreight.errors import SolverError
 from cleanfreight.planning._chains import ChainTables
-from cleanfreight.planning._model import BuiltModel, build_model, solve_model
+from cleanfreight.planning._milp import BuiltModel, build_model, solve_model
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from cleanfreight.accounting.rulebooks import RATIO_TOL
 from cleanfreight.planning._chains import ChainTables
-from cleanfreight.planning._model import BuiltModel
+from cleanfreight.planning._milp import BuiltModel
 from cleanfreight.planning._policy_rows import before_figures
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem

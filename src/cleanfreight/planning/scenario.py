@@ -110,7 +110,9 @@ _CORRIDOR_KEYS = {"regions", "capacity_t_per_year", "direction", "name_zh", "nam
 _CONVEYOR_KEYS = {"flow_id", "km", "capacity_t_per_year", "capex_cny", "existing", "mode"}
 _LINE_KEYS = {"capacity_t_per_year", "other_traffic_t_per_year", "lifted"}
 _ZONE_KEYS = {"hgv_banned_hours", "new_energy_exempt", "lifted"}
-#: ``[data]`` files that replace the sample network's (fields of :class:`cleanfreight.network.NetworkFiles`)
+#: The names of the network's files, in one place: the ``[data]`` files that replace the sample network's,
+#: the fields of :class:`cleanfreight.network.NetworkFiles` and of the baseline job's parameters (a test
+#: holds the three together)
 NETWORK_DATA_KEYS = ("roads", "rail", "stations", "swap_stations", "regions", "restriction_zone", "boundaries")
 _DATA_KEYS = {"enterprises", *NETWORK_DATA_KEYS}
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

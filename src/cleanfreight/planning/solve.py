@@ -15,7 +15,7 @@ from cleanfreight.errors import SolverError
 from cleanfreight.planning import _labels  # noqa: F401  (registers the labels)
 from cleanfreight.planning._chains import ChainTables, build_chains
 from cleanfreight.planning._explain import explain_misses
-from cleanfreight.planning._model import BuiltModel, build_model, fix_integers, solve_model
+from cleanfreight.planning._milp import BuiltModel, build_model, fix_integers, solve_model
 from cleanfreight.planning._results import (
     add_ne_columns,
     add_policy_columns,

@@ -36,7 +36,7 @@ from cleanfreight.reports.maps import (
     ratio_color,
     save_map,
 )
-from cleanfreight.reports.options import ReportOptions
+from cleanfreight.reports.params import RenderParams, ReportOptions  # ReportOptions: deprecated alias
 from cleanfreight.reports.static import plot_map, static_map
 from cleanfreight.reports.workbook import write_workbook
 
@@ -45,6 +45,7 @@ __all__ = [
     "TILE_PROVIDERS",
     "Briefing",
     "MapLayers",
+    "RenderParams",
     "ReportOptions",
     "enterprise_points",
     "frontier_figure",

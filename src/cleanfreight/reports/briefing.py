@@ -1,6 +1,6 @@
 """The one-page briefing (PDF + PNG): map, ratio table, bar chart against the target, monthly trend.
 
-Written for bureau staff: Chinese by default (``ReportOptions(lang="zh")``), A4 or A3 portrait,
+Written for bureau staff: Chinese by default (``RenderParams(lang="zh")``), A4 or A3 portrait,
 at least 200 dpi, with the CJK font that installs with the project.
 """
 
@@ -18,10 +18,10 @@ import pandas as pd
 
 from cleanfreight._io import atomic_path
 from cleanfreight.accounting.rulebooks import RATIO_TOL
+from cleanfreight.reports._inputs import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports._labels import t
-from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports.maps import AMBER_BAND, COLORS, MapLayers, ratio_color
-from cleanfreight.reports.options import PAPER_SIZES, ReportOptions
+from cleanfreight.reports.params import PAPER_SIZES, RenderParams
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -76,7 +76,7 @@ def period_text(label: str, lang: str) -> str:
     return s
 
 
-def briefing_title(opts: ReportOptions) -> str:
+def briefing_title(opts: RenderParams) -> str:
     """The briefing's title: ``opts.title``, else the city and period named
     (``长治市2026年3月大宗货物清洁运输情况简报`` / ``Changzhi clean bulk-freight transport briefing, March 2026``)."""
     if opts.title:
@@ -123,7 +123,7 @@ def _name(row: pd.Series, lang: str) -> str:
     return str(first) if isinstance(first, str) and first else str(row["enterprise_id"])
 
 
-def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
+def _header(fig: Figure, city: dict[str, object], opts: RenderParams) -> None:
     from matplotlib.patches import FancyBboxPatch
 
     lang = opts.lang
@@ -177,7 +177,7 @@ def _header(fig: Figure, city: dict[str, object], opts: ReportOptions) -> None:
                  va="bottom")
 
 
-def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
+def _table(ax: Axes, ent: pd.DataFrame, opts: RenderParams) -> None:
     from matplotlib.transforms import Bbox
 
     lang = opts.lang
@@ -243,7 +243,7 @@ def _table(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
         cell.set_width(widths[c])
 
 
-def _bars(ax: Axes, ent: pd.DataFrame, opts: ReportOptions) -> None:
+def _bars(ax: Axes, ent: pd.DataFrame, opts: RenderParams) -> None:
     lang = opts.lang
     order = ent.sort_values(["clean_ratio", "enterprise_id"]).reset_index(drop=True)
     x = np.arange(len(order))
@@ -331,7 +331,7 @@ def _incomplete(coverage: pd.DataFrame | pd.Series | None, monthly: pd.DataFrame
 
 
 def _trend(
-    ax: Axes, monthly: pd.DataFrame | None, opts: ReportOptions, incomplete: set[str] | None = None
+    ax: Axes, monthly: pd.DataFrame | None, opts: RenderParams, incomplete: set[str] | None = None
 ) -> None:
     lang = opts.lang
     ax.set_title(t("b.trend_title", lang), fontsize=10, loc="left")
@@ -411,7 +411,7 @@ def make_briefing(
     *,
     monthly: pd.DataFrame | None = None,
     layers: MapLayers | None = None,
-    options: ReportOptions | None = None,
+    options: RenderParams | None = None,
     coverage: pd.DataFrame | pd.Series | None = None,
     frontier: Mapping[str, Any] | None = None,
 ) -> Briefing:
@@ -430,7 +430,7 @@ def make_briefing(
         What the map panel shows (default: the enterprises alone, when they have ``lon``/``lat``).
     options
         Language, target, paper, dpi, title, rulebook, period, city, scenario, sample (default:
-        ``ReportOptions()``, Chinese, A4, 200 dpi).
+        ``RenderParams()``, Chinese, A4, 200 dpi).
     coverage
         Which months every enterprise reported: a Series ``period -> complete`` (bool) or share
         reported (0-1), or a DataFrame with ``period`` and ``complete`` or ``coverage``; the trend
@@ -453,7 +453,7 @@ def make_briefing(
     from cleanfreight.reports._fonts import rc_params
     from cleanfreight.reports.static import plot_map
 
-    opts = options or ReportOptions()
+    opts = options or RenderParams()
     if pdf is None and png is None:
         raise InputError("make_briefing needs a PDF or a PNG path")
     ent = enterprise_table(enterprises, opts.target)
@@ -532,7 +532,7 @@ def make_briefing(
     return Briefing(pdf=written[0], png=written[1], city=city, frontier_png=frontier_png)
 
 
-def _frontier_page(frontier: Mapping[str, Any], opts: ReportOptions, size: tuple[float, float]) -> Figure:
+def _frontier_page(frontier: Mapping[str, Any], opts: RenderParams, size: tuple[float, float]) -> Figure:
     """Page two: the cost of ambition (the frontier chart) under the briefing's title."""
     from cleanfreight.reports.frontier import frontier_figure
 

@@ -112,7 +112,7 @@ def _mix_text(row: pd.Series) -> str:
 
 
 def _corridors(problem: PlanProblem, result: PlanResult) -> pd.DataFrame:
-    from cleanfreight.planning.io import route_features
+    from cleanfreight.planning.outputs import route_features
     from cleanfreight.reports.layers import route_kind
 
     rows = []
@@ -204,7 +204,8 @@ def difference_map(
     import folium
 
     from cleanfreight.reports._folium import PageScript
-    from cleanfreight.reports.maps import COLORS, _geojson_layer, base_map
+    from cleanfreight.reports._mapparts import _geojson_layer
+    from cleanfreight.reports.maps import COLORS, base_map
 
     lang = check_lang(lang)
     a, b = diff.titles

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cleanfreight._io import PLAN_JSON, read_plan_json
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.reports.maps import MapLayers, enterprise_points
 
@@ -345,12 +346,9 @@ def plan_tables(plan_dir: str | Path, roster: pd.DataFrame) -> tuple[pd.DataFram
     import geopandas as gpd
 
     plan_dir = Path(plan_dir)
-    plan_file = plan_dir / "plan.json"
-    try:
-        payload = json.loads(plan_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the plan {plan_file}: {exc}") from exc
-    rows = payload.get("enterprises") if isinstance(payload, dict) else None
+    plan_file = plan_dir / PLAN_JSON
+    payload = read_plan_json(plan_file)
+    rows = payload.get("enterprises")
     if not isinstance(rows, list):
         raise InputError(f"{plan_file} has no 'enterprises' list")
     table = pd.DataFrame(rows)

@@ -93,7 +93,8 @@ def plot_map(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from cleanfreight.reports.maps import _ROUTE_KINDS, _text
+    from cleanfreight.reports._mapdata import _ROUTE_KINDS
+    from cleanfreight.reports._mapparts import _text
 
     lang = check_lang(lang)
     present = layers.present()
@@ -276,7 +277,7 @@ def plot_map(
 
 def _place_labels(ax: Axes, g: dict[str, gpd.GeoDataFrame], lang: str, size: float = 5.5) -> None:
     """Name stations and enterprises where the label fits: largest first, no overlap, inside the map."""
-    from cleanfreight.reports.maps import _names
+    from cleanfreight.reports._mapparts import _names
 
     ax.apply_aspect()
     fig = ax.get_figure(root=True)

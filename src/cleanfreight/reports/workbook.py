@@ -3,7 +3,7 @@
 Written with xlsxwriter: header row frozen and filtered, number formats (``0.0%``, ``#,##0``),
 ratio cells coloured against the target (green at or above, amber within
 :data:`~cleanfreight.reports.maps.AMBER_BAND` below, red further below), column widths set,
-Chinese headers with ``ReportOptions(lang="zh")``.
+Chinese headers with ``RenderParams(lang="zh")``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pandas as pd
 
 from cleanfreight._i18n import vocab
 from cleanfreight._io import WorkbookFormats, atomic_path, ratio_colours, xlsx_workbook
+from cleanfreight.reports._inputs import city_monthly, city_summary, enterprise_table, monthly_table
 from cleanfreight.reports._labels import t
-from cleanfreight.reports._tables import city_monthly, city_summary, enterprise_table, monthly_table
-from cleanfreight.reports.options import ReportOptions
+from cleanfreight.reports.params import RenderParams
 
 __all__ = ["SHEETS", "write_workbook"]
 
@@ -79,7 +79,7 @@ def _table_sheet(
     name: str,
     frame: pd.DataFrame,
     cols: tuple[tuple[str, str, str], ...],
-    opts: ReportOptions,
+    opts: RenderParams,
 ) -> Any:
     sheet = book.add_worksheet(name)
     cols = tuple(c for c in cols if c[0] in frame.columns)
@@ -113,7 +113,7 @@ def _table_sheet(
 
 
 def _summary_sheet(
-    book: Any, fmt: _Formats, city: dict[str, Any], opts: ReportOptions, monthly: bool, plan: bool
+    book: Any, fmt: _Formats, city: dict[str, Any], opts: RenderParams, monthly: bool, plan: bool
 ) -> None:
     lang = opts.lang
     sheet = book.add_worksheet(t("w.summary", lang))
@@ -169,7 +169,7 @@ def _summary_sheet(
 
 
 def _monthly_sheet(
-    book: Any, fmt: _Formats, ent: pd.DataFrame, monthly: pd.DataFrame | None, opts: ReportOptions
+    book: Any, fmt: _Formats, ent: pd.DataFrame, monthly: pd.DataFrame | None, opts: RenderParams
 ) -> None:
     lang = opts.lang
     sheet = book.add_worksheet(t("w.monthly", lang))
@@ -216,7 +216,7 @@ def write_workbook(
     *,
     monthly: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
-    options: ReportOptions | None = None,
+    options: RenderParams | None = None,
 ) -> Path:
     """Write the briefing workbook (sheets: summary, enterprises, monthly, plan).
 
@@ -234,7 +234,7 @@ def write_workbook(
     options
         Language, target, rulebook, date.
     """
-    opts = options or ReportOptions()
+    opts = options or RenderParams()
     ent = enterprise_table(enterprises, opts.target)
     mon = monthly_table(monthly)
     city = city_summary(ent, opts.target)
@@ -252,7 +252,7 @@ def _write_book(
     mon: pd.DataFrame | None,
     city: dict[str, Any],
     plan: pd.DataFrame | None,
-    opts: ReportOptions,
+    opts: RenderParams,
 ) -> None:
     fmt = _Formats(book)
     try:

@@ -18,6 +18,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "my_enterprise": ("本企业", "My enterprise"),
     "upload": ("上传台账", "Upload exports"),
     "period": ("统计期", "Period"),
+    "period_hint": ("年-月，如 2026-03；也可 2026-Q1、2026", "Year-month, e.g. 2026-03; also 2026-Q1, 2026"),
     "show": ("查看", "Show"),
     "city_ratio": ("全市清洁运输比例", "City clean-transport ratio"),
     "target": ("目标", "Target"),
@@ -99,6 +100,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "role.device": ("门禁设备", "gate device"),
     "forbidden": ("无权访问此页面", "You may not open this page"),
     "ranking_note": ("按清洁运输比例排名", "Ranked by clean-transport ratio"),
+    "back_dashboard": ("返回监管看板", "Back to the dashboard"),
+    "back_enterprise": ("返回本企业", "Back to my enterprise"),
 }
 
 #: ledger reject reasons (English, from the ledger's checks) -> Chinese; matched as prefixes
@@ -120,6 +123,42 @@ _REASONS: tuple[tuple[str, str], ...] = (
     ("missing or invalid serial", "流水号缺失或格式错误"),
     ("empty record", "空记录"),
 )
+
+
+#: audit-log actions (stored in English) -> Chinese
+AUDIT_ACTIONS_ZH: dict[str, str] = {
+    "login": "登录", "login.failed": "登录失败", "logout": "退出", "token.issued": "签发令牌",
+    "user.add": "保存账号", "user.add.web": "网页保存账号", "user.add.api": "接口保存账号",
+    "passages.push": "推送过车记录", "cargo.push": "补传货物记录", "upload": "上传台账",
+    "upload.failed": "上传失败", "upload.refused": "拒收上传", "report.download": "下载报表",
+    "briefing.download": "下载简报", "demo.sample": "导入示例数据",
+}
+
+#: words of audit-log details (``key=value`` pairs and channels) -> Chinese
+_AUDIT_WORDS_ZH: dict[str, str] = {
+    "web": "网页", "api": "接口", "role": "角色", "enterprise": "企业", "accepted": "接收", "rejected": "拒收",
+    "duplicates": "重复", "waiting": "待补货物", "bureau": "生态环境局", "device": "门禁设备",
+    "xlsx expands too far": "XLSX 解压后过大",
+}
+
+
+def audit_action(action: str, lang: str) -> str:
+    """An audit-log action in the page's language."""
+    return AUDIT_ACTIONS_ZH.get(action, action) if lang == "zh" else action
+
+
+def audit_detail(detail: str | None, lang: str) -> str:
+    """An audit-log detail (``role=device enterprise=CZ01``, ``web`` ...) in the page's language."""
+    if not detail or lang != "zh":
+        return detail or ""
+    import re
+
+    def word(m: re.Match[str]) -> str:
+        return _AUDIT_WORDS_ZH.get(m[0], m[0])
+
+    text = re.sub(r"xlsx expands too far", word, detail)
+    return re.sub(r"(?<![\w.])(?:web|api|role|enterprise|accepted|rejected|duplicates|waiting|bureau|device)(?![\w.])",
+                  word, text)
 
 
 #: the ledger's field names as a Chinese export heads them

@@ -1,8 +1,8 @@
 """The one door from the platform to the ledger.
 
-Everything the platform needs from the ledger goes through this module, which calls the public
-functions of :mod:`cleanfreight.ledger` only (no SQL against the ledger's tables). When the ledger
-gets a front of its own, only this module changes.
+Everything the platform needs from the ledger goes through this module, which uses the ledger's
+front (:class:`cleanfreight.ledger.Ledger`) only: no connection, no SQL against the ledger's tables.
+The same calls work on a DuckDB file and on a PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from cleanfreight import ledger
 
 if TYPE_CHECKING:
-    import duckdb
     import pandas as pd
 
     from cleanfreight.enterprises import Roster
 
 __all__ = [
+    "Ledger",
     "RowsResult",
     "anomalies",
     "canonical_fields",
@@ -43,6 +43,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 RowsResult = ledger.RowsResult
+Ledger = ledger.Ledger
 
 
 def _missing(value: object) -> bool:
@@ -55,18 +56,19 @@ def _missing(value: object) -> bool:
         return False
 
 
-def open_store(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open (create) the ledger file; the platform keeps this one connection while it runs."""
-    return ledger.open_ledger(path)
+def open_store(db: str | Path, *, wait: float = 0.0) -> ledger.Ledger:
+    """Open (create) the ledger: a DuckDB file or a ``postgresql://`` address; the platform keeps it open
+    while it runs. ``wait``: seconds to wait for another process holding a DuckDB file."""
+    return ledger.Ledger.open(db, wait=wait)
 
 
 def canonical_fields(row: Mapping[str, Any]) -> dict[str, str]:
     """The fields a file import would read from a pushed record (canonical name -> text)."""
-    return ledger.canonical_fields(row)
+    return ledger.Ledger.canonical_fields(row)
 
 
 def import_rows(
-    con: duckdb.DuckDBPyConnection,
+    led: ledger.Ledger,
     rows: Sequence[Mapping[str, Any]],
     *,
     source: str,
@@ -75,20 +77,20 @@ def import_rows(
 ) -> ledger.RowsResult:
     """Import pushed records with the rules of a file import (committed before this returns)."""
     settings = ledger.IngestSettings(only_enterprise=only_enterprise)
-    return ledger.ingest_rows(con, rows, source=source, enterprise=enterprise, settings=settings)
+    return led.ingest_rows(rows, source=source, enterprise=enterprise, settings=settings)
 
 
 def import_files(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], *, enterprise: str | None, only_enterprise: str | None
+    led: ledger.Ledger, files: Sequence[Path], *, enterprise: str | None, only_enterprise: str | None
 ) -> ledger.IngestResult:
     """Import uploaded export files (CSV / XLSX) as ``cleanfreight ledger ingest`` would."""
     settings = ledger.IngestSettings(only_enterprise=only_enterprise)
-    return ledger.ingest(con, list(files), enterprise=enterprise, settings=settings)
+    return led.ingest(list(files), enterprise=enterprise, settings=settings)
 
 
-def file_rejects(con: duckdb.DuckDBPyConnection, import_ids: Sequence[int]) -> list[dict[str, Any]]:
+def file_rejects(led: ledger.Ledger, import_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Rejected rows of these imports: ``src_row, column_name, value, reason``."""
-    df = ledger.list_rejects(con, list(import_ids))
+    df = led.import_rejects(list(import_ids))
     return [
         {
             "row": int(r.src_row),
@@ -111,29 +113,29 @@ def roster(which: str | None) -> Roster | None:
 
 
 def report_workbook(
-    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, lang: str,
+    led: ledger.Ledger, period: str, *, rules: str, roster_name: str | None, lang: str,
     plan: Path | None = None,
 ) -> tuple[str, bytes]:
     """The XLSX of ``cleanfreight ledger report --out`` for one period: ``(file name, bytes)``."""
     import tempfile
 
-    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name), plan=plan)
+    rep = led.report(period, rules=rules, roster=roster(roster_name), plan=plan)
     with tempfile.TemporaryDirectory(prefix="cleanfreight-report-") as tmp:
         xlsx = next(p for p in ledger.write_report(rep, tmp, lang) if p.suffix == ".xlsx")
         return xlsx.name, xlsx.read_bytes()
 
 
 def period_report(
-    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, plan: Path | None = None
+    led: ledger.Ledger, period: str, *, rules: str, roster_name: str | None, plan: Path | None = None
 ) -> dict[str, Any]:
     """The JSON of ``cleanfreight ledger report --json`` for one period (with ``--plan`` when given)."""
-    rep = ledger.report(con, period, rules=rules, roster=roster(roster_name), plan=plan)
+    rep = led.report(period, rules=rules, roster=roster(roster_name), plan=plan)
     return rep.as_dict()
 
 
-def city_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: str) -> list[dict[str, Any]]:
+def city_trend(led: ledger.Ledger, first: str, last: str, *, rules: str) -> list[dict[str, Any]]:
     """City-wide clean ratio month by month (``cleanfreight ledger trend``): ``month, clean_ratio, tonnes_total``."""
-    res = ledger.trend(con, first, last, rules=rules)
+    res = led.trend(first, last, rules=rules)
     return [
         {"month": str(r.month), "clean_ratio": None if _missing(r.clean_ratio) else float(r.clean_ratio),
          "tonnes_total": float(r.tonnes_total)}
@@ -142,12 +144,12 @@ def city_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: 
 
 
 def anomalies(
-    con: duckdb.DuckDBPyConnection, period: str, *, rules: str, roster_name: str | None, lang: str = "en"
+    led: ledger.Ledger, period: str, *, rules: str, roster_name: str | None, lang: str = "en"
 ) -> list[dict[str, Any]]:
     """The findings of ``cleanfreight ledger checks`` for one period, with the check's label in ``lang``."""
     from cleanfreight._i18n import vocab
 
-    df = ledger.run_checks(con, period, roster=roster(roster_name), rules=rules)
+    df = led.checks(period, roster=roster(roster_name), rules=rules)
     out = []
     for r in df.to_dict("records"):
         row = {k: (None if _missing(v) else v) for k, v in r.items()}
@@ -159,28 +161,21 @@ def anomalies(
     return out
 
 
-def enterprise_trend(con: duckdb.DuckDBPyConnection, first: str, last: str, *, rules: str) -> pd.DataFrame:
+def enterprise_trend(led: ledger.Ledger, first: str, last: str, *, rules: str) -> pd.DataFrame:
     """Each enterprise's ratio month by month: ``period, enterprise_id, clean_ratio, tonnes_total``."""
-    res = ledger.trend(con, first, last, rules=rules)
+    res = led.trend(first, last, rules=rules)
     return res.enterprises.rename(columns={"month": "period"})[["period", "enterprise_id", "clean_ratio",
                                                                  "tonnes_total"]]
 
 
 def reason_text(reason: str, lang: str) -> str:
-    """A reject reason of the ledger (stored in English) in ``lang``.
-
-    The ledger keeps its translations in a private module; its coming front should expose them.
-    """
-    from cleanfreight.ledger._labels import reason_text as _reason_text
-
-    return _reason_text(reason, lang)
+    """A reject reason of the ledger (stored in English) in ``lang``."""
+    return ledger.Ledger.reason_text(reason, lang)
 
 
 def detail_text(detail: str, lang: str) -> str:
     """A check's detail (computed in English) in ``lang``."""
-    from cleanfreight.ledger._labels import detail_text as _detail_text
-
-    return _detail_text(detail, lang)
+    return ledger.Ledger.detail_text(detail, lang)
 
 
 def parse_period(text: str) -> str:

@@ -64,12 +64,12 @@ class GroupCommit:
     def submit(self, job: _Job) -> _Job:
         with self._lock:
             self._pending.append(job)
-        with self.store.use() as con:
+        with self.store.use() as led:
             if not job.done:
                 with self._lock:
                     jobs, self._pending = self._pending, []
                 try:
-                    self._commit(con, jobs)
+                    self._commit(led, jobs)
                 except BaseException as exc:
                     for j in jobs:
                         j.error, j.done = exc, True
@@ -78,7 +78,7 @@ class GroupCommit:
             raise job.error
         return job
 
-    def _commit(self, con: Any, jobs: list[_Job]) -> None:
+    def _commit(self, led: _ledger.Ledger, jobs: list[_Job]) -> None:
         flat: list[tuple[_Job, int, str, str | None, dict[str, Any], str]] = [
             (j, *item) for j in jobs for item in j.items
         ]
@@ -88,9 +88,8 @@ class GroupCommit:
             part = serials[i : i + 1000]
             known |= {
                 str(r[0])
-                for r in con.execute(
-                    f"SELECT serial FROM srv_passages WHERE serial IN ({', '.join('?' for _ in part)})", part
-                ).fetchall()
+                for r in led.query(f"SELECT serial FROM srv_passages WHERE serial IN ({', '.join('?' for _ in part)})",
+                                   part)
             }
         hold_serials = [x[2] for x in flat if x[5] == "hold"]
         held: set[str] = set()
@@ -98,9 +97,8 @@ class GroupCommit:
             part = hold_serials[i : i + 1000]
             held |= {
                 str(r[0])
-                for r in con.execute(
-                    f"SELECT serial FROM srv_pending WHERE serial IN ({', '.join('?' for _ in part)})", part
-                ).fetchall()
+                for r in led.query(f"SELECT serial FROM srv_pending WHERE serial IN ({', '.join('?' for _ in part)})",
+                                   part)
             }
         fresh = []
         to_hold = []
@@ -117,9 +115,10 @@ class GroupCommit:
             import json
 
             now = datetime.now()
-            con.executemany(
+            # another platform process sharing a PostgreSQL ledger may hold the same serial: it waits once
+            led.executemany(
                 "INSERT INTO srv_pending (serial, enterprise_id, gate, received_at, username, record) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING",
                 [[x[2], str(x[4]["enterprise_id"]), x[3], now, x[0].user.name, json.dumps(x[4], ensure_ascii=False)]
                  for x in to_hold],
             )
@@ -128,7 +127,7 @@ class GroupCommit:
         if fresh:
             now = datetime.now()
             source = f"push_{now:%Y%m%dT%H%M%S}_{secrets.token_hex(4)}"
-            res = _ledger.import_rows(con, [x[4] for x in fresh], source=source, enterprise=None)
+            res = _ledger.import_rows(led, [x[4] for x in fresh], source=source, enterprise=None)
             bad: dict[int, list[str]] = {}
             for rj in res.rejects:
                 bad.setdefault(rj.index, []).append(rj.reason if rj.column is None else f"{rj.column}: {rj.reason}")
@@ -144,19 +143,17 @@ class GroupCommit:
                 if what == "complete":
                     completed.append([serial])
             if ok_rows:
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    con.executemany(
+                # ON CONFLICT: another platform process on the same PostgreSQL ledger may have noted the
+                # serial meanwhile (its record was then a duplicate here, by the ledger's key)
+                with led.transaction():
+                    led.executemany(
                         "INSERT INTO srv_passages (serial, enterprise_id, gate, received_at, username, import_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING",
                         ok_rows,
                     )
                     if completed:
-                        con.executemany("DELETE FROM srv_pending WHERE serial = ?", completed)
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
+                        led.execute(f"DELETE FROM srv_pending WHERE serial IN ({', '.join('?' for _ in completed)})",
+                                    [c[0] for c in completed])
         for j in jobs:
             j.done = True
 
@@ -289,14 +286,14 @@ def heartbeat(store: Store, user: User, gate: str, status: str | None, enterpris
     """Record that ``gate`` of the caller's enterprise is alive; returns the time recorded."""
     ent = user.enterprise_id or enterprise_id
     now = datetime.now()
-    with store.use() as con:
-        con.execute(
+    with store.transaction() as led:
+        led.execute(
             "INSERT INTO srv_heartbeats (enterprise_id, gate, last_seen, status, username) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (enterprise_id, gate) DO UPDATE SET last_seen = excluded.last_seen, "
             "status = excluded.status, username = excluded.username",
             [ent, gate, now, status, user.name],
         )
-        con.execute("INSERT INTO srv_heartbeat_log VALUES (?, ?, ?)", [ent, gate, now])
+        led.execute("INSERT INTO srv_heartbeat_log VALUES (?, ?, ?)", [ent, gate, now])
     return now
 
 
@@ -313,17 +310,21 @@ def completeness(
     end = start + timedelta(days=1)
     now = now or datetime.now()
     where, params = ("", []) if enterprise_id is None else (" AND enterprise_id = ?", [enterprise_id])
-    rows = store.query(
-        "SELECT g.enterprise_id, g.gate, g.first_seen, coalesce(b.slots, 0) FROM "
-        f"(SELECT enterprise_id, gate, min(ts) AS first_seen FROM srv_heartbeat_log WHERE ts < ?{where} "
-        "GROUP BY ALL) g LEFT JOIN "
-        "(SELECT enterprise_id, gate, count(DISTINCT CAST(floor(epoch(ts - ?) / ?) AS BIGINT)) AS slots "
-        "FROM srv_heartbeat_log WHERE ts >= ? AND ts < ? GROUP BY ALL) b "
-        "ON b.enterprise_id = g.enterprise_id AND b.gate = g.gate ORDER BY g.enterprise_id, g.gate",
-        [end, *params, start, interval_s, start, end],
+    gates = store.query(
+        "SELECT enterprise_id, gate, min(ts) AS first_seen FROM srv_heartbeat_log "
+        f"WHERE ts < ?{where} GROUP BY enterprise_id, gate ORDER BY enterprise_id, gate",
+        [end, *params],
     )
+    # the day's intervals holding a heartbeat, counted here (interval arithmetic is spelt differently
+    # by DuckDB and PostgreSQL)
+    beats: dict[tuple[str, str], set[int]] = {}
+    for ent, gate, ts in store.query(
+        f"SELECT enterprise_id, gate, ts FROM srv_heartbeat_log WHERE ts >= ? AND ts < ?{where}", [start, end, *params]
+    ):
+        beats.setdefault((ent, gate), set()).add(math.floor((ts - start).total_seconds() / interval_s))
     out = []
-    for ent, gate, first_seen, slots in rows:
+    for ent, gate, first_seen in gates:
+        slots = len(beats.get((ent, gate), ()))
         # the interval holding the first heartbeat is the first one expected
         first_slot = max(0, math.floor((first_seen - start).total_seconds() / interval_s))
         last_slot = math.ceil((min(end, now) - start).total_seconds() / interval_s)
@@ -344,7 +345,7 @@ def gate_status(store: Store, offline_after_s: int, enterprise_id: str | None = 
         "SELECT enterprise_id, coalesce(gate, '-') FROM srv_passages) g "
         "LEFT JOIN srv_heartbeats h ON h.enterprise_id = g.enterprise_id AND h.gate = g.gate "
         "LEFT JOIN (SELECT enterprise_id, coalesce(gate, '-') AS gate, max(received_at) AS last_passage, "
-        "count(*) AS n FROM srv_passages GROUP BY ALL) p ON p.enterprise_id = g.enterprise_id AND p.gate = g.gate"
+        "count(*) AS n FROM srv_passages GROUP BY enterprise_id, coalesce(gate, '-')) p ON p.enterprise_id = g.enterprise_id AND p.gate = g.gate"
         f"{where.replace('enterprise_id', 'g.enterprise_id')} ORDER BY g.enterprise_id, g.gate",
         params,
     )

@@ -1,9 +1,12 @@
 """The platform's own tables (accounts, tokens, audit log, heartbeats, passage serials, passages waiting for
 their cargo) and the shared connection.
 
-They live in the ledger's DuckDB file beside the ledger's tables, each named ``srv_*``; only this
-package reads or writes them. DuckDB takes one writer per file, so the platform holds one
-connection and serialises every use of it with a lock (:meth:`Store.use`).
+They live in the ledger's database (a DuckDB file or a PostgreSQL database) beside the ledger's
+tables, each named ``srv_*``; only this package reads or writes them, through the ledger's front
+(:meth:`cleanfreight.ledger.Ledger.query` ...; the same SQL on both databases). DuckDB takes one
+writer per file, so a platform process holds one connection and serialises every use of it with a lock
+(:meth:`Store.use`); on PostgreSQL several platform processes may share the database, each write
+being a transaction of its own.
 """
 
 from __future__ import annotations
@@ -14,12 +17,10 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cleanfreight.server import _ledger
-
-if TYPE_CHECKING:
-    import duckdb
+from cleanfreight.server._ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -82,29 +83,60 @@ _DDL = (
 )
 
 
-class Store:
-    """The ledger file, opened once, with the platform's tables created in it."""
+#: PostgreSQL advisory lock taken while the platform's tables are created (several workers may start at once)
+_DDL_LOCK = 0x7372765F646466
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._con: duckdb.DuckDBPyConnection = _ledger.open_store(self.path)
+
+class Store:
+    """The ledger (a DuckDB file or a PostgreSQL database), opened once, with the platform's tables in it.
+
+    Parameters
+    ----------
+    db
+        A DuckDB file (created when missing) or a ``postgresql://`` address.
+    wait
+        Seconds to wait for another process holding a DuckDB file (DuckDB takes one writer per file).
+    """
+
+    def __init__(self, db: str | Path, *, wait: float = 0.0) -> None:
+        self.db = db
+        self.ledger: Ledger = _ledger.open_store(db, wait=wait)
         self._lock = threading.RLock()
-        for stmt in _DDL:
-            self._con.execute(stmt)
+        with self.transaction() as led:
+            if led.on_server:
+                led.execute("SELECT pg_advisory_xact_lock(?)", [_DDL_LOCK])
+            for stmt in _DDL:
+                led.execute(stmt)
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the store is a PostgreSQL database (several platform processes may share it)."""
+        return self.ledger.on_server
 
     @contextlib.contextmanager
-    def use(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The connection, for this thread alone until the ``with`` block ends."""
+    def use(self) -> Iterator[Ledger]:
+        """The ledger, for this thread alone until the ``with`` block ends."""
         with self._lock:
-            yield self._con
+            yield self.ledger
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Ledger]:
+        """The ledger, for this thread alone, in a transaction (committed at the end, rolled back on error)."""
+        with self._lock, self.ledger.transaction() as led:
+            yield led
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        with self.use() as con:
-            return con.execute(sql, params or []).fetchall()
+        """Rows of a query on the platform's tables (``?`` markers)."""
+        with self.use() as led:
+            return led.query(sql, params or [])
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
-        with self.use() as con:
-            con.execute(sql, params or [])
+        with self.use() as led:
+            led.execute(sql, params or [])
+
+    def executemany(self, sql: str, rows: list[list[Any]]) -> None:
+        with self.use() as led:
+            led.executemany(sql, rows)
 
     def audit(
         self, username: str | None, action: str, target: str | None = None, detail: str | None = None,
@@ -118,4 +150,4 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            self._con.close()
+            self.ledger.close()

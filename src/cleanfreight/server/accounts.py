@@ -130,10 +130,10 @@ def add_user(
         raise InputError("cannot add the account", problems)
     ent = enterprise_id.strip().upper() if enterprise_id and role != "bureau" else None
     pw_hash = _hash_password(password)
-    with store.use() as con:
-        con.execute("DELETE FROM srv_users WHERE name = ?", [name])
-        con.execute("DELETE FROM srv_tokens WHERE username = ?", [name])  # a reset ends every session
-        con.execute(
+    with store.transaction() as led:
+        led.execute("DELETE FROM srv_users WHERE name = ?", [name])
+        led.execute("DELETE FROM srv_tokens WHERE username = ?", [name])  # a reset ends every session
+        led.execute(
             "INSERT INTO srv_users (name, role, enterprise_id, pw_hash, created_at) VALUES (?, ?, ?, ?, ?)",
             [name, role, ent, pw_hash, datetime.now()],
         )
@@ -170,9 +170,9 @@ def issue_token(store: Store, user: User, *, kind: Literal["api", "web"], ttl_s:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32) if kind == "web" else None
     now = datetime.now()
-    with store.use() as con:
-        con.execute("DELETE FROM srv_tokens WHERE expires_at < ?", [now])
-        con.execute(
+    with store.transaction() as led:
+        led.execute("DELETE FROM srv_tokens WHERE expires_at < ?", [now])
+        led.execute(
             "INSERT INTO srv_tokens (token_hash, username, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
             [_digest(token), user.name, kind, csrf, now, now + timedelta(seconds=ttl_s)],
         )

@@ -17,7 +17,7 @@ from cleanfreight.server._context import Context
 from cleanfreight.server._push import GroupCommit
 from cleanfreight.server._store import Store
 from cleanfreight.server.accounts import LoginThrottle
-from cleanfreight.server.settings import ServerSettings
+from cleanfreight.server.settings import ServerSettings, shown_db
 
 __all__ = ["create_app"]
 
@@ -108,7 +108,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         store = Store(settings.db)
         throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
         app.state.ctx = Context(settings, store, throttle, GroupCommit(store))
-        logger.info("platform serving ledger %s", settings.db)
+        logger.info("platform serving ledger %s", shown_db(settings.db))
         try:
             yield
         finally:

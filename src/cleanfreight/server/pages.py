@@ -247,8 +247,8 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["enterprise_id"]))
     city = rep["city"]
     ratio = city.get("clean_ratio")
-    with ctx.store.use() as con:
-        by_month = {m["month"]: m for m in _ledger.city_trend(con, f"{period[:4]}-01", period, rules=ctx.settings.rules)}
+    with ctx.store.use() as led:
+        by_month = {m["month"]: m for m in _ledger.city_trend(led, f"{period[:4]}-01", period, rules=ctx.settings.rules)}
     months = [f"{period[:4]}-{m:02d}" for m in range(1, int(period[5:]) + 1)]
     trend = [by_month.get(m, {"month": m, "clean_ratio": None, "tonnes_total": 0.0}) for m in months]
     return _render(
@@ -270,8 +270,8 @@ def report_xlsx(request: Request, ctx: Ctx) -> Response:
         return got
     s, lang = got
     period = _period(request)
-    with ctx.store.use() as con:
-        name, data = _ledger.report_workbook(con, period, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
+    with ctx.store.use() as led:
+        name, data = _ledger.report_workbook(led, period, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
                                              lang=lang, plan=ctx.settings.plan)
     ctx.store.audit(s.user.name, "report.download", None, name, client_of(request))
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -294,8 +294,21 @@ def map_page(request: Request, ctx: Ctx) -> Response:
         return _render(request, ctx, "error.html", 403, user=s.user, csrf=s.csrf, error=_i18n.t("forbidden", lang))
     period = _period(request)
     rep = scoped_report(ctx, s.user, period)
-    html = _offline_map(ctx, rep, period, lang)
+    html = _with_back_link(_offline_map(ctx, rep, period, lang), s.user.role, period, lang)
     return HTMLResponse(html, headers={"content-security-policy": _MAP_CSP})
+
+
+def _with_back_link(html: str, role: str, period: str, lang: str) -> str:
+    """The map page with a link back to the dashboard (an enterprise: to its own page), above the map."""
+    from html import escape
+
+    target, label = (("/dashboard", "back_dashboard") if role == "bureau" else ("/enterprise", "back_enterprise"))
+    link = (f'<a id="back-link" href="{target}?period={escape(period)}&amp;lang={lang}" style="position:fixed;'
+            "top:10px;left:54px;z-index:1000;background:#14532d;color:#fff;padding:6px 12px;border-radius:4px;"
+            'font:14px sans-serif;text-decoration:none;box-shadow:0 1px 3px rgba(0,0,0,.3)">'
+            f"&larr; {escape(_i18n.t(label, lang))}</a>")
+    at = html.rfind("</body>")
+    return html[:at] + link + html[at:] if at >= 0 else html + link
 
 
 def _offline_map(ctx: Context, rep: dict[str, Any], period: str, lang: str) -> str:
@@ -344,8 +357,8 @@ def briefing_pdf(request: Request, ctx: Ctx) -> Response:
     ros = _ledger.roster(ctx.settings.roster)
     if ros is None or not rep["enterprises"]:
         return _render(request, ctx, "error.html", 404, user=s.user, csrf=s.csrf, error=_i18n.t("no_data", lang))
-    with ctx.store.use() as con:
-        monthly = _ledger.enterprise_trend(con, f"{period[:4]}-01", period, rules=ctx.settings.rules)
+    with ctx.store.use() as led:
+        monthly = _ledger.enterprise_trend(led, f"{period[:4]}-01", period, rules=ctx.settings.rules)
     with tempfile.TemporaryDirectory(prefix="cleanfreight-brief-") as tmp, _BRIEFING_LOCK:
         path = Path(tmp) / "report.json"
         path.write_text(json.dumps(rep, ensure_ascii=False, default=str), encoding="utf-8")
@@ -455,10 +468,10 @@ def upload(
             ctx.store.audit(s.user.name, "upload.refused", ent, f"{name}: xlsx expands too far", client)
             return fail("zip_bomb", 400)
         try:
-            with ctx.store.use() as con:
-                res = _ledger.import_files(con, [path], enterprise=ent, only_enterprise=ent)
+            with ctx.store.use() as led:
+                res = _ledger.import_files(led, [path], enterprise=ent, only_enterprise=ent)
                 f = res.files[0]
-                rejects = _ledger.file_rejects(con, [f.import_id])
+                rejects = _ledger.file_rejects(led, [f.import_id])
         except InputError as exc:
             ctx.store.audit(s.user.name, "upload.failed", ent, f"{name}: {exc.summary}", client)
             problems = [_i18n.reason(p.message, lang) for p in exc.problems] or [exc.summary]
@@ -479,7 +492,9 @@ def _accounts_page(request: Request, ctx: Context, s: Session, status_code: int 
         "SELECT ts, username, action, target, detail, client FROM srv_audit ORDER BY id DESC LIMIT 200"
     )
     keys = ("ts", "username", "action", "target", "detail", "client")
-    audit = [dict(zip(keys, (r[0].isoformat(sep=" ", timespec="seconds"), *r[1:]), strict=True)) for r in rows]
+    lang = _lang(request, ctx)
+    audit = [dict(zip(keys, (r[0].isoformat(sep=" ", timespec="seconds"), r[1], _i18n.audit_action(r[2], lang), r[3],
+                             _i18n.audit_detail(r[4], lang), r[5]), strict=True)) for r in rows]
     return _render(request, ctx, "accounts.html", status_code, user=s.user, csrf=s.csrf, users=list_users(ctx.store),
                    roles=ROLES, audit=audit, error=error, message=message)
 

@@ -35,8 +35,8 @@ def scoped_report(ctx: Ctx, user: User, period: str) -> dict[str, Any]:
         label = _ledger.parse_period(period)
     except InputError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    with ctx.store.use() as con:
-        rep = _ledger.period_report(con, label, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
+    with ctx.store.use() as led:
+        rep = _ledger.period_report(led, label, rules=ctx.settings.rules, roster_name=ctx.settings.roster,
                                     plan=ctx.settings.plan)
     if user.role == "bureau":
         rep["scope"] = "city"
@@ -74,8 +74,8 @@ def scoped_anomalies(ctx: Ctx, user: User, period: str, lang: str) -> list[dict[
         label = _ledger.parse_period(period)
     except InputError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    with ctx.store.use() as con:
-        found = _ledger.anomalies(con, label, rules=ctx.settings.rules, roster_name=ctx.settings.roster, lang=lang)
+    with ctx.store.use() as led:
+        found = _ledger.anomalies(led, label, rules=ctx.settings.rules, roster_name=ctx.settings.roster, lang=lang)
     if user.role == "bureau":
         return found
     return [a for a in found if a.get("enterprise_id") == user.enterprise_id]

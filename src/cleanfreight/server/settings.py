@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from cleanfreight.errors import InputError, Problem
 
-__all__ = ["ServerSettings", "load_settings"]
+__all__ = ["ServerSettings", "is_server_address", "load_settings", "shown_db"]
+
+
+def is_server_address(db: str) -> bool:
+    """Whether ``db`` is a PostgreSQL address rather than a DuckDB file."""
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def shown_db(db: str | Path) -> str:
+    """``db`` for logs and messages: a PostgreSQL address without its password."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", str(db))
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,9 +29,10 @@ class ServerSettings:
     Parameters
     ----------
     db
-        The ledger DuckDB file: the platform's embedded store (created if missing). The platform
-        keeps its accounts, sessions, audit log, heartbeats and passage serials in the same file,
-        in tables of its own (``srv_*``).
+        The ledger: a DuckDB file (the embedded store, created if missing; one platform process) or
+        a ``postgresql://`` address (a multi-user deployment: several platform processes may share
+        it). The platform keeps its accounts, sessions, audit log, heartbeats and passage serials in
+        the same database, in tables of its own (``srv_*``).
     host, port
         Where to listen. The default listens on loopback only.
     rules
@@ -54,7 +66,7 @@ class ServerSettings:
         Mark cookies ``Secure`` (behind HTTPS); off for plain loopback HTTP.
     """
 
-    db: Path
+    db: Path | str
     host: str = "127.0.0.1"
     port: int = 8000
     rules: str = "changzhi-2024"
@@ -73,14 +85,10 @@ class ServerSettings:
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
-        if not isinstance(self.db, Path):
+        if not isinstance(self.db, Path) and not is_server_address(str(self.db)):
             object.__setattr__(self, "db", Path(self.db))
         if self.plan is not None and not Path(self.plan).exists():
             problems.append(Problem("plan file not found", column="plan", value=str(self.plan)))
-        if str(self.db).startswith(("postgresql://", "postgres://")):
-            problems.append(
-                Problem("a PostgreSQL server is not supported by the platform yet; give a DuckDB file", column="db")
-            )
         if self.host != "localhost":
             try:
                 ipaddress.ip_address(self.host)
@@ -136,6 +144,6 @@ def load_settings(path: str | Path, **overrides: object) -> ServerSettings:
     if "db" not in merged:
         raise InputError(f"{p}: [server] needs db (or give --db)")
     for key in ("db", "plan"):
-        if merged.get(key) is not None:
+        if merged.get(key) is not None and not (key == "db" and is_server_address(str(merged[key]))):
             merged[key] = Path(str(merged[key]))
     return ServerSettings(**merged)  # type: ignore[arg-type]

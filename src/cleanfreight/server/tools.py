@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
+from cleanfreight.errors import InputError
 from cleanfreight.server import accounts
 from cleanfreight.server._store import Store
 from cleanfreight.server.settings import ServerSettings
@@ -15,14 +17,29 @@ logger = logging.getLogger(__name__)
 
 
 def add_user(
-    db: str | Path, name: str, password: str, role: str, enterprise_id: str | None = None
+    db: str | Path, name: str, password: str, role: str, enterprise_id: str | None = None, *, wait: float = 0.0
 ) -> accounts.User:
-    """Create an account in the platform's database file (or reset an existing one's password and role).
+    """Create an account in the platform's database (or reset an existing one's password and role).
 
-    The file must not be open in a running server (DuckDB takes one writer); use
-    ``POST /api/v1/users`` as a bureau account then.
+    On PostgreSQL this works while servers run. A DuckDB file takes one writing process: while
+    ``cleanfreight serve`` holds it, this waits up to ``wait`` seconds and then raises an
+    :class:`~cleanfreight.errors.InputError` that names the ways around it (the ``/accounts`` page or
+    ``POST /api/v1/users`` of the running server, stopping it, or a PostgreSQL ledger).
     """
-    store = Store(Path(db))
+    try:
+        store = Store(db, wait=wait)
+    except InputError as exc:
+        if "in use by another program" not in exc.summary:
+            raise
+        who = re.search(r"\(process (\d+)\)", exc.summary)
+        raise InputError(
+            f"cannot add the account: {db} is held by another program{' (process ' + who[1] + ')' if who else ''}, "
+            "most likely a running `cleanfreight serve` (a DuckDB ledger takes one writing process). While it "
+            "runs, add the account as a bureau account on its /accounts page or with POST /api/v1/users; "
+            "or stop the server and run this again (--wait SECONDS waits for it); a PostgreSQL ledger "
+            "(--db postgresql://...) lets both run at once"
+            + (f" (waited {wait:g} s)" if wait > 0 else "")
+        ) from None
     try:
         return accounts.add_user(store, name, password, role, enterprise_id, actor="cli")
     finally:
@@ -75,18 +92,18 @@ def prepare_demo(
     from cleanfreight.ledger import generate_records
     from cleanfreight.server import _ledger, _push
 
-    store = Store(Path(db))
+    store = Store(db)
     try:
-        with store.use() as con:
-            done = con.execute("SELECT count(*) FROM srv_audit WHERE action = 'demo.sample'").fetchone()
-            if not done or not done[0]:
+        with store.use() as led:
+            done = led.query("SELECT count(*) FROM srv_audit WHERE action = 'demo.sample'")
+            if not done or not done[0][0]:
                 today = date.today()
                 last = today.month if today.year == 2026 else 12
                 with tempfile.TemporaryDirectory(prefix="cleanfreight-demo-") as tmp:
                     man = generate_records(load_enterprises(), tmp, year=2026, seed=seed, scale=scale,
                                            months=months or list(range(1, last + 1)), transition=0.3)
                     logger.info("importing the sample: %d files", len(man.files))
-                    res = _ledger.import_files(con, [Path(f) for f in man.files], enterprise=None,
+                    res = _ledger.import_files(led, [Path(f) for f in man.files], enterprise=None,
                                                only_enterprise=None)
                 store.audit("demo", "demo.sample", None, f"accepted={res.accepted} rejected={res.rejected}")
         passwords = {}

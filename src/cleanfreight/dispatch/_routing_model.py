@@ -24,7 +24,7 @@ Consumption per arc uses the load that the arc's end points imply: an arc leavin
 entering a delivery carries that lot; other arcs are driven empty. This is exact when a truck
 carries one lot at a time (full-truckload shuttles, the Changzhi case) even with a swap between
 pickup and delivery; with several small lots on board it underestimates, which the exact replay
-in :mod:`cleanfreight.dispatch.solve` reports (``soc_min`` and ``energy_warnings``).
+in :mod:`cleanfreight.dispatch._replay` reports (``soc_min`` and ``energy_warnings``).
 """
 
 from __future__ import annotations
