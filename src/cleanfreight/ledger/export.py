@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cleanfreight.errors import InputError, Problem
-from cleanfreight.ledger._db import LedgerReader, connection
+from cleanfreight.ledger._db import LedgerReader, connection, is_server, is_server_url
 from cleanfreight.ledger._parquet import FORMAT, MANIFEST, sql_string
 from cleanfreight.ledger.schema import READING_COLUMNS, RECORD_COLUMNS, SCHEMA_VERSION
 
@@ -110,6 +110,11 @@ def export_parquet(
     -------
     ExportResult
     """
+    if is_server(db) or (isinstance(db, str) and is_server_url(db)):
+        raise InputError(
+            "ledger export reads a DuckDB ledger file",
+            [Problem("export from the DuckDB file, or copy the server's records table with its own tools", column="--db")],
+        )
     target = Path(out)
     _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
