@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "ledger checks": "异常检查：排放阶段冲突、超载、重复过车、未知企业、缺失日期、煤炭/焦炭公路运输。",
     "ledger trend": "各企业逐月清洁运输比例、每月报送情况，以及末月比例下降的企业。\n\n"
     "企业未报送的月份显示为“未报送”而非比例；两个月报送企业不同时，全市比例按两月均报送的企业同口径比较。",
+    "ledger export": "将台账记录按月分区写为 Parquet（供 --engine spark / duckdb --parquet 读取）。",
     "ledger sample": "为企业名录生成带随机种子的一年门禁、铁路和计量导出文件（含真实数据中的常见缺陷）。",
     "users": "平台账户（生态环境局、企业、设备）。",
     "users add": "创建账户，或重置已有账户的密码、角色和企业。",
@@ -61,6 +62,10 @@ OPTIONS: dict[str, str] = {
     "CSV file for the rejected rows (instead of --out).": "被拒绝行的 CSV 文件（代替 --out）。",
     "CSV file for the trend (instead of --out).": "趋势的 CSV 文件（代替 --out）。",
     "Ledger database file (DuckDB; created on first import).": "台账数据库文件（DuckDB；首次导入时创建）。",
+    "Ledger database file (DuckDB).": "台账数据库文件（DuckDB）。",
+    "Read a Parquet export instead of --db (cleanfreight ledger export).": "读取 Parquet 导出目录，代替 --db（cleanfreight ledger export）。",
+    "Engine for --parquet: duckdb (default, in process) or spark.": "--parquet 的查询引擎：duckdb（默认，进程内）或 spark。",
+    "Export folder (created, or replaced as a whole).": "导出目录（不存在则创建，已存在则整体替换）。",
     "Ledger database: monthly tracking from gate records.": "台账数据库：由门禁记录按月跟踪。",
     "Seconds to wait while another process holds the ledger file (one writer at a time).": "其他进程占用台账文件时等待的秒数（同一时间只允许一个写入者）。",
     "Rulebook preset (changzhi-2024, mee-steel-2019, mee-cement-2024) or TOML file.": "规则预设（changzhi-2024、mee-steel-2019、mee-cement-2024）或 TOML 文件。",
