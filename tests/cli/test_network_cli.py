@@ -55,3 +55,21 @@ def test_matrix_command(tmp_path: Path) -> None:
     assert len(m) == 4
     ab = m[(m["from"] == "A") & (m["to"] == "B")]["km"].iloc[0]
     assert 2.0 < ab < 8.0  # 2.4 km straight line, a few km by road
+
+
+
+def test_matrix_out_is_a_folder_and_json_names_the_file(tmp_path: Path) -> None:
+    import json
+
+    pts = tmp_path / "pts.csv"
+    pts.write_text("id,lon,lat\nA,113.11,36.19\nB,113.12,36.21\n", encoding="utf-8")
+    res = runner.invoke(app, ["network", "matrix", "--roads", str(sample_file("network", "changzhi_roads.osm")),
+                              "--points", str(pts), "--out", str(tmp_path / "mx"), "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    written = tmp_path / "mx" / "matrix.csv"
+    assert payload == {"files": {"matrix.csv": str(written)}, "origins": 2, "destinations": 2}
+    assert written.read_text(encoding="utf-8").startswith("from,to,km,hours")
+    res = runner.invoke(app, ["network", "matrix", "--roads", str(sample_file("network", "changzhi_roads.osm")),
+                              "--points", str(pts)])
+    assert res.exit_code == 2 and "--out" in res.output

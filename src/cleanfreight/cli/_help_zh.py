@@ -23,7 +23,8 @@ COMMANDS: dict[str, str] = {
     "sample": "生成带随机种子的省级示例（示意数据）：站点、OSM PBF 路网、一年的门禁记录。",
     "network": "公路与铁路网络：查看文件、构建货车路网、距离矩阵。",
     "network info": "由 FILE 构建重型货车路网，并输出节点、边、坐标系和范围。",
-    "network matrix": "CSV 中各点之间的多对多公路距离与时间矩阵。",
+    "network matrix": "CSV 中各点之间（或从 --points 到 --to）的多对多公路距离与时间矩阵。",
+    "network build": "以流式读取 OSM PBF，构建重型货车路网并紧凑存储（graph.npz、edges.parquet、network.json），可快速重新载入。",
     "ledger": "门禁记录台账：导入门禁过车记录、铁路货票和计量读数；月度报表。",
     "ledger ingest": "导入台账文件；按文件输出接受 / 拒绝 / 重复的行数。\n\n"
     "使用 --enterprises 时，只有企业名称（无编号）的文件会匹配到企业编号。数量为累计值（累计表头）的计量文件"
@@ -44,6 +45,16 @@ COMMANDS: dict[str, str] = {
 #: option help in English -> in Chinese
 OPTIONS: dict[str, str] = {
     "Show this message and exit.": "显示本帮助并退出。",
+    "OSM PBF (.osm.pbf; OSM XML also works), read by streaming": "OSM PBF（.osm.pbf；OSM XML 亦可），流式读取",
+    "Folder for graph.npz, edges.parquet, network.json": "graph.npz、edges.parquet、network.json 的输出文件夹",
+    "Keep only roads inside this boundary (GeoJSON/GPKG/SHP)": "只保留此边界内的道路（GeoJSON/GPKG/SHP）",
+    "Truck is new-energy (kept in network.json)": "新能源货车（记入 network.json）",
+    "Road file: .osm / .osm.xml, .osm.pbf, .graphml, or a folder built by `network build`": "路网文件：.osm / .osm.xml、.osm.pbf、.graphml，或 `network build` 构建的文件夹",
+    "Road file (.osm, .osm.pbf, .graphml) or a folder built by `network build`": "路网文件（.osm、.osm.pbf、.graphml）或 `network build` 构建的文件夹",
+    "Output folder: matrix.csv (long format: from, to, km, hours)": "输出文件夹：matrix.csv（长表：from、to、km、hours）",
+    "Output CSV file instead of --out/matrix.csv": "改为输出单个 CSV 文件（代替 --out/matrix.csv）",
+    "Destinations CSV (id, lon, lat); default: the --points": "终点 CSV（id、lon、lat）；默认：同 --points",
+    "Processes for a built network folder's matrix (Linux)": "已构建路网文件夹计算矩阵时的进程数（Linux）",
     "More log output (-vv for debug).": "输出更多日志（-vv 为调试级）。",
     "Language of what users read: en or zh.": "输出给人阅读的语言：en 或 zh。",
     "Language of the help: en or zh (each command has its own --lang too).": "帮助的语言：en 或 zh（各命令也有自己的 --lang）。",

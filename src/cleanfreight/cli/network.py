@@ -13,11 +13,14 @@ from cleanfreight.cli._common import (
     JsonOption,
     LangOption,
     handle_errors,
+    named_files,
     out,
     print_json,
     print_written,
     progress,
+    target_file,
 )
+from cleanfreight.errors import InputError
 
 network_app = typer.Typer(rich_markup_mode=None, help="Road and rail networks: inspect files, build truck networks, distance matrices.",
                           no_args_is_help=True)
@@ -132,7 +135,11 @@ def _store_summary(folder: Path) -> dict[str, Any]:
 def matrix(
     roads: Annotated[Path, typer.Option(help="Road file (.osm, .osm.pbf, .graphml) or a folder built by `network build`")],
     points: Annotated[Path, typer.Option(help="CSV with id, lon, lat (and optional coord_crs) columns")],
-    out_file: Annotated[Path, typer.Option("--out", help="Output CSV (long format: from, to, km, hours)")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder: matrix.csv (long format: from, to, km, hours)")
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Output CSV file instead of --out/matrix.csv")] = None,
+    json_out: JsonOption = False,
     to: Annotated[Path | None, typer.Option("--to", help="Destinations CSV (id, lon, lat); default: the --points")] = None,
     workers: Annotated[int, typer.Option(help="Processes for a built network folder's matrix (Linux)")] = 1,
     lang: LangOption = "en",
@@ -143,6 +150,10 @@ def matrix(
 
     from cleanfreight.network.rail import load_points
     from cleanfreight.network.store import is_road_store, load_road_store
+
+    out_file = target_file(out_dir, file, "matrix.csv")
+    if out_file is None:
+        raise InputError("no output: give --out FOLDER (writes matrix.csv) or --file FILE.csv")
 
     pts = load_points(points, ["id"], "points")
     dest = load_points(to, ["id"], "points") if to is not None else None
@@ -167,7 +178,11 @@ def matrix(
     })
     from cleanfreight._io import write_csv
 
+    out_file.parent.mkdir(parents=True, exist_ok=True)
     write_csv(table, out_file, index=False)
+    if json_out:
+        print_json({"files": named_files([out_file]), "origins": n, "destinations": k})
+        return
     print_written([out_file], lang)
 
 
