@@ -16,6 +16,7 @@ import pytest
         ("cleanfreight.ledger:CheckSettings", "cleanfreight.ledger:CheckParams"),
         ("cleanfreight.ledger:IngestSettings", "cleanfreight.ledger:IngestParams"),
         ("cleanfreight.ledger:ReportSettings", "cleanfreight.ledger:ReportParams"),
+        ("cleanfreight.server:ServerSettings", "cleanfreight.server:ServerParams"),
         ("cleanfreight.planning.check:check_plan", "cleanfreight.planning.verify:check_plan"),
         ("cleanfreight.planning.io:write_plan", "cleanfreight.planning.outputs:write_plan"),
         ("cleanfreight.dispatch.vrplib_io:read_vrplib", "cleanfreight.dispatch.vrplib:read_vrplib"),

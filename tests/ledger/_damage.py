@@ -426,10 +426,10 @@ def run_corpus(files: list[Damaged], db: str | Path) -> Outcome:
     """Import every file on its own into ``db``, then all of them again; report what happened."""
     from cleanfreight.errors import InputError
     from cleanfreight.ledger import ingest, report
-    from cleanfreight.ledger.ingest import IngestSettings
+    from cleanfreight.ledger.ingest import IngestParams
 
     db = Path(db)
-    settings = IngestSettings(chunk_rows=7)  # several chunks per file: chunk edges are exercised too
+    settings = IngestParams(chunk_rows=7)  # several chunks per file: chunk edges are exercised too
     res = Outcome(files=len(files))
     for rnd in (1, 2):
         before = _counts(db) if db.exists() else (0, 0)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cleanfreight.enterprises import load_enterprises
-from cleanfreight.ledger import CheckSettings, ingest, run_checks
+from cleanfreight.ledger import CheckParams, ingest, run_checks
 from tests.ledger.conftest import GATE_HEADER, write
 
 
@@ -71,10 +71,10 @@ def test_planted_anomalies_found(planted_db: Path, roster_dir: Path) -> None:
 
 
 def test_thresholds_are_settings(planted_db: Path) -> None:
-    df = run_checks(planted_db, "2026-03", settings=CheckSettings(max_payload_t=50, double_passage_minutes=0))
+    df = run_checks(planted_db, "2026-03", settings=CheckParams(max_payload_t=50, double_passage_minutes=0))
     assert not df["check"].isin(["overload", "double_passage", "unknown_enterprise"]).any()
     with pytest.raises(ValueError):
-        CheckSettings(max_payload_t=0)
+        CheckParams(max_payload_t=0)
 
 
 def test_mee_rulebook_has_no_rail_only_rule(planted_db: Path) -> None:

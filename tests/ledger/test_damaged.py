@@ -199,9 +199,9 @@ def test_a_meter_reading_resent_with_another_quantity_is_a_conflict(tmp_path: Pa
 
 def test_a_chunk_of_short_rows_in_a_plain_file(tmp_path: Path) -> None:
     """A block whose lines all have fewer cells than the header (found by the large corpus run)."""
-    from cleanfreight.ledger.ingest import IngestSettings
+    from cleanfreight.ledger.ingest import IngestParams
 
     rows = ["20260302 080000,晋DD00001,d,原煤,30,进,CZ01,ok", "20260302 090000,晋DD00002", "", "x"]
     db = tmp_path / "l.duckdb"
-    f = ingest(db, [_gate(tmp_path / "s.csv", rows)], settings=IngestSettings(chunk_rows=1)).files[0]
+    f = ingest(db, [_gate(tmp_path / "s.csv", rows)], settings=IngestParams(chunk_rows=1)).files[0]
     assert (f.accepted, f.rejected, f.skipped, f.data_rows) == (1, 2, 1, 4)

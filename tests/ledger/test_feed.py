@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cleanfreight.ledger import IngestSettings, ingest_rows, list_rejects, open_ledger, report
+from cleanfreight.ledger import IngestParams, ingest_rows, list_rejects, open_ledger, report
 
 GOOD = {"timestamp": "2026-03-05 08:00:00", "plate": "晋d 12345", "emission_stage": "d", "cargo": "原煤",
         "tonnes": 31.5, "direction": "in", "vin": "LZZ1BLNB5NA000001", "serial": "S1", "gate": "G1"}
@@ -42,7 +42,7 @@ def test_rows_accept_reject_and_deduplicate(tmp_path: Path) -> None:
 def test_only_enterprise_rejects_other_enterprises(tmp_path: Path) -> None:
     con = open_ledger(tmp_path / "l.duckdb")
     rows = [{**GOOD, "enterprise_id": "CZ02"}, {**GOOD, "enterprise_id": "cz01", "plate": "晋D11111"}]
-    res = ingest_rows(con, rows, source="up", enterprise="CZ01", settings=IngestSettings(only_enterprise="CZ01"))
+    res = ingest_rows(con, rows, source="up", enterprise="CZ01", settings=IngestParams(only_enterprise="CZ01"))
     assert res.accepted == 1
     assert [(r.index, r.reason) for r in res.rejects] == [
         (0, "record of another enterprise; this import takes CZ01 only")

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from cleanfreight.errors import InputError
-from cleanfreight.ledger import IngestSettings, ingest, open_ledger
+from cleanfreight.ledger import IngestParams, ingest, open_ledger
 from tests.ledger.conftest import write
 
 MESSY = [
@@ -146,13 +146,13 @@ def test_missing_columns_are_all_reported_and_nothing_imported(messy: Path, tmp_
 
 def test_settings_validate_every_field() -> None:
     with pytest.raises(InputError) as err:
-        IngestSettings(chunk_rows=0, max_truck_tonnes=-1)
+        IngestParams(chunk_rows=0, max_truck_tonnes=-1)
     assert len(err.value.problems) == 2
 
 
 _KILLER = """
 import os, signal, sys
-from cleanfreight.ledger import IngestSettings, ingest
+from cleanfreight.ledger import IngestParams, ingest
 db, small, big = sys.argv[1:4]
 kill = len(sys.argv) > 4
 
@@ -160,7 +160,7 @@ def on_chunk(path, rows):
     if kill and path.endswith("big.csv") and rows >= 2000:
         os.kill(os.getpid(), signal.SIGKILL)
 
-res = ingest(db, [small, big], enterprise="E5", settings=IngestSettings(chunk_rows=1000), on_chunk=on_chunk)
+res = ingest(db, [small, big], enterprise="E5", settings=IngestParams(chunk_rows=1000), on_chunk=on_chunk)
 print(res.accepted, res.duplicates)
 """
 
@@ -260,7 +260,7 @@ def test_error_while_staging_leaves_nothing_behind(tmp_path: Path) -> None:
         raise RuntimeError("interrupted")
 
     with pytest.raises(RuntimeError):
-        ingest(db, [f], enterprise="E1", settings=IngestSettings(chunk_rows=500), on_chunk=boom)
+        ingest(db, [f], enterprise="E1", settings=IngestParams(chunk_rows=500), on_chunk=boom)
     con = open_ledger(db)
     assert con.execute("SELECT count(*) FROM records").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM imports").fetchone() == (0,)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cleanfreight.ledger import CheckSettings, ingest, open_ledger, report, run_checks, trend
+from cleanfreight.ledger import CheckParams, ingest, open_ledger, report, run_checks, trend
 from cleanfreight.ledger.report import _aggregate
 from cleanfreight.ledger.schema import ddl
 from tests._postgres import new_database, pg_cluster
@@ -340,7 +340,7 @@ _ALL_MARCH = {
         # 晋DA0001 passages 10 min apart a double passage
         (
             "2026-Q1",
-            CheckSettings(max_payload_t=30.5, double_passage_minutes=15),
+            CheckParams(max_payload_t=30.5, double_passage_minutes=15),
             "changzhi-2024",
             True,
             # January and February: no roster enterprise reported (3 x 2), March: E3
@@ -349,7 +349,7 @@ _ALL_MARCH = {
         # no rail-only rule under the MEE steel rulebook; 0 min: no double passage
         (
             "2026-03",
-            CheckSettings(double_passage_minutes=0),
+            CheckParams(double_passage_minutes=0),
             "mee-steel-2019",
             False,
             {k: v for k, v in _ALL_MARCH.items() if k not in ("coal_coke_out_by_road", "double_passage")},
@@ -363,7 +363,7 @@ def test_checks_same_on_both_databases(
     checks_duck: Path,
     roster_dir: Path,
     period: str | None,
-    settings: CheckSettings | None,
+    settings: CheckParams | None,
     rules: str,
     with_roster: bool,
     expected: dict[str, int],

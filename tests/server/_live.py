@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from cleanfreight.server import ServerSettings, create_app
+from cleanfreight.server import ServerParams, create_app
 
 PASSWORDS = {
     "chief": "bureau-pass-1",
@@ -103,7 +103,7 @@ def db_rows(db: str | Path, sql: str, params: list[Any] | None = None, *,
 class LiveServer:
     """A platform served by uvicorn in a thread of the test process."""
 
-    settings: ServerSettings
+    settings: ServerParams
     _server: Any = None
     _thread: threading.Thread | None = None
     _tokens: dict[str, str] = field(default_factory=dict)
@@ -159,7 +159,7 @@ def start_server(db_template: Path | None, tmp: Path, backend: Backend = DUCKDB,
     """Copy the ledger (if any), add the test accounts, and serve it on a free port."""
     db = backend.new_db(tmp, db_template)
     add_accounts(db)
-    s = ServerSettings(db=db, port=free_port(), **settings)
+    s = ServerParams(db=db, port=free_port(), **settings)
     return LiveServer(s).start()
 
 

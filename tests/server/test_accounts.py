@@ -11,15 +11,15 @@ from typer.testing import CliRunner
 
 from cleanfreight.cli import app
 from cleanfreight.errors import InputError
-from cleanfreight.server import ServerSettings, add_user
+from cleanfreight.server import ServerParams, add_user
 
 
 def test_settings_gather_every_problem(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
-        ServerSettings(db=tmp_path / "x.duckdb", host="example.org", port=70000, token_ttl_s=0, lang="fr")
+        ServerParams(db=tmp_path / "x.duckdb", host="example.org", port=70000, token_ttl_s=0, lang="fr")
     cols = [p.column for p in err.value.problems]
     assert cols == ["host", "port", "token_ttl_s", "lang"]
-    s = ServerSettings(db=str(tmp_path / "x.duckdb"))  # type: ignore[arg-type]
+    s = ServerParams(db=str(tmp_path / "x.duckdb"))  # type: ignore[arg-type]
     assert isinstance(s.db, Path)
 
 
@@ -165,7 +165,7 @@ def test_settings_take_a_postgresql_address() -> None:
     from cleanfreight.server.settings import shown_db
 
     addr = "postgresql://bureau:secret@db.internal/cleanfreight?sslmode=require"
-    s = ServerSettings(db=addr)
+    s = ServerParams(db=addr)
     assert s.db == addr  # kept as text: a Path would fold the // of the address
     assert shown_db(s.db) == "postgresql://bureau:***@db.internal/cleanfreight?sslmode=require"
-    assert isinstance(ServerSettings(db="x.duckdb").db, Path)
+    assert isinstance(ServerParams(db="x.duckdb").db, Path)

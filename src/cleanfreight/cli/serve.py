@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the bureau's platform: gate feed API (/api/v1), uploads and the dashboard in the browser."""
         from cleanfreight.errors import InputError
-        from cleanfreight.server import ServerSettings, load_settings, serve
+        from cleanfreight.server import ServerParams, load_settings, serve
         from cleanfreight.server.settings import shown_db
 
         if config is not None:
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
                 if not demo:
                     raise InputError("give --db FILE (the ledger the platform serves), --config FILE, or --demo")
                 db = "maps/demo/platform.duckdb"
-            settings = ServerSettings(db=db, host=host, port=port, rules=rules, roster=roster, plan=plan,
+            settings = ServerParams(db=db, host=host, port=port, rules=rules, roster=roster, plan=plan,
                                       heartbeat_offline_s=heartbeat_offline, lang=lang)
         if demo:
             from cleanfreight.server.tools import DEMO_ACCOUNTS, prepare_demo

@@ -15,14 +15,14 @@ from cleanfreight.ledger._db import open_ledger
 from cleanfreight.ledger._period import Period, parse_period
 from cleanfreight.ledger._readers import ColumnMapping, load_mapping
 from cleanfreight.ledger.cargo import CargoMap, load_cargo_map, recode_cargo
-from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckSettings, run_checks
+from cleanfreight.ledger.checks import ANOMALY_COLUMNS, CheckParams, run_checks
 from cleanfreight.ledger.coverage import Coverage, coverage
 from cleanfreight.ledger.feed import RowReject, RowsResult, canonical_fields, ingest_rows, list_rejects
 from cleanfreight.ledger.front import Ledger
-from cleanfreight.ledger.ingest import FileResult, IngestResult, IngestSettings, ingest
+from cleanfreight.ledger.ingest import FileResult, IngestParams, IngestResult, ingest
 from cleanfreight.ledger.report import (
     LedgerReport,
-    ReportSettings,
+    ReportParams,
     TrendResult,
     load_plan,
     mode_tonnes,
@@ -32,12 +32,10 @@ from cleanfreight.ledger.report import (
 )
 from cleanfreight.ledger.sample import SampleManifest, generate_records
 
-# The parameter objects under the package's one suffix, ``Params``. The classes are still defined under
-# their old names (``CheckSettings``, ``IngestSettings``, ``ReportSettings``) in modules being reworked on
-# other branches; those old names stay importable as deprecated aliases for users' scripts.
-CheckParams = CheckSettings
-IngestParams = IngestSettings
-ReportParams = ReportSettings
+# deprecated aliases: the parameter objects' names before the one suffix, ``Params`` (users' scripts)
+CheckSettings = CheckParams
+IngestSettings = IngestParams
+ReportSettings = ReportParams
 
 __all__ = [
     "ANOMALY_COLUMNS",

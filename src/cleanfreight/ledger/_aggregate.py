@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cleanfreight.accounting.rulebooks import Rulebook
 
 @dataclass(frozen=True, slots=True)
-class ReportSettings:
+class ReportParams:
     """Settings of the ledger reports.
 
     Parameters
@@ -133,7 +133,7 @@ def _with_leaves_province(agg: pd.DataFrame) -> pd.DataFrame:
     return agg.groupby(keys, as_index=False, dropna=False)[["tonnes", "records"]].sum()
 
 
-def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd.DataFrame:
+def mode_tonnes(agg: pd.DataFrame, settings: ReportParams | None = None) -> pd.DataFrame:
     """Resolve aggregated records into tonnes per mode without double counting the rail chains.
 
     Parameters
@@ -149,7 +149,7 @@ def mode_tonnes(agg: pd.DataFrame, settings: ReportSettings | None = None) -> pd
     pandas.DataFrame
         ``enterprise_id, month, direction, commodity, mode, tonnes, records``.
     """
-    s = settings or ReportSettings()
+    s = settings or ReportParams()
     key = ["enterprise_id", "month", "direction"]
     flag = ["leaves_province"] if "leaves_province" in agg else []
     cols = [*key, "commodity", "mode", *flag, "tonnes", "records"]

@@ -198,17 +198,17 @@ _REASONS: tuple[tuple[str, str], ...] = (
     ),
     (r"quantity is not a finite number \(nan / inf / too large\)", "运输量不是有限数值（nan、inf 或过大）"),
     (
-        r"quantity above (?P<l>[\d,]+) t is implausible for a rail waybill \(IngestSettings\.(?P<s>\w+)\)",
-        "运输量超过 {l} 吨，对一张铁路货票不合理（IngestSettings.{s}）",
+        r"quantity above (?P<l>[\d,]+) t is implausible for a rail waybill \(IngestParams\.(?P<s>\w+)\)",
+        "运输量超过 {l} 吨，对一张铁路货票不合理（IngestParams.{s}）",
     ),
     (
-        r"quantity above (?P<l>[\d,]+) t is implausible for a meter reading \(IngestSettings\.(?P<s>\w+)\)",
-        "运输量超过 {l} 吨，对一次计量读数不合理（IngestSettings.{s}）",
+        r"quantity above (?P<l>[\d,]+) t is implausible for a meter reading \(IngestParams\.(?P<s>\w+)\)",
+        "运输量超过 {l} 吨，对一次计量读数不合理（IngestParams.{s}）",
     ),
     (
         r"quantity above (?P<l>[\d,]+) t is implausible for a running-counter reading "
-        r"\(IngestSettings\.(?P<s>\w+)\)",
-        "读数超过 {l} 吨，对累计计数器不合理（IngestSettings.{s}）",
+        r"\(IngestParams\.(?P<s>\w+)\)",
+        "读数超过 {l} 吨，对累计计数器不合理（IngestParams.{s}）",
     ),
     (
         r"conflicts with the waybill of (?P<f>.*) row (?P<r>\d+) \((?P<t>.*)\): a re-send with other values "

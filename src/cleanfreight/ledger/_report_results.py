@@ -9,7 +9,7 @@ import pandas as pd
 
 from cleanfreight import _i18n
 from cleanfreight._io import records
-from cleanfreight.ledger._aggregate import ReportSettings
+from cleanfreight.ledger._aggregate import ReportParams
 from cleanfreight.ledger._period import Period
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class LedgerReport:
     city: dict[str, Any]
     enterprises: pd.DataFrame
     by_mode: pd.DataFrame
-    settings: ReportSettings = field(default_factory=ReportSettings)
+    settings: ReportParams = field(default_factory=ReportParams)
     coverage: Coverage | None = None
 
     def as_dict(self) -> dict[str, Any]:

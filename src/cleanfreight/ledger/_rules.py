@@ -18,11 +18,11 @@ from cleanfreight.ledger import _normalise as nz
 from cleanfreight.ledger._readers import ColumnMapping, FileLayout
 from cleanfreight.ledger.cargo import CargoMap
 
-__all__ = ["IngestSettings", "normalise_select", "plausibility_checks"]
+__all__ = ["IngestParams", "normalise_select", "plausibility_checks"]
 
 
 @dataclass(frozen=True, slots=True)
-class IngestSettings:
+class IngestParams:
     """Settings of an import.
 
     Parameters
@@ -131,7 +131,7 @@ def normalise_select(
     layout: FileLayout,
     m: ColumnMapping,
     enterprise: str | None,
-    s: IngestSettings,
+    s: IngestParams,
     stations: list[str],
     names: dict[str, str],
     import_id: int,
@@ -338,7 +338,7 @@ def normalise_select(
     return sql, checks
 
 
-def plausibility_checks(layout: FileLayout, s: IngestSettings) -> list[tuple[str, str, str, str]]:
+def plausibility_checks(layout: FileLayout, s: IngestParams) -> list[tuple[str, str, str, str]]:
     """Reject checks of values that would change a total silently: special numbers, implausible
     quantities per record kind, timestamps in the far future (``(condition, column, raw, reason)``)."""
     qty = layout.qty_field
@@ -364,7 +364,7 @@ def plausibility_checks(layout: FileLayout, s: IngestSettings) -> list[tuple[str
                 f"isfinite(tonnes) AND tonnes > {limit!r}",
                 qty,
                 "tonnes_raw",
-                f"quantity above {limit:,.0f} t is implausible for {what} (IngestSettings.{setting})",
+                f"quantity above {limit:,.0f} t is implausible for {what} (IngestParams.{setting})",
             )
         )
     if s.max_future_days is not None:

@@ -5,12 +5,12 @@ Each check returns rows of one table with the columns :data:`ANOMALY_COLUMNS`:
 ``stage_conflict`` (error)
     the same plate recorded as electric / fuel cell in one record and as a fuel stage in another;
 ``overload`` (warning)
-    a load above the plausible payload (``CheckSettings.max_payload_t``, 40 t by default: a 49 t
-    GVW tractor-trailer carries ~35-40 t); loads above ``IngestSettings.max_truck_tonnes`` were
+    a load above the plausible payload (``CheckParams.max_payload_t``, 40 t by default: a 49 t
+    GVW tractor-trailer carries ~35-40 t); loads above ``IngestParams.max_truck_tonnes`` were
     already rejected at import;
 ``double_passage`` (warning)
     the same plate passing the same gate in the same direction twice within
-    ``CheckSettings.double_passage_minutes`` (camera re-trigger or a faked passage);
+    ``CheckParams.double_passage_minutes`` (camera re-trigger or a faked passage);
 ``unknown_enterprise`` (warning)
     records for an enterprise not in the roster;
 ``missing_days`` (warning)
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from cleanfreight.enterprises import Roster
     from cleanfreight.ledger._db import ServerConnection
 
-__all__ = ["ANOMALY_COLUMNS", "CheckSettings", "run_checks"]
+__all__ = ["ANOMALY_COLUMNS", "CheckParams", "run_checks"]
 
 ANOMALY_COLUMNS = ["check", "severity", "enterprise_id", "plate", "day", "records", "tonnes", "detail"]
 
@@ -90,7 +90,7 @@ _i18n.register(
 )
 
 @dataclass(frozen=True, slots=True)
-class CheckSettings:
+class CheckParams:
     """Thresholds of the checks.
 
     Parameters
@@ -122,7 +122,7 @@ def run_checks(
     *,
     roster: Roster | None = None,
     rules: str | Path | Rulebook = "changzhi-2024",
-    settings: CheckSettings | None = None,
+    settings: CheckParams | None = None,
 ) -> pd.DataFrame:
     """Run every check over the ledger (or one period) and return the anomalies.
 
@@ -140,7 +140,7 @@ def run_checks(
     rules
         Rulebook: its ``rail_only_out_of_province`` commodities are checked.
     settings
-        :class:`CheckSettings`.
+        :class:`CheckParams`.
 
     Returns
     -------
@@ -150,7 +150,7 @@ def run_checks(
     """
     from cleanfreight.accounting.rulebooks import Rulebook, load_rulebook
 
-    s = settings or CheckSettings()
+    s = settings or CheckParams()
     rb = rules if isinstance(rules, Rulebook) else load_rulebook(rules)
     per = parse_period(period) if isinstance(period, str) else period
     with LedgerReader(db) as reader:
@@ -245,7 +245,7 @@ def _num(value: object) -> str:
 
 
 def _check_frames(
-    reader: LedgerReader, per: Period | None, roster: Roster | None, rb: Rulebook, s: CheckSettings
+    reader: LedgerReader, per: Period | None, roster: Roster | None, rb: Rulebook, s: CheckParams
 ) -> list[pd.DataFrame]:
     """Every check's rows (one frame per check) with SQL DuckDB, PostgreSQL and Spark accept.
 

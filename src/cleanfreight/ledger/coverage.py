@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from cleanfreight.accounting.rulebooks import Rulebook
     from cleanfreight.enterprises import Roster
-    from cleanfreight.ledger._aggregate import ReportSettings
+    from cleanfreight.ledger._aggregate import ReportParams
     from cleanfreight.ledger._db import ServerConnection
 
 __all__ = ["OWN_CHAINS", "Coverage", "coverage"]
@@ -164,7 +164,7 @@ def coverage(
     *,
     roster: Roster | None = None,
     rules: str | Path | Rulebook = "changzhi-2024",
-    settings: ReportSettings | None = None,
+    settings: ReportParams | None = None,
     period_aggregate: pd.DataFrame | None = None,
 ) -> Coverage:
     """Which expected enterprises reported for each month of ``period`` (see the module rules).
@@ -182,7 +182,7 @@ def coverage(
     rules
         Rulebook: which commodities are bulk (the tonnes of the ratio).
     settings
-        :class:`~cleanfreight.ledger.report.ReportSettings` (station waybill split).
+        :class:`~cleanfreight.ledger.report.ReportParams` (station waybill split).
     period_aggregate
         The report aggregation of ``period`` when the caller already has it (then only the 12
         months before the period are queried).

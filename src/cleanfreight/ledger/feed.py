@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cleanfreight.errors import InputError
 from cleanfreight.ledger._db import LedgerReader, ServerConnection
 from cleanfreight.ledger._readers import _ALIAS_INDEX, header_key
-from cleanfreight.ledger.ingest import IngestSettings, ingest
+from cleanfreight.ledger.ingest import IngestParams, ingest
 
 if TYPE_CHECKING:
     import duckdb
@@ -87,7 +87,7 @@ def ingest_rows(
     *,
     source: str,
     enterprise: str | None = None,
-    settings: IngestSettings | None = None,
+    settings: IngestParams | None = None,
 ) -> RowsResult:
     """Import records given as mappings, with the rules of a file import.
 
@@ -104,7 +104,7 @@ def ingest_rows(
     enterprise
         Enterprise id of records without one (see :func:`~cleanfreight.ledger.ingest.ingest`).
     settings
-        :class:`~cleanfreight.ledger.ingest.IngestSettings`.
+        :class:`~cleanfreight.ledger.ingest.IngestParams`.
 
     Returns
     -------

@@ -46,7 +46,7 @@ from cleanfreight.ledger._db import (
 )
 
 if TYPE_CHECKING:
-    from cleanfreight.ledger.checks import CheckSettings
+    from cleanfreight.ledger.checks import CheckParams
     from cleanfreight.ledger.coverage import Coverage
     from cleanfreight.ledger.export import ExportResult
     from cleanfreight.ledger.feed import RowsResult
@@ -250,7 +250,7 @@ class Ledger:
 
         return trend(self._con, first, last, **options)
 
-    def checks(self, period: str | None = None, *, settings: CheckSettings | None = None, **options: Any) -> pd.DataFrame:
+    def checks(self, period: str | None = None, *, settings: CheckParams | None = None, **options: Any) -> pd.DataFrame:
         """Anomalies (:func:`cleanfreight.ledger.run_checks`)."""
         from cleanfreight.ledger.checks import run_checks
 

@@ -4,7 +4,7 @@ How a file is imported
 ----------------------
 1. The file is inspected (format, encoding, header row, which column is which field, unit, kind)
    and every problem of every file is reported before anything is written.
-2. Its rows are read in chunks (``IngestSettings.chunk_rows``), so memory does not grow with the
+2. Its rows are read in chunks (``IngestParams.chunk_rows``), so memory does not grow with the
    file. Each chunk is normalised by SQL inside DuckDB (plates, stages, directions, units,
    timestamps, cargo -> commodity, mode).
 3. Each chunk is committed to the file's staging tables (``stage_records_<id>``,
@@ -69,7 +69,7 @@ from cleanfreight.ledger import _normalise as nz
 from cleanfreight.ledger._csv import READER_REJECTS
 from cleanfreight.ledger._db import ServerConnection, connect_server, connection, is_server, is_server_url
 from cleanfreight.ledger._readers import ColumnMapping, FileLayout, inspect_file, iter_chunks, load_mapping
-from cleanfreight.ledger._rules import IngestSettings, normalise_select
+from cleanfreight.ledger._rules import IngestParams, normalise_select
 from cleanfreight.ledger._write import (
     DuckTarget,
     ServerTarget,
@@ -87,7 +87,7 @@ from cleanfreight.ledger.schema import RECORD_COLUMNS
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["FileResult", "IngestResult", "IngestSettings", "default_station_names", "ingest"]
+__all__ = ["FileResult", "IngestParams", "IngestResult", "default_station_names", "ingest"]
 
 logger = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ def ingest(
     *,
     enterprise: str | None = None,
     mapping: ColumnMapping | str | Path | None = None,
-    settings: IngestSettings | None = None,
+    settings: IngestParams | None = None,
     enterprise_names: dict[str, str] | None = None,
     on_chunk: Callable[[str, int], None] | None = None,
     cargo_map: CargoMap | str | Path | None = None,
@@ -248,7 +248,7 @@ def ingest(
         A :class:`ColumnMapping` or the TOML / YAML file of one, for exports whose headers the
         built-in Chinese / English aliases do not cover.
     settings
-        :class:`IngestSettings`; defaults when ``None``.
+        :class:`IngestParams`; defaults when ``None``.
     enterprise_names
         Enterprise name -> id, used when a file names enterprises but has no id column.
     on_chunk
@@ -271,7 +271,7 @@ def ingest(
         When a file cannot be read or lacks a needed column; every problem of every file is
         listed and nothing is imported.
     """
-    s = settings or IngestSettings()
+    s = settings or IngestParams()
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
     m = mapping or ColumnMapping()
@@ -343,7 +343,7 @@ def _ingest_file(
     layout: FileLayout,
     m: ColumnMapping,
     enterprise: str | None,
-    s: IngestSettings,
+    s: IngestParams,
     stations: list[str],
     names: dict[str, str],
     on_chunk: Callable[[str, int], None] | None,

@@ -10,7 +10,7 @@ Tonnes per mode
   are *not* added; they only decide how clean the chain is: per enterprise, month and direction,
   the waybill tonnes are split into ``rail_station_ne`` and ``rail_station_diesel`` in the
   proportion of new-energy to other short-haul truck tonnes. Waybills without any short-haul
-  record use ``ReportSettings.unknown_short_haul_ne_share`` (default 0: not proven clean).
+  record use ``ReportParams.unknown_short_haul_ne_share`` (default 0: not proven clean).
 - Where there are short-haul gate records but no station waybill for that enterprise, month and
   direction, the gate tonnes are counted instead (the waybills may not have been imported); the
   ``short_haul_without_waybill`` check lists these cases.
@@ -33,7 +33,7 @@ from cleanfreight._io import read_plan_json
 from cleanfreight.accounting.modes import MODES
 from cleanfreight.errors import InputError, Problem
 from cleanfreight.ledger._aggregate import (
-    ReportSettings,
+    ReportParams,
     _aggregate,
     _rulebook,
     aggregate_sql,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LedgerReport",
-    "ReportSettings",
+    "ReportParams",
     "TrendResult",
     "aggregate_sql",
     "load_plan",
@@ -67,7 +67,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def _distances(roster: Roster | None, s: ReportSettings) -> pd.DataFrame:
+def _distances(roster: Roster | None, s: ReportParams) -> pd.DataFrame:
     """Typical road and rail km per enterprise and direction, tonnage-weighted over declared flows."""
     if roster is None or roster.flows.empty:
         return pd.DataFrame(columns=["enterprise_id", "direction", "road_km", "rail_km"])
@@ -101,7 +101,7 @@ def _distances(roster: Roster | None, s: ReportSettings) -> pd.DataFrame:
 
 
 def _emissions(
-    tonnes: pd.DataFrame, roster: Roster | None, s: ReportSettings, factors: Factors | None
+    tonnes: pd.DataFrame, roster: Roster | None, s: ReportParams, factors: Factors | None
 ) -> pd.DataFrame:
     """CO2 (t), NOx (kg), PM2.5 (kg) per enterprise from tonnes per mode and direction."""
     from cleanfreight.accounting.emissions import intensity_table
@@ -131,14 +131,14 @@ def _with_size(bulk: pd.DataFrame, roster: Roster | None) -> pd.DataFrame:
 
 
 def _ratio_table(
-    bulk: pd.DataFrame, rb: Rulebook, group: list[str], *, year: int | None = None, s: ReportSettings | None = None
+    bulk: pd.DataFrame, rb: Rulebook, group: list[str], *, year: int | None = None, s: ReportParams | None = None
 ) -> pd.DataFrame:
     """Ratios per ``group`` with :func:`cleanfreight.accounting.baseline.ratio_table` (the same
     arithmetic as the baseline and the planner), plus the ledger's record counts and road figures.
 
     The rulebook's policy is read from the records: coal and coke whose destination lies outside Shanxi
     (``leaves_province``) count toward the out-of-province rail share and, by road, are not clean; a
-    new-energy truck to such a destination is beyond short-haul (``ReportSettings.out_of_province_km``);
+    new-energy truck to such a destination is beyond short-haul (``ReportParams.out_of_province_km``);
     ``enterprise_t_per_year`` (from the roster) sets the short-haul rule's scope.
     """
     from cleanfreight.accounting.baseline import ratio_table
@@ -149,7 +149,7 @@ def _ratio_table(
             {**dict.fromkeys(group, ""), "mode": "truck_ne", "tonnes": 0.0, "direction": "in", "records": 0},
             index=[0],
         )
-    s = s or ReportSettings()
+    s = s or ReportParams()
     lines = bulk[[*group, "mode", "tonnes", "direction"]].copy()
     if "leaves_province" in bulk:
         leaves = bulk["leaves_province"].fillna(False).astype(bool).to_numpy()
@@ -207,7 +207,7 @@ def report(
     rules: str | Path | Rulebook = "changzhi-2024",
     roster: Roster | None = None,
     plan: str | Path | pd.DataFrame | Mapping[str, Any] | None = None,
-    settings: ReportSettings | None = None,
+    settings: ReportParams | None = None,
     factors: Factors | None = None,
 ) -> LedgerReport:
     """Clean-transport report of every enterprise in the ledger for one period.
@@ -227,7 +227,7 @@ def report(
     plan
         A plan to compare against (see :func:`load_plan`).
     settings
-        :class:`ReportSettings`.
+        :class:`ReportParams`.
     factors
         Emission factors (default: the shipped factors).
 
@@ -237,7 +237,7 @@ def report(
     """
     per = parse_period(period) if isinstance(period, str) else period
     rb = _rulebook(rules)
-    s = settings or ReportSettings()
+    s = settings or ReportParams()
     agg = _aggregate(db, per)
     tonnes = mode_tonnes(agg, s)
     is_bulk = tonnes["commodity"].map(rb.is_bulk).astype(bool) if not tonnes.empty else pd.Series(dtype=bool)
@@ -315,7 +315,7 @@ def trend(
     last: str,
     *,
     rules: str | Path | Rulebook = "changzhi-2024",
-    settings: ReportSettings | None = None,
+    settings: ReportParams | None = None,
     roster: Roster | None = None,
 ) -> TrendResult:
     """Clean ratio per enterprise and month from ``first`` to ``last`` (``YYYY-MM``, included).

@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request, status
 from cleanfreight.server._push import GroupCommit
 from cleanfreight.server._store import Store
 from cleanfreight.server.accounts import LoginThrottle, Role, User, resolve_token
-from cleanfreight.server.settings import ServerSettings
+from cleanfreight.server.settings import ServerParams
 
 SESSION_COOKIE = "cf_session"
 LANG_COOKIE = "cf_lang"
@@ -19,7 +19,7 @@ PRELOGIN_CSRF_COOKIE = "cf_login_csrf"
 
 @dataclass
 class Context:
-    settings: ServerSettings
+    settings: ServerParams
     store: Store
     throttle: LoginThrottle
     committer: GroupCommit

@@ -76,7 +76,7 @@ def import_rows(
     only_enterprise: str | None = None,
 ) -> ledger.RowsResult:
     """Import pushed records with the rules of a file import (committed before this returns)."""
-    settings = ledger.IngestSettings(only_enterprise=only_enterprise)
+    settings = ledger.IngestParams(only_enterprise=only_enterprise)
     return led.ingest_rows(rows, source=source, enterprise=enterprise, settings=settings)
 
 
@@ -84,7 +84,7 @@ def import_files(
     led: ledger.Ledger, files: Sequence[Path], *, enterprise: str | None, only_enterprise: str | None
 ) -> ledger.IngestResult:
     """Import uploaded export files (CSV / XLSX) as ``cleanfreight ledger ingest`` would."""
-    settings = ledger.IngestSettings(only_enterprise=only_enterprise)
+    settings = ledger.IngestParams(only_enterprise=only_enterprise)
     return led.ingest(list(files), enterprise=enterprise, settings=settings)
 
 

@@ -17,7 +17,7 @@ from cleanfreight.server._context import Context
 from cleanfreight.server._push import GroupCommit
 from cleanfreight.server._store import Store
 from cleanfreight.server.accounts import LoginThrottle
-from cleanfreight.server.settings import ServerSettings, shown_db
+from cleanfreight.server.settings import ServerParams, shown_db
 
 __all__ = ["create_app"]
 
@@ -96,7 +96,7 @@ async def _no_receive() -> Message:  # pragma: no cover - never awaited by a JSO
     return {"type": "http.disconnect"}
 
 
-def create_app(settings: ServerSettings) -> FastAPI:
+def create_app(settings: ServerParams) -> FastAPI:
     """Build the platform's ASGI application over the ledger file named in ``settings``.
 
     The store is opened when the application starts (``lifespan``) and closed when it stops.

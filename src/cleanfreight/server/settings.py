@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cleanfreight.errors import InputError, Problem
 
-__all__ = ["ServerSettings", "is_server_address", "load_settings", "shown_db"]
+__all__ = ["ServerParams", "is_server_address", "load_settings", "shown_db"]
 
 
 def is_server_address(db: str) -> bool:
@@ -23,7 +23,7 @@ def shown_db(db: str | Path) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class ServerSettings:
+class ServerParams:
     """Validated settings of ``cleanfreight serve``.
 
     Parameters
@@ -108,8 +108,8 @@ class ServerSettings:
             raise InputError("invalid server settings", problems)
 
 
-def load_settings(path: str | Path, **overrides: object) -> ServerSettings:
-    """Read :class:`ServerSettings` from the ``[server]`` table of a TOML file; ``overrides`` win.
+def load_settings(path: str | Path, **overrides: object) -> ServerParams:
+    """Read :class:`ServerParams` from the ``[server]`` table of a TOML file; ``overrides`` win.
 
     ::
 
@@ -133,7 +133,7 @@ def load_settings(path: str | Path, **overrides: object) -> ServerSettings:
     table = data.get("server", {})
     if not isinstance(table, dict):
         raise InputError(f"{p}: [server] must be a table")
-    allowed = {f.name for f in dataclasses.fields(ServerSettings)}
+    allowed = {f.name for f in dataclasses.fields(ServerParams)}
     problems = [
         Problem(f"unknown setting; expected one of {', '.join(sorted(allowed))}", file=str(p), column=k)
         for k in table if k not in allowed
@@ -146,4 +146,4 @@ def load_settings(path: str | Path, **overrides: object) -> ServerSettings:
     for key in ("db", "plan"):
         if merged.get(key) is not None and not (key == "db" and is_server_address(str(merged[key]))):
             merged[key] = Path(str(merged[key]))
-    return ServerSettings(**merged)  # type: ignore[arg-type]
+    return ServerParams(**merged)  # type: ignore[arg-type]

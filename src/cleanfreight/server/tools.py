@@ -9,7 +9,7 @@ from pathlib import Path
 from cleanfreight.errors import InputError
 from cleanfreight.server import accounts
 from cleanfreight.server._store import Store
-from cleanfreight.server.settings import ServerSettings
+from cleanfreight.server.settings import ServerParams
 
 __all__ = ["add_user", "serve"]
 
@@ -46,7 +46,7 @@ def add_user(
         store.close()
 
 
-def serve(settings: ServerSettings) -> None:
+def serve(settings: ServerParams) -> None:
     """Run the platform with uvicorn until interrupted."""
     import uvicorn
 
