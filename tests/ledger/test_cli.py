@@ -18,7 +18,8 @@ def test_ingest_report_checks_trend_rejects(hand_files: dict[str, Path], tmp_pat
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert (data["accepted"], data["rejected"], data["duplicates"]) == (7, 0, 0)
-    assert data["files"][0]["kind"] == "gate"
+    assert data["inputs"][0]["kind"] == "gate"
+    assert data["files"] == data["inputs"]  # the older name, kept for users' scripts
     res = runner.invoke(
         app,
         ["ledger", "ingest", "--db", str(db), str(hand_files["rail"]), str(hand_files["meter"]), "--json"],

@@ -192,12 +192,16 @@ class IngestResult:
         return sum(f.totals for f in self.files)
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as JSON: ``inputs`` lists each file read; ``files`` is the same list under its
+        older name (deprecated: elsewhere ``files`` names the files a command wrote)."""
+        inputs = [f.as_dict() for f in self.files]
         return {
             "accepted": self.accepted,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
             "totals": self.totals,
-            "files": [f.as_dict() for f in self.files],
+            "inputs": inputs,
+            "files": inputs,
         }
 
 
