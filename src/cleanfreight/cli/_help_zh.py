@@ -19,7 +19,7 @@ COMMANDS: dict[str, str] = {
     "brief": "生成简报：DIR/map.html（离线）、map.png、briefing.pdf、briefing.png 和 workbook.xlsx。\n\n"
     "未给出 --db/--report/--plan 时，数据为申报运输方式结构的基线。",
     "map": "根据规划、台账报表或您自己的文件绘制地图（默认：示例基线）。",
-    "serve": "运行生态环境局平台：门禁推送接口（/api/v1）、企业上传和浏览器中的看板。",
+    "serve": "运行交通运输局平台：门禁推送接口（/api/v1）、企业上传和浏览器中的看板。",
     "sample": "生成带随机种子的省级示例（示意数据）：站点、OSM PBF 路网、一年的门禁记录。",
     "network": "公路与铁路网络：查看文件、构建货车路网、距离矩阵。",
     "network info": "由 FILE 构建重型货车路网，并输出节点、边、坐标系和范围。",
@@ -38,7 +38,7 @@ COMMANDS: dict[str, str] = {
     "企业未报送的月份显示为“未报送”而非比例；两个月报送企业不同时，全市比例按两月均报送的企业同口径比较。",
     "ledger export": "将台账记录按月分区写为 Parquet（供 --engine spark / duckdb --parquet 读取）。",
     "ledger sample": "为企业名录生成带随机种子的一年门禁、铁路和计量导出文件（含真实数据中的常见缺陷）。",
-    "users": "平台账户（生态环境局、企业、设备）。",
+    "users": "平台账户（交通运输局、企业、设备）。",
     "users add": "创建账户，或重置已有账户的密码、角色和企业。",
 }
 
@@ -165,7 +165,7 @@ OPTIONS: dict[str, str] = {
     "Roster folder for enterprise names, or 'sample'.": "企业名录文件夹（用于企业名称），或 'sample'。",
     "Rulebook preset or TOML file for reports.": "报表所用的规则预设或 TOML 文件。",
     "User name (letters, digits, _ . @ -).": "用户名（字母、数字、_ . @ -）。",
-    "bureau, enterprise or device.": "bureau（生态环境局）、enterprise（企业）或 device（设备）。",
+    "bureau, enterprise or device.": "bureau（交通运输局）、enterprise（企业）或 device（设备）。",
     "Enterprise id (enterprise and device accounts).": "企业编号（企业和设备账户）。",
     "Read the password from the first line of stdin.": "从标准输入的第一行读取密码。",
     "Only 'province' so far: a Shanxi-sized instance": "目前仅 'province'：山西省规模的示例",

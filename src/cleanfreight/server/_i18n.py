@@ -95,7 +95,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "zip_bomb": ("XLSX 文件解压后过大，已拒收", "The XLSX file expands to too much data and was refused"),
     "empty_file": ("文件为空", "The file is empty"),
     "signed_in_as": ("当前用户", "Signed in as"),
-    "role.bureau": ("生态环境局", "bureau"),
+    "role.bureau": ("交通运输局", "bureau"),
     "role.enterprise": ("企业", "enterprise"),
     "role.device": ("门禁设备", "gate device"),
     "forbidden": ("无权访问此页面", "You may not open this page"),
@@ -137,7 +137,7 @@ AUDIT_ACTIONS_ZH: dict[str, str] = {
 #: words of audit-log details (``key=value`` pairs and channels) -> Chinese
 _AUDIT_WORDS_ZH: dict[str, str] = {
     "web": "网页", "api": "接口", "role": "角色", "enterprise": "企业", "accepted": "接收", "rejected": "拒收",
-    "duplicates": "重复", "waiting": "待补货物", "bureau": "生态环境局", "device": "门禁设备",
+    "duplicates": "重复", "waiting": "待补货物", "bureau": "交通运输局", "device": "门禁设备",
     "xlsx expands too far": "XLSX 解压后过大",
 }
 
