@@ -54,7 +54,7 @@ OPTIONS: dict[str, str] = {
     "Output folder: matrix.csv (long format: from, to, km, hours)": "输出文件夹：matrix.csv（长表：from、to、km、hours）",
     "Output CSV file instead of --out/matrix.csv": "改为输出单个 CSV 文件（代替 --out/matrix.csv）",
     "Destinations CSV (id, lon, lat); default: the --points": "终点 CSV（id、lon、lat）；默认：同 --points",
-    "Processes for a built network folder's matrix (Linux)": "已构建路网文件夹计算矩阵时的进程数（Linux）",
+    "Processes for a built network folder's matrix (Linux); 0: one per core": "已构建路网文件夹计算矩阵时的进程数（Linux）；0：每个核一个",
     "More log output (-vv for debug).": "输出更多日志（-vv 为调试级）。",
     "Language of what users read: en or zh.": "输出给人阅读的语言：en 或 zh。",
     "Language of the help: en or zh (each command has its own --lang too).": "帮助的语言：en 或 zh（各命令也有自己的 --lang）。",

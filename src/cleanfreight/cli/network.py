@@ -141,7 +141,9 @@ def matrix(
     file: Annotated[Path | None, typer.Option("--file", help="Output CSV file instead of --out/matrix.csv")] = None,
     json_out: JsonOption = False,
     to: Annotated[Path | None, typer.Option("--to", help="Destinations CSV (id, lon, lat); default: the --points")] = None,
-    workers: Annotated[int, typer.Option(help="Processes for a built network folder's matrix (Linux)")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Processes for a built network folder's matrix (Linux); 0: one per core")
+    ] = 0,
     lang: LangOption = "en",
 ) -> None:
     """Many-to-many road distance and time matrix between the points of a CSV (or from --points to --to)."""
@@ -162,8 +164,11 @@ def matrix(
     origins = list(zip(pts["lon"], pts["lat"], strict=True))
     targets = None if dest is None else list(zip(dest["lon"], dest["lat"], strict=True))
     if roads.is_dir() or is_road_store(roads):
+        import os
+
+        procs = workers or os.cpu_count() or 1
         m = load_road_store(roads).matrix(origins, targets, origin_labels=labels, destination_labels=dlabels,
-                                          workers=workers)
+                                          workers=procs)
     else:
         from cleanfreight.network.matrix import road_matrix
         from cleanfreight.network.roads import load_roads
