@@ -2,7 +2,7 @@
 
 ``backend`` is parametrized over ``duckdb`` and ``postgres`` (a throw-away cluster for the session,
 :mod:`tests._postgres`): the tests that take it run on both. A module pins one backend by defining
-its own ``backend`` fixture (the browser tests stay on DuckDB).
+its own ``backend`` fixture.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests._system import skip_or_fail
-from tests.server._live import DUCKDB, PASSWORDS, Backend, LiveServer
+from tests.server._live import PASSWORDS, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +27,6 @@ GATE_EXPORT = "\n".join([
     "20260320 100000,晋DD10004,d,原煤,31.0,进,CZ02",  # another enterprise's row
     "",
 ])
-
-
-@pytest.fixture(scope="module")
-def backend() -> Backend:
-    """The browser tests run on DuckDB only: the pages read through the same Ledger front on both
-    databases, and the API tests cover PostgreSQL."""
-    return DUCKDB
 
 
 @pytest.fixture(scope="module")

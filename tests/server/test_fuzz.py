@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.server._live import LiveServer, start_server
+from tests.server._live import Backend, LiveServer, start_server
 
 schemathesis = pytest.importorskip("schemathesis")
 
@@ -16,8 +16,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    s = start_server(None, Path(tmp_path_factory.mktemp("fuzz")), max_upload_bytes=256 * 1024)
+def fuzz_server(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[LiveServer]:
+    """An empty platform on each backend (``backend`` from conftest: DuckDB and PostgreSQL)."""
+    s = start_server(None, Path(tmp_path_factory.mktemp("fuzz")), backend, max_upload_bytes=256 * 1024)
     yield s
     s.stop()
 
