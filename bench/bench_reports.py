@@ -190,7 +190,10 @@ def main() -> None:
         layers, n_ent, n_st = province_layers()
         from cleanfreight.reports import make_map, save_map
 
-        t_prov, prov = best_of(lambda: save_map(make_map(layers, cluster_above=300), d / "province.html"), 3)
+        title = {"title": "Province instance (illustrative, seeded)", "subtitle": "省级示例（示意数据）"}
+        t_prov, prov = best_of(
+            lambda: save_map(make_map(layers, cluster_above=300, **title), d / "province.html"), 3
+        )
         rows.append(
             _render(
                 renderer,
