@@ -101,6 +101,11 @@ def test_map_from_plan_and_user_layer(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["layers"] == {"enterprises": 1}  # no sample base under user files
     assert (tmp_path / "mine.png").stat().st_size > 10_000
+    # the user's own data alone: the map does not claim to be of Changzhi
+    res = runner.invoke(app, ["map", "--layer", str(mine), "--file", str(tmp_path / "mine.html")])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "mine.html").read_text(encoding="utf-8")
+    assert "Clean bulk-freight transport" in page and "Changzhi" not in page
 
 
 def test_map_from_ledger_report(tmp_path: Path) -> None:

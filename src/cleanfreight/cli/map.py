@@ -108,6 +108,10 @@ def map_cmd(
         step("drawing")
         subtitle = None
         sample = enterprises is None and (use_base or not layer)
+        if title is None and not sample:  # the user's own data: the map is not of Changzhi
+            from cleanfreight._i18n import t
+
+            title = t("map.title_own", lang)
         if plan is not None and src.get("scenario"):  # the map names the plan's scenario
             from cleanfreight._i18n import t
 

@@ -10,6 +10,7 @@ register(
     {
         # map layers
         "map.title": ("Clean bulk-freight transport, Changzhi", "长治市大宗货物清洁运输"),
+        "map.title_own": ("Clean bulk-freight transport", "大宗货物清洁运输"),
         "map.enterprises": ("Enterprises", "重点企业"),
         "map.rail": ("Rail lines", "铁路干线"),
         "map.spurs": ("Rail spurs", "铁路专用线"),
