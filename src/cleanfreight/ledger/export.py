@@ -88,8 +88,35 @@ def _check_target(out: Path) -> None:
         )
 
 
+def _stage_from_server(server: Any, path: Path, chunk: int = 100_000) -> duckdb.DuckDBPyConnection:
+    """Copy a PostgreSQL ledger's records and meter readings into a new DuckDB ledger file at ``path``
+    (``chunk`` rows at a time through a server-side cursor: memory stays bounded at any size)."""
+    import pandas as pd
+
+    from cleanfreight.ledger._db import open_ledger
+
+    con = open_ledger(path)
+    try:
+        # a server-side cursor lives in a transaction (this one only reads)
+        with server.transaction():
+            for table, columns in (("records", RECORD_COLUMNS), ("meter_readings", READING_COLUMNS)):
+                names = [name for name, _ in columns]
+                cols = ", ".join(names)
+                with server.cursor(name=f"cf_export_{table}") as cur:
+                    cur.execute(f"SELECT {cols} FROM {table}")
+                    while rows := cur.fetchmany(chunk):
+                        frame = pd.DataFrame(rows, columns=names)
+                        con.register("chunk", frame)
+                        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM chunk")
+                        con.unregister("chunk")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def export_parquet(
-    db: str | Path | duckdb.DuckDBPyConnection,
+    db: str | Path | duckdb.DuckDBPyConnection | Any,
     out: str | Path,
     *,
     row_group_size: int = 1_000_000,
@@ -99,7 +126,8 @@ def export_parquet(
     Parameters
     ----------
     db
-        DuckDB ledger file or connection.
+        DuckDB ledger file or connection, a ``postgresql://`` address or a psycopg connection (copied
+        into a DuckDB staging file first, in chunks).
     out
         Export folder, created or replaced as a whole (it must be new, empty or an earlier export).
     row_group_size
@@ -110,11 +138,21 @@ def export_parquet(
     -------
     ExportResult
     """
-    if is_server(db) or (isinstance(db, str) and is_server_url(db)):
-        raise InputError(
-            "ledger export reads a DuckDB ledger file",
-            [Problem("export from the DuckDB file, or copy the server's records table with its own tools", column="--db")],
-        )
+    if isinstance(db, str) and is_server_url(db):
+        import psycopg
+
+        with psycopg.connect(db) as server:
+            return export_parquet(server, out, row_group_size=row_group_size)
+    if is_server(db):
+        # a PostgreSQL ledger: copied in chunks into a DuckDB staging file, then the one export below
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="cf-export-") as staging_dir:
+            staging = _stage_from_server(db, Path(staging_dir) / "staging.duckdb")
+            try:
+                return export_parquet(staging, out, row_group_size=row_group_size)
+            finally:
+                staging.close()
     target = Path(out)
     _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
