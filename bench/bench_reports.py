@@ -217,7 +217,7 @@ def main() -> None:
                 r["render_vs_40"] = round(r["render_s"] / small["render_s"], 3)
             r["size_vs_40"] = round(r["cleanfreight_kB"] / small["cleanfreight_kB"], 3)
             r["export_vs_40"] = round(r["cleanfreight_s"] / small["cleanfreight_s"], 3)
-        from cleanfreight.reports import ReportOptions, make_briefing, write_workbook
+        from cleanfreight.reports import RenderParams, make_briefing, write_workbook
 
         ent = enterprises(40)
         months = [f"2025-{m:02d}" for m in range(1, 13)]
@@ -229,7 +229,7 @@ def main() -> None:
             ],
             columns=["period", "enterprise_id", "clean_ratio", "tonnes_total"],
         )
-        opts = ReportOptions(lang="zh")
+        opts = RenderParams(lang="zh")
         t_b, _ = best_of(
             lambda: make_briefing(ent, d / "b.pdf", d / "b.png", monthly=monthly, options=opts), 2
         )

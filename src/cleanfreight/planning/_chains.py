@@ -19,9 +19,9 @@ from cleanfreight.accounting.policy import classify_lines
 from cleanfreight.accounting.rulebooks import Rulebook
 from cleanfreight.planning._links import (
     _chain_lines,
-    _nearest_swap,
     _pick,
     line_path,
+    nearest_swap_index,
     rail_diesel_km,
     zone_of_enterprises,
 )
@@ -165,7 +165,7 @@ def build_chains(
     skm = problem.distances.station_km
     sh_h = problem.distances.station_h
 
-    swap_of_ent = _nearest_swap(problem, params)
+    swap_of_ent = nearest_swap_index(problem, params)
     payload = f["road.payload_t"]
     battery = f["road.electric.battery_kwh"]
     allowed = set(params.allowed_modes)

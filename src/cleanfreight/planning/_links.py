@@ -134,7 +134,9 @@ def _pick(idx: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nearest_swap(problem: PlanProblem, params: PlanParams) -> np.ndarray:
+def nearest_swap_index(problem: PlanProblem, params: PlanParams) -> np.ndarray:
+    """Per enterprise (in roster order), the row of its nearest swap station within ``max_swap_km``
+    (great-circle km x the detour factor), or -1: the model's convention, shared by the checker."""
     ent = problem.enterprises
     sw = problem.swap_stations.reset_index(drop=True)
     n = len(ent)

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from cleanfreight._geo import DETOUR_FACTOR, haversine_km
+from cleanfreight.planning._links import nearest_swap_index
 from cleanfreight.planning._verify_rail import _ids, _SectionsUsed
 from cleanfreight.planning.params import PlanParams
 from cleanfreight.planning.problem import PlanProblem
@@ -157,21 +156,9 @@ def _context(problem: PlanProblem, params: PlanParams, result: PlanResult, rel_t
     battery = f["road.electric.battery_kwh"]
     sw = problem.swap_stations.reset_index(drop=True)
 
-    # the nearest swap station of every enterprise (within reach), all at once: one (enterprises x stations)
-    # distance array instead of a distance at a time
-    swap_of: dict[str, int] = {}
-    if not sw.empty:
-        ent = problem.enterprises
-        d = haversine_km(
-            ent["lon"].to_numpy(float)[:, None], ent["lat"].to_numpy(float)[:, None],
-            sw["lon"].to_numpy(float)[None, :], sw["lat"].to_numpy(float)[None, :],
-        ) * DETOUR_FACTOR
-        best = np.argmin(d, axis=1)
-        reach = d[np.arange(len(ent)), best] <= params.max_swap_km
-        swap_of = {
-            str(e): int(j) if ok else -1
-            for e, j, ok in zip(ent["enterprise_id"], best, reach, strict=True)
-        }
+    # the nearest swap station in reach: the model's own convention (a definition, not a result to verify)
+    swap_of = dict(zip(problem.enterprises["enterprise_id"].astype(str),
+                       nearest_swap_index(problem, params).tolist(), strict=True))
 
     def nearest_swap(e: str) -> int:
         return swap_of.get(e, -1)

@@ -346,7 +346,7 @@ def briefing_pdf(request: Request, ctx: Ctx) -> Response:
     """The one-page briefing of ``cleanfreight brief`` for the period (bureau only)."""
     import json
 
-    from cleanfreight.reports import ReportOptions, make_briefing, report_table, sample_layers
+    from cleanfreight.reports import RenderParams, make_briefing, report_table, sample_layers
 
     got = _bureau_session(request, ctx)
     if isinstance(got, Response):
@@ -364,7 +364,7 @@ def briefing_pdf(request: Request, ctx: Ctx) -> Response:
         path.write_text(json.dumps(rep, ensure_ascii=False, default=str), encoding="utf-8")
         table = report_table(path, ros.enterprises)
         layers = sample_layers(enterprises=table, roads=False) if ctx.settings.roster == "sample" else None
-        options = ReportOptions(lang=lang, target=float(rep["city"]["target"]), period=period,
+        options = RenderParams(lang=lang, target=float(rep["city"]["target"]), period=period,
                                 rulebook=str(rep["rulebook"].get("name", "")))
         pdf = Path(tmp) / f"briefing_{period}.pdf"
         make_briefing(table, pdf, monthly=monthly, layers=layers, options=options)
